@@ -1,0 +1,88 @@
+package dev.facesieve.datasets;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.Arrays;
+import java.util.Objects;
+import javax.annotation.Nullable;
+
+/**
+ * One labelled face image as it flows through FaceSieve and is stored in Parquet ({@link
+ * FaceSchemas#FACE}).
+ *
+ * <p>{@code image} holds the original encoded bytes; they are only re-encoded when {@code prepare
+ * --align} warped the face. {@code id} is stable across runs: the {@code .idx} key as a decimal
+ * string for RecordIO input, the path relative to the root for image folders.
+ *
+ * @param landmarks five (x, y) points, eyes, nose tip, mouth corners, as {@code x1,y1,...,x5,y5}
+ * @param truth ground-truth noise kind when the collection is synthetic or noise-injected
+ */
+public record FaceRecord(
+    String id,
+    int label,
+    String identity,
+    byte[] image,
+    String format,
+    int width,
+    int height,
+    String sha256,
+    SourceRef source,
+    @Nullable float[] landmarks,
+    @Nullable NoiseKind truth) {
+
+  public FaceRecord {
+    checkNotNull(id, "id");
+    checkNotNull(identity, "identity");
+    checkNotNull(image, "image");
+    checkNotNull(format, "format");
+    checkNotNull(sha256, "sha256");
+    checkNotNull(source, "source");
+    checkArgument(landmarks == null || landmarks.length == 10, "landmarks must hold 10 floats");
+  }
+
+  /** A copy with another label and identity (used when labels are remapped). */
+  public FaceRecord withLabel(int newLabel, String newIdentity) {
+    return new FaceRecord(
+        id, newLabel, newIdentity, image, format, width, height, sha256, source, landmarks, truth);
+  }
+
+  /** A copy whose image was replaced (alignment), with the new format, size and hash. */
+  public FaceRecord withImage(byte[] newImage, String newFormat, int w, int h, String hash) {
+    return new FaceRecord(id, label, identity, newImage, newFormat, w, h, hash, source, null, truth);
+  }
+
+  /** A copy carrying a ground-truth kind. */
+  public FaceRecord withTruth(@Nullable NoiseKind kind) {
+    return new FaceRecord(
+        id, label, identity, image, format, width, height, sha256, source, landmarks, kind);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FaceRecord r
+        && label == r.label
+        && width == r.width
+        && height == r.height
+        && id.equals(r.id)
+        && identity.equals(r.identity)
+        && Arrays.equals(image, r.image)
+        && format.equals(r.format)
+        && sha256.equals(r.sha256)
+        && source.equals(r.source)
+        && Arrays.equals(landmarks, r.landmarks)
+        && truth == r.truth;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, label, sha256);
+  }
+
+  @Override
+  public String toString() {
+    return "FaceRecord{id=" + id + ", label=" + label + ", identity=" + identity + ", format="
+        + format + ", " + width + "x" + height + ", bytes=" + image.length + ", truth=" + truth
+        + "}";
+  }
+}

@@ -1,0 +1,135 @@
+package dev.facesieve.datasets.image;
+
+import com.google.common.hash.Hashing;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decoding, probing and encoding of face images.
+ *
+ * <p>{@link #decode} reads the declared size from the header first and refuses images with more
+ * than {@code maxPixels} pixels before allocating anything: a 50-byte PNG can declare a 100,000 ×
+ * 100,000 image (a decompression bomb).
+ */
+public final class Images {
+  private Images() {}
+
+  static {
+    ImageIO.setUseCache(false);
+  }
+
+  /** A decoded image and what was learned about its bytes. */
+  public record Decoded(ImageFormat format, BufferedImage image) {
+    public int width() {
+      return image.getWidth();
+    }
+
+    public int height() {
+      return image.getHeight();
+    }
+  }
+
+  /**
+   * Decodes image bytes of any supported format.
+   *
+   * @throws ImageDecodeException if the bytes are empty, of an unknown format, corrupt, or declare
+   *     more than {@code maxPixels} pixels
+   */
+  public static Decoded decode(byte[] bytes, long maxPixels) throws ImageDecodeException {
+    if (bytes.length == 0) {
+      throw new ImageDecodeException("zero-byte image", false);
+    }
+    ImageFormat format =
+        ImageFormat.sniff(bytes)
+            .orElseThrow(
+                () -> new ImageDecodeException("not a JPEG, PNG, BMP or PGM image", false));
+    if (format == ImageFormat.PGM) {
+      return new Decoded(format, Pgm.decode(bytes, maxPixels));
+    }
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new ImageDecodeException("no decoder for " + format.wireName(), false);
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0) {
+          throw new ImageDecodeException("image declares size " + w + "x" + h, false);
+        }
+        if (w * h > maxPixels) {
+          throw new ImageDecodeException(
+              "image declares " + w + "x" + h + " = " + w * h + " pixels, more than " + maxPixels,
+              true);
+        }
+        BufferedImage img = reader.read(0);
+        return new Decoded(format, img);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ImageDecodeException(
+          "cannot decode " + format.wireName() + ": " + String.valueOf(e.getMessage()), false);
+    }
+  }
+
+  /** Lower-case hex SHA-256 of the bytes. */
+  public static String sha256(byte[] bytes) {
+    return Hashing.sha256().hashBytes(bytes).toString();
+  }
+
+  /** Encodes as baseline JPEG with the given quality (0–1); deterministic for the same input. */
+  public static byte[] jpeg(BufferedImage img, float quality) {
+    BufferedImage rgb = toRgb(img);
+    ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+      w.setOutput(ios);
+      ImageWriteParam p = w.getDefaultWriteParam();
+      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      p.setCompressionQuality(quality);
+      w.write(null, new IIOImage(rgb, null, null), p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      w.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  /** Encodes as PNG. */
+  public static byte[] png(BufferedImage img) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+    try {
+      ImageIO.write(img, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Returns the image as {@link BufferedImage#TYPE_INT_RGB}, converting when needed. */
+  public static BufferedImage toRgb(BufferedImage img) {
+    if (img.getType() == BufferedImage.TYPE_INT_RGB) {
+      return img;
+    }
+    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = out.createGraphics();
+    g.drawImage(img, 0, 0, null);
+    g.dispose();
+    return out;
+  }
+}

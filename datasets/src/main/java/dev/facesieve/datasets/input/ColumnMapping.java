@@ -1,0 +1,46 @@
+package dev.facesieve.datasets.input;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.Serializable;
+import javax.annotation.Nullable;
+
+/**
+ * Which Parquet columns hold a face record's fields, for files written by other tools.
+ *
+ * <p>FaceSieve's own files use {@link #FACESIEVE}. For others, only the image and label columns are
+ * required: a missing id column gives ids {@code <file>#<row>}; a missing identity column names
+ * identities by their label. The image column may hold raw bytes or a struct with a {@code bytes}
+ * field (the Hugging Face {@code datasets} image layout).
+ */
+public record ColumnMapping(
+    @Nullable String id,
+    String label,
+    @Nullable String identity,
+    String image,
+    @Nullable String landmarks,
+    @Nullable String truth)
+    implements Serializable {
+
+  public ColumnMapping {
+    checkArgument(label != null && !label.isBlank(), "label column must be named");
+    checkArgument(image != null && !image.isBlank(), "image column must be named");
+  }
+
+  /** The columns of {@code prepared/faces/*.parquet}. */
+  public static final ColumnMapping FACESIEVE =
+      new ColumnMapping("id", "label", "identity", "image", "landmarks", "truth");
+
+  /** A mapping for foreign files with only an image and a label column. */
+  public static ColumnMapping of(String image, String label) {
+    return new ColumnMapping(null, label, null, image, null, null);
+  }
+
+  public ColumnMapping withId(@Nullable String column) {
+    return new ColumnMapping(column, label, identity, image, landmarks, truth);
+  }
+
+  public ColumnMapping withIdentity(@Nullable String column) {
+    return new ColumnMapping(id, label, column, image, landmarks, truth);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.facesieve.datasets.input;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.QuarantineReason;
+import dev.facesieve.datasets.QuarantineRecord;
+import dev.facesieve.datasets.align.FaceAligner;
+import dev.facesieve.datasets.image.ImageDecodeException;
+import dev.facesieve.datasets.image.Images;
+import java.awt.image.BufferedImage;
+import java.io.Serializable;
+
+/**
+ * Turns a {@link RawFace} into a checked {@link FaceRecord}, or a {@link QuarantineRecord} saying
+ * why it cannot be used: empty, undecodable, too many pixels, or bad landmarks.
+ *
+ * <p>Every image is fully decoded once here so that later stages never meet a corrupt one. With
+ * {@code align}, records that carry landmarks and are not already 112×112 are warped to the ArcFace
+ * template and re-encoded as JPEG (quality 95); all others keep their original bytes.
+ */
+public final class FacePreparer implements Serializable {
+  private final long maxPixels;
+  private final boolean align;
+
+  public FacePreparer(long maxPixels, boolean align) {
+    checkArgument(maxPixels > 0, "max pixels must be > 0, got %s", maxPixels);
+    this.maxPixels = maxPixels;
+    this.align = align;
+  }
+
+  /** The result of preparing one record: exactly one of the two is set. */
+  public record Outcome(FaceRecord face, QuarantineRecord quarantined, boolean aligned) {}
+
+  public Outcome prepare(RawFace raw) {
+    if (raw.image().length == 0) {
+      return bad(raw, QuarantineReason.EMPTY_IMAGE, "zero-byte image");
+    }
+    Images.Decoded d;
+    try {
+      d = Images.decode(raw.image(), maxPixels);
+    } catch (ImageDecodeException e) {
+      return bad(
+          raw,
+          e.tooLarge() ? QuarantineReason.IMAGE_TOO_LARGE : QuarantineReason.UNDECODABLE_IMAGE,
+          e.getMessage());
+    }
+    FaceRecord face =
+        new FaceRecord(raw.id(), raw.label(), raw.identity(), raw.image(), d.format().wireName(),
+            d.width(), d.height(), Images.sha256(raw.image()), raw.source(), raw.landmarks(),
+            raw.truth());
+    if (align && raw.landmarks() != null && !(d.width() == 112 && d.height() == 112)) {
+      BufferedImage warped;
+      try {
+        warped = FaceAligner.align(d.image(), raw.landmarks());
+      } catch (IllegalArgumentException e) {
+        return bad(raw, QuarantineReason.BAD_LANDMARKS, e.getMessage());
+      }
+      byte[] jpg = Images.jpeg(warped, 0.95f);
+      return new Outcome(face.withImage(jpg, "jpeg", 112, 112, Images.sha256(jpg)), null, true);
+    }
+    return new Outcome(face, null, false);
+  }
+
+  private static Outcome bad(RawFace raw, QuarantineReason reason, String message) {
+    return new Outcome(
+        null,
+        QuarantineRecord.of(raw.id(), raw.source(), reason, message, raw.label(), raw.identity(),
+            raw.image(), raw.truth()),
+        false);
+  }
+}

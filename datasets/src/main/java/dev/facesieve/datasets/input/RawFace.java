@@ -1,0 +1,15 @@
+package dev.facesieve.datasets.input;
+
+import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.SourceRef;
+import javax.annotation.Nullable;
+
+/** A labelled image as read from an input, before it is decoded and checked. */
+public record RawFace(
+    String id,
+    int label,
+    String identity,
+    byte[] image,
+    SourceRef source,
+    @Nullable float[] landmarks,
+    @Nullable NoiseKind truth) {}

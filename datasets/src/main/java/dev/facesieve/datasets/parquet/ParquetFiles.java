@@ -1,0 +1,133 @@
+package dev.facesieve.datasets.parquet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+
+/**
+ * Plain-Java Parquet reading and writing of Avro records on the local file system, without Beam.
+ *
+ * <p>Uses Hadoop's raw local file system so that no {@code .crc} side files are written.
+ */
+public final class ParquetFiles {
+  private ParquetFiles() {}
+
+  /** Row groups of 32 MiB keep a writer's buffer small while staying efficient to scan. */
+  public static final int ROW_GROUP_BYTES = 32 << 20;
+
+  static Configuration conf() {
+    Configuration c = new Configuration(false);
+    c.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+    c.setBoolean("fs.file.impl.disable.cache", true);
+    c.setBoolean(AvroReadSupport.READ_INT96_AS_FIXED, true);
+    return c;
+  }
+
+  static org.apache.hadoop.fs.Path hpath(Path p) {
+    return new org.apache.hadoop.fs.Path(p.toAbsolutePath().toUri());
+  }
+
+  /** Opens a Snappy-compressed writer, replacing an existing file. */
+  public static ParquetWriter<GenericRecord> writer(Path file, Schema schema) throws IOException {
+    Configuration c = conf();
+    return AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(hpath(file), c))
+        .withSchema(schema)
+        .withConf(c)
+        .withDataModel(GenericData.get())
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withRowGroupSize((long) ROW_GROUP_BYTES)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .build();
+  }
+
+  /** Writes all records to one file. */
+  public static void write(Path file, Schema schema, Iterable<GenericRecord> records)
+      throws IOException {
+    try (ParquetWriter<GenericRecord> w = writer(file, schema)) {
+      for (GenericRecord r : records) {
+        w.write(r);
+      }
+    }
+  }
+
+  /**
+   * Streams the records of a file, or of the row groups whose middle lies in {@code [start, end)}
+   * when {@code end > 0} (Parquet's split semantics, so that ranges from {@link #rowGroups} never
+   * overlap).
+   */
+  public static void read(Path file, long start, long end, Consumer<GenericRecord> sink)
+      throws IOException {
+    Configuration c = conf();
+    ParquetReader.Builder<GenericRecord> b =
+        AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(hpath(file), c))
+            .withDataModel(GenericData.get())
+            .withConf(c);
+    if (end > 0) {
+      b.withFileRange(start, end);
+    }
+    try (ParquetReader<GenericRecord> r = b.build()) {
+      GenericRecord rec;
+      while ((rec = r.read()) != null) {
+        sink.accept(rec);
+      }
+    }
+  }
+
+  /** Streams every record of a file. */
+  public static void read(Path file, Consumer<GenericRecord> sink) throws IOException {
+    read(file, 0, 0, sink);
+  }
+
+  /** Reads every record of a file into a list (for small files and tests). */
+  public static List<GenericRecord> readAll(Path file) throws IOException {
+    List<GenericRecord> out = new ArrayList<>();
+    read(file, out::add);
+    return out;
+  }
+
+  /** A row group: its byte range in the file and how many rows it holds. */
+  public record RowGroup(long start, long length, long rows) {}
+
+  /** The row groups of a file, from its footer only. */
+  public static List<RowGroup> rowGroups(Path file) throws IOException {
+    Configuration c = conf();
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
+      List<RowGroup> out = new ArrayList<>();
+      for (BlockMetaData b : r.getFooter().getBlocks()) {
+        out.add(new RowGroup(b.getStartingPos(), b.getCompressedSize(), b.getRowCount()));
+      }
+      return out;
+    }
+  }
+
+  /** The number of rows of a file, from its footer only. */
+  public static long rowCount(Path file) throws IOException {
+    return rowGroups(file).stream().mapToLong(RowGroup::rows).sum();
+  }
+
+  /** The Avro schema stored in (or derived from) a file's footer. */
+  public static Schema schema(Path file) throws IOException {
+    Configuration c = conf();
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
+      return new org.apache.parquet.avro.AvroSchemaConverter(c)
+          .convert(r.getFooter().getFileMetaData().getSchema());
+    }
+  }
+}

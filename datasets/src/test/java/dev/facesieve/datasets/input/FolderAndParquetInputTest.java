@@ -1,0 +1,150 @@
+package dev.facesieve.datasets.input;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.TestImages;
+import dev.facesieve.datasets.image.Pgm;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FolderAndParquetInputTest {
+  @TempDir Path dir;
+
+  @Test
+  void foldersGiveSortedLabelsAndCountWhatTheySkip() throws Exception {
+    Path root = dir.resolve("faces");
+    Files.createDirectories(root.resolve("Zed"));
+    Files.createDirectories(root.resolve("Amy/nested"));
+    Files.write(root.resolve("Zed/z1.jpg"), TestImages.jpeg(1));
+    Files.write(root.resolve("Zed/z2.png"), TestImages.png(112, 112));
+    Files.write(root.resolve("Amy/a1.pgm"), Pgm.encode(TestImages.square(92, 112, 9)));
+    Files.write(root.resolve("Amy/a2.jpg"), new byte[0]);
+    Files.writeString(root.resolve("Amy/notes.txt"), "hi");
+    Files.writeString(root.resolve("README"), "about");
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(root).withShardSize(2));
+    assertEquals(InputFormat.FOLDER, plan.format());
+    assertEquals(Map.of(0, "Amy", 1, "Zed"), plan.identityNames());
+    assertEquals(Map.of("top_level_files", 1L, "nested_folders", 1L, "non_image_files", 1L),
+        plan.skipped());
+    Collect c = Collect.all(plan);
+    assertEquals(4, plan.plannedRecords());
+    assertEquals(3, c.faces.size());
+    assertEquals(1, c.quarantined.size());
+    assertEquals("EMPTY_IMAGE", c.quarantined.get(0).reason().name());
+    FaceRecord pgm = c.faces.get(0);
+    assertEquals("Amy/a1.pgm", pgm.id());
+    assertEquals("pgm", pgm.format());
+    assertEquals(92, pgm.width());
+    assertEquals(0, pgm.label());
+    assertEquals("Zed", c.faces.get(2).identity());
+
+    assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("empty-or-missing"))));
+    Files.createDirectories(dir.resolve("empty"));
+    InputException e = assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("empty"))));
+    assertTrue(e.getMessage().contains("no identity folders"), e.getMessage());
+  }
+
+  @Test
+  void truthAndLandmarkSideFilesAttachToRecords() throws Exception {
+    Path root = dir.resolve("faces");
+    Files.createDirectories(root.resolve("A"));
+    Files.write(root.resolve("A/1.jpg"), TestImages.jpeg(1));
+    Files.write(root.resolve("A/2.jpg"), TestImages.jpeg(2));
+    Files.writeString(root.resolve("truth.csv"), "id,truth\nA/1.jpg,clean\nA/2.jpg,open_set\n");
+    Path lm = dir.resolve("lm.csv");
+    Files.writeString(lm, "id,x1,y1,x2,y2,x3,y3,x4,y4,x5,y5\nA/2.jpg,1,2,3,4,5,6,7,8,9,10\n");
+    Collect c = Collect.all(InputPlanner.plan(InputPlanner.Spec.of(root).withLandmarks(lm)));
+    assertEquals(NoiseKind.CLEAN, c.faces.get(0).truth());
+    assertEquals(NoiseKind.OPEN_SET, c.faces.get(1).truth());
+    assertEquals(null, c.faces.get(0).landmarks());
+    assertEquals(10f, c.faces.get(1).landmarks()[9]);
+  }
+
+  @Test
+  void parquetRoundTripOfFaceRecords() throws Exception {
+    List<FaceRecord> in = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      byte[] img = TestImages.jpeg(i);
+      in.add(new FaceRecord("r" + i, i % 3, "p" + (i % 3), img, "jpeg", 112, 112,
+          dev.facesieve.datasets.image.Images.sha256(img),
+          new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
+          i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
+          i % 5 == 0 ? NoiseKind.CLOSE_SET : null));
+    }
+    Path file = dir.resolve("pq/part-0.parquet");
+    Files.createDirectories(file.getParent());
+    ParquetFiles.write(file, FaceSchemas.FACE, in.stream().map(FaceSchemas::toAvro).toList());
+    assertEquals(30, ParquetFiles.rowCount(file));
+    List<FaceRecord> back =
+        ParquetFiles.readAll(file).stream().map(FaceSchemas::faceFromAvro).toList();
+    assertEquals(in, back);
+
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("pq")));
+    assertEquals(InputFormat.PARQUET, plan.format());
+    Collect c = Collect.all(plan);
+    assertEquals(30, c.faces.size());
+    assertEquals(in.get(4).id(), c.faces.get(4).id());
+    assertEquals(NoiseKind.CLOSE_SET, c.faces.get(5).truth());
+  }
+
+  @Test
+  void foreignParquetWithColumnMappingAndStructImages() throws Exception {
+    Schema img = SchemaBuilder.record("Image").fields().optionalBytes("bytes")
+        .optionalString("path").endRecord();
+    Schema s = SchemaBuilder.record("Row").fields().name("picture").type(img).noDefault()
+        .requiredLong("person").endRecord();
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      GenericRecord im = new GenericData.Record(img);
+      im.put("bytes", ByteBuffer.wrap(TestImages.jpeg(i)));
+      GenericRecord r = new GenericData.Record(s);
+      r.put("picture", im);
+      r.put("person", i == 3 ? -1L : (long) i);
+      rows.add(r);
+    }
+    Path f = dir.resolve("hf.parquet");
+    ParquetFiles.write(f, s, rows);
+    InputException e = assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(f)));
+    assertTrue(e.getMessage().contains("no column 'image'"), e.getMessage());
+    Collect c = Collect.all(InputPlanner.plan(
+        InputPlanner.Spec.of(f).withColumns(ColumnMapping.of("picture", "person"))));
+    assertEquals(3, c.faces.size());
+    assertEquals("hf.parquet#1", c.faces.get(1).id());
+    assertEquals("1", c.faces.get(1).identity());
+    assertEquals(1, c.quarantined.size());
+    assertEquals("LABEL_OUT_OF_RANGE", c.quarantined.get(0).reason().name());
+  }
+
+  @Test
+  void sharedLfwFolderPreparesEveryImage() throws Exception {
+    Path lfw = Path.of("../../shared/data/lfw-min10-112");
+    if (!Files.isDirectory(lfw)) {
+      lfw = Path.of("../shared/data/lfw-min10-112");
+    }
+    assumeTrue(Files.isDirectory(lfw), "../shared/data/lfw-min10-112 is not present");
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(lfw));
+    assertEquals(158, plan.identityNames().size());
+    assertEquals(4324, plan.plannedRecords());
+  }
+}

@@ -1,0 +1,188 @@
+package dev.facesieve.datasets.input;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.QuarantineReason;
+import dev.facesieve.datasets.TestImages;
+import dev.facesieve.datasets.recordio.IRHeader;
+import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
+import dev.facesieve.datasets.recordio.RecordIOWriter;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordIOInputTest {
+  @TempDir Path dir;
+
+  @Test
+  void readsInsightFaceLayoutSkippingMetadataRecords() throws Exception {
+    try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
+      for (int label = 0; label < 4; label++) {
+        for (int i = 0; i < 3 + label; i++) {
+          w.add(label, "person" + label, TestImages.jpeg(label * 40 + i), 112, 112);
+        }
+      }
+    }
+    assertEquals("4,112,112", Files.readString(dir.resolve("property")));
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir).withShardSize(5));
+    assertEquals(InputFormat.RECORDIO, plan.format());
+    assertEquals(18, plan.plannedRecords());
+    assertEquals(4, plan.shards().size());
+    Collect c = Collect.all(plan);
+    assertEquals(18, c.faces.size());
+    assertEquals(0, c.quarantined.size());
+    assertEquals(0, c.metadata);
+    FaceRecord f = c.faces.get(0);
+    assertEquals("1", f.id());
+    assertEquals(0, f.label());
+    assertEquals("person0", f.identity());
+    assertEquals("jpeg", f.format());
+    assertEquals(112, f.width());
+    assertEquals("train.rec", f.source().file());
+    assertEquals(0, f.source().offset() % 4);
+    assertEquals(List.of(0, 1, 2, 3),
+        c.faces.stream().map(FaceRecord::label).distinct().sorted().toList());
+  }
+
+  @Test
+  void readsRecordsWrittenByAnIndependentImplementation() throws Exception {
+    Path script = Path.of(getClass().getResource("/write_rec.py").toURI());
+    Process p;
+    try {
+      p = new ProcessBuilder("python3", script.toString(), dir.toString())
+          .redirectErrorStream(false).start();
+    } catch (java.io.IOException e) {
+      assumeTrue(false, "python3 is not installed: " + e.getMessage());
+      return;
+    }
+    List<String[]> expected = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        expected.add(line.split(" "));
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue());
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("train.rec")));
+    assertEquals(3, plan.numClasses());
+    List<RawFace> got = new ArrayList<>();
+    ShardReader reader = new ShardReader(Map.of());
+    for (InputShard s : plan.shards()) {
+      reader.read(s, new ShardSink() {
+        @Override
+        public void face(RawFace face) {
+          got.add(face);
+        }
+
+        @Override
+        public void quarantine(dev.facesieve.datasets.QuarantineRecord record) {
+          throw new AssertionError(record.message());
+        }
+      });
+    }
+    assertEquals(expected.size(), got.size());
+    for (int i = 0; i < got.size(); i++) {
+      assertEquals(Integer.parseInt(expected.get(i)[0]), got.get(i).label(), "record " + i);
+      assertArrayEquals(HexFormat.of().parseHex(expected.get(i)[1]), got.get(i).image(),
+          "record " + i);
+      assertEquals(Integer.toString(i + 1), got.get(i).id());
+    }
+  }
+
+  @Test
+  void quarantinesEveryKindOfBadRecordAndCountsReconcile() throws Exception {
+    Path rec = dir.resolve("train.rec");
+    Path idx = dir.resolve("train.idx");
+    List<String> idxLines = new ArrayList<>();
+    try (RecordIOWriter w = new RecordIOWriter(rec, dir.resolve("ignored.idx"))) {
+      idxLines.add("1\t" + w.position());
+      w.write(1, IRHeader.scalar(0, 1).pack(TestImages.jpeg(10)));
+      idxLines.add("2\t" + w.position());
+      w.write(2, IRHeader.scalar(1, 2).pack(new byte[] {1, 2, 3})); // undecodable
+      idxLines.add("3\t" + w.position());
+      w.write(3, IRHeader.scalar(7, 3).pack(TestImages.jpeg(20))); // label >= 2 classes
+      idxLines.add("4\t" + w.position());
+      w.write(4, IRHeader.scalar(1, 4).pack(new byte[0])); // empty
+      idxLines.add("5\t" + (w.position() + 2)); // points into the middle: bad magic
+      idxLines.add("1\t0"); // duplicate key
+      idxLines.add("6\t999999"); // past the end
+      idxLines.add("7\t" + w.position());
+      w.write(7, IRHeader.scalar(0.5f, 7).pack(TestImages.jpeg(30))); // non-integer label
+      idxLines.add("8\t" + w.position());
+      w.write(8, IRHeader.scalar(1, 8).pack(TestImages.png(5000, 5000))); // too many pixels
+      idxLines.add("9\t" + w.position());
+      w.write(9, IRHeader.scalar(1, 9).pack(TestImages.jpeg(40)));
+    }
+    // truncate the file inside the last record
+    long size = Files.size(rec);
+    byte[] all = Files.readAllBytes(rec);
+    Files.write(rec, java.util.Arrays.copyOf(all, (int) size - 100));
+    Files.write(idx, idxLines);
+    Files.writeString(dir.resolve("property"), "2,112,112");
+
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir).withShardSize(3));
+    Collect c = Collect.all(plan, 10_000_000);
+    assertEquals(10, idxLines.size());
+    assertEquals(10, c.faces.size() + c.quarantined.size(), "read = prepared + quarantined");
+    assertEquals(1, c.faces.size());
+    assertEquals(
+        Map.of(
+            "BAD_MAGIC", 1L,
+            "DUPLICATE_KEY", 1L,
+            "EMPTY_IMAGE", 1L,
+            "IMAGE_TOO_LARGE", 1L,
+            "LABEL_OUT_OF_RANGE", 2L,
+            "OFFSET_PAST_EOF", 1L,
+            "TRUNCATED_RECORD", 1L,
+            "UNDECODABLE_IMAGE", 1L),
+        c.reasons());
+    c.quarantined.forEach(q -> assertTrue(!q.message().isBlank(), q.reason().name()));
+  }
+
+  @Test
+  void missingRecOrUnreadableIdxIsOneClearError() throws Exception {
+    InputException e = assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("nope.rec"))));
+    assertTrue(e.getMessage().contains("nope.rec"), e.getMessage());
+
+    Files.write(dir.resolve("x.rec"), new byte[16]);
+    e = assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
+    assertTrue(e.getMessage().contains("x.idx") && e.getMessage().contains("not found"),
+        e.getMessage());
+
+    Files.writeString(dir.resolve("x.idx"), "0\t0\nhello world\n");
+    e = assertThrows(InputException.class,
+        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
+    assertTrue(e.getMessage().contains("x.idx") && e.getMessage().contains("line 2"),
+        e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void identityBoundaryPastFloatPrecisionIsDecidedByContent() throws Exception {
+    // A float32 label of 2^24 + 1 rounds to 2^24: the planner must not trust it to the key.
+    assertEquals((float) (1 << 24), (float) ((1 << 24) + 1));
+    assertTrue(ShardReader.labelProblem(3.0, 4) == null);
+    assertTrue(ShardReader.labelProblem(4.0, 4) != null);
+    assertTrue(ShardReader.labelProblem(-1.0, null) != null);
+    assertTrue(ShardReader.labelProblem(Double.NaN, null) != null);
+  }
+}
