@@ -1,0 +1,79 @@
+package dev.facesieve.transforms;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.QuarantineRecord;
+import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.input.InputPlan;
+import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.PrepareStats;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class PrepareFacesTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void checksEveryRecordAndCountsReconcile() throws Exception {
+    Path root = tmp.getRoot().toPath().resolve("in");
+    Files.createDirectories(root.resolve("ann"));
+    Files.createDirectories(root.resolve("bob"));
+    byte[] good = Images.jpeg(new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB), 0.9f);
+    Files.write(root.resolve("ann/1.jpg"), good);
+    Files.write(root.resolve("ann/2.jpg"), new byte[] {9, 9, 9});
+    Files.write(root.resolve("bob/1.jpg"), good);
+    Files.write(root.resolve("bob/2.png"), new byte[0]);
+    Files.write(root.resolve("bob/3.jpg"), good);
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(root).withShardSize(2));
+    assertEquals(3L, plan.shards().size());
+
+    PCollectionTuple out =
+        p.apply("Shards", Create.of(plan.shards()).withCoder(FaceCoders.shards()))
+            .apply("Prepare", PrepareFaces.create().withIdentityNames(plan.identityNames()));
+    PCollection<FaceRecord> faces = out.get(PrepareFaces.FACES);
+    PCollection<QuarantineRecord> bad = out.get(PrepareFaces.QUARANTINED);
+    PAssert.that(faces.apply("Ids", MapElements.into(TypeDescriptors.strings())
+            .via((FaceRecord f) -> f.id() + ":" + f.label() + ":" + f.identity())))
+        .containsInAnyOrder("ann/1.jpg:0:ann", "bob/1.jpg:1:bob", "bob/3.jpg:1:bob");
+    PAssert.that(bad.apply("Reasons", MapElements.into(TypeDescriptors.strings())
+            .via((QuarantineRecord q) -> q.id() + ":" + q.reason())))
+        .containsInAnyOrder("ann/2.jpg:UNDECODABLE_IMAGE", "bob/2.png:EMPTY_IMAGE");
+    PAssert.thatSingleton(faces.apply("CountFaces", Count.globally())).isEqualTo(3L);
+    PAssert.thatSingleton(out.get(PrepareFaces.STATS))
+        .satisfies(
+            (PrepareStats s) -> {
+              assertEquals(5L, s.read());
+              assertEquals(3L, s.prepared);
+              assertEquals(Map.of("EMPTY_IMAGE", 1L, "UNDECODABLE_IMAGE", 1L),
+                  s.quarantinedByReason);
+              assertEquals(Map.of(0, 1L, 1, 2L), s.imagesPerLabel);
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void codersRoundTripRecords() throws Exception {
+    byte[] img = {1, 2, 3};
+    FaceRecord f = new FaceRecord("a", 3, "x", img, "jpeg", 1, 2, "h",
+        new dev.facesieve.datasets.SourceRef("f", 7), new float[10], null);
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    FaceCoders.faces().encode(f, b);
+    assertEquals(f, FaceCoders.faces().decode(new java.io.ByteArrayInputStream(b.toByteArray())));
+  }
+}
