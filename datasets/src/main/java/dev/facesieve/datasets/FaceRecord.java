@@ -49,7 +49,8 @@ public record FaceRecord(
 
   /** A copy whose image was replaced (alignment), with the new format, size and hash. */
   public FaceRecord withImage(byte[] newImage, String newFormat, int w, int h, String hash) {
-    return new FaceRecord(id, label, identity, newImage, newFormat, w, h, hash, source, null, truth);
+    return new FaceRecord(
+        id, label, identity, newImage, newFormat, w, h, hash, source, null, truth);
   }
 
   /** A copy carrying a ground-truth kind. */
@@ -81,8 +82,22 @@ public record FaceRecord(
 
   @Override
   public String toString() {
-    return "FaceRecord{id=" + id + ", label=" + label + ", identity=" + identity + ", format="
-        + format + ", " + width + "x" + height + ", bytes=" + image.length + ", truth=" + truth
+    return "FaceRecord{id="
+        + id
+        + ", label="
+        + label
+        + ", identity="
+        + identity
+        + ", format="
+        + format
+        + ", "
+        + width
+        + "x"
+        + height
+        + ", bytes="
+        + image.length
+        + ", truth="
+        + truth
         + "}";
   }
 }

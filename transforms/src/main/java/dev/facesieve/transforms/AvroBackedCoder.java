@@ -31,7 +31,9 @@ final class AvroBackedCoder<T> extends CustomCoder<T> {
   interface SerializableFn<A, B> extends Function<A, B>, java.io.Serializable {}
 
   AvroBackedCoder(
-      Schema schema, SerializableFn<T, GenericRecord> toAvro, SerializableFn<GenericRecord, T> from) {
+      Schema schema,
+      SerializableFn<T, GenericRecord> toAvro,
+      SerializableFn<GenericRecord, T> from) {
     this.schemaJson = schema.toString();
     this.toAvro = toAvro;
     this.fromAvro = from;

@@ -35,8 +35,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Shards are redistributed first ({@link Reshuffle}) so that each worker reads its own ranges of
  * {@code .idx} keys or groups of files: a 10M-image {@code .rec} is never read by one thread.
  */
-public final class PrepareFaces
-    extends PTransform<PCollection<InputShard>, PCollectionTuple> {
+public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCollectionTuple> {
 
   /** Main output: checked faces. */
   public static final TupleTag<FaceRecord> FACES = new TupleTag<>() {};
@@ -171,7 +170,8 @@ public final class PrepareFaces
   }
 
   /** Merges statistics. */
-  static final class SumStatsFn extends Combine.CombineFn<PrepareStats, PrepareStats, PrepareStats> {
+  static final class SumStatsFn
+      extends Combine.CombineFn<PrepareStats, PrepareStats, PrepareStats> {
     @Override
     public PrepareStats createAccumulator() {
       return new PrepareStats();

@@ -47,11 +47,17 @@ public class PrepareFacesTest {
             .apply("Prepare", PrepareFaces.create().withIdentityNames(plan.identityNames()));
     PCollection<FaceRecord> faces = out.get(PrepareFaces.FACES);
     PCollection<QuarantineRecord> bad = out.get(PrepareFaces.QUARANTINED);
-    PAssert.that(faces.apply("Ids", MapElements.into(TypeDescriptors.strings())
-            .via((FaceRecord f) -> f.id() + ":" + f.label() + ":" + f.identity())))
+    PAssert.that(
+            faces.apply(
+                "Ids",
+                MapElements.into(TypeDescriptors.strings())
+                    .via((FaceRecord f) -> f.id() + ":" + f.label() + ":" + f.identity())))
         .containsInAnyOrder("ann/1.jpg:0:ann", "bob/1.jpg:1:bob", "bob/3.jpg:1:bob");
-    PAssert.that(bad.apply("Reasons", MapElements.into(TypeDescriptors.strings())
-            .via((QuarantineRecord q) -> q.id() + ":" + q.reason())))
+    PAssert.that(
+            bad.apply(
+                "Reasons",
+                MapElements.into(TypeDescriptors.strings())
+                    .via((QuarantineRecord q) -> q.id() + ":" + q.reason())))
         .containsInAnyOrder("ann/2.jpg:UNDECODABLE_IMAGE", "bob/2.png:EMPTY_IMAGE");
     PAssert.thatSingleton(faces.apply("CountFaces", Count.globally())).isEqualTo(3L);
     PAssert.thatSingleton(out.get(PrepareFaces.STATS))
@@ -59,8 +65,8 @@ public class PrepareFacesTest {
             (PrepareStats s) -> {
               assertEquals(5L, s.read());
               assertEquals(3L, s.prepared);
-              assertEquals(Map.of("EMPTY_IMAGE", 1L, "UNDECODABLE_IMAGE", 1L),
-                  s.quarantinedByReason);
+              assertEquals(
+                  Map.of("EMPTY_IMAGE", 1L, "UNDECODABLE_IMAGE", 1L), s.quarantinedByReason);
               assertEquals(Map.of(0, 1L, 1, 2L), s.imagesPerLabel);
               return null;
             });
@@ -70,8 +76,19 @@ public class PrepareFacesTest {
   @Test
   public void codersRoundTripRecords() throws Exception {
     byte[] img = {1, 2, 3};
-    FaceRecord f = new FaceRecord("a", 3, "x", img, "jpeg", 1, 2, "h",
-        new dev.facesieve.datasets.SourceRef("f", 7), new float[10], null);
+    FaceRecord f =
+        new FaceRecord(
+            "a",
+            3,
+            "x",
+            img,
+            "jpeg",
+            1,
+            2,
+            "h",
+            new dev.facesieve.datasets.SourceRef("f", 7),
+            new float[10],
+            null);
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     FaceCoders.faces().encode(f, b);
     assertEquals(f, FaceCoders.faces().decode(new java.io.ByteArrayInputStream(b.toByteArray())));

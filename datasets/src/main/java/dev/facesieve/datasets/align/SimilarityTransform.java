@@ -7,10 +7,10 @@ import static com.google.common.base.Preconditions.checkArgument;
  * scale and translation, no reflection.
  *
  * <p>{@link #estimate} is Umeyama's least-squares estimate (as skimage's {@code
- * SimilarityTransform.estimate}, used by insightface's {@code norm_crop}). In two dimensions the SVD
- * of Umeyama's method has a closed form: with both point sets centred on their means,
- * {@code a = Σ(x·u + y·v) / Σ(x² + y²)} and {@code b = Σ(x·v − y·u) / Σ(x² + y²)}, then the
- * translation maps the source mean onto the destination mean.
+ * SimilarityTransform.estimate}, used by insightface's {@code norm_crop}). In two dimensions the
+ * SVD of Umeyama's method has a closed form: with both point sets centred on their means, {@code a
+ * = Σ(x·u + y·v) / Σ(x² + y²)} and {@code b = Σ(x·v − y·u) / Σ(x² + y²)}, then the translation maps
+ * the source mean onto the destination mean.
  */
 public record SimilarityTransform(double a, double b, double tx, double ty) {
 
@@ -21,13 +21,18 @@ public record SimilarityTransform(double a, double b, double tx, double ty) {
    *     all source points coincide
    */
   public static SimilarityTransform estimate(float[] src, float[] dst) {
-    checkArgument(src.length == dst.length && src.length >= 4 && src.length % 2 == 0,
-        "need the same even number (>= 4) of coordinates, got %s and %s", src.length, dst.length);
+    checkArgument(
+        src.length == dst.length && src.length >= 4 && src.length % 2 == 0,
+        "need the same even number (>= 4) of coordinates, got %s and %s",
+        src.length,
+        dst.length);
     int n = src.length / 2;
     double sx = 0, sy = 0, dx = 0, dy = 0;
     for (int i = 0; i < n; i++) {
-      checkArgument(Float.isFinite(src[2 * i]) && Float.isFinite(src[2 * i + 1]),
-          "landmark %s is not finite", i + 1);
+      checkArgument(
+          Float.isFinite(src[2 * i]) && Float.isFinite(src[2 * i + 1]),
+          "landmark %s is not finite",
+          i + 1);
       sx += src[2 * i];
       sy += src[2 * i + 1];
       dx += dst[2 * i];

@@ -126,7 +126,8 @@ public final class Images {
     if (img.getType() == BufferedImage.TYPE_INT_RGB) {
       return img;
     }
-    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
     java.awt.Graphics2D g = out.createGraphics();
     g.drawImage(img, 0, 0, null);
     g.dispose();

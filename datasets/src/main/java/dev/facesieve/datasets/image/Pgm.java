@@ -106,7 +106,8 @@ public final class Pgm {
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int rgb = img.getRGB(x, y);
-        int g = (((rgb >> 16) & 0xff) * 299 + ((rgb >> 8) & 0xff) * 587 + (rgb & 0xff) * 114) / 1000;
+        int g =
+            (((rgb >> 16) & 0xff) * 299 + ((rgb >> 8) & 0xff) * 587 + (rgb & 0xff) * 114) / 1000;
         out[p++] = (byte) g;
       }
     }

@@ -46,8 +46,17 @@ public final class FacePreparer implements Serializable {
           e.getMessage());
     }
     FaceRecord face =
-        new FaceRecord(raw.id(), raw.label(), raw.identity(), raw.image(), d.format().wireName(),
-            d.width(), d.height(), Images.sha256(raw.image()), raw.source(), raw.landmarks(),
+        new FaceRecord(
+            raw.id(),
+            raw.label(),
+            raw.identity(),
+            raw.image(),
+            d.format().wireName(),
+            d.width(),
+            d.height(),
+            Images.sha256(raw.image()),
+            raw.source(),
+            raw.landmarks(),
             raw.truth());
     if (align && raw.landmarks() != null && !(d.width() == 112 && d.height() == 112)) {
       BufferedImage warped;
@@ -65,8 +74,15 @@ public final class FacePreparer implements Serializable {
   private static Outcome bad(RawFace raw, QuarantineReason reason, String message) {
     return new Outcome(
         null,
-        QuarantineRecord.of(raw.id(), raw.source(), reason, message, raw.label(), raw.identity(),
-            raw.image(), raw.truth()),
+        QuarantineRecord.of(
+            raw.id(),
+            raw.source(),
+            reason,
+            message,
+            raw.label(),
+            raw.identity(),
+            raw.image(),
+            raw.truth()),
         false);
   }
 }

@@ -11,8 +11,8 @@ import javax.annotation.Nullable;
  *
  * @param files the input files whose size and hash go into the manifest (for image folders, the
  *     root only: per-image hashes are in the records)
- * @param identityNames label → identity name when known up front (folders, {@code
- *     identities.tsv}); records of other labels are named by their label
+ * @param identityNames label → identity name when known up front (folders, {@code identities.tsv});
+ *     records of other labels are named by their label
  * @param skipped entries that are not records, by kind (e.g. {@code top_level_files}); counted, not
  *     read
  */

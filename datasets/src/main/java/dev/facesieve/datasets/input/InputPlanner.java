@@ -188,7 +188,8 @@ public final class InputPlanner {
           slack = a < (1 << 24) ? 0 : (long) Math.ceil(Math.ulp(a));
         }
       } catch (IOException | IllegalArgumentException e) {
-        throw new InputException(rec, "cannot read record 0 (the header record): " + e.getMessage());
+        throw new InputException(
+            rec, "cannot read record 0 (the header record): " + e.getMessage());
       }
     }
     String recName = rec.getFileName().toString();
@@ -213,7 +214,10 @@ public final class InputPlanner {
                 Long.toString(key),
                 new SourceRef(recName, idx.offset(i)),
                 QuarantineReason.DUPLICATE_KEY,
-                "key " + key + " appears more than once in " + idxPath.getFileName()
+                "key "
+                    + key
+                    + " appears more than once in "
+                    + idxPath.getFileName()
                     + "; the first occurrence is used",
                 null,
                 null,
@@ -226,24 +230,52 @@ public final class InputPlanner {
       ids.add(Long.toString(key));
       fill++;
       if (fill == keys.length) {
-        shards.add(recShard(rec, recName, keys, offs, fill, numClasses, identityStart, slack,
-            dups, side(ids, landmarks, truth)));
+        shards.add(
+            recShard(
+                rec,
+                recName,
+                keys,
+                offs,
+                fill,
+                numClasses,
+                identityStart,
+                slack,
+                dups,
+                side(ids, landmarks, truth)));
         fill = 0;
         dups = new ArrayList<>();
         ids = new ArrayList<>();
       }
     }
     if (fill > 0 || !dups.isEmpty()) {
-      shards.add(recShard(rec, recName, keys, offs, fill, numClasses, identityStart, slack, dups,
-          side(ids, landmarks, truth)));
+      shards.add(
+          recShard(
+              rec,
+              recName,
+              keys,
+              offs,
+              fill,
+              numClasses,
+              identityStart,
+              slack,
+              dups,
+              side(ids, landmarks, truth)));
     }
     return new InputPlan(
         InputFormat.RECORDIO, spec.input(), shards, files, numClasses, names, Map.of());
   }
 
   private static InputShard recShard(
-      Path rec, String recName, long[] keys, long[] offs, int n, @Nullable Integer numClasses,
-      long identityStart, long slack, List<QuarantineRecord> dups, SideInfo side) {
+      Path rec,
+      String recName,
+      long[] keys,
+      long[] offs,
+      int n,
+      @Nullable Integer numClasses,
+      long identityStart,
+      long slack,
+      List<QuarantineRecord> dups,
+      SideInfo side) {
     return new InputShard.RecordIO(
         rec.toAbsolutePath().toString(),
         recName,
@@ -399,8 +431,12 @@ public final class InputPlanner {
         for (String col : new String[] {spec.columns().image(), spec.columns().label()}) {
           if (schema.getField(col) == null) {
             throw new InputException(
-                f, "no column '" + col + "' (columns: " + schema.getFields().stream()
-                    .map(org.apache.avro.Schema.Field::name).toList() + "); see --image-column");
+                f,
+                "no column '"
+                    + col
+                    + "' (columns: "
+                    + schema.getFields().stream().map(org.apache.avro.Schema.Field::name).toList()
+                    + "); see --image-column");
           }
         }
         groups = ParquetFiles.rowGroups(f);
@@ -423,8 +459,8 @@ public final class InputPlanner {
         budget += g.rows();
         row += g.rows();
         if (budget >= spec.shardSize()) {
-          shards.add(pqShard(f, name, start, g.start() + g.length(), firstRow, spec, landmarks,
-              truth));
+          shards.add(
+              pqShard(f, name, start, g.start() + g.length(), firstRow, spec, landmarks, truth));
           start = -1;
           budget = 0;
         }
@@ -434,23 +470,31 @@ public final class InputPlanner {
         shards.add(pqShard(f, name, start, end, firstRow, spec, landmarks, truth));
       }
     }
-    return new InputPlan(
-        InputFormat.PARQUET, in, shards, files, null, new TreeMap<>(), Map.of());
+    return new InputPlan(InputFormat.PARQUET, in, shards, files, null, new TreeMap<>(), Map.of());
   }
 
-  private static InputShard pqShard(Path f, String name, long start, long end, long firstRow,
-      Spec spec, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+  private static InputShard pqShard(
+      Path f,
+      String name,
+      long start,
+      long end,
+      long firstRow,
+      Spec spec,
+      Map<String, float[]> landmarks,
+      Map<String, NoiseKind> truth) {
     // Ids of Parquet rows are only known once read, so the shard gets the whole side maps only
     // when they are small; large side files with Parquet input should be columns instead.
-    SideInfo side = landmarks.isEmpty() && truth.isEmpty()
-        ? SideInfo.NONE : new SideInfo(landmarks, truth);
+    SideInfo side =
+        landmarks.isEmpty() && truth.isEmpty() ? SideInfo.NONE : new SideInfo(landmarks, truth);
     return new InputShard.Parquet(
         f.toAbsolutePath().toString(), name, start, end, firstRow, spec.columns(), null, side);
   }
 
   // ---------------------------------------------------------------- side files
 
-  /** Reads {@code id,truth[,...]} with a header line naming at least {@code id} and {@code truth}. */
+  /**
+   * Reads {@code id,truth[,...]} with a header line naming at least {@code id} and {@code truth}.
+   */
   public static Map<String, NoiseKind> readTruth(Path file) {
     Map<String, NoiseKind> out = new HashMap<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -473,14 +517,19 @@ public final class InputPlanner {
         }
         String[] f = line.split(",", -1);
         if (f.length != cols.size()) {
-          throw new InputException(file, "line " + no + " has " + f.length + " fields, expected "
-              + cols.size());
+          throw new InputException(
+              file, "line " + no + " has " + f.length + " fields, expected " + cols.size());
         }
         try {
           out.put(f[id], NoiseKind.parse(f[kind]));
         } catch (IllegalArgumentException e) {
-          throw new InputException(file, "line " + no + ": unknown truth '" + f[kind]
-              + "' (clean, close_set, open_set, corrupt)");
+          throw new InputException(
+              file,
+              "line "
+                  + no
+                  + ": unknown truth '"
+                  + f[kind]
+                  + "' (clean, close_set, open_set, corrupt)");
         }
       }
     } catch (NoSuchFileException e) {

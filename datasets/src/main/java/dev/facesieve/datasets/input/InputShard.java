@@ -6,9 +6,9 @@ import java.util.List;
 import javax.annotation.Nullable;
 
 /**
- * A slice of an input that one worker reads on its own: a range of {@code .idx} entries, a group
- * of image files, or a range of Parquet row groups. Shards are planned by {@link InputPlanner} on
- * the driver and carry everything their reader needs, so they can be shuffled to any worker.
+ * A slice of an input that one worker reads on its own: a range of {@code .idx} entries, a group of
+ * image files, or a range of Parquet row groups. Shards are planned by {@link InputPlanner} on the
+ * driver and carry everything their reader needs, so they can be shuffled to any worker.
  */
 public sealed interface InputShard extends Serializable
     permits InputShard.RecordIO, InputShard.Folder, InputShard.Parquet {

@@ -26,8 +26,8 @@ public final class ShardReader {
   private final Map<Integer, String> identityNames;
 
   /**
-   * @param identityNames label → identity name for inputs whose records carry no names
-   *     (RecordIO); other labels are named by their decimal label
+   * @param identityNames label → identity name for inputs whose records carry no names (RecordIO);
+   *     other labels are named by their decimal label
    */
   public ShardReader(Map<Integer, String> identityNames) {
     this.identityNames = identityNames;
@@ -67,16 +67,24 @@ public final class ShardReader {
                 case BAD_MAGIC -> QuarantineReason.BAD_MAGIC;
                 case TRUNCATED -> QuarantineReason.TRUNCATED_RECORD;
               };
-          sink.quarantine(QuarantineRecord.of(id, src, reason, e.getMessage(), null, null, null,
-              truth));
+          sink.quarantine(
+              QuarantineRecord.of(id, src, reason, e.getMessage(), null, null, null, truth));
           continue;
         }
         IRHeader.Unpacked u;
         try {
           u = IRHeader.unpack(payload);
         } catch (IllegalArgumentException e) {
-          sink.quarantine(QuarantineRecord.of(id, src, QuarantineReason.TRUNCATED_RECORD,
-              e.getMessage(), null, null, payload, truth));
+          sink.quarantine(
+              QuarantineRecord.of(
+                  id,
+                  src,
+                  QuarantineReason.TRUNCATED_RECORD,
+                  e.getMessage(),
+                  null,
+                  null,
+                  payload,
+                  truth));
           continue;
         }
         if (s.identityKeyStart() != Long.MAX_VALUE
@@ -89,13 +97,14 @@ public final class ShardReader {
         float l = u.header().label();
         String bad = labelProblem(l, s.numClasses());
         if (bad != null) {
-          sink.quarantine(QuarantineRecord.of(id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad,
-              null, null, u.image(), truth));
+          sink.quarantine(
+              QuarantineRecord.of(
+                  id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad, null, null, u.image(), truth));
           continue;
         }
         int label = (int) l;
-        sink.face(new RawFace(id, label, nameOf(label), u.image(), src,
-            s.side().landmarksOf(id), truth));
+        sink.face(
+            new RawFace(id, label, nameOf(label), u.image(), src, s.side().landmarksOf(id), truth));
       }
     }
   }
@@ -110,7 +119,9 @@ public final class ShardReader {
       return "label " + (long) label + " is negative";
     }
     if (label > Integer.MAX_VALUE - 1 || (numClasses != null && label >= numClasses)) {
-      return "label " + (long) label + " is not below the class count "
+      return "label "
+          + (long) label
+          + " is not below the class count "
           + (numClasses == null ? Integer.MAX_VALUE : numClasses);
     }
     return null;
@@ -125,66 +136,106 @@ public final class ShardReader {
       try {
         bytes = Files.readAllBytes(root.resolve(e.relativePath()));
       } catch (NoSuchFileException ex) {
-        sink.quarantine(QuarantineRecord.of(e.relativePath(), src, QuarantineReason.UNREADABLE,
-            "file disappeared after it was listed", e.label(), e.identity(), null, truth));
+        sink.quarantine(
+            QuarantineRecord.of(
+                e.relativePath(),
+                src,
+                QuarantineReason.UNREADABLE,
+                "file disappeared after it was listed",
+                e.label(),
+                e.identity(),
+                null,
+                truth));
         continue;
       } catch (IOException ex) {
-        sink.quarantine(QuarantineRecord.of(e.relativePath(), src, QuarantineReason.UNREADABLE,
-            "cannot read: " + ex.getMessage(), e.label(), e.identity(), null, truth));
+        sink.quarantine(
+            QuarantineRecord.of(
+                e.relativePath(),
+                src,
+                QuarantineReason.UNREADABLE,
+                "cannot read: " + ex.getMessage(),
+                e.label(),
+                e.identity(),
+                null,
+                truth));
         continue;
       }
-      sink.face(new RawFace(e.relativePath(), e.label(), e.identity(), bytes, src,
-          s.side().landmarksOf(e.relativePath()), truth));
+      sink.face(
+          new RawFace(
+              e.relativePath(),
+              e.label(),
+              e.identity(),
+              bytes,
+              src,
+              s.side().landmarksOf(e.relativePath()),
+              truth));
     }
   }
 
   private void readParquet(InputShard.Parquet s, ShardSink sink) throws IOException {
     ColumnMapping c = s.columns();
     long[] row = {s.firstRow()};
-    ParquetFiles.read(Path.of(s.file()), s.start(), s.end(), (GenericRecord r) -> {
-      long rowIndex = row[0]++;
-      String id = c.id() != null && r.get(c.id()) != null
-          ? r.get(c.id()).toString() : s.fileName() + "#" + rowIndex;
-      SourceRef src = new SourceRef(s.fileName(), rowIndex);
-      NoiseKind truth = s.side().truthOf(id);
-      if (truth == null && c.truth() != null && r.getSchema().getField(c.truth()) != null
-          && r.get(c.truth()) != null) {
-        try {
-          truth = NoiseKind.parse(r.get(c.truth()).toString());
-        } catch (IllegalArgumentException e) {
-          truth = null;
-        }
-      }
-      Object img = r.get(c.image());
-      if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
-        img = struct.get("bytes");
-      }
-      byte[] bytes = img == null ? new byte[0] : FaceSchemas.bytes(img);
-      Object lv = r.get(c.label());
-      Integer label = null;
-      String bad;
-      if (lv instanceof Number n) {
-        bad = labelProblem(n.doubleValue(), s.numClasses());
-        label = bad == null ? n.intValue() : null;
-      } else {
-        bad = "label column '" + c.label() + "' holds " + (lv == null ? "null" : "a non-number");
-      }
-      if (bad != null) {
-        sink.quarantine(QuarantineRecord.of(id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad,
-            null, null, bytes, truth));
-        return;
-      }
-      String identity = c.identity() != null && r.getSchema().getField(c.identity()) != null
-          && r.get(c.identity()) != null ? r.get(c.identity()).toString() : nameOf(label);
-      float[] lm = s.side().landmarksOf(id);
-      if (lm == null && c.landmarks() != null && r.getSchema().getField(c.landmarks()) != null
-          && r.get(c.landmarks()) instanceof List<?> l && l.size() == 10) {
-        lm = new float[10];
-        for (int i = 0; i < 10; i++) {
-          lm[i] = ((Number) l.get(i)).floatValue();
-        }
-      }
-      sink.face(new RawFace(id, label, identity, bytes, src, lm, truth));
-    });
+    ParquetFiles.read(
+        Path.of(s.file()),
+        s.start(),
+        s.end(),
+        (GenericRecord r) -> {
+          long rowIndex = row[0]++;
+          String id =
+              c.id() != null && r.get(c.id()) != null
+                  ? r.get(c.id()).toString()
+                  : s.fileName() + "#" + rowIndex;
+          SourceRef src = new SourceRef(s.fileName(), rowIndex);
+          NoiseKind truth = s.side().truthOf(id);
+          if (truth == null
+              && c.truth() != null
+              && r.getSchema().getField(c.truth()) != null
+              && r.get(c.truth()) != null) {
+            try {
+              truth = NoiseKind.parse(r.get(c.truth()).toString());
+            } catch (IllegalArgumentException e) {
+              truth = null;
+            }
+          }
+          Object img = r.get(c.image());
+          if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
+            img = struct.get("bytes");
+          }
+          byte[] bytes = img == null ? new byte[0] : FaceSchemas.bytes(img);
+          Object lv = r.get(c.label());
+          Integer label = null;
+          String bad;
+          if (lv instanceof Number n) {
+            bad = labelProblem(n.doubleValue(), s.numClasses());
+            label = bad == null ? n.intValue() : null;
+          } else {
+            bad =
+                "label column '" + c.label() + "' holds " + (lv == null ? "null" : "a non-number");
+          }
+          if (bad != null) {
+            sink.quarantine(
+                QuarantineRecord.of(
+                    id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad, null, null, bytes, truth));
+            return;
+          }
+          String identity =
+              c.identity() != null
+                      && r.getSchema().getField(c.identity()) != null
+                      && r.get(c.identity()) != null
+                  ? r.get(c.identity()).toString()
+                  : nameOf(label);
+          float[] lm = s.side().landmarksOf(id);
+          if (lm == null
+              && c.landmarks() != null
+              && r.getSchema().getField(c.landmarks()) != null
+              && r.get(c.landmarks()) instanceof List<?> l
+              && l.size() == 10) {
+            lm = new float[10];
+            for (int i = 0; i < 10; i++) {
+              lm[i] = ((Number) l.get(i)).floatValue();
+            }
+          }
+          sink.face(new RawFace(id, label, identity, bytes, src, lm, truth));
+        });
   }
 }

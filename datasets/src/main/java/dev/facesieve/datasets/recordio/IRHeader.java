@@ -64,7 +64,9 @@ public record IRHeader(int flag, float[] labels, long id, long id2) {
    */
   public static Unpacked unpack(byte[] payload) {
     checkArgument(
-        payload.length >= SIZE, "record is %s bytes, shorter than its 24-byte header", payload.length);
+        payload.length >= SIZE,
+        "record is %s bytes, shorter than its 24-byte header",
+        payload.length);
     ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
     int flag = b.getInt();
     float label = b.getFloat();

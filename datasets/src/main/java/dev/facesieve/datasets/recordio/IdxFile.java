@@ -54,7 +54,8 @@ public final class IdxFile {
           n++;
         } catch (NumberFormatException e) {
           throw new InputException(
-              path, "line " + lineNo + " has a non-integer key or offset: '" + abbreviate(line) + "'");
+              path,
+              "line " + lineNo + " has a non-integer key or offset: '" + abbreviate(line) + "'");
         }
       }
     } catch (NoSuchFileException e) {

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an InsightFace training set: {@code train.rec}, {@code train.idx}, {@code property} and
- * (a FaceSieve addition that InsightFace ignores) {@code identities.tsv}.
+ * Writes an InsightFace training set: {@code train.rec}, {@code train.idx}, {@code property} and (a
+ * FaceSieve addition that InsightFace ignores) {@code identities.tsv}.
  *
  * <p>Layout, as InsightFace's {@code face2rec} writes and its data loaders read it: images under
  * keys 1…N, each a scalar-label record; then one record per identity under keys N+1…N+C whose two

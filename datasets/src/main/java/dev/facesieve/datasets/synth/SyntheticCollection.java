@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
  *
  * <p>In {@link NoiseMode#COHERENT} mode (the default) noise behaves like real web noise: all
  * close-set noise of a class shows one other identity of the set, and all its open-set noise one
- * outsider — a relative or look-alike appearing many times under one name. {@link
- * NoiseMode#RANDOM} draws every noisy image from a fresh random identity.
+ * outsider — a relative or look-alike appearing many times under one name. {@link NoiseMode#RANDOM}
+ * draws every noisy image from a fresh random identity.
  *
  * <p>Outputs: the images (RecordIO or folders), {@code truth.csv} ({@code
  * id,label,identity,truth,true_identity}) and {@code landmarks.csv} ({@code id,x1,y1,…,x5,y5}).
@@ -65,11 +65,12 @@ public final class SyntheticCollection {
       Layout layout) {
     public Config {
       checkArgument(identities >= 2, "need at least 2 identities, got %s", identities);
-      checkArgument(imagesPerIdentity >= 1, "images per identity must be >= 1, got %s",
-          imagesPerIdentity);
-      checkArgument(closeSetNoise >= 0 && openSetNoise >= 0 && corrupt >= 0,
-          "noise rates must be >= 0");
-      checkArgument(closeSetNoise + openSetNoise + corrupt < 1,
+      checkArgument(
+          imagesPerIdentity >= 1, "images per identity must be >= 1, got %s", imagesPerIdentity);
+      checkArgument(
+          closeSetNoise >= 0 && openSetNoise >= 0 && corrupt >= 0, "noise rates must be >= 0");
+      checkArgument(
+          closeSetNoise + openSetNoise + corrupt < 1,
           "noise rates must add up to less than 1, got %s",
           closeSetNoise + openSetNoise + corrupt);
     }
@@ -116,9 +117,12 @@ public final class SyntheticCollection {
           }
         }
         for (int i = 0; i < m; i++) {
-          kinds.add(i < nClose ? NoiseKind.CLOSE_SET
-              : i < nClose + nOpen ? NoiseKind.OPEN_SET
-              : i < nClose + nOpen + nCorrupt ? NoiseKind.CORRUPT : NoiseKind.CLEAN);
+          kinds.add(
+              i < nClose
+                  ? NoiseKind.CLOSE_SET
+                  : i < nClose + nOpen
+                      ? NoiseKind.OPEN_SET
+                      : i < nClose + nOpen + nCorrupt ? NoiseKind.CORRUPT : NoiseKind.CLEAN);
         }
         shuffle(kinds, plan);
         int lookAlike = (cls + 1 + plan.nextInt(c.identities() - 1)) % c.identities();
@@ -129,13 +133,18 @@ public final class SyntheticCollection {
         }
         for (int i = 0; i < m; i++) {
           NoiseKind kind = kinds.get(i);
-          int shown = switch (kind) {
-            case CLEAN, CORRUPT -> cls;
-            case CLOSE_SET -> c.mode() == NoiseMode.COHERENT ? lookAlike
-                : (cls + 1 + plan.nextInt(c.identities() - 1)) % c.identities();
-            case OPEN_SET -> c.mode() == NoiseMode.COHERENT ? outsider
-                : c.identities() + plan.nextInt(outsiders * 8);
-          };
+          int shown =
+              switch (kind) {
+                case CLEAN, CORRUPT -> cls;
+                case CLOSE_SET ->
+                    c.mode() == NoiseMode.COHERENT
+                        ? lookAlike
+                        : (cls + 1 + plan.nextInt(c.identities() - 1)) % c.identities();
+                case OPEN_SET ->
+                    c.mode() == NoiseMode.COHERENT
+                        ? outsider
+                        : c.identities() + plan.nextInt(outsiders * 8);
+              };
           SyntheticFaces.Drawn d = faces.draw(shown, (long) cls * m + i);
           byte[] bytes = Images.jpeg(d.image(), 0.9f);
           if (kind == NoiseKind.CORRUPT) {
@@ -148,8 +157,17 @@ public final class SyntheticCollection {
             id = name(cls) + "/" + name(cls) + String.format(Locale.ROOT, "_%04d.jpg", i + 1);
             Files.write(out.resolve(id), bytes);
           }
-          truth.write(id + "," + cls + "," + name(cls) + "," + kind.wireName() + ","
-              + (kind == NoiseKind.CORRUPT ? "" : name(shown)) + "\n");
+          truth.write(
+              id
+                  + ","
+                  + cls
+                  + ","
+                  + name(cls)
+                  + ","
+                  + kind.wireName()
+                  + ","
+                  + (kind == NoiseKind.CORRUPT ? "" : name(shown))
+                  + "\n");
           StringBuilder sb = new StringBuilder(id);
           for (float v : d.landmarks()) {
             sb.append(',').append(String.format(Locale.ROOT, "%.2f", v));
@@ -189,11 +207,20 @@ public final class SyntheticCollection {
 
   /** Writes a short, human-readable description of the collection next to it. */
   public static void describe(Config c, Summary s, Path out) throws IOException {
-    String text = String.format(Locale.ROOT,
-        "FaceSieve synthetic collection%nidentities=%d images_per_identity=%d seed=%d mode=%s%n"
-            + "close_set=%.3f open_set=%.3f corrupt=%.3f%nimages=%d by_truth=%s%n",
-        c.identities(), c.imagesPerIdentity(), c.seed(), c.mode(), c.closeSetNoise(),
-        c.openSetNoise(), c.corrupt(), s.images(), s.byKind());
+    String text =
+        String.format(
+            Locale.ROOT,
+            "FaceSieve synthetic collection%nidentities=%d images_per_identity=%d seed=%d mode=%s%n"
+                + "close_set=%.3f open_set=%.3f corrupt=%.3f%nimages=%d by_truth=%s%n",
+            c.identities(),
+            c.imagesPerIdentity(),
+            c.seed(),
+            c.mode(),
+            c.closeSetNoise(),
+            c.openSetNoise(),
+            c.corrupt(),
+            s.images(),
+            s.byKind());
     Files.writeString(out.resolve("SYNTH.txt"), text, StandardCharsets.UTF_8);
   }
 }

@@ -15,8 +15,8 @@ import java.awt.image.Kernel;
 import java.util.SplittableRandom;
 
 /**
- * Procedural face-like images: each identity has its own geometry and colouring, each image its
- * own pose, expression, lighting, blur and pixel noise, so that telling identities apart needs a
+ * Procedural face-like images: each identity has its own geometry and colouring, each image its own
+ * pose, expression, lighting, blur and pixel noise, so that telling identities apart needs a
  * learned model rather than a pixel comparison.
  *
  * <p>Everything is a pure function of {@code (seed, identity, image)}: the same arguments draw the
@@ -127,8 +127,10 @@ public final class SyntheticFaces {
       case 0 -> g.fill(new Ellipse2D.Double(cx - fw * 1.08, top - fh * 0.12, fw * 2.16, fh * 1.1));
       case 1 -> g.fill(new Ellipse2D.Double(cx - fw * 1.25, top - fh * 0.08, fw * 2.5, fh * 2.0));
       case 2 -> g.fill(new Ellipse2D.Double(cx - fw * 0.9, top - fh * 0.05, fw * 1.8, fh * 0.5));
-      default -> g.fill(new Arc2D.Double(cx - fw * 1.1, top - fh * 0.2, fw * 2.2, fh * 1.4, 0, 180,
-          Arc2D.CHORD));
+      default ->
+          g.fill(
+              new Arc2D.Double(
+                  cx - fw * 1.1, top - fh * 0.2, fw * 2.2, fh * 1.4, 0, 180, Arc2D.CHORD));
     }
     g.setColor(id.skin());
     g.fill(new Ellipse2D.Double(cx - fw, top, fw * 2, fh * 2));
@@ -152,14 +154,16 @@ public final class SyntheticFaces {
       g.setColor(Color.WHITE);
       g.fill(new Ellipse2D.Double(e.x - er * 1.4, e.y - er * open, er * 2.8, er * 2 * open));
       g.setColor(id.iris());
-      g.fill(new Ellipse2D.Double(e.x - er * 0.7, e.y - er * 0.7 * open, er * 1.4, er * 1.4 * open));
+      g.fill(
+          new Ellipse2D.Double(e.x - er * 0.7, e.y - er * 0.7 * open, er * 1.4, er * 1.4 * open));
       g.setColor(Color.BLACK);
       g.fill(new Ellipse2D.Double(e.x - er * 0.3, e.y - er * 0.3, er * 0.6, er * 0.6));
       g.setColor(darker(id.hair(), 0.7));
       g.setStroke(new BasicStroke((float) id.browThick()));
       double tilt = (side == 0 ? 1 : -1) * id.browTilt() * er;
-      g.draw(new java.awt.geom.Line2D.Double(e.x - er * 1.5, e.y - er * 2 + tilt,
-          e.x + er * 1.5, e.y - er * 2 - tilt));
+      g.draw(
+          new java.awt.geom.Line2D.Double(
+              e.x - er * 1.5, e.y - er * 2 + tilt, e.x + er * 1.5, e.y - er * 2 - tilt));
     }
     if (id.glasses()) {
       g.setColor(new Color(30, 30, 30));
@@ -193,7 +197,10 @@ public final class SyntheticFaces {
 
     float[] lm = new float[10];
     double[][] pts = {
-      {eyes[0].x, eyes[0].y}, {eyes[1].x, eyes[1].y}, {cx, noseTipY}, {cx - mw / 2, my},
+      {eyes[0].x, eyes[0].y},
+      {eyes[1].x, eyes[1].y},
+      {cx, noseTipY},
+      {cx - mw / 2, my},
       {cx + mw / 2, my}
     };
     for (int i = 0; i < 5; i++) {
@@ -222,7 +229,8 @@ public final class SyntheticFaces {
         double f = gain * (1 + gx * (x - SIZE / 2.0) + gy * (y - SIZE / 2.0));
         int c = px[y * SIZE + x];
         px[y * SIZE + x] =
-            (clamp(((c >> 16) & 0xff) * f) << 16) | (clamp(((c >> 8) & 0xff) * f) << 8)
+            (clamp(((c >> 16) & 0xff) * f) << 16)
+                | (clamp(((c >> 8) & 0xff) * f) << 8)
                 | clamp((c & 0xff) * f);
       }
     }
@@ -242,8 +250,10 @@ public final class SyntheticFaces {
     for (int i = 0; i < px.length; i++) {
       int c = px[i];
       double n = gaussian(r) * sigma;
-      px[i] = (clamp(((c >> 16) & 0xff) + n) << 16) | (clamp(((c >> 8) & 0xff) + n) << 8)
-          | clamp((c & 0xff) + n);
+      px[i] =
+          (clamp(((c >> 16) & 0xff) + n) << 16)
+              | (clamp(((c >> 8) & 0xff) + n) << 8)
+              | clamp((c & 0xff) + n);
     }
     img.setRGB(0, 0, SIZE, SIZE, px, 0, SIZE);
   }
@@ -258,13 +268,15 @@ public final class SyntheticFaces {
   }
 
   private static Color lerp(Color a, Color b, double t) {
-    return new Color((int) (a.getRed() + (b.getRed() - a.getRed()) * t),
+    return new Color(
+        (int) (a.getRed() + (b.getRed() - a.getRed()) * t),
         (int) (a.getGreen() + (b.getGreen() - a.getGreen()) * t),
         (int) (a.getBlue() + (b.getBlue() - a.getBlue()) * t));
   }
 
   private static Color jitter(Color c, SplittableRandom r, int d) {
-    return new Color(Math.max(0, Math.min(255, c.getRed() + r.nextInt(-d, d + 1))),
+    return new Color(
+        Math.max(0, Math.min(255, c.getRed() + r.nextInt(-d, d + 1))),
         Math.max(0, Math.min(255, c.getGreen() + r.nextInt(-d, d + 1))),
         Math.max(0, Math.min(255, c.getBlue() + r.nextInt(-d, d + 1))));
   }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class FaceAlignerTest {
   @Test
   void recoversAKnownSimilarityExactly() {
-    SimilarityTransform truth = new SimilarityTransform(1.5 * Math.cos(0.3), 1.5 * Math.sin(0.3),
-        12, -7);
+    SimilarityTransform truth =
+        new SimilarityTransform(1.5 * Math.cos(0.3), 1.5 * Math.sin(0.3), 12, -7);
     float[] src = {10, 20, 40, 22, 25, 35, 12, 50, 38, 49};
     float[] dst = new float[10];
     for (int i = 0; i < 5; i++) {
@@ -54,8 +54,8 @@ class FaceAlignerTest {
         new SimilarityTransform(2 * Math.cos(0.2), 2 * Math.sin(0.2), 20, 10);
     float[] lm = new float[10];
     for (int i = 0; i < 5; i++) {
-      double[] p = place.apply(FaceAligner.ARCFACE_TEMPLATE[2 * i],
-          FaceAligner.ARCFACE_TEMPLATE[2 * i + 1]);
+      double[] p =
+          place.apply(FaceAligner.ARCFACE_TEMPLATE[2 * i], FaceAligner.ARCFACE_TEMPLATE[2 * i + 1]);
       lm[2 * i] = (float) p[0];
       lm[2 * i + 1] = (float) p[1];
     }
@@ -71,18 +71,20 @@ class FaceAlignerTest {
     int left = out.getRGB(38, 52);
     int right = out.getRGB(74, 52);
     assertTrue(((left >> 16) & 0xff) > 200 && ((left >> 8) & 0xff) < 60, Integer.toHexString(left));
-    assertTrue(((right >> 8) & 0xff) > 200 && ((right >> 16) & 0xff) < 60,
-        Integer.toHexString(right));
+    assertTrue(
+        ((right >> 8) & 0xff) > 200 && ((right >> 16) & 0xff) < 60, Integer.toHexString(right));
     assertEquals(0, out.getRGB(56, 100) & 0xffffff);
   }
 
   @Test
   void degenerateLandmarksAreRejected() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SimilarityTransform.estimate(new float[10], FaceAligner.ARCFACE_TEMPLATE));
     float[] nan = FaceAligner.ARCFACE_TEMPLATE.clone();
     nan[3] = Float.NaN;
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SimilarityTransform.estimate(nan, FaceAligner.ARCFACE_TEMPLATE));
   }
 }

@@ -32,11 +32,12 @@ class ImagesTest {
 
   @Test
   void rejectsEmptyGarbageAndTruncatedPgm() {
-    assertFalse(assertThrows(ImageDecodeException.class, () -> Images.decode(new byte[0], 9))
-        .tooLarge());
+    assertFalse(
+        assertThrows(ImageDecodeException.class, () -> Images.decode(new byte[0], 9)).tooLarge());
     assertThrows(ImageDecodeException.class, () -> Images.decode(new byte[] {1, 2, 3, 4}, 9));
     byte[] pgm = Pgm.encode(TestImages.square(10, 10, 1));
-    assertThrows(ImageDecodeException.class,
+    assertThrows(
+        ImageDecodeException.class,
         () -> Images.decode(java.util.Arrays.copyOf(pgm, pgm.length - 5), 1000));
   }
 

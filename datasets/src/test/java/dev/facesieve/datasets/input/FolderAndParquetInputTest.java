@@ -42,8 +42,8 @@ class FolderAndParquetInputTest {
     InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(root).withShardSize(2));
     assertEquals(InputFormat.FOLDER, plan.format());
     assertEquals(Map.of(0, "Amy", 1, "Zed"), plan.identityNames());
-    assertEquals(Map.of("top_level_files", 1L, "nested_folders", 1L, "non_image_files", 1L),
-        plan.skipped());
+    assertEquals(
+        Map.of("top_level_files", 1L, "nested_folders", 1L, "non_image_files", 1L), plan.skipped());
     Collect c = Collect.all(plan);
     assertEquals(4, plan.plannedRecords());
     assertEquals(3, c.faces.size());
@@ -56,11 +56,14 @@ class FolderAndParquetInputTest {
     assertEquals(0, pgm.label());
     assertEquals("Zed", c.faces.get(2).identity());
 
-    assertThrows(InputException.class,
+    assertThrows(
+        InputException.class,
         () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("empty-or-missing"))));
     Files.createDirectories(dir.resolve("empty"));
-    InputException e = assertThrows(InputException.class,
-        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("empty"))));
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("empty"))));
     assertTrue(e.getMessage().contains("no identity folders"), e.getMessage());
   }
 
@@ -85,11 +88,19 @@ class FolderAndParquetInputTest {
     List<FaceRecord> in = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       byte[] img = TestImages.jpeg(i);
-      in.add(new FaceRecord("r" + i, i % 3, "p" + (i % 3), img, "jpeg", 112, 112,
-          dev.facesieve.datasets.image.Images.sha256(img),
-          new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
-          i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
-          i % 5 == 0 ? NoiseKind.CLOSE_SET : null));
+      in.add(
+          new FaceRecord(
+              "r" + i,
+              i % 3,
+              "p" + (i % 3),
+              img,
+              "jpeg",
+              112,
+              112,
+              dev.facesieve.datasets.image.Images.sha256(img),
+              new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
+              i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
+              i % 5 == 0 ? NoiseKind.CLOSE_SET : null));
     }
     Path file = dir.resolve("pq/part-0.parquet");
     Files.createDirectories(file.getParent());
@@ -109,10 +120,20 @@ class FolderAndParquetInputTest {
 
   @Test
   void foreignParquetWithColumnMappingAndStructImages() throws Exception {
-    Schema img = SchemaBuilder.record("Image").fields().optionalBytes("bytes")
-        .optionalString("path").endRecord();
-    Schema s = SchemaBuilder.record("Row").fields().name("picture").type(img).noDefault()
-        .requiredLong("person").endRecord();
+    Schema img =
+        SchemaBuilder.record("Image")
+            .fields()
+            .optionalBytes("bytes")
+            .optionalString("path")
+            .endRecord();
+    Schema s =
+        SchemaBuilder.record("Row")
+            .fields()
+            .name("picture")
+            .type(img)
+            .noDefault()
+            .requiredLong("person")
+            .endRecord();
     List<GenericRecord> rows = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       GenericRecord im = new GenericData.Record(img);
@@ -124,11 +145,13 @@ class FolderAndParquetInputTest {
     }
     Path f = dir.resolve("hf.parquet");
     ParquetFiles.write(f, s, rows);
-    InputException e = assertThrows(InputException.class,
-        () -> InputPlanner.plan(InputPlanner.Spec.of(f)));
+    InputException e =
+        assertThrows(InputException.class, () -> InputPlanner.plan(InputPlanner.Spec.of(f)));
     assertTrue(e.getMessage().contains("no column 'image'"), e.getMessage());
-    Collect c = Collect.all(InputPlanner.plan(
-        InputPlanner.Spec.of(f).withColumns(ColumnMapping.of("picture", "person"))));
+    Collect c =
+        Collect.all(
+            InputPlanner.plan(
+                InputPlanner.Spec.of(f).withColumns(ColumnMapping.of("picture", "person"))));
     assertEquals(3, c.faces.size());
     assertEquals("hf.parquet#1", c.faces.get(1).id());
     assertEquals("1", c.faces.get(1).identity());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
@@ -55,8 +54,8 @@ class RecordIOInputTest {
     assertEquals(112, f.width());
     assertEquals("train.rec", f.source().file());
     assertEquals(0, f.source().offset() % 4);
-    assertEquals(List.of(0, 1, 2, 3),
-        c.faces.stream().map(FaceRecord::label).distinct().sorted().toList());
+    assertEquals(
+        List.of(0, 1, 2, 3), c.faces.stream().map(FaceRecord::label).distinct().sorted().toList());
   }
 
   @Test
@@ -64,15 +63,17 @@ class RecordIOInputTest {
     Path script = Path.of(getClass().getResource("/write_rec.py").toURI());
     Process p;
     try {
-      p = new ProcessBuilder("python3", script.toString(), dir.toString())
-          .redirectErrorStream(false).start();
+      p =
+          new ProcessBuilder("python3", script.toString(), dir.toString())
+              .redirectErrorStream(false)
+              .start();
     } catch (java.io.IOException e) {
       assumeTrue(false, "python3 is not installed: " + e.getMessage());
       return;
     }
     List<String[]> expected = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
       String line;
       while ((line = r.readLine()) != null) {
         expected.add(line.split(" "));
@@ -85,23 +86,25 @@ class RecordIOInputTest {
     List<RawFace> got = new ArrayList<>();
     ShardReader reader = new ShardReader(Map.of());
     for (InputShard s : plan.shards()) {
-      reader.read(s, new ShardSink() {
-        @Override
-        public void face(RawFace face) {
-          got.add(face);
-        }
+      reader.read(
+          s,
+          new ShardSink() {
+            @Override
+            public void face(RawFace face) {
+              got.add(face);
+            }
 
-        @Override
-        public void quarantine(dev.facesieve.datasets.QuarantineRecord record) {
-          throw new AssertionError(record.message());
-        }
-      });
+            @Override
+            public void quarantine(dev.facesieve.datasets.QuarantineRecord record) {
+              throw new AssertionError(record.message());
+            }
+          });
     }
     assertEquals(expected.size(), got.size());
     for (int i = 0; i < got.size(); i++) {
       assertEquals(Integer.parseInt(expected.get(i)[0]), got.get(i).label(), "record " + i);
-      assertArrayEquals(HexFormat.of().parseHex(expected.get(i)[1]), got.get(i).image(),
-          "record " + i);
+      assertArrayEquals(
+          HexFormat.of().parseHex(expected.get(i)[1]), got.get(i).image(), "record " + i);
       assertEquals(Integer.toString(i + 1), got.get(i).id());
     }
   }
@@ -158,21 +161,27 @@ class RecordIOInputTest {
 
   @Test
   void missingRecOrUnreadableIdxIsOneClearError() throws Exception {
-    InputException e = assertThrows(InputException.class,
-        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("nope.rec"))));
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("nope.rec"))));
     assertTrue(e.getMessage().contains("nope.rec"), e.getMessage());
 
     Files.write(dir.resolve("x.rec"), new byte[16]);
-    e = assertThrows(InputException.class,
-        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
-    assertTrue(e.getMessage().contains("x.idx") && e.getMessage().contains("not found"),
-        e.getMessage());
+    e =
+        assertThrows(
+            InputException.class,
+            () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
+    assertTrue(
+        e.getMessage().contains("x.idx") && e.getMessage().contains("not found"), e.getMessage());
 
     Files.writeString(dir.resolve("x.idx"), "0\t0\nhello world\n");
-    e = assertThrows(InputException.class,
-        () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
-    assertTrue(e.getMessage().contains("x.idx") && e.getMessage().contains("line 2"),
-        e.getMessage());
+    e =
+        assertThrows(
+            InputException.class,
+            () -> InputPlanner.plan(InputPlanner.Spec.of(dir.resolve("x.rec"))));
+    assertTrue(
+        e.getMessage().contains("x.idx") && e.getMessage().contains("line 2"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
 

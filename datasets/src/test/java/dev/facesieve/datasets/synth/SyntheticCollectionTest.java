@@ -44,8 +44,9 @@ class SyntheticCollectionTest {
   void writesBothLayoutsWithGroundTruthThatPrepareReads() throws Exception {
     for (SyntheticCollection.Layout layout : SyntheticCollection.Layout.values()) {
       Path out = dir.resolve(layout.name());
-      SyntheticCollection.Config c = new SyntheticCollection.Config(
-          6, 10, 0.2, 0.1, 0.1, 42, SyntheticCollection.NoiseMode.COHERENT, layout);
+      SyntheticCollection.Config c =
+          new SyntheticCollection.Config(
+              6, 10, 0.2, 0.1, 0.1, 42, SyntheticCollection.NoiseMode.COHERENT, layout);
       SyntheticCollection.Summary s = SyntheticCollection.generate(c, out);
       assertEquals(60, s.images());
       InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(out));
@@ -54,22 +55,24 @@ class SyntheticCollectionTest {
       FacePreparer prep = new FacePreparer(1 << 20, false);
       ShardReader reader = new ShardReader(plan.identityNames());
       for (InputShard shard : plan.shards()) {
-        reader.read(shard, new ShardSink() {
-          @Override
-          public void face(RawFace f) {
-            FacePreparer.Outcome o = prep.prepare(f);
-            if (o.face() != null) {
-              faces.add(o.face());
-            } else {
-              bad.add(o.quarantined());
-            }
-          }
+        reader.read(
+            shard,
+            new ShardSink() {
+              @Override
+              public void face(RawFace f) {
+                FacePreparer.Outcome o = prep.prepare(f);
+                if (o.face() != null) {
+                  faces.add(o.face());
+                } else {
+                  bad.add(o.quarantined());
+                }
+              }
 
-          @Override
-          public void quarantine(QuarantineRecord r) {
-            bad.add(r);
-          }
-        });
+              @Override
+              public void quarantine(QuarantineRecord r) {
+                bad.add(r);
+              }
+            });
       }
       Map<NoiseKind, Long> seen = new EnumMap<>(NoiseKind.class);
       faces.forEach(f -> seen.merge(f.truth(), 1L, Long::sum));
@@ -81,7 +84,8 @@ class SyntheticCollectionTest {
       assertTrue(Files.readAllLines(out.resolve("landmarks.csv")).size() == 61);
       // noise never reaches half a class
       Map<Integer, Long> clean = new java.util.HashMap<>();
-      faces.stream().filter(f -> f.truth() == NoiseKind.CLEAN)
+      faces.stream()
+          .filter(f -> f.truth() == NoiseKind.CLEAN)
           .forEach(f -> clean.merge(f.label(), 1L, Long::sum));
       clean.values().forEach(n -> assertTrue(n > 5, "clean majority"));
     }

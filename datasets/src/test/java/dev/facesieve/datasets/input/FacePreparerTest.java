@@ -1,0 +1,61 @@
+package dev.facesieve.datasets.input;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facesieve.datasets.SourceRef;
+import dev.facesieve.datasets.TestImages;
+import dev.facesieve.datasets.align.FaceAligner;
+import dev.facesieve.datasets.image.Images;
+import org.junit.jupiter.api.Test;
+
+class FacePreparerTest {
+  private static final float[] LM = {80, 100, 160, 100, 120, 140, 90, 180, 150, 180};
+
+  @Test
+  void alignsLargeImagesWithLandmarksAndKeepsAlignedOnesUntouched() throws Exception {
+    FacePreparer p = new FacePreparer(1 << 24, true);
+    byte[] big = TestImages.png(250, 250);
+    FacePreparer.Outcome o =
+        p.prepare(new RawFace("a", 1, "x", big, new SourceRef("a", -1), LM, null));
+    assertTrue(o.aligned());
+    assertEquals(112, o.face().width());
+    assertEquals("jpeg", o.face().format());
+    assertEquals(Images.sha256(o.face().image()), o.face().sha256());
+    assertNull(o.face().landmarks());
+    assertEquals(112, Images.decode(o.face().image(), 1 << 20).width());
+
+    byte[] small = TestImages.jpeg(5);
+    o =
+        p.prepare(
+            new RawFace(
+                "b", 1, "x", small, new SourceRef("b", -1), FaceAligner.ARCFACE_TEMPLATE, null));
+    assertFalse(o.aligned());
+    assertArrayEquals(small, o.face().image());
+
+    o =
+        new FacePreparer(1 << 24, false)
+            .prepare(new RawFace("c", 1, "x", big, new SourceRef("c", -1), LM, null));
+    assertFalse(o.aligned());
+    assertArrayEquals(big, o.face().image());
+  }
+
+  @Test
+  void degenerateLandmarksAreQuarantined() {
+    FacePreparer.Outcome o =
+        new FacePreparer(1 << 24, true)
+            .prepare(
+                new RawFace(
+                    "d",
+                    0,
+                    "x",
+                    TestImages.png(200, 200),
+                    new SourceRef("d", -1),
+                    new float[10],
+                    null));
+    assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
+  }
+}

@@ -1,0 +1,131 @@
+package dev.facesieve.pipeline.cli;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.pipeline.Version;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code facesieve} command line.
+ *
+ * <p>Exit codes: 0 success, 1 a run that failed, 2 a user mistake (bad option, unusable input). A
+ * user mistake prints exactly one line on stderr; stack traces only with {@code --verbose}.
+ */
+@Command(
+    name = "facesieve",
+    mixinStandardHelpOptions = true,
+    versionProvider = FaceSieve.VersionProvider.class,
+    description = "Cleans noisy face-recognition datasets with sub-center ArcFace.",
+    subcommands = {DemoCommand.class, SynthCommand.class, PrepareCommand.class},
+    showDefaultValues = true)
+public final class FaceSieve implements Runnable {
+  /** Exit code of a failed run. */
+  public static final int FAILED = 1;
+
+  /** Exit code of a user mistake. */
+  public static final int USAGE = 2;
+
+  @Option(
+      names = "--verbose",
+      description = "Log more and print stack traces.",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Sets process-wide defaults before any library initialises logging or DJL. */
+  static void initProcess(String[] args) {
+    System.setProperty("ai.djl.offline", "true");
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    if (!verbose) {
+      // Flink's and Beam's start-up chatter is not for users
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "error");
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.beam", "error");
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "error");
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.parquet", "error");
+    }
+  }
+
+  /** Builds the command line with FaceSieve's error handling. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new FaceSieve());
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println(
+              ex.getCommandLine().getCommandName() + ": " + ex.getMessage() + " (see --help)");
+          err.flush();
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          boolean verbose =
+              parseResult.hasMatchedOption("--verbose")
+                  || (parseResult.subcommand() != null
+                      && parseResult.subcommand().hasMatchedOption("--verbose"));
+          Throwable user = userError(ex);
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          if (user != null) {
+            err.println("facesieve: " + oneLine(user.getMessage()));
+            err.flush();
+            return USAGE;
+          }
+          Throwable root = ex;
+          while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+          }
+          err.println(
+              "facesieve "
+                  + commandLine.getCommandName()
+                  + " failed: "
+                  + oneLine(root.getClass().getSimpleName() + ": " + root.getMessage())
+                  + (verbose ? "" : " (--verbose for details)"));
+          err.flush();
+          return FAILED;
+        });
+    return cl;
+  }
+
+  /** The user-facing cause of a failure, if the failure is the user's input. */
+  static Throwable userError(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof InputException || c instanceof IllegalArgumentException) {
+        return c;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  public static void main(String[] args) {
+    initProcess(args);
+    int code = commandLine().execute(args);
+    System.exit(code);
+  }
+
+  /** Prints the build's version. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"facesieve " + Version.get()};
+    }
+  }
+}
