@@ -1,0 +1,109 @@
+package dev.facesieve.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A pretrained face-embedding network in ONNX, run with ONNX Runtime through DJL, used as a frozen
+ * backbone.
+ *
+ * <p>Many exports fix the batch dimension at 1 (the shared MobileFaceNet does): with {@code
+ * fixedBatchOne} every image is run on its own and the outputs stacked.
+ */
+public final class OnnxEmbedder implements Embedder {
+  private final Model model;
+  private final Predictor<NDList, NDList> predictor;
+  private final Preprocessing pre;
+  private final boolean fixedBatchOne;
+  private final int dimension;
+
+  private OnnxEmbedder(Model model, Preprocessing pre, boolean fixedBatchOne, int dimension) {
+    this.model = model;
+    this.predictor = model.newPredictor(new NoopTranslator());
+    this.pre = pre;
+    this.fixedBatchOne = fixedBatchOne;
+    this.dimension = dimension;
+  }
+
+  /**
+   * Loads an ONNX file.
+   *
+   * @throws IllegalArgumentException if the file is missing or not a loadable model
+   */
+  public static OnnxEmbedder load(Path file, Preprocessing pre, boolean fixedBatchOne) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": ONNX model not found");
+    }
+    Model m = Model.newInstance("embedder", "OnnxRuntime");
+    try {
+      m.load(file.toAbsolutePath().getParent(), file.getFileName().toString());
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      m.close();
+      throw new IllegalArgumentException(file + ": cannot load ONNX model: " + e.getMessage(), e);
+    }
+    OnnxEmbedder probe = new OnnxEmbedder(m, pre, fixedBatchOne, -1);
+    int d;
+    try (NDManager nd = NDManager.newBaseManager()) {
+      BufferedImage blank = new BufferedImage(pre.size(), pre.size(), BufferedImage.TYPE_INT_RGB);
+      d = probe.raw(nd, new BufferedImage[] {blank})[0].length;
+    }
+    probe.predictor.close();
+    return new OnnxEmbedder(m, pre, fixedBatchOne, d);
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public Preprocessing preprocessing() {
+    return pre;
+  }
+
+  @Override
+  public float[][] embed(BufferedImage[] images) {
+    try (NDManager nd = NDManager.newBaseManager()) {
+      return Embedder.normalizeRows(raw(nd, images));
+    }
+  }
+
+  private float[][] raw(NDManager nd, BufferedImage[] images) {
+    float[][] out = new float[images.length][];
+    try {
+      if (fixedBatchOne) {
+        for (int i = 0; i < images.length; i++) {
+          NDArray x = pre.toTensor(nd, new BufferedImage[] {images[i]}, null);
+          out[i] = predictor.predict(new NDList(x)).head().toFloatArray();
+        }
+      } else {
+        NDArray x = pre.toTensor(nd, images, null);
+        NDArray y = predictor.predict(new NDList(x)).head();
+        int d = (int) (y.size() / images.length);
+        float[] flat = y.toFloatArray();
+        for (int i = 0; i < images.length; i++) {
+          out[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+      }
+    } catch (TranslateException e) {
+      throw new IllegalStateException("ONNX inference failed: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+    model.close();
+  }
+}
