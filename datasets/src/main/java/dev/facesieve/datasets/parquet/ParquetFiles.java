@@ -90,6 +90,25 @@ public final class ParquetFiles {
     }
   }
 
+  /** Opens a pull-style reader over a whole file; {@code read()} returns null at the end. */
+  public static ParquetReader<GenericRecord> open(Path file) throws IOException {
+    Configuration c = conf();
+    return AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(hpath(file), c))
+        .withDataModel(GenericData.get())
+        .withConf(c)
+        .build();
+  }
+
+  /** The {@code .parquet} files directly inside a folder, sorted by name. */
+  public static List<Path> list(Path dir) throws IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+    }
+  }
+
   /** Streams every record of a file. */
   public static void read(Path file, Consumer<GenericRecord> sink) throws IOException {
     read(file, 0, 0, sink);
