@@ -1,0 +1,86 @@
+package dev.facesieve.pipeline;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.TrainConfig;
+import dev.facesieve.model.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@code train} stage: trains sub-center ArcFace on a finished {@code prepare} output and
+ * writes a model directory whose {@code model.json} (written last) marks it complete.
+ */
+public final class TrainJob {
+  private TrainJob() {}
+
+  /**
+   * Trains.
+   *
+   * @param resume continue from {@code <output>/checkpoint} when present
+   * @param overwrite replace a finished model directory
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> run(
+      Path data,
+      Path output,
+      TrainConfig config,
+      boolean resume,
+      boolean overwrite,
+      Trainer.Listener listener)
+      throws IOException {
+    Path manifestFile = data.resolve(PrepareJob.MANIFEST);
+    if (!Files.isRegularFile(manifestFile)) {
+      throw new InputException(
+          data, "not a finished 'facesieve prepare' output (no manifest.json)");
+    }
+    if (config.headOnly() && !Files.isRegularFile(config.onnxFile())) {
+      throw new InputException(config.onnxFile(), "ONNX model not found");
+    }
+    if (StageOutput.isComplete(output, ModelDirectory.MODEL_JSON) && !resume && !overwrite) {
+      throw new InputException(
+          output,
+          "already holds a trained model; pass --resume to continue"
+              + " it or --overwrite to replace it");
+    }
+    if (!resume && Files.isDirectory(output.resolve("checkpoint"))) {
+      StageOutput.deleteRecursively(output.resolve("checkpoint"));
+    }
+    Map<String, Object> manifest = Json.read(manifestFile);
+    Map<String, Object> labels = (Map<String, Object>) manifest.get("labels");
+    Map<Integer, String> identities = new TreeMap<>();
+    labels.forEach((k, v) -> identities.put(Integer.parseInt(k), v.toString()));
+    if (identities.isEmpty()) {
+      throw new InputException(data, "the prepared data holds no faces");
+    }
+    int classes = identities.keySet().stream().mapToInt(Integer::intValue).max().getAsInt() + 1;
+    long images = ((Number) manifest.get("images")).longValue();
+    if (images < config.batchSize()) {
+      throw new IllegalArgumentException(
+          "--batch-size "
+              + config.batchSize()
+              + " is larger than the "
+              + images
+              + " prepared faces");
+    }
+    Files.createDirectories(output);
+    Files.deleteIfExists(output.resolve(ModelDirectory.MODEL_JSON));
+    List<Trainer.EpochMetrics> metrics;
+    Map<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("stage", "train");
+    provenance.put("facesieve_version", Version.get());
+    provenance.put("data", data.toAbsolutePath().toString());
+    provenance.put("data_fingerprint", manifest.get("fingerprint"));
+    provenance.put("images", images);
+    try (Trainer t = new Trainer(config, data, output, classes, images)) {
+      metrics = t.train(resume, listener);
+      ModelDirectory.write(output, config, t, identities, provenance, metrics);
+    }
+    return Json.read(output.resolve(ModelDirectory.MODEL_JSON));
+  }
+}
