@@ -83,9 +83,13 @@ public final class SubCenterArcFace extends AbstractBlock {
               .add(x.getManager().arange(0, subCenters, 1, DataType.INT64).reshape(1, -1))
               .reshape(-1);
       w = w.get(new NDIndex("{}", rows));
+      w.attach(x.getManager());
     }
     NDArray xn = x.normalize(2, 1, 1e-12);
+    // Ops on the weight allocate in the parameter's long-lived manager; attach the result to the
+    // input's (per-batch) manager so it is freed with the batch.
     NDArray wn = w.normalize(2, 1, 1e-12);
+    wn.attach(x.getManager());
     NDArray cos = xn.matMul(wn.transpose()); // (B, c·K)
     if (subCenters > 1) {
       cos = cos.reshape(x.getShape().get(0), c, subCenters).max(new int[] {2});

@@ -24,9 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -72,8 +70,7 @@ public final class Trainer implements AutoCloseable {
   private final Block backbone;
   private final SubCenterArcFace head;
   private final ArcFaceLoss loss;
-  private final List<Parameter> trainable = new ArrayList<>();
-  private final Map<String, NDArray> velocity = new LinkedHashMap<>();
+  private final MomentumSgd sgd;
   private EmbeddingTable table;
 
   /**
@@ -108,21 +105,14 @@ public final class Trainer implements AutoCloseable {
     head.setInitializer(new NormalInitializer(0.01f), Parameter.Type.WEIGHT);
     Engine.getInstance().setRandomSeed((int) config.seed() + 1);
     head.initialize(manager, DataType.FLOAT32, new Shape(2, d));
+    List<Parameter> params = new ArrayList<>();
     if (backbone != null) {
       for (Pair<String, Parameter> p : backbone.getParameters()) {
-        addTrainable("backbone." + p.getKey(), p.getValue());
+        params.add(p.getValue());
       }
     }
-    addTrainable("head.weight", head.weight());
-  }
-
-  private void addTrainable(String name, Parameter p) {
-    if (!p.requiresGradient()) {
-      return; // BatchNorm running statistics
-    }
-    p.getArray().setRequiresGradient(true);
-    trainable.add(p);
-    velocity.put(name, manager.zeros(p.getArray().getShape()));
+    params.add(head.weight());
+    sgd = new MomentumSgd(manager, params, config.momentum(), config.weightDecay());
   }
 
   public SubCenterArcFace head() {
@@ -251,20 +241,8 @@ public final class Trainer implements AutoCloseable {
         lossValue = l.getFloat();
         acc = cos.argMax(1).eq(y).toType(DataType.FLOAT32, false).mean().getFloat();
       }
-      update(lr);
+      sgd.update(lr);
       return new double[] {lossValue, acc};
-    }
-  }
-
-  private void update(double lr) {
-    int i = 0;
-    for (Map.Entry<String, NDArray> e : velocity.entrySet()) {
-      NDArray w = trainable.get(i++).getArray();
-      NDArray g = w.getGradient();
-      NDArray v = e.getValue();
-      v.muli(config.momentum()).addi(g).addi(w.mul(config.weightDecay()));
-      w.subi(v.mul(lr));
-      g.muli(0);
     }
   }
 
@@ -422,9 +400,7 @@ public final class Trainer implements AutoCloseable {
         new DataOutputStream(Files.newOutputStream(tmp.resolve("head.params")))) {
       head.saveParameters(o);
     }
-    Files.write(
-        tmp.resolve("momentum.ndlist"),
-        new NDList(velocity.values().toArray(new NDArray[0])).encode());
+    Files.write(tmp.resolve("momentum.ndlist"), sgd.state().encode());
     Files.writeString(tmp.resolve("state.json"), "{\"step\": " + step + "}\n");
     deleteTree(dir);
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -446,14 +422,7 @@ public final class Trainer implements AutoCloseable {
     } catch (ai.djl.MalformedModelException e) {
       throw new IOException(dir + ": checkpoint does not match this model: " + e.getMessage(), e);
     }
-    NDList mom = NDList.decode(manager, Files.readAllBytes(dir.resolve("momentum.ndlist")));
-    int i = 0;
-    for (Map.Entry<String, NDArray> e : velocity.entrySet()) {
-      e.getValue().set(mom.get(i++).toFloatArray());
-    }
-    for (Parameter p : trainable) {
-      p.getArray().setRequiresGradient(true);
-    }
+    sgd.restore(NDList.decode(manager, Files.readAllBytes(dir.resolve("momentum.ndlist"))));
     String s = Files.readString(dir.resolve("state.json"));
     return Long.parseLong(s.replaceAll("[^0-9]", ""));
   }

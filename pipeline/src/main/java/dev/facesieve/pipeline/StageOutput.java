@@ -86,13 +86,15 @@ public final class StageOutput {
       Path target = dir.resolve(name);
       deleteRecursively(target);
       Path staged = staging().resolve(name);
-      if (Files.exists(staged)) {
+      if (Files.isDirectory(staged)) {
         try (Stream<Path> leftovers = Files.list(staged)) {
           for (Path t :
               leftovers.filter(x -> x.getFileName().toString().startsWith(".temp-beam")).toList()) {
             deleteRecursively(t); // FileIO's empty temporary folder
           }
         }
+      }
+      if (Files.exists(staged)) {
         Files.move(staged, target);
       } else {
         Files.createDirectories(target);

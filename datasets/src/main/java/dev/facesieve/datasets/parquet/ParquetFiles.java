@@ -114,6 +114,27 @@ public final class ParquetFiles {
     read(file, 0, 0, sink);
   }
 
+  /**
+   * Streams only the columns of {@code projection} (a subset of the file's schema): Parquet reads
+   * just those column chunks, so scanning labels of a dataset never touches its image bytes.
+   */
+  public static void readColumns(Path file, Schema projection, Consumer<GenericRecord> sink)
+      throws IOException {
+    Configuration c = conf();
+    AvroReadSupport.setRequestedProjection(c, projection);
+    AvroReadSupport.setAvroReadSchema(c, projection);
+    try (ParquetReader<GenericRecord> r =
+        AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(hpath(file), c))
+            .withDataModel(GenericData.get())
+            .withConf(c)
+            .build()) {
+      GenericRecord rec;
+      while ((rec = r.read()) != null) {
+        sink.accept(rec);
+      }
+    }
+  }
+
   /** Reads every record of a file into a list (for small files and tests). */
   public static List<GenericRecord> readAll(Path file) throws IOException {
     List<GenericRecord> out = new ArrayList<>();

@@ -18,7 +18,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = FaceSieve.VersionProvider.class,
     description = "Cleans noisy face-recognition datasets with sub-center ArcFace.",
-    subcommands = {DemoCommand.class, SynthCommand.class, PrepareCommand.class, TrainCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      SynthCommand.class,
+      PrepareCommand.class,
+      TrainCommand.class,
+      CleanCommand.class
+    },
     showDefaultValues = true)
 public final class FaceSieve implements Runnable {
   /** Exit code of a failed run. */

@@ -1,0 +1,100 @@
+package dev.facesieve.datasets;
+
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+
+/**
+ * Schemas of {@code facesieve clean}'s outputs, here (not in the Beam module) so that reports and
+ * users' tools read them without the pipeline.
+ *
+ * <ul>
+ *   <li>{@link #CLEANED}: {@code kept/*.parquet} and {@code dropped/*.parquet} — every column of
+ *       {@link FaceSchemas#FACE} ({@code label} becomes the new contiguous label of kept records,
+ *       −1 for dropped ones) plus {@code original_label}, {@code angle_deg} (to the dominant
+ *       sub-centre), {@code nearest_sub_center}, {@code dominant_sub_center}, {@code cosines} (to
+ *       each of the class's K sub-centres) and {@code reason} (null when kept).
+ *   <li>{@link #CLASS}: {@code classes.parquet}, one row per class.
+ *   <li>{@link #EMBEDDING}: the embedding cache, {@code id, label, vector}.
+ * </ul>
+ */
+public final class CleanSchemas {
+  private CleanSchemas() {}
+
+  /** Why a record was dropped. */
+  public enum DropReason {
+    /** Angle to the dominant sub-centre above the threshold. */
+    OUTLIER_ANGLE,
+    /** Strict policy: nearest to a non-dominant sub-centre. */
+    NON_DOMINANT,
+    /** The class kept fewer than {@code --min-class-size} images. */
+    SMALL_CLASS
+  }
+
+  public static final Schema CLEANED = cleaned();
+
+  private static Schema cleaned() {
+    List<Schema.Field> fields = new java.util.ArrayList<>();
+    for (Schema.Field f : FaceSchemas.FACE.getFields()) {
+      fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+    }
+    Schema extra =
+        SchemaBuilder.record("Extra")
+            .fields()
+            .requiredInt("original_label")
+            .requiredDouble("angle_deg")
+            .requiredInt("nearest_sub_center")
+            .requiredInt("dominant_sub_center")
+            .name("cosines")
+            .type()
+            .array()
+            .items()
+            .floatType()
+            .noDefault()
+            .optionalString("reason")
+            .endRecord();
+    for (Schema.Field f : extra.getFields()) {
+      fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+    }
+    return Schema.createRecord(
+        "CleanedFace", "A face with its cleaning decision.", "dev.facesieve", false, fields);
+  }
+
+  public static final Schema CLASS =
+      SchemaBuilder.record("CleanedClass")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredInt("label")
+          .requiredString("identity")
+          .requiredInt("new_label")
+          .requiredInt("samples")
+          .name("samples_per_sub_center")
+          .type()
+          .array()
+          .items()
+          .intType()
+          .noDefault()
+          .requiredInt("dominant_sub_center")
+          .requiredDouble("dominant_share")
+          .requiredInt("kept")
+          .requiredInt("dropped_outlier_angle")
+          .requiredInt("dropped_non_dominant")
+          .requiredInt("dropped_small_class")
+          .requiredDouble("mean_angle_deg")
+          .requiredDouble("max_angle_deg")
+          .endRecord();
+
+  public static final Schema EMBEDDING =
+      SchemaBuilder.record("FaceEmbedding")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredString("id")
+          .requiredInt("label")
+          .name("vector")
+          .type()
+          .array()
+          .items()
+          .floatType()
+          .noDefault()
+          .endRecord();
+}

@@ -1,0 +1,72 @@
+package dev.facesieve.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a model directory's {@code model.json} says, enough to embed faces and score them; small and
+ * serialisable so that it can travel to workers.
+ *
+ * @param onnx the ONNX file of a head-only model, else null
+ * @param sha256 hash of {@code model.json}, recorded by cleaning runs
+ */
+public record ModelInfo(
+    String directory,
+    String backbone,
+    String onnx,
+    int embeddingSize,
+    int subCenters,
+    int classes,
+    Preprocessing preprocessing,
+    TreeMap<Integer, String> identities,
+    String sha256)
+    implements Serializable {
+
+  /**
+   * Reads a model directory.
+   *
+   * @throws IllegalArgumentException if it is not a finished model directory
+   */
+  @SuppressWarnings("unchecked")
+  public static ModelInfo read(Path dir) throws IOException {
+    Path json = dir.resolve(ModelDirectory.MODEL_JSON);
+    if (!Files.isRegularFile(json)) {
+      throw new IllegalArgumentException(
+          dir + ": not a finished 'facesieve train' output (no " + "model.json)");
+    }
+    Map<String, Object> m = new ObjectMapper().readValue(json.toFile(), Map.class);
+    Map<String, Object> a = (Map<String, Object>) m.get("architecture");
+    Map<String, Object> p = (Map<String, Object>) m.get("preprocessing");
+    TreeMap<Integer, String> ids = new TreeMap<>();
+    ((Map<String, Object>) m.get("identities"))
+        .forEach((k, v) -> ids.put(Integer.parseInt(k), v.toString()));
+    return new ModelInfo(
+        dir.toAbsolutePath().toString(),
+        a.get("backbone").toString(),
+        a.get("onnx") == null ? null : a.get("onnx").toString(),
+        ((Number) a.get("embedding_size")).intValue(),
+        ((Number) a.get("sub_centers")).intValue(),
+        ((Number) a.get("classes")).intValue(),
+        new Preprocessing(
+            ((Number) p.get("size")).intValue(),
+            p.get("channels").toString(),
+            ((Number) p.get("mean")).floatValue(),
+            ((Number) p.get("scale")).floatValue()),
+        ids,
+        ModelDirectory.sha256(json));
+  }
+
+  /** Opens the embedder this model embeds with (one per worker; close it). */
+  public Embedder openEmbedder() throws IOException {
+    if (onnx != null) {
+      return OnnxEmbedder.load(Path.of(onnx), preprocessing, true);
+    }
+    return BackboneEmbedder.load(
+        Path.of(directory).resolve("backbone.params"), backbone, embeddingSize, preprocessing);
+  }
+}

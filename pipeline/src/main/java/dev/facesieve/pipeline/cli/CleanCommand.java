@@ -1,0 +1,117 @@
+package dev.facesieve.pipeline.cli;
+
+import dev.facesieve.pipeline.CleanJob;
+import dev.facesieve.transforms.CleaningPolicy;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code facesieve clean}: drop faces far from their class's dominant sub-centre. */
+@Command(
+    name = "clean",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Scores every prepared face against its class's dominant sub-centre and writes kept/,"
+          + " dropped/, dropped.csv, classes.parquet and summary.json."
+    })
+public final class CleanCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "A 'facesieve prepare' output.")
+  Path data;
+
+  @Option(names = "--model", required = true, description = "A 'facesieve train' output.")
+  Path model;
+
+  @Option(names = "--output", required = true, description = "Output folder.")
+  Path output;
+
+  @Option(
+      names = "--policy",
+      defaultValue = "drop-py",
+      description =
+          "drop-py (keep iff the "
+              + "angle to the dominant sub-centre <= threshold) or strict (also drop faces nearest a "
+              + "non-dominant sub-centre).")
+  String policy;
+
+  @Option(names = "--threshold-deg", defaultValue = "75", description = "Angle threshold.")
+  double threshold;
+
+  @Option(
+      names = "--min-class-size",
+      defaultValue = "0",
+      description = "Drop classes left " + "with fewer faces.")
+  int minClassSize;
+
+  @Option(
+      names = "--embeddings",
+      description =
+          "Embedding cache folder: written on the first"
+              + " run, reused (no inference) when model and data are unchanged.")
+  Path embeddings;
+
+  @Option(
+      names = "--emit-recordio",
+      description =
+          "Also write the kept set as InsightFace "
+              + "train.rec/train.idx/property under recordio/.")
+  boolean emitRecordIO;
+
+  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  boolean overwrite;
+
+  @Mixin RunnerOptions runner;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    CleanJob.Settings s =
+        new CleanJob.Settings(
+            data,
+            model,
+            output,
+            CleaningPolicy.parse(policy, threshold, minClassSize),
+            embeddings,
+            emitRecordIO,
+            runner.choice(),
+            overwrite);
+    print(spec.commandLine().getOut(), CleanJob.run(s), output);
+    return 0;
+  }
+
+  @SuppressWarnings("unchecked")
+  static void print(PrintWriter out, Map<String, Object> s, Path output) {
+    out.printf(
+        Locale.ROOT,
+        "input %s: kept %s, dropped %s %s, quarantined %s; classes %s -> %s" + "%n",
+        s.get("input"),
+        s.get("kept"),
+        s.get("dropped"),
+        s.get("dropped_by_reason"),
+        s.get("quarantined"),
+        s.get("classes_before"),
+        s.get("classes_after"));
+    out.printf(
+        Locale.ROOT,
+        "estimated noise (share of prepared faces dropped): %.1f%%%n",
+        100 * ((Number) s.get("noise_rate")).doubleValue());
+    Map<String, Object> q = (Map<String, Object>) s.get("quality_vs_truth");
+    if (q != null) {
+      out.printf(
+          Locale.ROOT,
+          "against ground truth: precision %.3f, recall %.3f, F1 %.3f%n",
+          ((Number) q.get("precision")).doubleValue(),
+          ((Number) q.get("recall")).doubleValue(),
+          ((Number) q.get("f1")).doubleValue());
+    }
+    out.printf("output: %s%n", output.resolve(CleanJob.SUMMARY));
+    out.flush();
+  }
+}

@@ -1,0 +1,185 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.input.InputPlan;
+import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.model.TrainConfig;
+import dev.facesieve.transforms.CleaningPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One small synthetic collection, prepared and trained once, cleaned several ways. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CleanJobTest {
+  Path dir;
+  Path prepared;
+  Path model;
+  long synthImages;
+
+  @BeforeAll
+  void trainOnce(@TempDir Path tmp) throws Exception {
+    dir = tmp;
+    Path synth = dir.resolve("synth");
+    synthImages =
+        SyntheticCollection.generate(
+                new SyntheticCollection.Config(
+                    8,
+                    16,
+                    0.15,
+                    0.15,
+                    0.05,
+                    11,
+                    SyntheticCollection.NoiseMode.COHERENT,
+                    SyntheticCollection.Layout.RECORDIO),
+                synth)
+            .images();
+    prepared = dir.resolve("prepared");
+    PrepareJob.run(PrepareJob.Settings.of(synth, prepared));
+    model = dir.resolve("model");
+    TrainJob.run(
+        prepared,
+        model,
+        TrainConfig.defaults()
+            .withBackbone("small")
+            .withEmbeddingSize(64)
+            .withEpochs(3)
+            .withBatchSize(16),
+        false,
+        false,
+        i -> {});
+  }
+
+  /** id → "reason|new label|angle" of every cleaned face. */
+  static Map<String, String> decisions(Path out) throws Exception {
+    Map<String, String> m = new TreeMap<>();
+    for (String side : new String[] {"kept", "dropped"}) {
+      for (Path f : ParquetFiles.list(out.resolve(side))) {
+        ParquetFiles.read(
+            f,
+            r ->
+                m.put(
+                    r.get("id").toString(),
+                    r.get("reason")
+                        + "|"
+                        + r.get("label")
+                        + "|"
+                        + String.format("%.4f", (Double) r.get("angle_deg"))));
+      }
+    }
+    return m;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void writesEveryOutputWithReconcilingCountsOnBothRunners() throws Exception {
+    Path direct = dir.resolve("clean-direct");
+    Map<String, Object> s =
+        CleanJob.run(CleanJob.Settings.of(prepared, model, direct).withRecordIO(true));
+    long input = ((Number) s.get("input")).longValue();
+    long kept = ((Number) s.get("kept")).longValue();
+    long dropped = ((Number) s.get("dropped")).longValue();
+    long quarantined = ((Number) s.get("quarantined")).longValue();
+    assertEquals(synthImages, input);
+    assertEquals(input, kept + dropped + quarantined);
+    assertTrue(quarantined > 0, "corrupt images are carried in the totals");
+    Map<String, Object> reasons = (Map<String, Object>) s.get("dropped_by_reason");
+    assertEquals(dropped, reasons.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
+    assertEquals(8, ((Number) s.get("classes_before")).intValue());
+    assertTrue(s.containsKey("quality_vs_truth"));
+    assertTrue((Boolean) s.get("model_trained_on_this_data"));
+
+    Map<String, String> d = decisions(direct);
+    assertEquals(kept + dropped, d.size());
+    List<String> csv = Files.readAllLines(direct.resolve("dropped.csv"));
+    assertEquals("id,label,identity,reason,angle_deg", csv.get(0));
+    assertEquals(dropped, csv.size() - 1);
+    assertEquals(8, ParquetFiles.rowCount(direct.resolve("classes.parquet")));
+    // kept labels are contiguous 0..C'-1
+    TreeMap<Integer, Integer> newLabels = new TreeMap<>();
+    for (Path f : ParquetFiles.list(direct.resolve("kept"))) {
+      ParquetFiles.read(f, (GenericRecord r) -> newLabels.put((Integer) r.get("label"), 1));
+    }
+    assertEquals(0, newLabels.firstKey());
+    assertEquals(newLabels.size() - 1, newLabels.lastKey());
+    // the RecordIO of the kept set reads back as InsightFace data
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(direct.resolve("recordio")));
+    assertEquals(kept, plan.plannedRecords());
+    assertEquals(newLabels.size(), plan.numClasses());
+
+    Path flink = dir.resolve("clean-flink");
+    CleanJob.run(
+        CleanJob.Settings.of(prepared, model, flink)
+            .withRunner(new Runners.Choice("flink", "[local]", 2)));
+    assertEquals(d, decisions(flink), "DirectRunner and Flink decide identically");
+    assertEquals(
+        Files.readAllLines(direct.resolve("dropped.csv")).stream().sorted().toList(),
+        Files.readAllLines(flink.resolve("dropped.csv")).stream().sorted().toList());
+  }
+
+  @Test
+  void embeddingCacheSkipsInferenceAndPoliciesDiffer() throws Exception {
+    Path cache = dir.resolve("emb");
+    Map<String, Object> first =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, dir.resolve("c1")).withEmbeddings(cache));
+    assertEquals(false, ((Map<?, ?>) first.get("options")).get("embeddings_reused"));
+    assertTrue(Files.isRegularFile(cache.resolve("embeddings.json")));
+    Map<String, Object> second =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, dir.resolve("c2")).withEmbeddings(cache));
+    assertEquals(true, ((Map<?, ?>) second.get("options")).get("embeddings_reused"));
+    assertEquals(decisions(dir.resolve("c1")), decisions(dir.resolve("c2")));
+
+    Map<String, Object> strict =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, dir.resolve("c3"))
+                .withEmbeddings(cache)
+                .withPolicy(new CleaningPolicy(true, 75, 0)));
+    assertTrue(
+        ((Number) strict.get("dropped")).longValue()
+            >= ((Number) first.get("dropped")).longValue());
+    Map<String, Object> loose =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, dir.resolve("c4"))
+                .withEmbeddings(cache)
+                .withPolicy(new CleaningPolicy(false, 179, 0)));
+    assertEquals(0L, ((Number) loose.get("dropped")).longValue());
+    Map<String, Object> small =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, dir.resolve("c5"))
+                .withEmbeddings(cache)
+                .withPolicy(new CleaningPolicy(false, 75, 1000)));
+    assertEquals(0L, ((Number) small.get("kept")).longValue());
+    assertEquals(0, ((Number) small.get("classes_after")).intValue());
+  }
+
+  @Test
+  void badModelOrDataIsOneClearError() {
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () ->
+                CleanJob.run(
+                    CleanJob.Settings.of(prepared, dir.resolve("no-model"), dir.resolve("x"))));
+    assertTrue(e.getMessage().contains("not a finished 'facesieve train' output"));
+    assertFalse(Files.exists(dir.resolve("x/summary.json")));
+    List<String> none = new ArrayList<>();
+    assertTrue(none.isEmpty());
+  }
+}

@@ -1,0 +1,45 @@
+package dev.facesieve.transforms;
+
+import dev.facesieve.datasets.CleanSchemas;
+import java.io.Serializable;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/** Per-class outcome of cleaning: one row of {@code classes.parquet}. */
+public record ClassSummary(
+    int label,
+    String identity,
+    int samples,
+    int[] samplesPerSubCenter,
+    int dominant,
+    int kept,
+    int droppedOutlierAngle,
+    int droppedNonDominant,
+    int droppedSmallClass,
+    double meanAngleDeg,
+    double maxAngleDeg)
+    implements Serializable {
+
+  /** The Avro row, with the class's new contiguous label (−1 when the class is gone). */
+  public GenericRecord toAvro(int newLabel) {
+    GenericRecord r = new GenericData.Record(CleanSchemas.CLASS);
+    r.put("label", label);
+    r.put("identity", identity);
+    r.put("new_label", newLabel);
+    r.put("samples", samples);
+    java.util.List<Integer> per = new java.util.ArrayList<>();
+    for (int v : samplesPerSubCenter) {
+      per.add(v);
+    }
+    r.put("samples_per_sub_center", per);
+    r.put("dominant_sub_center", dominant);
+    r.put("dominant_share", samples == 0 ? 0.0 : samplesPerSubCenter[dominant] / (double) samples);
+    r.put("kept", kept);
+    r.put("dropped_outlier_angle", droppedOutlierAngle);
+    r.put("dropped_non_dominant", droppedNonDominant);
+    r.put("dropped_small_class", droppedSmallClass);
+    r.put("mean_angle_deg", meanAngleDeg);
+    r.put("max_angle_deg", maxAngleDeg);
+    return r;
+  }
+}

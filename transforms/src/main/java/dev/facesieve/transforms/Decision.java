@@ -1,0 +1,80 @@
+package dev.facesieve.transforms;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+
+/**
+ * The cleaning decision for one face: its nearest and its class's dominant sub-centre, the angle to
+ * the dominant one, the cosine to each sub-centre, and the drop reason (null when kept).
+ */
+public record Decision(
+    String id,
+    int label,
+    int nearest,
+    int dominant,
+    double angleDeg,
+    float[] cosines,
+    @Nullable String reason) {
+
+  public boolean kept() {
+    return reason == null;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Decision d
+        && id.equals(d.id)
+        && label == d.label
+        && nearest == d.nearest
+        && dominant == d.dominant
+        && angleDeg == d.angleDeg
+        && Arrays.equals(cosines, d.cosines)
+        && java.util.Objects.equals(reason, d.reason);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  /** Its coder. */
+  public static final class Coder extends AtomicCoder<Decision> {
+    private static final Coder INSTANCE = new Coder();
+    private static final NullableCoder<String> REASON = NullableCoder.of(StringUtf8Coder.of());
+
+    public static Coder of() {
+      return INSTANCE;
+    }
+
+    @Override
+    public void encode(Decision d, OutputStream out) throws IOException {
+      StringUtf8Coder.of().encode(d.id(), out);
+      VarIntCoder.of().encode(d.label(), out);
+      VarIntCoder.of().encode(d.nearest(), out);
+      VarIntCoder.of().encode(d.dominant(), out);
+      DoubleCoder.of().encode(d.angleDeg(), out);
+      FloatArrays.encode(d.cosines(), out);
+      REASON.encode(d.reason(), out);
+    }
+
+    @Override
+    public Decision decode(InputStream in) throws IOException {
+      return new Decision(
+          StringUtf8Coder.of().decode(in),
+          VarIntCoder.of().decode(in),
+          VarIntCoder.of().decode(in),
+          VarIntCoder.of().decode(in),
+          DoubleCoder.of().decode(in),
+          FloatArrays.decode(in),
+          REASON.decode(in));
+    }
+  }
+}
