@@ -100,11 +100,7 @@ public final class FaceSchemas {
     r.put("sha256", f.sha256());
     r.put("source", toAvro(f.source()));
     if (f.landmarks() != null) {
-      List<Float> l = new ArrayList<>(10);
-      for (float v : f.landmarks()) {
-        l.add(v);
-      }
-      r.put("landmarks", l);
+      r.put("landmarks", floatList(f.landmarks()));
     }
     r.put("truth", f.truth() == null ? null : f.truth().wireName());
     return r;
@@ -112,15 +108,8 @@ public final class FaceSchemas {
 
   /** Converts an Avro record of schema {@link #FACE} back to a face record. */
   public static FaceRecord faceFromAvro(GenericRecord r) {
-    float[] landmarks = null;
     Object lm = r.get("landmarks");
-    if (lm != null) {
-      List<?> l = (List<?>) lm;
-      landmarks = new float[l.size()];
-      for (int i = 0; i < landmarks.length; i++) {
-        landmarks[i] = ((Number) l.get(i)).floatValue();
-      }
-    }
+    float[] landmarks = lm == null ? null : floats(lm);
     Object truth = r.get("truth");
     return new FaceRecord(
         r.get("id").toString(),
@@ -167,6 +156,25 @@ public final class FaceSchemas {
         image == null ? null : bytes(image),
         (Long) r.get("image_bytes"),
         truth == null ? null : NoiseKind.parse(truth.toString()));
+  }
+
+  /** A float array as an Avro {@code array<float>} value. */
+  public static List<Float> floatList(float[] v) {
+    List<Float> l = new ArrayList<>(v.length);
+    for (float x : v) {
+      l.add(x);
+    }
+    return l;
+  }
+
+  /** An Avro {@code array<float>} value as a float array. */
+  public static float[] floats(Object avroList) {
+    List<?> l = (List<?>) avroList;
+    float[] v = new float[l.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = ((Number) l.get(i)).floatValue();
+    }
+    return v;
   }
 
   /** Copies Avro bytes (a {@link ByteBuffer}, without disturbing its position) to an array. */

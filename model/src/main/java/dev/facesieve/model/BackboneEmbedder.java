@@ -13,7 +13,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /** A backbone trained by FaceSieve, loaded from a model directory's {@code backbone.params}. */
 public final class BackboneEmbedder implements Embedder {
@@ -60,12 +59,7 @@ public final class BackboneEmbedder implements Embedder {
     try (NDManager sub = manager.newSubManager()) {
       NDArray x = pre.toTensor(sub, images, null);
       NDArray f = block.forward(new ParameterStore(sub, false), new NDList(x), false).head();
-      float[] flat = f.normalize(2, 1, 1e-12).toFloatArray();
-      float[][] out = new float[images.length][];
-      for (int i = 0; i < images.length; i++) {
-        out[i] = Arrays.copyOfRange(flat, i * dimension, (i + 1) * dimension);
-      }
-      return out;
+      return Embedder.splitRows(f.normalize(2, 1, 1e-12).toFloatArray(), images.length);
     }
   }
 

@@ -19,6 +19,16 @@ public interface Embedder extends AutoCloseable {
   @Override
   void close();
 
+  /** Splits a row-major {@code n × d} buffer into rows. */
+  static float[][] splitRows(float[] flat, int n) {
+    int d = flat.length / n;
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+    }
+    return out;
+  }
+
   /** Normalises each row to unit length in place (zero rows stay zero). */
   static float[][] normalizeRows(float[][] rows) {
     for (float[] r : rows) {

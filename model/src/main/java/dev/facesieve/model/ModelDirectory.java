@@ -2,6 +2,7 @@ package dev.facesieve.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -89,11 +90,7 @@ public final class ModelDirectory {
         r.put("class", c);
         r.put("sub_center", j);
         r.put("identity", identities.getOrDefault(c, Integer.toString(c)));
-        List<Float> l = new ArrayList<>(d);
-        for (float x : v) {
-          l.add(x);
-        }
-        r.put("vector", l);
+        r.put("vector", FaceSchemas.floatList(v));
         rows.add(r);
       }
     }
@@ -155,13 +152,7 @@ public final class ModelDirectory {
     List<GenericRecord> rows = ParquetFiles.readAll(dir.resolve("centres.parquet"));
     float[][] out = new float[rows.size()][];
     for (int row = 0; row < out.length; row++) {
-      GenericRecord r = rows.get(row);
-      List<?> v = (List<?>) r.get("vector");
-      float[] f = new float[v.size()];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = ((Number) v.get(i)).floatValue();
-      }
-      out[row] = f;
+      out[row] = FaceSchemas.floats(rows.get(row).get("vector"));
     }
     return out;
   }

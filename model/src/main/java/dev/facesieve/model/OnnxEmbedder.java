@@ -89,11 +89,7 @@ public final class OnnxEmbedder implements Embedder {
       } else {
         NDArray x = pre.toTensor(nd, images, null);
         NDArray y = predictor.predict(new NDList(x)).head();
-        int d = (int) (y.size() / images.length);
-        float[] flat = y.toFloatArray();
-        for (int i = 0; i < images.length; i++) {
-          out[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
-        }
+        out = Embedder.splitRows(y.toFloatArray(), images.length);
       }
     } catch (TranslateException e) {
       throw new IllegalStateException("ONNX inference failed: " + e.getMessage(), e);

@@ -443,13 +443,7 @@ public final class Trainer implements AutoCloseable {
     try (NDManager sub = manager.newSubManager()) {
       NDArray x = config.effectivePreprocessing().toTensor(sub, imgs, null);
       NDArray f = backbone.forward(new ParameterStore(sub, false), new NDList(x), false).head();
-      float[] flat = f.normalize(2, 1, 1e-12).toFloatArray();
-      int d = config.embeddingSize();
-      float[][] out = new float[imgs.length][];
-      for (int i = 0; i < imgs.length; i++) {
-        out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
-      }
-      return out;
+      return Embedder.splitRows(f.normalize(2, 1, 1e-12).toFloatArray(), imgs.length);
     }
   }
 

@@ -194,7 +194,9 @@ public final class CleanJob {
                         (GenericRecord r) ->
                             KV.of(
                                 (Integer) r.get("class"),
-                                KV.of((Integer) r.get("sub_center"), floats(r.get("vector"))))))
+                                KV.of(
+                                    (Integer) r.get("sub_center"),
+                                    FaceSchemas.floats(r.get("vector"))))))
             .setCoder(
                 KvCoder.of(
                     VarIntCoder.of(),
@@ -214,7 +216,7 @@ public final class CleanJob {
                               new FaceEmbedding(
                                   r.get("id").toString(),
                                   (Integer) r.get("label"),
-                                  floats(r.get("vector")))))
+                                  FaceSchemas.floats(r.get("vector")))))
               .setCoder(FaceEmbedding.Coder.of());
       in = in.and(ScoreAgainstSubCenters.EMBEDDINGS, emb);
     }
@@ -263,21 +265,8 @@ public final class CleanJob {
     GenericRecord r = new GenericData.Record(CleanSchemas.EMBEDDING);
     r.put("id", e.id());
     r.put("label", e.label());
-    List<Float> v = new ArrayList<>(e.vector().length);
-    for (float f : e.vector()) {
-      v.add(f);
-    }
-    r.put("vector", v);
+    r.put("vector", FaceSchemas.floatList(e.vector()));
     return r;
-  }
-
-  static float[] floats(Object o) {
-    List<?> l = (List<?>) o;
-    float[] v = new float[l.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = ((Number) l.get(i)).floatValue();
-    }
-    return v;
   }
 
   static String csvLine(GenericRecord r) {

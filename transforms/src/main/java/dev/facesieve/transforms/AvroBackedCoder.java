@@ -23,9 +23,12 @@ final class AvroBackedCoder<T> extends CustomCoder<T> {
   private final String schemaJson;
   private final SerializableFn<T, GenericRecord> toAvro;
   private final SerializableFn<GenericRecord, T> fromAvro;
-  private transient Schema schema;
-  private transient GenericDatumWriter<GenericRecord> writer;
-  private transient GenericDatumReader<GenericRecord> reader;
+
+  /** Runners share one coder between threads: publish the codec in one volatile write. */
+  private transient volatile Codec codec;
+
+  private record Codec(
+      GenericDatumWriter<GenericRecord> writer, GenericDatumReader<GenericRecord> reader) {}
 
   /** A serializable function. */
   interface SerializableFn<A, B> extends Function<A, B>, java.io.Serializable {}
@@ -39,30 +42,32 @@ final class AvroBackedCoder<T> extends CustomCoder<T> {
     this.fromAvro = from;
   }
 
-  private void init() {
-    if (schema == null) {
-      schema = new Schema.Parser().parse(schemaJson);
-      writer = new GenericDatumWriter<>(schema);
-      reader = new GenericDatumReader<>(schema);
+  private Codec codec() {
+    Codec c = codec;
+    if (c == null) {
+      Schema schema = new Schema.Parser().parse(schemaJson);
+      c = new Codec(new GenericDatumWriter<>(schema), new GenericDatumReader<>(schema));
+      codec = c;
     }
+    return c;
   }
 
   @Override
   public void encode(T value, OutputStream out) throws IOException {
-    init();
+    Codec c = codec();
     java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256);
     BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(buf, null);
-    writer.write(toAvro.apply(value), enc);
+    c.writer().write(toAvro.apply(value), enc);
     enc.flush();
     ByteArrayCoder.of().encode(buf.toByteArray(), out);
   }
 
   @Override
   public T decode(InputStream in) throws IOException {
-    init();
+    Codec c = codec();
     byte[] bytes = ByteArrayCoder.of().decode(in);
     BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
-    return fromAvro.apply(reader.read(null, dec));
+    return fromAvro.apply(c.reader().read(null, dec));
   }
 
   @Override

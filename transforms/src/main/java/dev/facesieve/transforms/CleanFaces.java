@@ -204,7 +204,7 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     r.put("angle_deg", d.angleDeg());
     r.put("nearest_sub_center", d.nearest());
     r.put("dominant_sub_center", d.dominant());
-    r.put("cosines", FloatArrays.toList(d.cosines()));
+    r.put("cosines", FaceSchemas.floatList(d.cosines()));
     r.put("reason", d.reason());
     return r;
   }

@@ -5,8 +5,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.coders.VarIntCoder;
 
 /** Float-array helpers for coders and Avro lists. */
@@ -28,23 +26,6 @@ final class FloatArrays {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = d.readFloat();
-    }
-    return v;
-  }
-
-  static List<Float> toList(float[] v) {
-    List<Float> l = new ArrayList<>(v.length);
-    for (float f : v) {
-      l.add(f);
-    }
-    return l;
-  }
-
-  static float[] fromList(Object o) {
-    List<?> l = (List<?>) o;
-    float[] v = new float[l.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = ((Number) l.get(i)).floatValue();
     }
     return v;
   }

@@ -73,6 +73,47 @@ public class PrepareFacesTest {
     p.run().waitUntilFinish();
   }
 
+  /** Runners share one (deserialised) coder between threads; it must initialise safely. */
+  @Test
+  public void deserialisedCoderIsThreadSafe() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      org.apache.beam.sdk.coders.Coder<FaceRecord> coder =
+          org.apache.beam.sdk.util.SerializableUtils.clone(FaceCoders.faces());
+      FaceRecord f =
+          new FaceRecord(
+              "x" + round,
+              1,
+              "y",
+              new byte[] {1},
+              "jpeg",
+              1,
+              1,
+              "h",
+              new dev.facesieve.datasets.SourceRef("f", 0),
+              null,
+              null);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(8);
+      java.util.List<java.util.concurrent.Future<FaceRecord>> results = new java.util.ArrayList<>();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      for (int t = 0; t < 8; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                  coder.encode(f, b);
+                  return coder.decode(new java.io.ByteArrayInputStream(b.toByteArray()));
+                }));
+      }
+      go.countDown();
+      for (java.util.concurrent.Future<FaceRecord> r : results) {
+        assertEquals(f, r.get());
+      }
+      pool.shutdown();
+    }
+  }
+
   @Test
   public void codersRoundTripRecords() throws Exception {
     byte[] img = {1, 2, 3};

@@ -2,6 +2,7 @@ package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
+import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.TrainJob;
 import java.io.PrintWriter;
@@ -26,16 +27,16 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "facesieve-demo", description = "Output folder.")
   Path output;
 
-  @Option(names = "--identities", defaultValue = "40", description = "Identities.")
+  @Option(names = "--identities", defaultValue = "20", description = "Identities.")
   int identities;
 
-  @Option(names = "--images-per-identity", defaultValue = "20", description = "Images per class.")
+  @Option(names = "--images-per-identity", defaultValue = "30", description = "Images per class.")
   int images;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
 
-  @Option(names = "--epochs", defaultValue = "6", description = "Training epochs.")
+  @Option(names = "--epochs", defaultValue = "8", description = "Training epochs.")
   int epochs;
 
   @Mixin RunnerOptions runner;
@@ -83,7 +84,18 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, Object> trained =
         TrainJob.run(prepared, model, cfg, false, true, ProgressPrinter.forConsole(out));
     out.printf("trained small CNN + sub-center ArcFace (K=3): %s%n", model.resolve("model.json"));
-    out.println("next stages (clean, report) are not built yet; see README");
+    Path clean = output.resolve("clean");
+    Map<String, Object> summary =
+        CleanJob.run(
+            CleanJob.Settings.of(prepared, model, clean)
+                .withRunner(runner.choice())
+                .withOverwrite(true));
+    CleanCommand.print(out, summary, clean);
+    out.println(
+        "kept faces: "
+            + clean.resolve("kept")
+            + ", review the drops: "
+            + clean.resolve("dropped.csv"));
     out.flush();
     return trained.isEmpty() ? 1 : 0;
   }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
       SynthCommand.class,
       PrepareCommand.class,
       TrainCommand.class,
-      CleanCommand.class
+      CleanCommand.class,
+      InjectCommand.class
     },
     showDefaultValues = true)
 public final class FaceSieve implements Runnable {
@@ -58,6 +59,8 @@ public final class FaceSieve implements Runnable {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.beam", "error");
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "error");
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.parquet", "error");
+      // DJL probes for CUDA on start-up and warns when there is none: not news on a CPU machine
+      System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
     }
   }
 

