@@ -11,7 +11,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -48,14 +48,31 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
 
   private final ModelInfo model;
   private final CleaningPolicy policy;
+  private final int joinBuckets;
 
-  private CleanFaces(ModelInfo model, CleaningPolicy policy) {
+  private CleanFaces(ModelInfo model, CleaningPolicy policy, int joinBuckets) {
     this.model = model;
     this.policy = policy;
+    this.joinBuckets = joinBuckets;
   }
 
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
-    return new CleanFaces(model, policy);
+    return new CleanFaces(model, policy, 64);
+  }
+
+  /**
+   * How many hash buckets of face ids the join of decisions back to faces uses. Each bucket's
+   * decisions (small) are held in memory while its faces stream past; size it so that a bucket
+   * holds a few hundred faces (one key per face would make some runners set up a bundle per face).
+   */
+  public CleanFaces withJoinBuckets(int n) {
+    com.google.common.base.Preconditions.checkArgument(
+        n > 0, "join buckets must be > 0, got %s", n);
+    return new CleanFaces(model, policy, n);
+  }
+
+  static int bucket(String id, int buckets) {
+    return Math.floorMod(id.hashCode(), buckets);
   }
 
   @Override
@@ -78,34 +95,33 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
             .apply("AsView", View.asSingleton());
 
     TupleTag<FaceRecord> faceTag = new TupleTag<>() {};
-    TupleTag<Decision> decisionTag = new TupleTag<>() {};
-    PCollection<KV<String, FaceRecord>> facesById =
+    TupleTag<KV<Decision, Integer>> decisionTag = new TupleTag<>() {};
+    int buckets = joinBuckets;
+    PCollection<KV<Integer, FaceRecord>> facesById =
         faces
             .apply(
-                "KeyFacesById",
+                "KeyFacesByIdBucket",
                 MapElements.into(
                         TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(FaceRecord.class)))
-                    .via(f -> KV.of(f.id(), f)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), FaceCoders.faces()));
-    PCollection<KV<String, Decision>> decisionsById =
+                            TypeDescriptors.integers(), TypeDescriptor.of(FaceRecord.class)))
+                    .via(f -> KV.of(bucket(f.id(), buckets), f)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), FaceCoders.faces()));
+    // New labels go onto the (small) decisions here, so that the join below needs no side input.
+    PCollection<KV<Integer, KV<Decision, Integer>>> decisionsById =
         scored
             .get(ScoreAgainstSubCenters.DECISIONS)
             .apply(
-                "KeyDecisionsById",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(Decision.class)))
-                    .via(d -> KV.of(d.id(), d)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), Decision.Coder.of()));
+                "AddNewLabels",
+                ParDo.of(new NewLabelFn(newLabels, buckets)).withSideInputs(newLabels))
+            .setCoder(
+                KvCoder.of(VarIntCoder.of(), KvCoder.of(Decision.Coder.of(), VarIntCoder.of())));
     PCollectionTuple split =
         KeyedPCollectionTuple.of(faceTag, facesById)
             .and(decisionTag, decisionsById)
             .apply("JoinDecisionsToFaces", CoGroupByKey.create())
             .apply(
                 "AttachDecisions",
-                ParDo.of(new AttachFn(faceTag, decisionTag, newLabels))
-                    .withSideInputs(newLabels)
+                ParDo.of(new AttachFn(faceTag, decisionTag))
                     .withOutputTags(KEPT, TupleTagList.of(DROPPED)));
     PCollection<GenericRecord> classRows =
         classes
@@ -161,33 +177,59 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     }
   }
 
-  /** Builds the cleaned record of each face and routes it to kept or dropped. */
-  static final class AttachFn extends DoFn<KV<String, CoGbkResult>, GenericRecord> {
-    private final TupleTag<FaceRecord> faceTag;
-    private final TupleTag<Decision> decisionTag;
+  /** Keys a decision by face id, with the new label of its class (−1 when it is dropped). */
+  static final class NewLabelFn extends DoFn<Decision, KV<Integer, KV<Decision, Integer>>> {
     private final PCollectionView<TreeMap<Integer, Integer>> newLabels;
+    private final int buckets;
 
-    AttachFn(
-        TupleTag<FaceRecord> f,
-        TupleTag<Decision> d,
-        PCollectionView<TreeMap<Integer, Integer>> newLabels) {
-      this.faceTag = f;
-      this.decisionTag = d;
+    NewLabelFn(PCollectionView<TreeMap<Integer, Integer>> newLabels, int buckets) {
       this.newLabels = newLabels;
+      this.buckets = buckets;
     }
 
     @ProcessElement
-    public void process(
-        @Element KV<String, CoGbkResult> kv, MultiOutputReceiver out, ProcessContext c) {
-      FaceRecord f = kv.getValue().getOnly(faceTag, null);
-      Decision d = kv.getValue().getOnly(decisionTag, null);
-      if (f == null || d == null) {
-        throw new IllegalStateException(
-            "record " + kv.getKey() + " lost its " + (f == null ? "face" : "decision"));
+    public void process(ProcessContext c) {
+      Decision d = c.element();
+      int label = d.kept() ? c.sideInput(newLabels).get(d.label()) : -1;
+      c.output(KV.of(bucket(d.id(), buckets), KV.of(d, label)));
+    }
+  }
+
+  /** Builds the cleaned record of each face and routes it to kept or dropped. */
+  static final class AttachFn extends DoFn<KV<Integer, CoGbkResult>, GenericRecord> {
+    private final TupleTag<FaceRecord> faceTag;
+    private final TupleTag<KV<Decision, Integer>> decisionTag;
+
+    AttachFn(TupleTag<FaceRecord> f, TupleTag<KV<Decision, Integer>> d) {
+      this.faceTag = f;
+      this.decisionTag = d;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, CoGbkResult> kv, MultiOutputReceiver out) {
+      Map<String, KV<Decision, Integer>> decisions = new java.util.HashMap<>();
+      for (KV<Decision, Integer> d : kv.getValue().getAll(decisionTag)) {
+        decisions.put(d.getKey().id(), d);
       }
-      Map<Integer, Integer> labels = c.sideInput(newLabels);
-      GenericRecord r = cleaned(f, d, d.kept() ? labels.get(f.label()) : -1);
-      out.get(d.kept() ? KEPT : DROPPED).output(r);
+      int faces = 0;
+      for (FaceRecord f : kv.getValue().getAll(faceTag)) {
+        KV<Decision, Integer> d = decisions.get(f.id());
+        if (d == null) {
+          throw new IllegalStateException("face " + f.id() + " has no decision");
+        }
+        faces++;
+        out.get(d.getKey().kept() ? KEPT : DROPPED).output(cleaned(f, d.getKey(), d.getValue()));
+      }
+      if (faces != decisions.size()) {
+        throw new IllegalStateException(
+            "bucket "
+                + kv.getKey()
+                + ": "
+                + decisions.size()
+                + " decisions for "
+                + faces
+                + " faces");
+      }
     }
   }
 
