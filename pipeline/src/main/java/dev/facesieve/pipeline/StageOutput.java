@@ -119,7 +119,8 @@ public final class StageOutput {
     }
   }
 
-  static void deleteRecursively(Path p) throws IOException {
+  /** Deletes a file or folder tree; nothing when it does not exist. */
+  public static void deleteRecursively(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

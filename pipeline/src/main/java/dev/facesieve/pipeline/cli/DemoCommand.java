@@ -4,6 +4,7 @@ import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.PrepareJob;
+import dev.facesieve.pipeline.StageOutput;
 import dev.facesieve.pipeline.TrainJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
             seed,
             SyntheticCollection.NoiseMode.COHERENT,
             SyntheticCollection.Layout.RECORDIO);
-    StageDirs.clear(synth);
+    StageOutput.deleteRecursively(synth);
     SyntheticCollection.Summary s = SyntheticCollection.generate(c, synth);
     SyntheticCollection.describe(c, s, synth);
     out.printf(
