@@ -1,0 +1,200 @@
+package dev.facesieve.reports;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Rectangle;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * The report's charts, drawn by JFreeChart onto JFreeSVG's {@code Graphics2D} and returned as
+ * inline {@code <svg>} elements: crisp at any zoom, no script and no network when the page opens.
+ */
+final class Charts {
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  static final int WIDTH = 720;
+  static final int HEIGHT = 340;
+  private static final Color DOMINANT = new Color(0x1f77b4);
+  private static final Color OTHER = new Color(0xd62728);
+  private static final Color THRESHOLD = new Color(0x2ca02c);
+
+  private Charts() {}
+
+  /** Angle to the dominant sub-centre, for faces nearest it and for faces nearest another. */
+  static String angleHistogram(long[] dominant, long[] other, double thresholdDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(series("nearest the dominant sub-centre", dominant));
+    data.addSeries(series("nearest a non-dominant sub-centre", other));
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            null,
+            "angle to the dominant sub-centre (degrees)",
+            "faces per 1° bin",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
+    XYPlot plot = style(chart);
+    XYStepRenderer r = new XYStepRenderer();
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesPaint(1, OTHER);
+    r.setSeriesStroke(0, new BasicStroke(1.6f));
+    r.setSeriesStroke(1, new BasicStroke(1.6f));
+    plot.setRenderer(r);
+    plot.getDomainAxis().setRange(0, 180);
+    plot.addDomainMarker(marker(thresholdDeg, "threshold " + fmt(thresholdDeg) + "°"));
+    return svg(chart);
+  }
+
+  /** Faces dropped at each threshold, under each policy, with the chosen threshold marked. */
+  static String sweep(int[] thresholds, long[] dropPy, long[] strict, double chosenDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(series("drop-py", thresholds, dropPy));
+    data.addSeries(series("strict", thresholds, strict));
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            null,
+            "threshold (degrees)",
+            "faces dropped",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
+    XYPlot plot = style(chart);
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesPaint(1, OTHER);
+    plot.setRenderer(r);
+    plot.addDomainMarker(marker(chosenDeg, "chosen " + fmt(chosenDeg) + "°"));
+    return svg(chart);
+  }
+
+  /** Precision and recall against ground truth at each threshold, for one policy. */
+  static String precisionRecall(int[] thresholds, double[] precision, double[] recall, double at) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    XYSeries p = new XYSeries("precision");
+    XYSeries r = new XYSeries("recall");
+    for (int i = 0; i < thresholds.length; i++) {
+      p.add(thresholds[i], precision[i]);
+      r.add(thresholds[i], recall[i]);
+    }
+    data.addSeries(p);
+    data.addSeries(r);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            null,
+            "threshold (degrees)",
+            "against ground truth",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
+    XYPlot plot = style(chart);
+    XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(true, true);
+    rr.setSeriesPaint(0, DOMINANT);
+    rr.setSeriesPaint(1, OTHER);
+    plot.setRenderer(rr);
+    plot.getRangeAxis().setRange(0, 1.02);
+    plot.addDomainMarker(marker(at, "chosen " + fmt(at) + "°"));
+    return svg(chart);
+  }
+
+  /** How many classes drop what share of their faces, in 5% bins. */
+  static String classDropRates(long[] bins) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    for (int i = 0; i < bins.length; i++) {
+      data.addValue(bins[i], "classes", (i * 5) + "%");
+    }
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            null,
+            "share of the class's faces dropped (5% bins)",
+            "classes",
+            data,
+            PlotOrientation.VERTICAL,
+            false,
+            false,
+            false);
+    chart.setBackgroundPaint(Color.WHITE);
+    var plot = chart.getCategoryPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(new Color(0xdddddd));
+    BarRenderer r = (BarRenderer) plot.getRenderer();
+    r.setBarPainter(new StandardBarPainter());
+    r.setShadowVisible(false);
+    r.setSeriesPaint(0, DOMINANT);
+    plot.getDomainAxis().setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+    return svg(chart);
+  }
+
+  private static XYSeries series(String name, long[] counts) {
+    XYSeries s = new XYSeries(name);
+    for (int i = 0; i < counts.length; i++) {
+      s.add(i, counts[i]);
+    }
+    return s;
+  }
+
+  private static XYSeries series(String name, int[] x, long[] y) {
+    XYSeries s = new XYSeries(name);
+    for (int i = 0; i < x.length; i++) {
+      s.add(x[i], y[i]);
+    }
+    return s;
+  }
+
+  private static ValueMarker marker(double x, String label) {
+    ValueMarker m =
+        new ValueMarker(
+            x,
+            THRESHOLD,
+            new BasicStroke(
+                1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+    m.setLabel(label);
+    m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+    m.setLabelPaint(THRESHOLD.darker());
+    return m;
+  }
+
+  private static XYPlot style(JFreeChart chart) {
+    chart.setBackgroundPaint(Color.WHITE);
+    XYPlot plot = chart.getXYPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xdddddd));
+    plot.setRangeGridlinePaint(new Color(0xdddddd));
+    return plot;
+  }
+
+  private static String svg(JFreeChart chart) {
+    SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+    chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
+    return g.getSVGElement();
+  }
+
+  static String fmt(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

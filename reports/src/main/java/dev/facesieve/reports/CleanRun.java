@@ -1,0 +1,230 @@
+package dev.facesieve.reports;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facesieve.datasets.CleanSchemas;
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * The outputs of one {@code facesieve clean} run, read without image bytes: {@code summary.json},
+ * {@code classes.parquet} and, per face, the few columns a report needs.
+ *
+ * <p>Per face the run holds 15 bytes (label, angle, status, truth kind), so 10M faces fit in about
+ * 150 MB. Parquet reads only the projected column chunks; image bytes are never decoded here.
+ */
+public final class CleanRun {
+  /** Status codes of {@link #status}: kept, then one per drop reason. */
+  public static final byte KEPT = 0;
+
+  public static final byte OUTLIER_ANGLE = 1;
+  public static final byte NON_DOMINANT = 2;
+  public static final byte SMALL_CLASS = 3;
+
+  /** Truth codes of {@link #truth}. */
+  public static final byte UNKNOWN = -1;
+
+  public static final byte CLEAN = 0;
+  public static final byte CLOSE_SET = 1;
+  public static final byte OPEN_SET = 2;
+  public static final byte OTHER_NOISE = 3;
+
+  static final String[] TRUTH_NAMES = {"clean", "close_set", "open_set", "other"};
+
+  static final Schema PROJECTION =
+      SchemaBuilder.record("CleanedFace")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredString("id")
+          .requiredInt("original_label")
+          .requiredDouble("angle_deg")
+          .requiredInt("nearest_sub_center")
+          .requiredInt("dominant_sub_center")
+          .optionalString("reason")
+          .optionalString("truth")
+          .endRecord();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path dir;
+  final Map<String, Object> summary;
+  final List<GenericRecord> classes;
+  int size;
+  int[] label = new int[1024];
+  double[] angle = new double[1024];
+  boolean[] nearestDominant = new boolean[1024];
+  byte[] status = new byte[1024];
+  byte[] truth = new byte[1024];
+  boolean hasTruth;
+
+  private CleanRun(Path dir, Map<String, Object> summary, List<GenericRecord> classes) {
+    this.dir = dir;
+    this.summary = summary;
+    this.classes = classes;
+  }
+
+  /**
+   * Reads a finished clean run.
+   *
+   * @param truthOverride id → truth kind ({@code clean}, {@code close_set}, …) replacing the truth
+   *     column of the records, or null to use that column
+   * @throws InputException if the folder is not a finished clean run
+   */
+  public static CleanRun read(Path dir, @Nullable Map<String, String> truthOverride)
+      throws IOException {
+    Path summaryFile = dir.resolve("summary.json");
+    if (!Files.isRegularFile(summaryFile)) {
+      throw new InputException(dir, "not a finished 'facesieve clean' output (no summary.json)");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> summary = JSON.readValue(summaryFile.toFile(), LinkedHashMap.class);
+    return read(dir, summary, truthOverride);
+  }
+
+  /** Reads the outputs in {@code dir} with a summary that is not (yet) written there. */
+  public static CleanRun read(
+      Path dir, Map<String, Object> summary, @Nullable Map<String, String> truthOverride)
+      throws IOException {
+    Path classesFile = dir.resolve("classes.parquet");
+    if (!Files.isRegularFile(classesFile)) {
+      throw new InputException(dir, "not a finished 'facesieve clean' output (no classes.parquet)");
+    }
+    CleanRun run = new CleanRun(dir, summary, ParquetFiles.readAll(classesFile));
+    for (String side : new String[] {"kept", "dropped"}) {
+      for (Path f : ParquetFiles.list(dir.resolve(side))) {
+        ParquetFiles.readColumns(f, PROJECTION, r -> run.add(r, truthOverride));
+      }
+    }
+    return run;
+  }
+
+  private void add(GenericRecord r, @Nullable Map<String, String> truthOverride) {
+    if (size == label.length) {
+      int n = size * 2;
+      label = java.util.Arrays.copyOf(label, n);
+      angle = java.util.Arrays.copyOf(angle, n);
+      nearestDominant = java.util.Arrays.copyOf(nearestDominant, n);
+      status = java.util.Arrays.copyOf(status, n);
+      truth = java.util.Arrays.copyOf(truth, n);
+    }
+    label[size] = (Integer) r.get("original_label");
+    angle[size] = (Double) r.get("angle_deg");
+    nearestDominant[size] =
+        ((Integer) r.get("nearest_sub_center")).equals(r.get("dominant_sub_center"));
+    Object reason = r.get("reason");
+    status[size] = reason == null ? KEPT : statusOf(reason.toString());
+    Object t = truthOverride != null ? truthOverride.get(r.get("id").toString()) : r.get("truth");
+    truth[size] = truthOf(t == null ? null : t.toString());
+    hasTruth |= truth[size] != UNKNOWN;
+    size++;
+  }
+
+  static byte statusOf(String reason) {
+    return switch (CleanSchemas.DropReason.valueOf(reason)) {
+      case OUTLIER_ANGLE -> OUTLIER_ANGLE;
+      case NON_DOMINANT -> NON_DOMINANT;
+      case SMALL_CLASS -> SMALL_CLASS;
+    };
+  }
+
+  static byte truthOf(@Nullable String t) {
+    if (t == null || t.isEmpty()) {
+      return UNKNOWN;
+    }
+    return switch (t) {
+      case "clean" -> CLEAN;
+      case "close_set" -> CLOSE_SET;
+      case "open_set" -> OPEN_SET;
+      default -> OTHER_NOISE;
+    };
+  }
+
+  /** Reads a {@code truth.csv} with a header naming {@code id} and {@code truth} columns. */
+  public static Map<String, String> readTruthCsv(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new InputException(file, "truth file not found");
+    }
+    List<String> lines = Files.readAllLines(file);
+    if (lines.isEmpty()) {
+      throw new InputException(file, "empty truth file (expected a header with id,truth)");
+    }
+    List<String> header = List.of(lines.get(0).strip().split(","));
+    int id = header.indexOf("id");
+    int truth = header.indexOf("truth");
+    if (id < 0 || truth < 0) {
+      throw new InputException(file, "the header must name an 'id' and a 'truth' column");
+    }
+    Map<String, String> m = new java.util.HashMap<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split(",", -1);
+      if (f.length <= Math.max(id, truth)) {
+        throw new InputException(file, "line " + (i + 1) + " has too few columns");
+      }
+      m.put(f[id], f[truth]);
+    }
+    return m;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Map<String, Object> summary() {
+    return summary;
+  }
+
+  public List<GenericRecord> classes() {
+    return classes;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public boolean hasTruth() {
+    return hasTruth;
+  }
+
+  /** True when face {@code i} is noise by the ground truth. */
+  boolean noisy(int i) {
+    return truth[i] != CLEAN && truth[i] != UNKNOWN;
+  }
+
+  /** The run's options as recorded in the summary. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> options() {
+    Object o = summary.get("options");
+    return o == null ? Map.of() : (Map<String, Object>) o;
+  }
+
+  double thresholdDeg() {
+    return ((Number) options().getOrDefault("threshold_deg", 75)).doubleValue();
+  }
+
+  String policy() {
+    return String.valueOf(options().getOrDefault("policy", "drop-py"));
+  }
+
+  /** Labels of all classes, in file order. */
+  List<Integer> labels() {
+    List<Integer> l = new ArrayList<>();
+    for (GenericRecord c : classes) {
+      l.add((Integer) c.get("label"));
+    }
+    return l;
+  }
+}
