@@ -10,6 +10,8 @@ import dev.facesieve.datasets.recordio.RecordIOReader;
 import dev.facesieve.datasets.recordio.RecordIOWriter;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
+import dev.facesieve.reports.CleanRun;
+import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.transforms.CleanFaces;
 import dev.facesieve.transforms.CleaningPolicy;
 import dev.facesieve.transforms.FaceCoders;
@@ -35,7 +37,6 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -61,7 +62,8 @@ public final class CleanJob {
       @Nullable Path embeddings,
       boolean emitRecordIO,
       Runners.Choice runner,
-      boolean overwrite) {
+      boolean overwrite,
+      NoiseReport.Options report) {
     public static Settings of(Path data, Path model, Path output) {
       return new Settings(
           data,
@@ -71,27 +73,36 @@ public final class CleanJob {
           null,
           false,
           Runners.Choice.direct(),
-          false);
+          false,
+          NoiseReport.Options.defaults());
     }
 
     public Settings withPolicy(CleaningPolicy p) {
-      return new Settings(data, model, output, p, embeddings, emitRecordIO, runner, overwrite);
+      return new Settings(
+          data, model, output, p, embeddings, emitRecordIO, runner, overwrite, report);
     }
 
     public Settings withEmbeddings(@Nullable Path e) {
-      return new Settings(data, model, output, policy, e, emitRecordIO, runner, overwrite);
+      return new Settings(data, model, output, policy, e, emitRecordIO, runner, overwrite, report);
     }
 
     public Settings withRecordIO(boolean b) {
-      return new Settings(data, model, output, policy, embeddings, b, runner, overwrite);
+      return new Settings(data, model, output, policy, embeddings, b, runner, overwrite, report);
     }
 
     public Settings withRunner(Runners.Choice r) {
-      return new Settings(data, model, output, policy, embeddings, emitRecordIO, r, overwrite);
+      return new Settings(
+          data, model, output, policy, embeddings, emitRecordIO, r, overwrite, report);
     }
 
     public Settings withOverwrite(boolean o) {
-      return new Settings(data, model, output, policy, embeddings, emitRecordIO, runner, o);
+      return new Settings(data, model, output, policy, embeddings, emitRecordIO, runner, o, report);
+    }
+
+    /** How the noise report written at the end of the run is made. */
+    public Settings withReport(NoiseReport.Options r) {
+      return new Settings(
+          data, model, output, policy, embeddings, emitRecordIO, runner, overwrite, r);
     }
   }
 
@@ -149,6 +160,10 @@ public final class CleanJob {
         entries.add("recordio");
       }
       Map<String, Object> summary = summary(s, model, manifest, modelJson, staging, cached);
+      // the report is part of the run: staged with the outputs, in place before summary.json
+      NoiseReport.write(CleanRun.read(staging, summary, null), s.report(), staging);
+      entries.add(NoiseReport.JSON_FILE);
+      entries.add(NoiseReport.HTML_FILE);
       if (embStaging != null) {
         commitEmbeddings(embStaging, s.embeddings(), model, dataFingerprint);
       }
@@ -165,11 +180,9 @@ public final class CleanJob {
   private static void runPipeline(
       Settings s, ModelInfo model, boolean cached, Path staging, @Nullable Path embStaging)
       throws IOException {
-    FaceSieveOptions options = PipelineOptionsFactory.as(FaceSieveOptions.class);
-    options.setJobName("facesieve-clean");
+    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().toString());
     options.setOutput(s.output().toString());
-    Runners.configure(options, s.runner());
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
         p.apply("ReadFaces", ParquetIO.read(FaceSchemas.FACE).from(glob(s.data().resolve("faces"))))

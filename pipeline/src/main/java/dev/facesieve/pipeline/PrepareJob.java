@@ -29,7 +29,6 @@ import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -135,14 +134,12 @@ public final class PrepareJob {
 
   private static PrepareStats runPipeline(Settings s, InputPlan plan, Path staging)
       throws IOException {
-    FaceSieveOptions options = PipelineOptionsFactory.as(FaceSieveOptions.class);
-    options.setJobName("facesieve-prepare");
+    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
     options.setMaxPixels(s.maxPixels());
     options.setAlign(s.align());
     options.setShardSize(s.shardSize());
-    Runners.configure(options, s.runner());
     Pipeline p = Pipeline.create(options);
     PCollectionTuple out =
         p.apply("PlanShards", Create.of(plan.shards()).withCoder(FaceCoders.shards()))

@@ -2,26 +2,46 @@ package dev.facesieve.pipeline;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.util.List;
 import java.util.Locale;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** Chooses and configures the Beam runner from the command line's {@code --runner}. */
 public final class Runners {
   private Runners() {}
 
-  /** Where a pipeline runs. */
-  public record Choice(String runner, String flinkMaster, int parallelism) {
+  /** The Dataflow runner's class; on the class path only in a build with {@code -Pdataflow}. */
+  static final String DATAFLOW_RUNNER = "org.apache.beam.runners.dataflow.DataflowRunner";
+
+  /**
+   * Where a pipeline runs.
+   *
+   * @param pipelineArgs raw Beam pipeline options ({@code --project=…}, {@code --region=…}) given
+   *     to the runner as they are; how Dataflow's project, region and staging are set
+   */
+  public record Choice(
+      String runner, String flinkMaster, int parallelism, List<String> pipelineArgs) {
     public Choice {
       runner = runner.toLowerCase(Locale.ROOT);
       checkArgument(
-          runner.equals("direct") || runner.equals("flink"),
-          "--runner must be direct or flink, got %s",
+          runner.equals("direct") || runner.equals("flink") || runner.equals("dataflow"),
+          "--runner must be direct, flink or dataflow, got %s",
           runner);
       checkArgument(parallelism > 0, "--parallelism must be > 0, got %s", parallelism);
+      pipelineArgs = List.copyOf(pipelineArgs);
+      for (String a : pipelineArgs) {
+        checkArgument(a.startsWith("--"), "--pipeline-arg must look like --name=value, got %s", a);
+      }
+    }
+
+    public Choice(String runner, String flinkMaster, int parallelism) {
+      this(runner, flinkMaster, parallelism, List.of());
     }
 
     /** The DirectRunner with one worker thread per core. */
@@ -36,7 +56,17 @@ public final class Runners {
    * mini-cluster in this JVM; {@code host:port} submits to a running cluster.
    */
   public static void configure(PipelineOptions options, Choice c) {
-    if (c.runner().equals("flink")) {
+    if (c.runner().equals("dataflow")) {
+      try {
+        @SuppressWarnings("unchecked")
+        Class<? extends PipelineRunner<?>> runner =
+            (Class<? extends PipelineRunner<?>>) Class.forName(DATAFLOW_RUNNER);
+        options.setRunner(runner);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalArgumentException(
+            "--runner dataflow needs a build with the Dataflow runner: mvn -Pdataflow install");
+      }
+    } else if (c.runner().equals("flink")) {
       options.setRunner(FlinkRunner.class);
       FlinkPipelineOptions f = options.as(FlinkPipelineOptions.class);
       f.setFlinkMaster(c.flinkMaster());
@@ -53,5 +83,16 @@ public final class Runners {
       d.setEnforceEncodability(false);
     }
     options.as(FaceSieveOptions.class).setRunnerName(c.runner());
+  }
+
+  /** Options for one stage's pipeline: the choice's raw pipeline arguments, then the choice. */
+  public static FaceSieveOptions options(Choice c, String jobName) {
+    FaceSieveOptions o =
+        PipelineOptionsFactory.fromArgs(c.pipelineArgs().toArray(String[]::new))
+            .withoutStrictParsing()
+            .as(FaceSieveOptions.class);
+    o.setJobName(jobName);
+    configure(o, c);
+    return o;
   }
 }

@@ -121,6 +121,7 @@ class CleanJobTest {
     InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(direct.resolve("recordio")));
     assertEquals(kept, plan.plannedRecords());
     assertEquals(newLabels.size(), plan.numClasses());
+    reportMatchesSummaryAndParquet(direct, s);
 
     Path flink = dir.resolve("clean-flink");
     CleanJob.run(
@@ -130,6 +131,59 @@ class CleanJobTest {
     assertEquals(
         Files.readAllLines(direct.resolve("dropped.csv")).stream().sorted().toList(),
         Files.readAllLines(flink.resolve("dropped.csv")).stream().sorted().toList());
+  }
+
+  /** report.json, written by every clean run, agrees with summary.json and the Parquet outputs. */
+  @SuppressWarnings("unchecked")
+  static void reportMatchesSummaryAndParquet(Path clean, Map<String, Object> s) throws Exception {
+    assertTrue(Files.isRegularFile(clean.resolve("report.html")));
+    Map<String, Object> r = Json.read(clean.resolve("report.json"));
+    Map<String, Object> t = (Map<String, Object>) r.get("totals");
+    for (String k : new String[] {"input", "kept", "dropped", "quarantined"}) {
+      assertEquals(((Number) s.get(k)).longValue(), ((Number) t.get(k)).longValue(), k);
+    }
+    assertEquals(
+        String.valueOf(new TreeMap<>((Map<String, Object>) s.get("dropped_by_reason"))),
+        String.valueOf(new TreeMap<>((Map<String, Object>) t.get("dropped_by_reason"))));
+    // per-face numbers recomputed here from the Parquet outputs
+    long faces = 0;
+    long nearestDominant = 0;
+    long beyond75 = 0;
+    long noisy = 0;
+    long droppedNoisy = 0;
+    for (String side : new String[] {"kept", "dropped"}) {
+      for (Path f : ParquetFiles.list(clean.resolve(side))) {
+        for (GenericRecord g : ParquetFiles.readAll(f)) {
+          faces++;
+          nearestDominant +=
+              g.get("nearest_sub_center").equals(g.get("dominant_sub_center")) ? 1 : 0;
+          beyond75 += (Double) g.get("angle_deg") > 75 ? 1 : 0;
+          boolean isNoisy = g.get("truth") != null && !g.get("truth").toString().equals("clean");
+          noisy += isNoisy ? 1 : 0;
+          droppedNoisy += isNoisy && side.equals("dropped") ? 1 : 0;
+        }
+      }
+    }
+    Map<String, Object> d = (Map<String, Object>) r.get("dominant_sub_classes");
+    assertEquals(faces, ((Number) d.get("faces")).longValue());
+    assertEquals(nearestDominant, ((Number) d.get("nearest_dominant")).longValue());
+    Map<String, Object> sweep = (Map<String, Object>) r.get("threshold_sweep");
+    List<Number> dropPy =
+        (List<Number>) ((Map<String, Object>) sweep.get("drop-py")).get("dropped");
+    assertEquals(beyond75, dropPy.get(75 - 60).longValue());
+    Map<String, Object> q = (Map<String, Object>) r.get("quality_vs_truth");
+    Map<String, Object> sq = (Map<String, Object>) s.get("quality_vs_truth");
+    assertEquals(noisy, ((Number) q.get("noisy")).longValue());
+    assertEquals(droppedNoisy, ((Number) q.get("dropped_noisy")).longValue());
+    assertEquals(((Number) sq.get("precision")).doubleValue(), (Double) q.get("precision"), 1e-12);
+    assertEquals(((Number) sq.get("recall")).doubleValue(), (Double) q.get("recall"), 1e-12);
+    assertEquals(
+        ParquetFiles.rowCount(clean.resolve("classes.parquet")),
+        ((List<?>) r.get("classes")).size());
+    Map<String, Object> dup = (Map<String, Object>) r.get("duplicate_identities");
+    assertEquals(
+        ((Number) s.get("classes_before")).intValue(),
+        ((Number) dup.get("centres_compared")).intValue());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.pipeline.CleanJob;
-import dev.facesieve.transforms.CleaningPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,7 +18,8 @@ import picocli.CommandLine.Option;
     showDefaultValues = true,
     description = {
       "Scores every prepared face against its class's dominant sub-centre and writes kept/,"
-          + " dropped/, dropped.csv, classes.parquet and summary.json."
+          + " dropped/, dropped.csv, classes.parquet, report.json, report.html and, last,"
+          + " summary.json."
     })
 public final class CleanCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "A 'facesieve prepare' output.")
@@ -32,41 +32,20 @@ public final class CleanCommand implements Callable<Integer> {
   Path output;
 
   @Option(
-      names = "--policy",
-      defaultValue = "drop-py",
-      description =
-          "drop-py (keep iff the "
-              + "angle to the dominant sub-centre <= threshold) or strict (also drop faces nearest a "
-              + "non-dominant sub-centre).")
-  String policy;
-
-  @Option(names = "--threshold-deg", defaultValue = "75", description = "Angle threshold.")
-  double threshold;
-
-  @Option(
-      names = "--min-class-size",
-      defaultValue = "0",
-      description = "Drop classes left " + "with fewer faces.")
-  int minClassSize;
-
-  @Option(
       names = "--embeddings",
       description =
           "Embedding cache folder: written on the first"
               + " run, reused (no inference) when model and data are unchanged.")
   Path embeddings;
 
-  @Option(
-      names = "--emit-recordio",
-      description =
-          "Also write the kept set as InsightFace "
-              + "train.rec/train.idx/property under recordio/.")
-  boolean emitRecordIO;
-
   @Option(names = "--overwrite", description = "Replace an existing output folder.")
   boolean overwrite;
 
+  @Mixin CleanOptions cleaning;
+
   @Mixin RunnerOptions runner;
+
+  @Mixin ReportOptions report;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -77,11 +56,12 @@ public final class CleanCommand implements Callable<Integer> {
             data,
             model,
             output,
-            CleaningPolicy.parse(policy, threshold, minClassSize),
+            cleaning.policy(),
             embeddings,
-            emitRecordIO,
+            cleaning.emitRecordIO,
             runner.choice(),
-            overwrite);
+            overwrite,
+            report.options());
     print(spec.commandLine().getOut(), CleanJob.run(s), output);
     return 0;
   }
@@ -112,6 +92,7 @@ public final class CleanCommand implements Callable<Integer> {
           ((Number) q.get("f1")).doubleValue());
     }
     out.printf("output: %s%n", output.resolve(CleanJob.SUMMARY));
+    out.printf("report: %s%n", output.resolve("report.html").toAbsolutePath());
     out.flush();
   }
 }

@@ -2,13 +2,13 @@ package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
-import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.PrepareJob;
+import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.pipeline.StageOutput;
-import dev.facesieve.pipeline.TrainJob;
+import dev.facesieve.reports.NoiseReport;
+import dev.facesieve.transforms.CleaningPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
-    description = "Generates a synthetic noisy collection and runs FaceSieve on it.")
+    description =
+        "Generates a synthetic noisy collection with ground truth and runs prepare -> train ->"
+            + " clean -> report on it with the embedded default runner.")
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "facesieve-demo", description = "Output folder.")
   Path output;
@@ -65,14 +67,6 @@ public final class DemoCommand implements Callable<Integer> {
         "synthetic collection: %d images, %d identities, truth %s -> %s%n",
         s.images(), identities, s.byKind(), synth);
     out.flush();
-    Path prepared = output.resolve("prepared");
-    Map<String, Object> m =
-        PrepareJob.run(
-            PrepareJob.Settings.of(synth, prepared)
-                .withRunner(runner.choice())
-                .withOverwrite(true));
-    PrepareCommand.print(out, m, prepared);
-    Path model = output.resolve("model");
     TrainConfig cfg =
         TrainConfig.defaults()
             .withBackbone("small")
@@ -82,22 +76,31 @@ public final class DemoCommand implements Callable<Integer> {
             .withLearningRate(0.1)
             .withSeed(seed)
             .withCheckpointEvery(100);
-    Map<String, Object> trained =
-        TrainJob.run(prepared, model, cfg, false, true, ProgressPrinter.forConsole(out));
-    out.printf("trained small CNN + sub-center ArcFace (K=3): %s%n", model.resolve("model.json"));
-    Path clean = output.resolve("clean");
-    Map<String, Object> summary =
-        CleanJob.run(
-            CleanJob.Settings.of(prepared, model, clean)
-                .withRunner(runner.choice())
-                .withOverwrite(true));
-    CleanCommand.print(out, summary, clean);
+    RunJob.Settings rs =
+        new RunJob.Settings(
+            synth,
+            output,
+            PrepareJob.Settings.of(synth, RunJob.prepared(output)),
+            cfg,
+            CleaningPolicy.dropPy(),
+            false,
+            NoiseReport.Options.defaults(),
+            runner.choice());
+    RunJob.Outcome o =
+        RunJob.run(
+            rs,
+            ProgressPrinter.forConsole(out),
+            line -> {
+              out.println(line);
+              out.flush();
+            });
+    RunCommand.print(out, o);
     out.println(
         "kept faces: "
-            + clean.resolve("kept")
+            + RunJob.clean(output).resolve("kept")
             + ", review the drops: "
-            + clean.resolve("dropped.csv"));
+            + RunJob.clean(output).resolve("dropped.csv"));
     out.flush();
-    return trained.isEmpty() ? 1 : 0;
+    return 0;
   }
 }

@@ -20,10 +20,12 @@ import picocli.CommandLine.Option;
     description = "Cleans noisy face-recognition datasets with sub-center ArcFace.",
     subcommands = {
       DemoCommand.class,
+      RunCommand.class,
       SynthCommand.class,
       PrepareCommand.class,
       TrainCommand.class,
       CleanCommand.class,
+      ReportCommand.class,
       InjectCommand.class
     },
     showDefaultValues = true)

@@ -1,0 +1,287 @@
+package dev.facesieve.pipeline;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.TrainConfig;
+import dev.facesieve.model.Trainer;
+import dev.facesieve.reports.NoiseReport;
+import dev.facesieve.transforms.CleaningPolicy;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+
+/**
+ * {@code facesieve run}: prepare → train → clean → report into {@code <out>/prepared}, {@code
+ * <out>/model} and {@code <out>/clean}, skipping stages that are already done.
+ *
+ * <p>Each stage has a key: a SHA-256 over the FaceSieve version, the stage's options and the keys
+ * of the stages it reads (for {@code prepare}: the input's path and a signature of its files —
+ * name, size and modification time — so a changed input is noticed without hashing gigabytes).
+ * {@code <out>/run.json} records, per stage, the key it ran with and the SHA-256 of the marker file
+ * the stage wrote last ({@code manifest.json}, {@code model.json}, {@code summary.json}, {@code
+ * report.json}). A stage is skipped iff its key is unchanged and its marker is still the one it
+ * wrote; otherwise it, and so every stage after it, runs again. A training stage that was started
+ * with the same key and left a checkpoint resumes from it.
+ */
+public final class RunJob {
+  public static final String STATE = "run.json";
+  static final String[] STAGES = {"prepare", "train", "clean", "report"};
+
+  /** What to run. {@code prepare}'s own input and output are replaced by the run's folders. */
+  public record Settings(
+      Path input,
+      Path output,
+      PrepareJob.Settings prepare,
+      TrainConfig train,
+      CleaningPolicy policy,
+      boolean emitRecordIO,
+      NoiseReport.Options report,
+      Runners.Choice runner) {}
+
+  /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
+  public record Outcome(
+      Map<String, String> stages,
+      Map<String, Object> manifest,
+      Map<String, Object> model,
+      Map<String, Object> summary,
+      Map<String, Object> report,
+      Path reportHtml) {}
+
+  private RunJob() {}
+
+  public static Path prepared(Path out) {
+    return out.resolve("prepared");
+  }
+
+  public static Path model(Path out) {
+    return out.resolve("model");
+  }
+
+  public static Path clean(Path out) {
+    return out.resolve("clean");
+  }
+
+  /** Runs the stages that are not done yet; {@code log} hears one line per stage decision. */
+  @SuppressWarnings("unchecked")
+  public static Outcome run(Settings s, Trainer.Listener listener, Consumer<String> log)
+      throws IOException {
+    if (!Files.exists(s.input())) {
+      throw new InputException(s.input(), "input not found");
+    }
+    Path out = s.output();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new InputException(out, "output exists and is not a folder");
+    }
+    if (Files.isDirectory(s.input())
+        && out.toAbsolutePath().normalize().startsWith(s.input().toAbsolutePath().normalize())) {
+      throw new InputException(out, "the output folder must not be inside the input folder");
+    }
+    Files.createDirectories(out);
+    Map<String, Object> state = readState(out);
+    Map<String, Object> stages = (Map<String, Object>) state.get("stages");
+    Map<String, String> did = new LinkedHashMap<>();
+
+    PrepareJob.Settings ps =
+        new PrepareJob.Settings(
+            s.input(),
+            s.prepare().format(),
+            prepared(out),
+            s.prepare().maxPixels(),
+            s.prepare().align(),
+            s.prepare().landmarks(),
+            s.prepare().truth(),
+            s.prepare().shardSize(),
+            s.prepare().columns(),
+            s.runner(),
+            true);
+    String prepareKey =
+        key(
+            "prepare",
+            s.input().toAbsolutePath().toString(),
+            signature(s.input()),
+            ps.describe(),
+            signature(s.prepare().landmarks()),
+            signature(s.prepare().truth()));
+    Path manifestFile = prepared(out).resolve(PrepareJob.MANIFEST);
+    if (done(stages, "prepare", prepareKey, manifestFile)) {
+      did.put("prepare", "skipped");
+    } else {
+      log.accept("prepare: reading " + s.input());
+      PrepareJob.run(ps);
+      record(out, state, "prepare", prepareKey, manifestFile);
+      did.put("prepare", "ran");
+    }
+    Map<String, Object> manifest = Json.read(manifestFile);
+
+    String trainKey =
+        key(
+            "train",
+            prepareKey,
+            s.train().toString(),
+            s.train().headOnly() ? signature(s.train().onnxFile()) : "");
+    Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
+    if (done(stages, "train", trainKey, modelFile)) {
+      did.put("train", "skipped");
+    } else {
+      Map<String, Object> previous = (Map<String, Object>) stages.get("train");
+      boolean resume =
+          previous != null
+              && trainKey.equals(previous.get("key"))
+              && "started".equals(previous.get("state"))
+              && Files.isDirectory(model(out).resolve("checkpoint"));
+      log.accept(resume ? "train: resuming from the last checkpoint" : "train: starting");
+      stages.put("train", Map.of("key", trainKey, "state", "started"));
+      writeState(out, state);
+      TrainJob.run(prepared(out), model(out), s.train(), resume, true, listener);
+      record(out, state, "train", trainKey, modelFile);
+      did.put("train", resume ? "resumed" : "ran");
+    }
+    Map<String, Object> model = Json.read(modelFile);
+
+    String cleanKey =
+        key("clean", prepareKey, trainKey, s.policy().toString(), String.valueOf(s.emitRecordIO()));
+    String reportKey = key("report", cleanKey, s.report().toString());
+    Path summaryFile = clean(out).resolve(CleanJob.SUMMARY);
+    Path reportFile = clean(out).resolve(NoiseReport.JSON_FILE);
+    if (done(stages, "clean", cleanKey, summaryFile)) {
+      did.put("clean", "skipped");
+      if (done(stages, "report", reportKey, reportFile)) {
+        did.put("report", "skipped");
+      } else {
+        log.accept("report: regenerating (report options changed)");
+        NoiseReport.regenerate(clean(out), s.report().withModel(model(out)));
+        record(out, state, "report", reportKey, reportFile);
+        did.put("report", "ran");
+      }
+    } else {
+      log.accept("clean: scoring against the dominant sub-centres");
+      CleanJob.run(
+          CleanJob.Settings.of(prepared(out), model(out), clean(out))
+              .withPolicy(s.policy())
+              .withEmbeddings(out.resolve("embeddings"))
+              .withRecordIO(s.emitRecordIO())
+              .withRunner(s.runner())
+              .withOverwrite(true)
+              .withReport(s.report()));
+      record(out, state, "clean", cleanKey, summaryFile);
+      record(out, state, "report", reportKey, reportFile);
+      did.put("clean", "ran");
+      did.put("report", "ran");
+    }
+    return new Outcome(
+        did,
+        manifest,
+        model,
+        Json.read(summaryFile),
+        Json.read(reportFile),
+        clean(out).resolve(NoiseReport.HTML_FILE));
+  }
+
+  @SuppressWarnings("unchecked")
+  static boolean done(Map<String, Object> stages, String stage, String key, Path marker) {
+    Map<String, Object> st = (Map<String, Object>) stages.get(stage);
+    return st != null
+        && "done".equals(st.get("state"))
+        && key.equals(st.get("key"))
+        && Files.isRegularFile(marker)
+        && Json.sha256(marker).equals(st.get("marker_sha256"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void record(Path out, Map<String, Object> state, String stage, String key, Path m)
+      throws IOException {
+    Map<String, Object> st = new LinkedHashMap<>();
+    st.put("key", key);
+    st.put("state", "done");
+    st.put("marker", out.relativize(m).toString());
+    st.put("marker_sha256", Json.sha256(m));
+    ((Map<String, Object>) state.get("stages")).put(stage, st);
+    // a stage that ran invalidates what was recorded for the stages after it
+    boolean after = false;
+    for (String s : STAGES) {
+      if (after && !(stage.equals("clean") && s.equals("report"))) {
+        ((Map<String, Object>) state.get("stages")).remove(s);
+      }
+      after |= s.equals(stage);
+    }
+    writeState(out, state);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readState(Path out) throws IOException {
+    Path f = out.resolve(STATE);
+    Map<String, Object> state = new LinkedHashMap<>();
+    if (Files.isRegularFile(f)) {
+      try {
+        state = Json.read(f);
+      } catch (IOException e) {
+        state = new LinkedHashMap<>(); // unreadable state: every stage runs again
+      }
+    }
+    Object stages = state.get("stages");
+    state.put(
+        "stages",
+        stages instanceof Map ? new TreeMap<>((Map<String, Object>) stages) : new TreeMap<>());
+    state.put("facesieve_version", Version.get());
+    return state;
+  }
+
+  private static void writeState(Path out, Map<String, Object> state) throws IOException {
+    Path tmp = out.resolve("." + STATE + ".tmp");
+    Files.writeString(tmp, Json.write(state));
+    try {
+      Files.move(
+          tmp,
+          out.resolve(STATE),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, out.resolve(STATE), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static String key(String stage, Object... parts) {
+    List<Object> all = new ArrayList<>();
+    all.add(stage);
+    all.add(Version.get());
+    all.addAll(List.of(parts));
+    return Json.sha256(Json.write(all));
+  }
+
+  /**
+   * Name, size and modification time of every regular file under {@code p} (recursively for a
+   * folder; for a file, every file beside it, which covers {@code .rec}, {@code .idx} and {@code
+   * property}), hashed. Empty for null.
+   */
+  static String signature(@Nullable Path p) throws IOException {
+    if (p == null) {
+      return "";
+    }
+    if (!Files.exists(p)) {
+      throw new InputException(p, "not found");
+    }
+    Path root = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
+    StringBuilder sb = new StringBuilder();
+    try (Stream<Path> files = Files.isDirectory(p) ? Files.walk(root) : Files.list(root)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        sb.append(root.relativize(f))
+            .append('\t')
+            .append(Files.size(f))
+            .append('\t')
+            .append(Files.getLastModifiedTime(f).toMillis())
+            .append('\n');
+      }
+    }
+    return Json.sha256(sb.toString());
+  }
+}

@@ -1,0 +1,89 @@
+package dev.facesieve.pipeline.cli;
+
+import dev.facesieve.datasets.input.ColumnMapping;
+import dev.facesieve.datasets.input.InputFormat;
+import dev.facesieve.pipeline.PrepareJob;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** How inputs are read and checked; mixed into {@code prepare} and {@code run}. */
+public final class PrepareOptions {
+  @Option(
+      names = "--format",
+      defaultValue = "auto",
+      description = "auto, recordio, folder or parquet.")
+  String format;
+
+  @Option(
+      names = "--max-pixels",
+      defaultValue = "16777216",
+      description = "Quarantine images declaring more pixels (decompression bombs).")
+  long maxPixels;
+
+  @Option(
+      names = "--align",
+      description =
+          "Warp images with 5-point landmarks to the ArcFace "
+              + "112x112 template (images already 112x112 pass through).")
+  boolean align;
+
+  @Option(names = "--landmarks", description = "Side file of id,x1,y1,...,x5,y5 lines.")
+  Path landmarks;
+
+  @Option(
+      names = "--truth",
+      description =
+          "Ground truth id,truth CSV (default: truth.csv " + "beside the input when present).")
+  Path truth;
+
+  @Option(names = "--shard-size", defaultValue = "1024", description = "Records per shard.")
+  int shardSize;
+
+  @Option(
+      names = "--image-column",
+      defaultValue = "image",
+      description = "Parquet input: column of the encoded image (bytes, or a struct with bytes).")
+  String imageColumn;
+
+  @Option(
+      names = "--label-column",
+      defaultValue = "label",
+      description = "Parquet input: integer class column.")
+  String labelColumn;
+
+  @Option(
+      names = "--identity-column",
+      defaultValue = "identity",
+      description = "Parquet input: identity name column (optional in the file).")
+  String identityColumn;
+
+  @Option(
+      names = "--id-column",
+      defaultValue = "id",
+      description = "Parquet input: record id column (optional; else <file>#<row>).")
+  String idColumn;
+
+  PrepareJob.Settings settings(Path input, Path output, RunnerOptions runner, boolean overwrite) {
+    InputFormat f;
+    try {
+      f = InputFormat.parse(format);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--format must be auto, recordio, folder or parquet, got " + format);
+    }
+    ColumnMapping columns =
+        new ColumnMapping(idColumn, labelColumn, identityColumn, imageColumn, "landmarks", "truth");
+    return new PrepareJob.Settings(
+        input,
+        f,
+        output,
+        maxPixels,
+        align,
+        landmarks,
+        truth,
+        shardSize,
+        columns,
+        runner.choice(),
+        overwrite);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.facesieve.pipeline.cli;
+
+import dev.facesieve.reports.NoiseReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code facesieve report}: regenerates report.json and report.html of a clean run. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Regenerates report.json and report.html from a 'facesieve clean' output without running"
+          + " the model ('clean' writes them at the end of every run)."
+    })
+public final class ReportCommand implements Callable<Integer> {
+  @Option(names = "--clean", required = true, description = "A 'facesieve clean' output folder.")
+  Path clean;
+
+  @Option(
+      names = "--truth",
+      description =
+          "Ground truth as CSV with 'id' and 'truth' columns (clean, close_set, open_set, ...),"
+              + " replacing the truth column of the records.")
+  Path truth;
+
+  @Option(
+      names = "--model",
+      description =
+          "The model folder whose centres.parquet is compared for duplicate identities. Default:"
+              + " the one summary.json names.")
+  Path model;
+
+  @Mixin ReportOptions report;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> r =
+        NoiseReport.regenerate(clean, report.options().withTruth(truth).withModel(model));
+    print(spec.commandLine().getOut(), r, clean);
+    return 0;
+  }
+
+  @SuppressWarnings("unchecked")
+  static void print(PrintWriter out, Map<String, Object> r, Path dir) {
+    Map<String, Object> dup = (Map<String, Object>) r.get("duplicate_identities");
+    out.printf(
+        "suspected duplicate identities: %s pairs within %s°%n",
+        dup.get("pairs_found"), dup.get("threshold_deg"));
+    out.printf("report: %s%n", dir.resolve(NoiseReport.HTML_FILE).toAbsolutePath());
+    out.flush();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.facesieve.pipeline.cli;
+
+import dev.facesieve.pipeline.RunJob;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code facesieve run}: prepare, train, clean and report in one go. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Runs prepare -> train -> clean -> report into <output>/prepared, <output>/model and"
+          + " <output>/clean. A second run skips every stage whose outputs are complete and were"
+          + " made from the same input and options (recorded in <output>/run.json); an interrupted"
+          + " training resumes from its checkpoint."
+    })
+public final class RunCommand implements Callable<Integer> {
+  @Option(
+      names = "--input",
+      required = true,
+      description = "A .rec file or its folder, a folder of identity folders, or Parquet file(s).")
+  Path input;
+
+  @Option(names = "--output", required = true, description = "Output folder of the whole run.")
+  Path output;
+
+  @Mixin PrepareOptions preparing;
+
+  @Mixin TrainOptions training;
+
+  @Mixin CleanOptions cleaning;
+
+  @Mixin ReportOptions report;
+
+  @Mixin RunnerOptions runner;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    RunJob.Settings s =
+        new RunJob.Settings(
+            input,
+            output,
+            preparing.settings(input, RunJob.prepared(output), runner, true),
+            training.config(),
+            cleaning.policy(),
+            cleaning.emitRecordIO,
+            report.options(),
+            runner.choice());
+    RunJob.Outcome o =
+        RunJob.run(
+            s,
+            ProgressPrinter.forConsole(out),
+            line -> {
+              out.println(line);
+              out.flush();
+            });
+    print(out, o);
+    return 0;
+  }
+
+  /** Stages run or skipped, then the headline numbers and where the report is. */
+  @SuppressWarnings("unchecked")
+  static void print(PrintWriter out, RunJob.Outcome o) {
+    StringBuilder sb = new StringBuilder("stages:");
+    o.stages().forEach((k, v) -> sb.append(' ').append(k).append(' ').append(v).append(';'));
+    out.println(sb.substring(0, sb.length() - 1));
+    Map<String, Object> s = o.summary();
+    Map<String, Object> noise = (Map<String, Object>) o.report().get("noise_rate");
+    out.printf(
+        Locale.ROOT,
+        "input %s records: kept %s, dropped %s %s, quarantined %s; classes %s -> %s%n",
+        s.get("input"),
+        s.get("kept"),
+        s.get("dropped"),
+        s.get("dropped_by_reason"),
+        s.get("quarantined"),
+        s.get("classes_before"),
+        s.get("classes_after"));
+    out.printf(
+        Locale.ROOT,
+        "noise found: %.1f%% of input (dropped + quarantined), %.1f%% of the faces cleaned%n",
+        100 * ((Number) noise.get("removed_share_of_input")).doubleValue(),
+        100 * ((Number) noise.get("dropped_share_of_prepared")).doubleValue());
+    Map<String, Object> q = (Map<String, Object>) o.report().get("quality_vs_truth");
+    if (q != null) {
+      out.printf(
+          Locale.ROOT,
+          "against ground truth: precision %.3f, recall %.3f, F1 %.3f, angle ROC AUC %.3f%n",
+          ((Number) q.get("precision")).doubleValue(),
+          ((Number) q.get("recall")).doubleValue(),
+          ((Number) q.get("f1")).doubleValue(),
+          ((Number) q.get("angle_roc_auc")).doubleValue());
+    }
+    Map<String, Object> dup = (Map<String, Object>) o.report().get("duplicate_identities");
+    out.printf(
+        "suspected duplicate identities: %s pairs within %s°%n",
+        dup.get("pairs_found"), dup.get("threshold_deg"));
+    out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
+    out.flush();
+  }
+}

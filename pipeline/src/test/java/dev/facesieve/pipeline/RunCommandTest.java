@@ -1,0 +1,207 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.model.TrainConfig;
+import dev.facesieve.model.Trainer;
+import dev.facesieve.reports.NoiseReport;
+import dev.facesieve.transforms.CleaningPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole job, driven from command-line arguments as a user runs it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunCommandTest {
+  Path dir;
+  Path synth;
+
+  @BeforeAll
+  void collection(@TempDir Path tmp) throws Exception {
+    dir = tmp;
+    synth = dir.resolve("synth");
+    SyntheticCollection.generate(
+        new SyntheticCollection.Config(
+            6,
+            12,
+            0.15,
+            0.15,
+            0.05,
+            21,
+            SyntheticCollection.NoiseMode.COHERENT,
+            SyntheticCollection.Layout.RECORDIO),
+        synth);
+  }
+
+  static String[] args(Path input, Path out, String... extra) {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                input.toString(),
+                "--output",
+                out.toString(),
+                "--backbone",
+                "small",
+                "--embedding-size",
+                "32",
+                "--epochs",
+                "2",
+                "--batch-size",
+                "16",
+                "--scale",
+                "32"));
+    a.addAll(List.of(extra));
+    return a.toArray(String[]::new);
+  }
+
+  @Test
+  void runThenRerunSkipsFinishedStagesAndRedoesChangedOnes() throws Exception {
+    Path out = dir.resolve("run-direct");
+    CommandLineTest.Result r = CommandLineTest.run(args(synth, out));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("stages: prepare ran; train ran; clean ran; report ran"), r.out());
+    assertTrue(r.out().contains("against ground truth: precision"), r.out());
+    assertTrue(r.out().contains("report: " + out.resolve("clean/report.html").toAbsolutePath()));
+    for (String f :
+        new String[] {
+          "prepared/manifest.json",
+          "model/model.json",
+          "clean/summary.json",
+          "clean/report.json",
+          "clean/report.html",
+          "run.json"
+        }) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f);
+    }
+    Map<String, Object> summary = Json.read(out.resolve("clean/summary.json"));
+    CleanJobTest.reportMatchesSummaryAndParquet(out.resolve("clean"), summary);
+    String modelSha = Json.sha256(out.resolve("model/model.json"));
+
+    r = CommandLineTest.run(args(synth, out));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report skipped"),
+        r.out());
+
+    // another threshold: only clean (and its report) run again, on cached embeddings
+    r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean ran; report ran"), r.out());
+    Map<String, Object> s70 = Json.read(out.resolve("clean/summary.json"));
+    assertEquals(true, ((Map<?, ?>) s70.get("options")).get("embeddings_reused"));
+    assertEquals(modelSha, Json.sha256(out.resolve("model/model.json")));
+
+    // another report option only regenerates the report
+    r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report ran"),
+        r.out());
+
+    // a marker replaced behind the run's back is not trusted: that stage and the ones after run
+    Files.writeString(out.resolve("model/model.json"), "{}");
+    r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train ran; clean ran; report ran"), r.out());
+  }
+
+  /**
+   * The whole job on the embedded Flink cluster. (Its decisions are not compared with a
+   * DirectRunner run here: the runners write prepared shards in different layouts, so training
+   * streams the data in another order and learns another model; CleanJobTest compares both runners
+   * on one model.)
+   */
+  @Test
+  void runOnEmbeddedFlink() throws Exception {
+    Path flink = dir.resolve("run-flink");
+    CommandLineTest.Result r =
+        CommandLineTest.run(args(synth, flink, "--runner", "flink", "--parallelism", "2"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("stages: prepare ran; train ran; clean ran; report ran"), r.out());
+    Map<String, Object> s = Json.read(flink.resolve("clean/summary.json"));
+    assertEquals("flink", ((Map<?, ?>) s.get("options")).get("runner"));
+    CleanJobTest.reportMatchesSummaryAndParquet(flink.resolve("clean"), s);
+    r = CommandLineTest.run(args(synth, flink, "--runner", "flink", "--parallelism", "2"));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report skipped"),
+        r.out());
+  }
+
+  @Test
+  void badInputIsOneLineAndExitCodeTwo() throws Exception {
+    CommandLineTest.Result r =
+        CommandLineTest.run(args(dir.resolve("does-not-exist"), dir.resolve("bad-out")));
+    assertEquals(2, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("does-not-exist"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    assertFalse(Files.exists(dir.resolve("bad-out/run.json")));
+
+    Path notFaces = Files.createDirectories(dir.resolve("empty-folder"));
+    r = CommandLineTest.run(args(notFaces, dir.resolve("bad-out2")));
+    assertEquals(2, r.code());
+  }
+
+  @Test
+  void interruptedTrainingResumes() throws Exception {
+    Path out = dir.resolve("run-resume");
+    RunJob.Settings s =
+        new RunJob.Settings(
+            synth,
+            out,
+            PrepareJob.Settings.of(synth, RunJob.prepared(out)),
+            TrainConfig.defaults()
+                .withBackbone("small")
+                .withEmbeddingSize(32)
+                .withEpochs(2)
+                .withBatchSize(16)
+                .withCheckpointEvery(2),
+            CleaningPolicy.dropPy(),
+            false,
+            NoiseReport.Options.defaults(),
+            Runners.Choice.direct());
+    Trainer.Listener crash =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(Trainer.StepInfo i) {
+            if (i.step() == 5) {
+              throw new IllegalStateException("simulated crash");
+            }
+          }
+
+          @Override
+          public void onMessage(String m) {}
+        };
+    assertThrows(IllegalStateException.class, () -> RunJob.run(s, crash, l -> {}));
+    assertTrue(Files.isDirectory(out.resolve("model/checkpoint")));
+    assertFalse(Files.exists(out.resolve("model/model.json")));
+    List<Long> steps = new ArrayList<>();
+    Trainer.Listener record =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(Trainer.StepInfo i) {
+            steps.add(i.step());
+          }
+
+          @Override
+          public void onMessage(String m) {}
+        };
+    RunJob.Outcome o = RunJob.run(s, record, l -> {});
+    assertEquals("skipped", o.stages().get("prepare"));
+    assertEquals("resumed", o.stages().get("train"));
+    assertTrue(steps.get(0) > 1, "resumed after the last checkpoint, not from step 1: " + steps);
+  }
+}
