@@ -11,7 +11,7 @@ out=docs/benchmarks-report.md
   echo
   echo "### Duplicate-identity search, $(date -u +%F), $(nproc) cores, \`bash bench/duplicates.sh\`"
   echo
-  echo "| classes | D | planted pairs | pairs found (≤ 50°) | seconds | GFLOP/s | heap after (MB) |"
+  echo "| classes | D | planted pairs | pairs found (≤ 60°) | seconds | GFLOP/s | heap after (MB) |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for c in 10000 30000 100000; do
     java -Xmx4g -cp "$CP" dev.facesieve.bench.DuplicatesBenchmark "$c" 512 100 | python3 -c '

@@ -50,7 +50,7 @@ public final class DuplicatesBenchmark {
     System.gc();
     long before = rt.totalMemory() - rt.freeMemory();
     long t0 = System.nanoTime();
-    List<DuplicateIdentities.Pair> pairs = DuplicateIdentities.find(v, 50);
+    List<DuplicateIdentities.Pair> pairs = DuplicateIdentities.find(v, 60);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long after = rt.totalMemory() - rt.freeMemory();
     double gflop = (double) c * c / 2 * d * 2 / 1e9;

@@ -31,7 +31,6 @@ import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -161,7 +160,8 @@ public final class CleanJob {
       }
       Map<String, Object> summary = summary(s, model, manifest, modelJson, staging, cached);
       // the report is part of the run: staged with the outputs, in place before summary.json
-      NoiseReport.write(CleanRun.read(staging, summary, null), s.report(), staging);
+      NoiseReport.write(
+          CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
       if (embStaging != null) {
@@ -265,13 +265,22 @@ public final class CleanJob {
                   CleanSchemas.EMBEDDING,
                   CleanJob::embeddingRow));
     }
-    PipelineResult.State state = p.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IOException("pipeline ended in state " + state);
-    }
+    StageProgress.await(
+        p.run(),
+        cached ? "clean (cached embeddings)" : "clean: embedding",
+        dev.facesieve.transforms.EmbedFaces.class,
+        "faces_embedded",
+        model.classes() == 0 ? 0 : preparedFaces(s.data()));
     if (!Files.exists(staging.resolve("classes-tmp"))) {
       Files.createDirectories(staging.resolve("classes-tmp"));
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static long preparedFaces(Path data) throws IOException {
+    Map<String, Object> counts =
+        (Map<String, Object>) Json.read(data.resolve(PrepareJob.MANIFEST)).get("counts");
+    return ((Number) counts.get("prepared")).longValue();
   }
 
   static GenericRecord embeddingRow(FaceEmbedding e) {

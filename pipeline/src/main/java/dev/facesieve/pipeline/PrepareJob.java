@@ -27,7 +27,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -169,10 +168,12 @@ public final class PrepareJob {
                 .to(staging.resolve("stats").toString())
                 .withSuffix(".json")
                 .withoutSharding());
-    PipelineResult.State state = p.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IOException("pipeline ended in state " + state);
-    }
+    StageProgress.await(
+        p.run(),
+        "prepare",
+        dev.facesieve.transforms.PrepareFaces.class,
+        "records_read",
+        plan.plannedRecords());
     return readStats(staging.resolve("stats.json"));
   }
 

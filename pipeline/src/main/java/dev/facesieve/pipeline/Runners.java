@@ -81,6 +81,8 @@ public final class Runners {
       // Records are immutable by construction; re-checking every byte[] costs a copy per element.
       d.setEnforceImmutability(false);
       d.setEnforceEncodability(false);
+      // run() returns at once so that the driver can report progress (StageProgress.await)
+      d.setBlockOnRun(false);
     }
     options.as(FaceSieveOptions.class).setRunnerName(c.runner());
   }

@@ -57,6 +57,7 @@ public final class CleanRun {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Path dir;
+  Path location;
   final Map<String, Object> summary;
   final List<GenericRecord> classes;
   int size;
@@ -69,6 +70,7 @@ public final class CleanRun {
 
   private CleanRun(Path dir, Map<String, Object> summary, List<GenericRecord> classes) {
     this.dir = dir;
+    this.location = dir;
     this.summary = summary;
     this.classes = classes;
   }
@@ -181,6 +183,19 @@ public final class CleanRun {
 
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * Names the folder the outputs will live in when they are read from elsewhere (clean reports on
+   * its staging folder, which is moved into place afterwards); the report shows this location.
+   */
+  public CleanRun locatedAt(Path finalDir) {
+    this.location = finalDir;
+    return this;
+  }
+
+  public Path location() {
+    return location;
   }
 
   public Map<String, Object> summary() {

@@ -37,7 +37,7 @@ final class HtmlReport {
     double threshold = run.thresholdDeg();
 
     Map<String, Object> page = new LinkedHashMap<>();
-    page.put("title", "FaceSieve noise report — " + run.dir().toAbsolutePath().getFileName());
+    page.put("title", "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName());
     page.put("version", report.get("facesieve_version"));
     page.put("policy", run.policy());
     page.put("threshold", Charts.fmt(threshold));

@@ -51,6 +51,7 @@ public final class CleanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ProgressPrinter.forConsole(spec.commandLine().getOut());
     CleanJob.Settings s =
         new CleanJob.Settings(
             data,

@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.RunJob;
@@ -39,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
 
-  @Option(names = "--epochs", defaultValue = "8", description = "Training epochs.")
+  @Option(names = "--epochs", defaultValue = "10", description = "Training epochs.")
   int epochs;
 
   @Mixin RunnerOptions runner;
@@ -71,6 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
         TrainConfig.defaults()
             .withBackbone("small")
             .withEmbeddingSize(128)
+            // s=64 (the paper's) does not converge in a few CPU epochs from scratch; see README
+            .withMargin(Margin.arcFace(32, 0.5))
             .withEpochs(epochs)
             .withBatchSize(32)
             .withLearningRate(0.1)

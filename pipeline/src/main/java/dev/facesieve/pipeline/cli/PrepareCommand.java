@@ -41,6 +41,7 @@ public final class PrepareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ProgressPrinter.forConsole(spec.commandLine().getOut());
     PrepareJob.Settings s = preparing.settings(input, output, runner, overwrite);
     Map<String, Object> m = PrepareJob.run(s);
     print(spec.commandLine().getOut(), m, output);

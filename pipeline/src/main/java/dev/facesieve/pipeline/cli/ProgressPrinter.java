@@ -1,17 +1,20 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.model.Trainer;
+import dev.facesieve.pipeline.StageProgress;
 import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Training progress: a redrawn bar on a terminal, plain lines (one every 10% or 30 s) otherwise, so
- * that logs of batch jobs stay readable.
+ * Progress of long stages (prepare, train, clean): a redrawn bar with count, rate and ETA on a
+ * terminal, plain lines (one every 10% or 30 s) otherwise, so that logs of batch jobs stay
+ * readable.
  */
-final class ProgressPrinter implements Trainer.Listener {
+final class ProgressPrinter implements Trainer.Listener, StageProgress.Sink {
   private final PrintWriter out;
   private final boolean terminal;
-  private final long started = System.nanoTime();
+  private String stage = "";
+  private long started = System.nanoTime();
   private long lastLine;
   private long lastDecile = -1;
 
@@ -20,15 +23,17 @@ final class ProgressPrinter implements Trainer.Listener {
     this.terminal = terminal;
   }
 
+  /** A printer for this process's console; also receives the Beam stages' progress. */
   static ProgressPrinter forConsole(PrintWriter out) {
-    return new ProgressPrinter(out, System.console() != null);
+    ProgressPrinter p = new ProgressPrinter(out, System.console() != null);
+    StageProgress.setSink(p);
+    return p;
   }
 
   @Override
-  public void onStep(Trainer.StepInfo i) {
+  public synchronized void onStep(Trainer.StepInfo i) {
+    restartIfNew("train");
     double frac = (double) i.step() / i.totalSteps();
-    double elapsed = (System.nanoTime() - started) / 1e9;
-    double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
     String stats =
         String.format(
             Locale.ROOT,
@@ -40,12 +45,52 @@ final class ProgressPrinter implements Trainer.Listener {
             i.accuracy(),
             i.learningRate(),
             i.imagesPerSecond(),
-            duration(eta));
+            duration(eta(frac)));
+    render(frac, stats, i.step() == i.totalSteps());
+  }
+
+  @Override
+  public synchronized void update(String name, long done, long total) {
+    restartIfNew(name);
+    double frac = total <= 0 ? 1 : Math.min(1, (double) done / total);
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    String stats =
+        String.format(
+            Locale.ROOT,
+            "%d/%d images  %.0f img/s  ETA %s",
+            done,
+            total,
+            elapsed > 0 ? done / elapsed : 0,
+            duration(eta(frac)));
+    render(frac, stats, done >= total);
+  }
+
+  @Override
+  public void onMessage(String message) {
+    out.println("train: " + message);
+    out.flush();
+  }
+
+  private void restartIfNew(String name) {
+    if (!name.equals(stage)) {
+      stage = name;
+      started = System.nanoTime();
+      lastDecile = -1;
+      lastLine = 0;
+    }
+  }
+
+  private double eta(double frac) {
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    return frac > 0 ? elapsed * (1 - frac) / frac : 0;
+  }
+
+  private void render(double frac, String stats, boolean last) {
     if (terminal) {
       int width = 30;
       int done = (int) Math.round(frac * width);
-      out.print("\r[" + "#".repeat(done) + " ".repeat(width - done) + "] " + stats);
-      if (i.step() == i.totalSteps()) {
+      out.print("\r" + stage + " [" + "#".repeat(done) + " ".repeat(width - done) + "] " + stats);
+      if (last) {
         out.println();
       }
       out.flush();
@@ -53,18 +98,12 @@ final class ProgressPrinter implements Trainer.Listener {
     }
     long decile = (long) Math.floor(frac * 10);
     long now = System.nanoTime();
-    if (decile != lastDecile || now - lastLine > 30_000_000_000L || i.step() == i.totalSteps()) {
+    if (decile != lastDecile || now - lastLine > 30_000_000_000L || last) {
       lastDecile = decile;
       lastLine = now;
-      out.println("train: " + stats);
+      out.println(stage + ": " + stats);
       out.flush();
     }
-  }
-
-  @Override
-  public void onMessage(String message) {
-    out.println("train: " + message);
-    out.flush();
   }
 
   static String duration(double seconds) {

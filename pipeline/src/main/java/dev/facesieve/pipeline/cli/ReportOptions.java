@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 public final class ReportOptions {
   @Option(
       names = "--duplicate-threshold-deg",
-      defaultValue = "50",
+      defaultValue = "60",
       description =
           "Report pairs of classes whose dominant sub-centres are within this angle as suspected"
               + " duplicate identities. Default: ${DEFAULT-VALUE}.")

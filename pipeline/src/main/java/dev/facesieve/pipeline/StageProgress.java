@@ -1,0 +1,72 @@
+package dev.facesieve.pipeline;
+
+import java.io.IOException;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.joda.time.Duration;
+
+/**
+ * Progress of a running Beam stage, read from one of its counters while the pipeline runs.
+ *
+ * <p>The DirectRunner is started without blocking ({@link Runners#configure}), so the driver polls
+ * the counter's attempted value once a second and hands it to the process's {@link Sink}; runners
+ * whose {@code run()} blocks until the end (embedded Flink in attached mode) report only the end.
+ */
+public final class StageProgress {
+  /** Receives {@code done} of {@code total} units of a stage. */
+  public interface Sink {
+    void update(String stage, long done, long total);
+  }
+
+  private static volatile Sink sink = (stage, done, total) -> {};
+
+  private StageProgress() {}
+
+  /** Where progress goes for this process (the command line's printer); silent by default. */
+  public static void setSink(Sink s) {
+    sink = s;
+  }
+
+  /**
+   * Waits for {@code result}, reporting counter {@code namespace/name} against {@code total}.
+   *
+   * @throws IOException when the pipeline ends in any state but DONE
+   */
+  public static void await(
+      PipelineResult result, String stage, Class<?> namespace, String name, long total)
+      throws IOException {
+    MetricsFilter filter =
+        MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name)).build();
+    PipelineResult.State state;
+    long last = -1;
+    while ((state = result.waitUntilFinish(Duration.standardSeconds(1))) == null
+        || !state.isTerminal()) {
+      long done = counter(result, filter);
+      if (done != last) {
+        sink.update(stage, done, total);
+        last = done;
+      }
+    }
+    if (state != PipelineResult.State.DONE) {
+      throw new IOException(stage + ": pipeline ended in state " + state);
+    }
+    sink.update(stage, total, total);
+  }
+
+  private static long counter(PipelineResult result, MetricsFilter filter) {
+    try {
+      MetricQueryResults q = result.metrics().queryMetrics(filter);
+      long sum = 0;
+      for (MetricResult<Long> c : q.getCounters()) {
+        Long v = c.getAttempted();
+        sum += v == null ? 0 : v;
+      }
+      return sum;
+    } catch (RuntimeException e) {
+      return 0; // a runner without live metrics: only the end is reported
+    }
+  }
+}
