@@ -84,6 +84,25 @@ public final class CleanSchemas {
           .requiredDouble("max_angle_deg")
           .endRecord();
 
+  /**
+   * A model's {@code centres.parquet}: {@code class, sub_center, identity, vector} with unit
+   * vectors in class-major order; written by training, read by cleaning and by reports.
+   */
+  public static final Schema CENTRES =
+      SchemaBuilder.record("SubCentre")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredInt("class")
+          .requiredInt("sub_center")
+          .requiredString("identity")
+          .name("vector")
+          .type()
+          .array()
+          .items()
+          .floatType()
+          .noDefault()
+          .endRecord();
+
   public static final Schema EMBEDDING =
       SchemaBuilder.record("FaceEmbedding")
           .namespace("dev.facesieve")

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -40,20 +39,7 @@ public final class ModelDirectory {
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   /** Schema of {@code centres.parquet}. */
-  public static final Schema CENTRES =
-      SchemaBuilder.record("SubCentre")
-          .namespace("dev.facesieve")
-          .fields()
-          .requiredInt("class")
-          .requiredInt("sub_center")
-          .requiredString("identity")
-          .name("vector")
-          .type()
-          .array()
-          .items()
-          .floatType()
-          .noDefault()
-          .endRecord();
+  public static final Schema CENTRES = dev.facesieve.datasets.CleanSchemas.CENTRES;
 
   /** Writes parameters, centres and, last, {@code model.json}. */
   public static void write(

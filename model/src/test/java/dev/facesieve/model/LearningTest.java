@@ -42,6 +42,9 @@ class LearningTest {
         TrainConfig.defaults()
             .withBackbone("small")
             .withEmbeddingSize(128)
+            // s=32: from scratch on a few hundred images s=64 lands on a machine-dependent
+            // optimum (0.857 on one CPU, 0.774 on another); s=32 converges (README, train)
+            .withMargin(Margin.arcFace(32, 0.5))
             .withEpochs(6)
             .withBatchSize(32)
             .withLearningRate(0.1);
@@ -55,8 +58,8 @@ class LearningTest {
       assertEquals(classes * 3, centres.length);
       assertEquals(1.0, SphericalKMeans.dot(centres[7], centres[7]), 1e-4);
       double[] e = Evaluation.evaluate(Evaluation.embedAll(t, faces), faces, centres, classes, 3);
-      // measured: 0.857 of clean samples nearest the dominant sub-centre, which is 0.804 clean
-      assertTrue(e[0] >= 0.78, "clean samples nearest the dominant sub-centre: " + e[0]);
+      // measured at s=32: 0.929 of clean samples nearest the dominant sub-centre, 0.843 clean
+      assertTrue(e[0] >= 0.85, "clean samples nearest the dominant sub-centre: " + e[0]);
       assertTrue(
           e[1] >= cleanShare + 0.05, "dominant purity " + e[1] + " vs clean share " + cleanShare);
     }

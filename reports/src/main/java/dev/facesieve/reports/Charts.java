@@ -45,16 +45,8 @@ final class Charts {
     data.addSeries(series("nearest the dominant sub-centre", dominant));
     data.addSeries(series("nearest a non-dominant sub-centre", other));
     JFreeChart chart =
-        ChartFactory.createXYLineChart(
-            null,
-            "angle to the dominant sub-centre (degrees)",
-            "faces per 1° bin",
-            data,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
-    XYPlot plot = style(chart);
+        lineChart(data, "angle to the dominant sub-centre (degrees)", "faces per 1° bin");
+    XYPlot plot = chart.getXYPlot();
     XYStepRenderer r = new XYStepRenderer();
     r.setSeriesPaint(0, DOMINANT);
     r.setSeriesPaint(1, OTHER);
@@ -71,17 +63,8 @@ final class Charts {
     XYSeriesCollection data = new XYSeriesCollection();
     data.addSeries(series("drop-py", thresholds, dropPy));
     data.addSeries(series("strict", thresholds, strict));
-    JFreeChart chart =
-        ChartFactory.createXYLineChart(
-            null,
-            "threshold (degrees)",
-            "faces dropped",
-            data,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
-    XYPlot plot = style(chart);
+    JFreeChart chart = lineChart(data, "threshold (degrees)", "faces dropped");
+    XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     r.setSeriesPaint(0, DOMINANT);
     r.setSeriesPaint(1, OTHER);
@@ -101,17 +84,8 @@ final class Charts {
     }
     data.addSeries(p);
     data.addSeries(r);
-    JFreeChart chart =
-        ChartFactory.createXYLineChart(
-            null,
-            "threshold (degrees)",
-            "against ground truth",
-            data,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
-    XYPlot plot = style(chart);
+    JFreeChart chart = lineChart(data, "threshold (degrees)", "against ground truth");
+    XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer rr = new XYLineAndShapeRenderer(true, true);
     rr.setSeriesPaint(0, DOMINANT);
     rr.setSeriesPaint(1, OTHER);
@@ -179,13 +153,17 @@ final class Charts {
     return m;
   }
 
-  private static XYPlot style(JFreeChart chart) {
+  /** An XY line chart with a legend on white, light grid lines, no title. */
+  private static JFreeChart lineChart(XYSeriesCollection data, String xLabel, String yLabel) {
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            null, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     chart.setBackgroundPaint(Color.WHITE);
     XYPlot plot = chart.getXYPlot();
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xdddddd));
     plot.setRangeGridlinePaint(new Color(0xdddddd));
-    return plot;
+    return chart;
   }
 
   private static String svg(JFreeChart chart) {

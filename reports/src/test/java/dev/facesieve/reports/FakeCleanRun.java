@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -131,20 +130,7 @@ final class FakeCleanRun {
     return clean;
   }
 
-  static final Schema CENTRES =
-      SchemaBuilder.record("SubCentre")
-          .namespace("dev.facesieve")
-          .fields()
-          .requiredInt("class")
-          .requiredInt("sub_center")
-          .requiredString("identity")
-          .name("vector")
-          .type()
-          .array()
-          .items()
-          .floatType()
-          .noDefault()
-          .endRecord();
+  static final Schema CENTRES = CleanSchemas.CENTRES;
 
   /** Dominant sub-centre of class c is e_c, except class 4: e_3 + 0.2·e_7 (11.3° from class 3). */
   static List<GenericRecord> centres() {
