@@ -53,7 +53,9 @@ public final class StageProgress {
     if (state != PipelineResult.State.DONE) {
       throw new IOException(stage + ": pipeline ended in state " + state);
     }
-    sink.update(stage, total, total);
+    if (last != total) {
+      sink.update(stage, total, total);
+    }
   }
 
   private static long counter(PipelineResult result, MetricsFilter filter) {

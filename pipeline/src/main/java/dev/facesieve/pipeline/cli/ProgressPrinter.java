@@ -60,7 +60,7 @@ final class ProgressPrinter implements Trainer.Listener, StageProgress.Sink {
             "%d/%d images  %.0f img/s  ETA %s",
             done,
             total,
-            elapsed > 0 ? done / elapsed : 0,
+            elapsed >= 1 ? done / elapsed : 0,
             duration(eta(frac)));
     render(frac, stats, done >= total);
   }
