@@ -147,7 +147,7 @@ public final class CleanJob {
             : s.output().resolve(".staging").resolve("embeddings");
     boolean done = false;
     try {
-      runPipeline(s, model, cached, staging, embStaging);
+      runPipeline(s, model, cached, preparedCount(manifest), staging, embStaging);
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
       Files.move(cf.get(0), staging.resolve("classes.parquet"));
@@ -178,7 +178,12 @@ public final class CleanJob {
   }
 
   private static void runPipeline(
-      Settings s, ModelInfo model, boolean cached, Path staging, @Nullable Path embStaging)
+      Settings s,
+      ModelInfo model,
+      boolean cached,
+      long prepared,
+      Path staging,
+      @Nullable Path embStaging)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().toString());
@@ -270,16 +275,15 @@ public final class CleanJob {
         cached ? "clean (cached embeddings)" : "clean: embedding",
         dev.facesieve.transforms.EmbedFaces.class,
         "faces_embedded",
-        model.classes() == 0 ? 0 : preparedFaces(s.data()));
+        prepared);
     if (!Files.exists(staging.resolve("classes-tmp"))) {
       Files.createDirectories(staging.resolve("classes-tmp"));
     }
   }
 
   @SuppressWarnings("unchecked")
-  private static long preparedFaces(Path data) throws IOException {
-    Map<String, Object> counts =
-        (Map<String, Object>) Json.read(data.resolve(PrepareJob.MANIFEST)).get("counts");
+  private static long preparedCount(Map<String, Object> manifest) {
+    Map<String, Object> counts = (Map<String, Object>) manifest.get("counts");
     return ((Number) counts.get("prepared")).longValue();
   }
 

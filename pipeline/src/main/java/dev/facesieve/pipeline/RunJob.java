@@ -1,5 +1,7 @@
 package dev.facesieve.pipeline;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
@@ -7,10 +9,8 @@ import dev.facesieve.model.Trainer;
 import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.transforms.CleaningPolicy;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class RunJob {
   public static final String STATE = "run.json";
   static final String[] STAGES = {"prepare", "train", "clean", "report"};
 
-  /** What to run. {@code prepare}'s own input and output are replaced by the run's folders. */
+  /** What to run; {@code prepare} reads {@code input} into {@link #prepared(Path) prepared}. */
   public record Settings(
       Path input,
       Path output,
@@ -46,7 +46,17 @@ public final class RunJob {
       CleaningPolicy policy,
       boolean emitRecordIO,
       NoiseReport.Options report,
-      Runners.Choice runner) {}
+      Runners.Choice runner) {
+    public Settings {
+      checkArgument(
+          prepare.input().equals(input) && prepare.output().equals(prepared(output)),
+          "prepare must read %s into %s, got %s into %s",
+          input,
+          prepared(output),
+          prepare.input(),
+          prepare.output());
+    }
+  }
 
   /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
   public record Outcome(
@@ -91,19 +101,7 @@ public final class RunJob {
     Map<String, Object> stages = (Map<String, Object>) state.get("stages");
     Map<String, String> did = new LinkedHashMap<>();
 
-    PrepareJob.Settings ps =
-        new PrepareJob.Settings(
-            s.input(),
-            s.prepare().format(),
-            prepared(out),
-            s.prepare().maxPixels(),
-            s.prepare().align(),
-            s.prepare().landmarks(),
-            s.prepare().truth(),
-            s.prepare().shardSize(),
-            s.prepare().columns(),
-            s.runner(),
-            true);
+    PrepareJob.Settings ps = s.prepare().withRunner(s.runner()).withOverwrite(true);
     String prepareKey =
         key(
             "prepare",
@@ -237,17 +235,7 @@ public final class RunJob {
   }
 
   private static void writeState(Path out, Map<String, Object> state) throws IOException {
-    Path tmp = out.resolve("." + STATE + ".tmp");
-    Files.writeString(tmp, Json.write(state));
-    try {
-      Files.move(
-          tmp,
-          out.resolve(STATE),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, out.resolve(STATE), StandardCopyOption.REPLACE_EXISTING);
-    }
+    StageOutput.writeAtomically(out.resolve(STATE), Json.write(state));
   }
 
   static String key(String stage, Object... parts) {

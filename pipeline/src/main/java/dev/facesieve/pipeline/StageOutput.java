@@ -100,14 +100,19 @@ public final class StageOutput {
         Files.createDirectories(target);
       }
     }
-    Path tmp = dir.resolve("." + marker + ".tmp");
-    Files.writeString(tmp, markerJson);
-    try {
-      Files.move(tmp, dir.resolve(marker), StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, dir.resolve(marker), StandardCopyOption.REPLACE_EXISTING);
-    }
+    writeAtomically(dir.resolve(marker), markerJson);
     deleteRecursively(staging());
+  }
+
+  /** Writes a file through a temporary sibling and a rename, so it is never seen half-written. */
+  public static void writeAtomically(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   /** Deletes what a failed run staged. */

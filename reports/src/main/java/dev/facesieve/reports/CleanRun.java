@@ -3,11 +3,11 @@ package dev.facesieve.reports;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,11 +78,11 @@ public final class CleanRun {
   /**
    * Reads a finished clean run.
    *
-   * @param truthOverride id → truth kind ({@code clean}, {@code close_set}, …) replacing the truth
-   *     column of the records, or null to use that column
+   * @param truthOverride id → truth kind replacing the truth column of the records, or null to use
+   *     that column
    * @throws InputException if the folder is not a finished clean run
    */
-  public static CleanRun read(Path dir, @Nullable Map<String, String> truthOverride)
+  public static CleanRun read(Path dir, @Nullable Map<String, NoiseKind> truthOverride)
       throws IOException {
     Path summaryFile = dir.resolve("summary.json");
     if (!Files.isRegularFile(summaryFile)) {
@@ -95,7 +95,7 @@ public final class CleanRun {
 
   /** Reads the outputs in {@code dir} with a summary that is not (yet) written there. */
   public static CleanRun read(
-      Path dir, Map<String, Object> summary, @Nullable Map<String, String> truthOverride)
+      Path dir, Map<String, Object> summary, @Nullable Map<String, NoiseKind> truthOverride)
       throws IOException {
     Path classesFile = dir.resolve("classes.parquet");
     if (!Files.isRegularFile(classesFile)) {
@@ -110,7 +110,7 @@ public final class CleanRun {
     return run;
   }
 
-  private void add(GenericRecord r, @Nullable Map<String, String> truthOverride) {
+  private void add(GenericRecord r, @Nullable Map<String, NoiseKind> truthOverride) {
     if (size == label.length) {
       int n = size * 2;
       label = java.util.Arrays.copyOf(label, n);
@@ -125,7 +125,11 @@ public final class CleanRun {
         ((Integer) r.get("nearest_sub_center")).equals(r.get("dominant_sub_center"));
     Object reason = r.get("reason");
     status[size] = reason == null ? KEPT : statusOf(reason.toString());
-    Object t = truthOverride != null ? truthOverride.get(r.get("id").toString()) : r.get("truth");
+    Object t = r.get("truth");
+    if (truthOverride != null) {
+      NoiseKind k = truthOverride.get(r.get("id").toString());
+      t = k == null ? null : k.wireName();
+    }
     truth[size] = truthOf(t == null ? null : t.toString());
     hasTruth |= truth[size] != UNKNOWN;
     size++;
@@ -149,36 +153,6 @@ public final class CleanRun {
       case "open_set" -> OPEN_SET;
       default -> OTHER_NOISE;
     };
-  }
-
-  /** Reads a {@code truth.csv} with a header naming {@code id} and {@code truth} columns. */
-  public static Map<String, String> readTruthCsv(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new InputException(file, "truth file not found");
-    }
-    List<String> lines = Files.readAllLines(file);
-    if (lines.isEmpty()) {
-      throw new InputException(file, "empty truth file (expected a header with id,truth)");
-    }
-    List<String> header = List.of(lines.get(0).strip().split(","));
-    int id = header.indexOf("id");
-    int truth = header.indexOf("truth");
-    if (id < 0 || truth < 0) {
-      throw new InputException(file, "the header must name an 'id' and a 'truth' column");
-    }
-    Map<String, String> m = new java.util.HashMap<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] f = line.split(",", -1);
-      if (f.length <= Math.max(id, truth)) {
-        throw new InputException(file, "line " + (i + 1) + " has too few columns");
-      }
-      m.put(f[id], f[truth]);
-    }
-    return m;
   }
 
   public Path dir() {
@@ -232,14 +206,5 @@ public final class CleanRun {
 
   String policy() {
     return String.valueOf(options().getOrDefault("policy", "drop-py"));
-  }
-
-  /** Labels of all classes, in file order. */
-  List<Integer> labels() {
-    List<Integer> l = new ArrayList<>();
-    for (GenericRecord c : classes) {
-      l.add((Integer) c.get("label"));
-    }
-    return l;
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -134,7 +136,8 @@ public final class NoiseReport {
 
   /** Reads a finished clean run in {@code cleanDir} and writes both files next to its outputs. */
   public static Map<String, Object> regenerate(Path cleanDir, Options o) throws IOException {
-    Map<String, String> truth = o.truthCsv() == null ? null : CleanRun.readTruthCsv(o.truthCsv());
+    Map<String, NoiseKind> truth =
+        o.truthCsv() == null ? null : InputPlanner.readTruth(o.truthCsv());
     CleanRun run = CleanRun.read(cleanDir, truth);
     return write(run, o, cleanDir);
   }
