@@ -73,6 +73,48 @@ public final class EmbeddingTable implements AutoCloseable {
     return new EmbeddingTable(out, Arrays.copyOf(labels, n), embedder.dimension());
   }
 
+  /**
+   * Writes already computed unit-length embeddings (one row a face, in the order of {@code labels})
+   * and opens them as a table; used when the embeddings come from elsewhere, e.g. a pre-embedded
+   * collection or a benchmark's synthetic vectors.
+   */
+  public static EmbeddingTable write(Path out, Iterable<float[]> rows, int[] labels, int dimension)
+      throws IOException {
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    ByteBuffer row = ByteBuffer.allocate(4 * dimension).order(ByteOrder.LITTLE_ENDIAN);
+    int n = 0;
+    try (DataOutputStream w =
+        new DataOutputStream(
+            new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20))) {
+      for (float[] v : rows) {
+        if (v.length != dimension) {
+          throw new IllegalArgumentException(
+              "row " + n + " has " + v.length + " values, not " + dimension);
+        }
+        row.clear();
+        for (float x : v) {
+          row.putFloat(x);
+        }
+        w.write(row.array());
+        n++;
+      }
+    }
+    if (n != labels.length) {
+      throw new IllegalArgumentException(n + " rows but " + labels.length + " labels");
+    }
+    return new EmbeddingTable(out, labels.clone(), dimension);
+  }
+
+  /** Opens a table file written earlier by {@link #build} or {@link #write}. */
+  public static EmbeddingTable open(Path file, int[] labels, int dimension) throws IOException {
+    long expected = (long) labels.length * dimension * 4;
+    if (Files.size(file) != expected) {
+      throw new IllegalArgumentException(
+          file + ": " + Files.size(file) + " bytes, expected " + expected + " for these labels");
+    }
+    return new EmbeddingTable(file, labels.clone(), dimension);
+  }
+
   /** Progress callback: images embedded so far. */
   public interface Progress {
     void update(long done);

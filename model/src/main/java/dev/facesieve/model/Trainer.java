@@ -1,5 +1,7 @@
 package dev.facesieve.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -134,8 +136,9 @@ public final class Trainer implements AutoCloseable {
    */
   public List<EpochMetrics> train(boolean resume, Listener listener) throws IOException {
     Files.createDirectories(output);
-    List<Path> files = ParquetFiles.list(prepared.resolve("faces"));
-    if (files.isEmpty()) {
+    boolean given = table != null;
+    List<Path> files = given ? List.of() : ParquetFiles.list(prepared.resolve("faces"));
+    if (files.isEmpty() && !given) {
       throw new IllegalArgumentException(prepared.resolve("faces") + ": no prepared faces");
     }
     long start = 0;
@@ -143,8 +146,10 @@ public final class Trainer implements AutoCloseable {
       start = loadCheckpoint();
       listener.onMessage("resuming at step " + start);
     }
-    if (config.headOnly()) {
+    if (config.headOnly() && !given) {
       prepareEmbeddings(files, listener, start == 0);
+    } else if (given && start == 0) {
+      seedSubCentres();
     }
     long spe = stepsPerEpoch();
     long total = spe * config.epochs();
@@ -445,6 +450,27 @@ public final class Trainer implements AutoCloseable {
       NDArray f = backbone.forward(new ParameterStore(sub, false), new NDList(x), false).head();
       return Embedder.splitRows(f.normalize(2, 1, 1e-12).toFloatArray(), imgs.length);
     }
+  }
+
+  /**
+   * Trains the head on embeddings computed elsewhere instead of embedding the prepared faces with
+   * the ONNX file (head-only configurations only; the table's size must be the {@code images} given
+   * to the constructor). The trainer takes ownership of the table.
+   */
+  public Trainer useEmbeddings(EmbeddingTable t) {
+    checkArgument(config.headOnly(), "embeddings can only be given to head-only training");
+    checkArgument(
+        t.size() == images,
+        "the table has %s rows, the trainer was sized for %s",
+        t.size(),
+        images);
+    checkArgument(
+        t.dimension() == config.embeddingSize(),
+        "the table has %s dimensions, not %s",
+        t.dimension(),
+        config.embeddingSize());
+    this.table = t;
+    return this;
   }
 
   EmbeddingTable table() {
