@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
   echo "Cleaning quality is in [quality.md](quality.md), training on cleaned data in"
   echo "[retrain.md](retrain.md), the duplicate-identity search in"
   echo "[benchmarks-report.md](benchmarks-report.md)."
-  for f in bench/results/speed.md bench/results/scale.md; do
-    if [[ -f $f ]]; then echo; cat "$f"; fi
+  for f in speed scale; do
+    if [[ -f bench/results/$f.md ]]; then echo; cat "bench/results/$f.md"; fi
+    if [[ -f bench/$f-notes.md ]]; then echo; cat "bench/$f-notes.md"; fi
   done
   if [[ -f docs/benchmarks-train.md ]]; then
     echo

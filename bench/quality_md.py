@@ -59,6 +59,10 @@ p("batch 128). Synthetic rows run the command line end to end: `prepare`, `train
 p("small` (D=128, s=32, 8 epochs; 40 identities × 15 images before noise) for K=1 and K=3, `clean --embeddings`; the script checks")
 p("that the harness's K=3 drop-py 75° drop count equals what `clean` dropped.")
 p("")
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quality-notes.md")
+if os.path.exists(notes):
+    p(open(notes).read().rstrip())
+    p("")
 p("## F1 at 75° (the reference threshold) and AUC")
 p("")
 for ds in datasets:

@@ -71,7 +71,7 @@ timed "prepare folder, flink p=2" "$nfold" $fs prepare --input "$folder" \
 
 # --- embedding and clean (needs the ONNX embedder and an aligned 112×112 collection)
 if [[ -d $lfw && -f $onnx ]]; then
-  raw ort --folder "$lfw" --onnx "$onnx" --threads 2 --limit 100000 >>"$out"; tail -1 "$out" >&2
+  raw ort --folder "$lfw" --onnx "$onnx" --threads 2 --limit 2000 >>"$out"; tail -1 "$out" >&2
   timed "train head-only (embeds every face with ONNX, then 1 epoch)" "$nfold" \
     $fs train --data "$work/fold-prep" --output "$work/model" --backbone "onnx:$onnx" --epochs 1 \
     --batch-size 128

@@ -49,12 +49,11 @@ public final class RawBaselines {
 
   private static void decode(Map<String, String> a, int threads) throws Exception {
     AtomicLong bytes = new AtomicLong();
+    AtomicLong decoded = new AtomicLong();
     long t0 = System.nanoTime();
-    int n;
     if (a.containsKey("rec")) {
       Path rec = Path.of(a.get("rec"));
       IdxFile idx = IdxFile.read(Path.of(rec.toString().replaceAll("\\.rec$", ".idx")));
-      n = idx.size();
       ThreadLocal<RecordIOReader> reader =
           ThreadLocal.withInitial(
               () -> {
@@ -66,7 +65,7 @@ public final class RawBaselines {
               });
       run(
           threads,
-          n,
+          idx.size(),
           i -> {
             byte[] payload = reader.get().read(idx.offset(i));
             IRHeader.Unpacked u = IRHeader.unpack(payload);
@@ -75,20 +74,22 @@ public final class RawBaselines {
             }
             bytes.addAndGet(payload.length);
             Images.decode(u.image(), 1L << 26);
+            decoded.incrementAndGet();
           });
     } else {
       List<Path> files = files(Path.of(a.get("folder")));
-      n = files.size();
       run(
           threads,
-          n,
+          files.size(),
           i -> {
             byte[] b = Files.readAllBytes(files.get(i));
             bytes.addAndGet(b.length);
             Images.decode(b, 1L << 26);
+            decoded.incrementAndGet();
           });
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    long n = decoded.get();
     System.out.printf(
         Locale.ROOT,
         "{\"what\": \"raw decode\", \"source\": \"%s\", \"threads\": %d, \"images\": %d,"
