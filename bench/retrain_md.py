@@ -24,8 +24,12 @@ for ds in ("synthetic", "lfw"):
               % (ds, c["kept"], c["dropped"], q.get("precision", float("nan")),
                  q.get("recall", float("nan"))))
 print()
-print("Trainings: synthetic 10 epochs, batch 32; LFW %s epochs, batch 64 (same for both sets)." % os.environ.get("LFW_EPOCHS", "8"))
+print("Trainings: synthetic 10 epochs, batch 32; LFW %s epochs, batch 64 (the same for both sets of a dataset)." % os.environ.get("LFW_EPOCHS", "8"))
 print()
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "retrain-notes.md")
+if os.path.exists(notes) and not any(r["dataset"] == "lfw" for r in rows):
+    print(open(notes).read().rstrip())
+    print()
 print("| dataset | trained on | eval identities | images | genuine pairs | impostor pairs | TAR@FAR=1e-2 | ROC AUC |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
