@@ -1,6 +1,7 @@
 package dev.facesieve.bench;
 
 import dev.facesieve.model.ClassScorer;
+import dev.facesieve.reports.NoiseStatistics;
 import dev.facesieve.transforms.CleaningPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,34 +199,23 @@ final class CleaningScores {
     return m;
   }
 
-  /** ROC AUC of {@code score} for {@code positive} (Mann–Whitney U, ties count half). */
+  /** ROC AUC of {@code score} for {@code positive}: the report's Mann–Whitney estimate. */
   static double auc(double[] score, boolean[] positive) {
-    Integer[] idx = new Integer[score.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
+    int pos = 0;
+    for (boolean p : positive) {
+      pos += p ? 1 : 0;
     }
-    Arrays.sort(idx, (a, b) -> Double.compare(score[a], score[b]));
-    double rankSum = 0;
-    long pos = 0;
-    int i = 0;
-    while (i < idx.length) {
-      int j = i;
-      while (j + 1 < idx.length && score[idx[j + 1]] == score[idx[i]]) {
-        j++;
+    double[] p = new double[pos];
+    double[] n = new double[score.length - pos];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < score.length; i++) {
+      if (positive[i]) {
+        p[a++] = score[i];
+      } else {
+        n[b++] = score[i];
       }
-      double rank = (i + j) / 2.0 + 1;
-      for (int q = i; q <= j; q++) {
-        if (positive[idx[q]]) {
-          rankSum += rank;
-          pos++;
-        }
-      }
-      i = j + 1;
     }
-    long neg = score.length - pos;
-    if (pos == 0 || neg == 0) {
-      return Double.NaN;
-    }
-    return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+    return NoiseStatistics.auc(p, n);
   }
 }

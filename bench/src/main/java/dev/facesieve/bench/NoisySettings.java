@@ -1,6 +1,7 @@
 package dev.facesieve.bench;
 
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.model.Embedder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,16 +79,7 @@ final class NoisySettings {
         mean[identityOf[i]][j] += reference[i][j];
       }
     }
-    for (float[] m : mean) {
-      double s = 0;
-      for (float v : m) {
-        s += v * v;
-      }
-      float inv = (float) (1 / Math.max(Math.sqrt(s), 1e-12));
-      for (int j = 0; j < d; j++) {
-        m[j] *= inv;
-      }
-    }
+    Embedder.normalizeRows(mean);
     meanCos = new double[n][n];
     for (int a = 0; a < n; a++) {
       for (int b = 0; b < n; b++) {

@@ -5,7 +5,9 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.ImageFormat;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
@@ -263,13 +265,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- evaluate mode
 
   private static void evaluate(Map<String, String> a) throws Exception {
-    Map<String, NoiseKind> truth = new HashMap<>();
-    for (String line : Files.readAllLines(Path.of(a.get("truth")))) {
-      String[] f = line.split(",");
-      if (!f[0].equals("id")) {
-        truth.put(f[0], NoiseKind.parse(f[3]));
-      }
-    }
+    Map<String, NoiseKind> truth = InputPlanner.readTruth(Path.of(a.get("truth")));
     String setting = a.get("setting");
     String kind = setting.substring(0, setting.lastIndexOf('-'));
     double p = Integer.parseInt(setting.substring(setting.lastIndexOf('-') + 1)) / 100.0;
@@ -340,7 +336,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- shared
 
   /** An identity-per-folder collection: sorted identities, sorted image files. */
-  private record Collection(List<String> identities, List<Path> files, int[] identityOf) {
+  record Collection(List<String> identities, List<Path> files, int[] identityOf) {
     static Collection list(Path root) throws IOException {
       List<String> ids = new ArrayList<>();
       List<Path> files = new ArrayList<>();
@@ -409,14 +405,7 @@ public final class QualityHarness {
   }
 
   static void normalize(float[] v) {
-    double s = 0;
-    for (float f : v) {
-      s += f * f;
-    }
-    float inv = (float) (1 / Math.max(Math.sqrt(s), 1e-12));
-    for (int i = 0; i < v.length; i++) {
-      v[i] *= inv;
-    }
+    Embedder.normalizeRows(new float[][] {v});
   }
 
   static void deleteTree(Path p) throws IOException {

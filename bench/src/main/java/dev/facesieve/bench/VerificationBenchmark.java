@@ -1,19 +1,13 @@
 package dev.facesieve.bench;
 
-import dev.facesieve.datasets.image.ImageDecodeException;
-import dev.facesieve.datasets.image.ImageFormat;
-import dev.facesieve.datasets.image.Images;
 import dev.facesieve.model.Embedder;
 import dev.facesieve.model.ModelInfo;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Face verification on identities a model never saw: embeds every image of an identity-per-folder
@@ -32,23 +26,8 @@ public final class VerificationBenchmark {
     Map<String, String> a = QualityHarness.parse(argv, 0);
     Path model = Path.of(a.get("model"));
     Path folder = Path.of(a.get("folder"));
-    List<Path> files = new ArrayList<>();
-    List<Integer> ids = new ArrayList<>();
-    List<Path> dirs;
-    try (Stream<Path> s = Files.list(folder)) {
-      dirs = s.filter(Files::isDirectory).sorted().toList();
-    }
-    for (int i = 0; i < dirs.size(); i++) {
-      try (Stream<Path> s = Files.list(dirs.get(i))) {
-        for (Path f :
-            s.filter(p -> ImageFormat.fromFileName(p.getFileName().toString()).isPresent())
-                .sorted()
-                .toList()) {
-          files.add(f);
-          ids.add(i);
-        }
-      }
-    }
+    QualityHarness.Collection col = QualityHarness.Collection.list(folder);
+    List<Path> files = col.files();
     float[][] x = new float[files.size()][];
     try (Embedder e = ModelInfo.read(model).openEmbedder()) {
       int batch = 32;
@@ -56,11 +35,7 @@ public final class VerificationBenchmark {
         int n = Math.min(batch, x.length - s);
         BufferedImage[] imgs = new BufferedImage[n];
         for (int i = 0; i < n; i++) {
-          try {
-            imgs[i] = Images.decode(Files.readAllBytes(files.get(s + i)), 1L << 26).image();
-          } catch (ImageDecodeException ex) {
-            throw new IllegalArgumentException(files.get(s + i) + ": " + ex.getMessage(), ex);
-          }
+          imgs[i] = col.image(s + i);
         }
         float[][] v = e.embed(imgs);
         System.arraycopy(v, 0, x, s, n);
@@ -77,7 +52,7 @@ public final class VerificationBenchmark {
           s += x[i][d] * x[j][d];
         }
         score[q] = s;
-        genuine[q++] = ids.get(i).equals(ids.get(j));
+        genuine[q++] = col.identityOf()[i] == col.identityOf()[j];
       }
     }
     double[] impostor = new double[score.length];
@@ -105,7 +80,7 @@ public final class VerificationBenchmark {
             + " \"impostor_pairs\": %d, \"threshold_at_far_1e-2\": %.4f, \"tar_at_far_1e-2\": %.4f,"
             + " \"roc_auc\": %.4f}%n",
         model,
-        dirs.size(),
+        col.identities().size(),
         x.length,
         ng,
         ni,

@@ -233,7 +233,7 @@ public final class NoiseStatistics {
   }
 
   /** P(score of a positive > score of a negative) + ½ P(equal), by sorting and merging. */
-  static double auc(double[] positives, double[] negatives) {
+  public static double auc(double[] positives, double[] negatives) {
     double[] p = positives.clone();
     double[] q = negatives.clone();
     Arrays.sort(p);
