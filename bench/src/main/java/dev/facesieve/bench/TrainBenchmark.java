@@ -68,8 +68,12 @@ public final class TrainBenchmark {
               .build();
       h.setInitializer(new NormalInitializer(0.01f), Parameter.Type.WEIGHT);
       h.initialize(m, DataType.FLOAT32, new Shape(2, d));
-      params.add(h.weight());
-      MomentumSgd sgd = new MomentumSgd(m, params, 0.9, 5e-4);
+      // as the Trainer does: under Partial FC the head is updated row-sparse
+      if (rate >= 1) {
+        params.add(h.weight());
+      }
+      MomentumSgd sgd =
+          new MomentumSgd(m, params, rate < 1 ? List.of(h.weight()) : List.of(), 0.9, 5e-4);
       ArcFaceLoss loss = new ArcFaceLoss(Margin.arcFace(64, 0.5));
       ParameterStore ps = new ParameterStore(m, false);
       SplittableRandom r = new SplittableRandom(7);
@@ -93,13 +97,18 @@ public final class TrainBenchmark {
             target[i] =
                 subset == null ? labels[i] : java.util.Arrays.binarySearch(subset, labels[i]);
           }
+          PartialFc.Rows rows = subset == null ? null : PartialFc.gather(h, subset, sub);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray f = head ? x : backbone.forward(ps, new NDList(x), true).head();
-            NDList in = subset == null ? new NDList(f) : new NDList(f, sub.create(subset));
+            NDList in =
+                subset == null ? new NDList(f) : new NDList(f, sub.create(subset), rows.rows());
             NDArray cos = h.forward(ps, in, true).head();
             gc.backward(loss.evaluate(new NDList(sub.create(target)), new NDList(cos)));
           }
           sgd.update(0.01);
+          if (rows != null) {
+            sgd.updateRows(h.weight(), rows.rows(), rows.index(), 0.01);
+          }
         }
       }
       double secs = (System.nanoTime() - t0) / 1e9;

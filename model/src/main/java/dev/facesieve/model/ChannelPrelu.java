@@ -42,7 +42,12 @@ public final class ChannelPrelu extends AbstractBlock {
     long[] shape = new long[x.getShape().dimension()];
     java.util.Arrays.fill(shape, 1);
     shape[1] = a.size();
-    return new NDList(x.maximum(0).add(a.reshape(new Shape(shape)).mul(x.minimum(0))));
+    // An op on the parameter allocates in the parameter's long-lived manager, and so would the
+    // product if the slope came first: every step would leak a full activation and, through it,
+    // its autograd graph. Move the reshaped view to the batch's manager and keep x first.
+    NDArray slope = a.reshape(new Shape(shape));
+    slope.attach(x.getManager());
+    return new NDList(x.maximum(0).add(x.minimum(0).mul(slope)));
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.facesieve.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -9,6 +12,24 @@ import java.util.SplittableRandom;
  */
 public final class PartialFc {
   private PartialFc() {}
+
+  /**
+   * A step's sampled head rows: {@code index} (int64, {@code S·K}) into the head's weight and
+   * {@code rows}, a copy of those rows {@code (S·K, D)} that is a gradient leaf of its own.
+   */
+  public record Rows(NDArray index, NDArray rows) {}
+
+  /**
+   * Copies the weight rows of {@code classes} into {@code manager} as a leaf for the step, to be
+   * passed as the head's third input and applied by {@link MomentumSgd#updateRows}.
+   */
+  public static Rows gather(SubCenterArcFace head, long[] classes, NDManager manager) {
+    NDArray index = manager.create(head.rowsOf(classes));
+    NDArray rows = head.weight().getArray().get(new NDIndex("{}", index));
+    rows.attach(manager);
+    rows.setRequiresGradient(true);
+    return new Rows(index, rows);
+  }
 
   public static long[] sample(int[] labels, int classes, double rate, SplittableRandom r) {
     boolean[] chosen = new boolean[classes];

@@ -23,7 +23,9 @@ import ai.djl.util.PairList;
  *
  * <p>Partial FC: a second input {@code classes (S)} (int64 class indices) restricts the output to
  * those classes, {@code (B, S)}, gathering only their {@code S·K} rows, so that a step over 100K
- * classes touches a bounded sample of them.
+ * classes touches a bounded sample of them. A third input {@code (S·K, D)} supplies those rows
+ * already gathered (see {@link #rowsOf}); the trainer passes a leaf of its own there so that the
+ * backward pass yields an {@code (S·K, D)} gradient instead of a dense {@code (C·K, D)} one.
  */
 public final class SubCenterArcFace extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -74,7 +76,10 @@ public final class SubCenterArcFace extends AbstractBlock {
     NDArray x = inputs.head();
     NDArray w = store.getValue(weight, x.getDevice(), training);
     long c = classes;
-    if (inputs.size() > 1) {
+    if (inputs.size() > 2) {
+      c = inputs.get(1).size();
+      w = inputs.get(2);
+    } else if (inputs.size() > 1) {
       NDArray cls = inputs.get(1).toType(DataType.INT64, false);
       c = cls.size();
       NDArray rows =
@@ -95,6 +100,17 @@ public final class SubCenterArcFace extends AbstractBlock {
       cos = cos.reshape(x.getShape().get(0), c, subCenters).max(new int[] {2});
     }
     return new NDList(cos);
+  }
+
+  /** The weight rows of {@code classes}, class-major: {@code c·K … c·K+K−1} for each class. */
+  public long[] rowsOf(long[] classes) {
+    long[] rows = new long[classes.length * subCenters];
+    for (int i = 0; i < classes.length; i++) {
+      for (int k = 0; k < subCenters; k++) {
+        rows[i * subCenters + k] = classes[i] * subCenters + k;
+      }
+    }
+    return rows;
   }
 
   /**

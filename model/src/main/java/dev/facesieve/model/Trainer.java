@@ -113,8 +113,18 @@ public final class Trainer implements AutoCloseable {
         params.add(p.getValue());
       }
     }
-    params.add(head.weight());
-    sgd = new MomentumSgd(manager, params, config.momentum(), config.weightDecay());
+    // Under Partial FC the head is updated row-sparse: only the sampled classes' rows and momentum.
+    boolean partial = config.sampleRate() < 1;
+    if (!partial) {
+      params.add(head.weight());
+    }
+    sgd =
+        new MomentumSgd(
+            manager,
+            params,
+            partial ? List.of(head.weight()) : List.of(),
+            config.momentum(),
+            config.weightDecay());
   }
 
   public SubCenterArcFace head() {
@@ -235,11 +245,12 @@ public final class Trainer implements AutoCloseable {
         }
       }
       NDArray y = sub.create(target);
+      PartialFc.Rows rows = subset == null ? null : PartialFc.gather(head, subset, sub);
       double lossValue;
       double acc;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray f = backbone == null ? x : backbone.forward(ps, new NDList(x), true).head();
-        NDList in = subset == null ? new NDList(f) : new NDList(f, sub.create(subset));
+        NDList in = subset == null ? new NDList(f) : new NDList(f, sub.create(subset), rows.rows());
         NDArray cos = head.forward(ps, in, true).head();
         NDArray l = loss.evaluate(new NDList(y), new NDList(cos));
         gc.backward(l);
@@ -247,6 +258,9 @@ public final class Trainer implements AutoCloseable {
         acc = cos.argMax(1).eq(y).toType(DataType.FLOAT32, false).mean().getFloat();
       }
       sgd.update(lr);
+      if (rows != null) {
+        sgd.updateRows(head.weight(), rows.rows(), rows.index(), lr);
+      }
       return new double[] {lossValue, acc};
     }
   }
