@@ -5,7 +5,7 @@
 #   - synthetic: 50 identities × 20 images with 20% coherent close-set + 10% coherent open-set
 #     noise (`facesieve synth`); cleaned by K=3 small CNN end to end (`facesieve run`);
 #     verification on 15 other synthetic identities (another seed) × 10 images;
-#   - LFW (../shared): 30 identities held out for verification; the other 128 get 15% close-set +
+#   - LFW (../shared): 32 identities held out for verification; the other 128 get 15% close-set +
 #     15% open-set coherent noise (`facesieve inject`); cleaned by K=3 on the frozen ONNX
 #     MobileFaceNet (head only), as a user with a pretrained embedder would.
 # Writes bench/results/retrain.jsonl and docs/retrain.md. About 40 minutes on 2 cores (LFW's two

@@ -1,16 +1,36 @@
 package dev.facesieve.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facesieve.datasets.CleanSchemas;
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.SourceRef;
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ClassScorer;
 import dev.facesieve.model.EmbeddingTable;
+import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelInfo;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.transforms.CleaningPolicy;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
  * Scale run: C classes × n synthetic 512-d embeddings through head-only sub-center training with
@@ -26,10 +46,20 @@ import java.util.SplittableRandom;
  * <p>Training runs {@code --steps} steps (k-means seeding of every class first, as in every
  * head-only run); the per-step time gives the full-epoch estimate. Cleaning streams the table class
  * by class through the same {@link ClassScorer} and {@link CleaningPolicy} as {@code facesieve
- * clean} (drop-py, 75°); the Beam stage around it is not part of this run.
+ * clean} (drop-py, 75°).
+ *
+ * <p>With {@code --stage-inputs DIR} it also writes what the real {@code facesieve clean} stage
+ * reads, so that {@code bench/scale.sh} can run the Beam stage on the same records: {@code
+ * DIR/prepared} (a prepare output: manifest with counts, labels, ground truth and a fingerprint,
+ * and faces whose image is one shared 8×8 PNG, since cleaning with cached embeddings never decodes
+ * them), {@code DIR/model} (the trained head, by {@link ModelDirectory#write}) and {@code
+ * DIR/embeddings} (the embedding cache, marked as computed by that model on that data).
  */
 public final class ScaleBenchmark {
   private ScaleBenchmark() {}
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Stops training after a fixed number of steps. */
   private static final class Enough extends RuntimeException {
@@ -80,8 +110,11 @@ public final class ScaleBenchmark {
     long[] seeded = new long[1];
     long[] done = new long[1];
     float[][] centres;
-    Path model = work.resolve("model");
+    String stageInputs = a.get("stage-inputs");
+    Path model =
+        stageInputs == null ? work.resolve("model") : Path.of(stageInputs).resolve("model");
     QualityHarness.deleteTree(model);
+    String fingerprint = "scale-benchmark-seed-" + seed + "-classes-" + classes + "-n-" + perClass;
     try (Trainer t = new Trainer(config, null, model, classes, n)) {
       t.useEmbeddings(table);
       try {
@@ -98,6 +131,14 @@ public final class ScaleBenchmark {
             });
       } catch (Enough e) {
         // the requested steps are done
+      }
+      if (stageInputs != null) {
+        Map<Integer, String> names = new TreeMap<>();
+        for (int c = 0; c < classes; c++) {
+          names.put(c, identity(c));
+        }
+        ModelDirectory.write(
+            model, config, t, names, Map.of("data_fingerprint", fingerprint), List.of());
       }
       float[] w = t.head().weight().getArray().toFloatArray();
       centres = new float[classes * 3][dim];
@@ -135,6 +176,10 @@ public final class ScaleBenchmark {
       }
     }
     double cleanSecs = (System.nanoTime() - t2) / 1e9;
+    if (stageInputs != null) {
+      writeStageInputs(
+          Path.of(stageInputs), file, labels, noisy, perClass, dim, fingerprint, model);
+    }
     System.out.printf(
         Locale.ROOT,
         "{\"classes\": %d, \"images\": %d, \"dim\": %d, \"sub_centers\": 3, \"sample_rate\": %.2f,"
@@ -162,6 +207,115 @@ public final class ScaleBenchmark {
         noise == 0 ? 0 : (double) tp / noise,
         classes * 3.0 * dim * 4 / 1e6);
     Files.deleteIfExists(file);
+  }
+
+  private static String identity(int c) {
+    return String.format(Locale.ROOT, "id%06d", c);
+  }
+
+  /** Record ids sort in table order: {@code s<row>}, zero-padded. */
+  private static String recordId(int row) {
+    return String.format(Locale.ROOT, "s%08d", row);
+  }
+
+  private static void writeStageInputs(
+      Path dir,
+      Path table,
+      int[] labels,
+      boolean[] noisy,
+      int perClass,
+      int dim,
+      String fingerprint,
+      Path model)
+      throws IOException {
+    Path prepared = dir.resolve("prepared");
+    Path embeddings = dir.resolve("embeddings");
+    QualityHarness.deleteTree(prepared);
+    QualityHarness.deleteTree(embeddings);
+    Files.createDirectories(prepared.resolve("faces"));
+    Files.createDirectories(prepared.resolve("quarantine"));
+    Files.createDirectories(embeddings);
+    byte[] png = tinyPng();
+    String pngSha = com.google.common.hash.Hashing.sha256().hashBytes(png).toString();
+    int n = labels.length;
+    int perFile = 100_000;
+    long close = 0;
+    long open = 0;
+    Map<String, Long> perLabel = new TreeMap<>();
+    try (EmbeddingTable t = EmbeddingTable.open(table, labels, dim)) {
+      for (int start = 0, part = 0; start < n; start += perFile, part++) {
+        String name = String.format(Locale.ROOT, "part-%05d.parquet", part);
+        try (ParquetWriter<GenericRecord> faces =
+                ParquetFiles.writer(prepared.resolve("faces").resolve(name), FaceSchemas.FACE);
+            ParquetWriter<GenericRecord> emb =
+                ParquetFiles.writer(embeddings.resolve(name), CleanSchemas.EMBEDDING)) {
+          for (int i = start; i < Math.min(n, start + perFile); i++) {
+            // the generator's layout: the second-to-last sample of a class is close-set noise
+            NoiseKind truth =
+                !noisy[i]
+                    ? NoiseKind.CLEAN
+                    : i % perClass == perClass - 2 ? NoiseKind.CLOSE_SET : NoiseKind.OPEN_SET;
+            close += truth == NoiseKind.CLOSE_SET ? 1 : 0;
+            open += truth == NoiseKind.OPEN_SET ? 1 : 0;
+            perLabel.merge(Integer.toString(labels[i]), 1L, Long::sum);
+            faces.write(
+                FaceSchemas.toAvro(
+                    new FaceRecord(
+                        recordId(i),
+                        labels[i],
+                        identity(labels[i]),
+                        png,
+                        "png",
+                        8,
+                        8,
+                        pngSha,
+                        new SourceRef("scale-benchmark", i),
+                        null,
+                        truth)));
+            GenericRecord e = new GenericData.Record(CleanSchemas.EMBEDDING);
+            e.put("id", recordId(i));
+            e.put("label", labels[i]);
+            e.put("vector", FaceSchemas.floatList(t.row(i)));
+            emb.write(e);
+          }
+        }
+      }
+    }
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("read", (long) n);
+    counts.put("prepared", (long) n);
+    counts.put("quarantined", 0L);
+    counts.put("quarantined_by_reason", Map.of());
+    counts.put("aligned", 0L);
+    counts.put("metadata_records", 0L);
+    counts.put("truth", Map.of("clean", n - close - open, "close_set", close, "open_set", open));
+    Map<String, Object> labelNames = new TreeMap<>();
+    for (int c = 0; c < perLabel.size(); c++) {
+      labelNames.put(Integer.toString(c), identity(c));
+    }
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("stage", "prepare");
+    manifest.put("note", "written by ScaleBenchmark (synthetic embeddings), not by prepare");
+    manifest.put("counts", counts);
+    manifest.put("images", (long) n);
+    manifest.put("identities", perLabel.size());
+    manifest.put("labels", labelNames);
+    manifest.put("images_per_label", perLabel);
+    manifest.put("fingerprint", fingerprint);
+    JSON.writeValue(prepared.resolve("manifest.json").toFile(), manifest);
+    Map<String, Object> marker = new LinkedHashMap<>();
+    marker.put("model", model.toAbsolutePath().toString());
+    marker.put("model_sha256", ModelInfo.read(model).sha256());
+    marker.put("data_fingerprint", fingerprint);
+    JSON.writeValue(embeddings.resolve("embeddings.json").toFile(), marker);
+  }
+
+  /** A valid 8×8 grey PNG, shared by every synthetic record. */
+  private static byte[] tinyPng() throws IOException {
+    BufferedImage im = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(im, "png", out);
+    return out.toByteArray();
   }
 
   private static Iterator<float[]> generator(int classes, int perClass, int dim, long seed) {
