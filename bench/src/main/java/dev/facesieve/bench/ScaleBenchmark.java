@@ -107,6 +107,7 @@ public final class ScaleBenchmark {
             .withCheckpointEvery(1_000_000)
             .withSeed(seed);
     long t1 = System.nanoTime();
+    long t2;
     long[] seeded = new long[1];
     long[] done = new long[1];
     float[][] centres;
@@ -132,6 +133,7 @@ public final class ScaleBenchmark {
       } catch (Enough e) {
         // the requested steps are done
       }
+      t2 = System.nanoTime();
       if (stageInputs != null) {
         Map<Integer, String> names = new TreeMap<>();
         for (int c = 0; c < classes; c++) {
@@ -147,12 +149,12 @@ public final class ScaleBenchmark {
         QualityHarness.normalize(centres[i]);
       }
     }
-    long t2 = System.nanoTime();
     // the first step includes k-means seeding of every class; time the rest per step
     double stepSecs = done[0] > 1 ? (t2 - seeded[0]) / 1e9 / (done[0] - 1) : Double.NaN;
     double trainSecs = (t2 - t1) / 1e9;
     long spe = n / batch;
 
+    long t3 = System.nanoTime();
     CleaningPolicy policy = CleaningPolicy.dropPy();
     long dropped = 0;
     long tp = 0;
@@ -175,7 +177,7 @@ public final class ScaleBenchmark {
         }
       }
     }
-    double cleanSecs = (System.nanoTime() - t2) / 1e9;
+    double cleanSecs = (System.nanoTime() - t3) / 1e9;
     if (stageInputs != null) {
       writeStageInputs(
           Path.of(stageInputs), file, labels, noisy, perClass, dim, fingerprint, model);

@@ -61,6 +61,23 @@ public record ModelInfo(
         ModelDirectory.sha256(json));
   }
 
+  /**
+   * This model without its class names, for code that ships to workers and only embeds: with 100K
+   * classes the names are megabytes that a runner may serialise for every bundle.
+   */
+  public ModelInfo withoutIdentities() {
+    return new ModelInfo(
+        directory,
+        backbone,
+        onnx,
+        embeddingSize,
+        subCenters,
+        classes,
+        preprocessing,
+        new TreeMap<>(),
+        sha256);
+  }
+
   /** Opens the embedder this model embeds with (one per worker; close it). */
   public Embedder openEmbedder() throws IOException {
     if (onnx != null) {

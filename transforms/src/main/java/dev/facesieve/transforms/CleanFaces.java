@@ -4,15 +4,18 @@ import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.model.ModelInfo;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -81,17 +84,24 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     PCollection<FaceEmbedding> embeddings =
         in.has(ScoreAgainstSubCenters.EMBEDDINGS)
             ? in.get(ScoreAgainstSubCenters.EMBEDDINGS)
-            : faces.apply("EmbedFaces", EmbedFaces.with(model));
+            : faces.apply("EmbedFaces", EmbedFaces.with(model.withoutIdentities()));
+    List<KV<Integer, String>> names = new ArrayList<>();
+    model.identities().forEach((c, name) -> names.add(KV.of(c, name)));
+    PCollection<KV<Integer, String>> namesIn =
+        in.getPipeline()
+            .apply(
+                "IdentityNames",
+                Create.of(names).withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     PCollectionTuple scored =
         PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, embeddings)
             .and(ScoreAgainstSubCenters.CENTRES, in.get(ScoreAgainstSubCenters.CENTRES))
-            .apply(
-                "ScoreAgainstSubCenters", ScoreAgainstSubCenters.with(policy, model.identities()));
+            .and(ScoreAgainstSubCenters.NAMES, namesIn)
+            .apply("ScoreAgainstSubCenters", ScoreAgainstSubCenters.with(policy));
     PCollection<ClassSummary> classes = scored.get(ScoreAgainstSubCenters.CLASSES);
-    PCollectionView<TreeMap<Integer, Integer>> newLabels =
+    PCollectionView<NewLabels> newLabels =
         classes
             .apply("AssignNewLabels", Combine.globally(new NewLabelsFn()))
-            .setCoder(SerializableCoder.of(new TypeDescriptor<TreeMap<Integer, Integer>>() {}))
+            .setCoder(SerializableCoder.of(NewLabels.class))
             .apply("AsView", View.asSingleton());
 
     TupleTag<FaceRecord> faceTag = new TupleTag<>() {};
@@ -135,54 +145,68 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
         .and(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
   }
 
-  /** Old label → new contiguous label for every class that keeps at least one face. */
+  /**
+   * Old label → new contiguous label for the classes that keep at least one face: the rank of the
+   * old label among them. Held as a sorted {@code int[]} (4 bytes a class) because every bundle
+   * that reads it as a side input may decode it again; a boxed map of 100K classes cost more to
+   * decode than the bundle's work.
+   */
+  static final class NewLabels implements java.io.Serializable {
+    private final int[] kept;
+
+    NewLabels(int[] keptSorted) {
+      this.kept = keptSorted;
+    }
+
+    /** The new label of {@code old}, or −1 when the class keeps nothing. */
+    int of(int old) {
+      int i = java.util.Arrays.binarySearch(kept, old);
+      return i < 0 ? -1 : i;
+    }
+  }
+
+  /** Collects the labels of classes that keep at least one face. */
   static final class NewLabelsFn
-      extends Combine.CombineFn<
-          ClassSummary, TreeMap<Integer, Integer>, TreeMap<Integer, Integer>> {
+      extends Combine.CombineFn<ClassSummary, java.util.TreeSet<Integer>, NewLabels> {
     @Override
-    public TreeMap<Integer, Integer> createAccumulator() {
-      return new TreeMap<>();
+    public java.util.TreeSet<Integer> createAccumulator() {
+      return new java.util.TreeSet<>();
     }
 
     @Override
-    public TreeMap<Integer, Integer> addInput(TreeMap<Integer, Integer> acc, ClassSummary c) {
+    public java.util.TreeSet<Integer> addInput(java.util.TreeSet<Integer> acc, ClassSummary c) {
       if (c.kept() > 0) {
-        acc.put(c.label(), -1);
+        acc.add(c.label());
       }
       return acc;
     }
 
     @Override
-    public TreeMap<Integer, Integer> mergeAccumulators(Iterable<TreeMap<Integer, Integer>> accs) {
-      TreeMap<Integer, Integer> m = new TreeMap<>();
-      accs.forEach(m::putAll);
+    public java.util.TreeSet<Integer> mergeAccumulators(Iterable<java.util.TreeSet<Integer>> accs) {
+      java.util.TreeSet<Integer> m = new java.util.TreeSet<>();
+      accs.forEach(m::addAll);
       return m;
     }
 
     @Override
-    public TreeMap<Integer, Integer> extractOutput(TreeMap<Integer, Integer> acc) {
-      TreeMap<Integer, Integer> out = new TreeMap<>();
-      int next = 0;
-      for (Integer old : acc.keySet()) {
-        out.put(old, next++);
-      }
-      return out;
+    public NewLabels extractOutput(java.util.TreeSet<Integer> acc) {
+      return new NewLabels(acc.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<TreeMap<Integer, Integer>> getAccumulatorCoder(
+    public org.apache.beam.sdk.coders.Coder<java.util.TreeSet<Integer>> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r,
         org.apache.beam.sdk.coders.Coder<ClassSummary> in) {
-      return SerializableCoder.of(new TypeDescriptor<TreeMap<Integer, Integer>>() {});
+      return SerializableCoder.of(new TypeDescriptor<java.util.TreeSet<Integer>>() {});
     }
   }
 
   /** Keys a decision by face id, with the new label of its class (−1 when it is dropped). */
   static final class NewLabelFn extends DoFn<Decision, KV<Integer, KV<Decision, Integer>>> {
-    private final PCollectionView<TreeMap<Integer, Integer>> newLabels;
+    private final PCollectionView<NewLabels> newLabels;
     private final int buckets;
 
-    NewLabelFn(PCollectionView<TreeMap<Integer, Integer>> newLabels, int buckets) {
+    NewLabelFn(PCollectionView<NewLabels> newLabels, int buckets) {
       this.newLabels = newLabels;
       this.buckets = buckets;
     }
@@ -190,7 +214,7 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     @ProcessElement
     public void process(ProcessContext c) {
       Decision d = c.element();
-      int label = d.kept() ? c.sideInput(newLabels).get(d.label()) : -1;
+      int label = d.kept() ? c.sideInput(newLabels).of(d.label()) : -1;
       c.output(KV.of(bucket(d.id(), buckets), KV.of(d, label)));
     }
   }
@@ -253,16 +277,16 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
 
   /** Adds the new label to each class summary. */
   static final class ClassRowFn extends DoFn<ClassSummary, GenericRecord> {
-    private final PCollectionView<TreeMap<Integer, Integer>> newLabels;
+    private final PCollectionView<NewLabels> newLabels;
 
-    ClassRowFn(PCollectionView<TreeMap<Integer, Integer>> newLabels) {
+    ClassRowFn(PCollectionView<NewLabels> newLabels) {
       this.newLabels = newLabels;
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
       ClassSummary s = c.element();
-      c.output(s.toAvro(c.sideInput(newLabels).getOrDefault(s.label(), -1)));
+      c.output(s.toAvro(c.sideInput(newLabels).of(s.label())));
     }
   }
 }

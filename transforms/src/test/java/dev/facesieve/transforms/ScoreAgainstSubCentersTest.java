@@ -5,9 +5,9 @@ import static org.junit.Assert.assertEquals;
 
 import dev.facesieve.model.ClassScorer;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -64,7 +64,14 @@ public class ScoreAgainstSubCentersTest {
                         KvCoder.of(
                             VarIntCoder.of(),
                             KvCoder.of(VarIntCoder.of(), SerializableCoder.of(float[].class))))))
-        .apply("Score", ScoreAgainstSubCenters.with(policy, Map.of(0, "zero", 1, "one")));
+        .and(
+            ScoreAgainstSubCenters.NAMES,
+            p.apply(
+                "Names",
+                Create.of(List.of(KV.of(0, "zero"), KV.of(1, "one")))
+                    .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))))
+        // two buckets for three classes: classes 0 and 2 share one
+        .apply("Score", ScoreAgainstSubCenters.with(policy).withClassBuckets(2));
   }
 
   @Test
