@@ -26,13 +26,17 @@ for ds in ("synthetic", "lfw"):
 print()
 print("Trainings: synthetic 10 epochs, batch 32; LFW %s epochs, batch 64 (the same for both sets of a dataset)." % os.environ.get("LFW_EPOCHS", "8"))
 print()
-notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "retrain-notes.md")
-if os.path.exists(notes) and not any(r["dataset"] == "lfw" for r in rows):
-    print(open(notes).read().rstrip())
-    print()
 print("| dataset | trained on | eval identities | images | genuine pairs | impostor pairs | TAR@FAR=1e-2 | ROC AUC |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
     print("| %s | %s | %d | %d | %d | %d | %.3f | %.3f |" % (r["dataset"], r["trained_on"],
           r["identities"], r["images"], r["genuine_pairs"], r["impostor_pairs"],
           r["tar_at_far_1e-2"], r["roc_auc"]))
+if not any(r["dataset"] == "lfw" for r in rows):
+    print()
+    print("No LFW rows: `../shared/data/lfw-min10-112` or the ONNX model was absent, or only the")
+    print("synthetic part ran (`SETS=synthetic`).")
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "retrain-notes.md")
+if os.path.exists(notes):
+    print()
+    print(open(notes).read().rstrip())

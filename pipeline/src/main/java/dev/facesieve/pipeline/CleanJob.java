@@ -238,7 +238,9 @@ public final class CleanJob {
               .setCoder(FaceEmbedding.Coder.of());
       in = in.and(ScoreAgainstSubCenters.EMBEDDINGS, emb);
     }
-    PCollectionTuple out = in.apply("CleanFaces", CleanFaces.with(model, s.policy()));
+    PCollectionTuple out =
+        in.apply(
+            "CleanFaces", CleanFaces.with(model, s.policy()).sizedFor(prepared, model.classes()));
     out.get(CleanFaces.KEPT)
         .apply(
             "WriteKept",

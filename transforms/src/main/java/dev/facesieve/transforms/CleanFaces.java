@@ -52,15 +52,17 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
   private final ModelInfo model;
   private final CleaningPolicy policy;
   private final int joinBuckets;
+  private final int classBuckets;
 
-  private CleanFaces(ModelInfo model, CleaningPolicy policy, int joinBuckets) {
+  private CleanFaces(ModelInfo model, CleaningPolicy policy, int joinBuckets, int classBuckets) {
     this.model = model;
     this.policy = policy;
     this.joinBuckets = joinBuckets;
+    this.classBuckets = classBuckets;
   }
 
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
-    return new CleanFaces(model, policy, 64);
+    return new CleanFaces(model, policy, 64, 256);
   }
 
   /**
@@ -71,7 +73,26 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
   public CleanFaces withJoinBuckets(int n) {
     com.google.common.base.Preconditions.checkArgument(
         n > 0, "join buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, n);
+    return new CleanFaces(model, policy, n, classBuckets);
+  }
+
+  /** How many buckets of classes are scored together; see {@link ScoreAgainstSubCenters}. */
+  public CleanFaces withClassBuckets(int n) {
+    com.google.common.base.Preconditions.checkArgument(
+        n > 0, "class buckets must be > 0, got %s", n);
+    return new CleanFaces(model, policy, joinBuckets, n);
+  }
+
+  /**
+   * Bucket counts for {@code images} faces of {@code classes} classes that keep every group under
+   * Beam's 10,000-element in-memory {@code CoGbkResult} cache: a larger group must be iterated
+   * again for its second input, which Flink's batch runner refuses ("GBK result is not
+   * re-iterable"). About 4,000 elements a group; at least the defaults (64 and 256).
+   */
+  public CleanFaces sizedFor(long images, long classes) {
+    int join = (int) Math.max(64, Math.min(1 << 20, (2 * images + 3_999) / 4_000));
+    int score = (int) Math.max(256, Math.min(1 << 20, (images + 5 * classes + 3_999) / 4_000));
+    return withJoinBuckets(join).withClassBuckets(score);
   }
 
   static int bucket(String id, int buckets) {
@@ -96,7 +117,9 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
         PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, embeddings)
             .and(ScoreAgainstSubCenters.CENTRES, in.get(ScoreAgainstSubCenters.CENTRES))
             .and(ScoreAgainstSubCenters.NAMES, namesIn)
-            .apply("ScoreAgainstSubCenters", ScoreAgainstSubCenters.with(policy));
+            .apply(
+                "ScoreAgainstSubCenters",
+                ScoreAgainstSubCenters.with(policy).withClassBuckets(classBuckets));
     PCollection<ClassSummary> classes = scored.get(ScoreAgainstSubCenters.CLASSES);
     PCollectionView<NewLabels> newLabels =
         classes
