@@ -53,10 +53,9 @@ Reading the numbers:
 - Head-only at C = 100,000 (K = 3, D = 512): Partial FC at 10% gives about 3x the steps/s and
   less than half the peak memory of the full softmax. The full weight, its gradient and the
   momentum buffer (3 × 614 MB) stay resident either way.
-- Peak RSS is higher on the DJL side. Writing this benchmark found per-step temporaries of the
-  head and the optimiser leaking (11.8 GB for 4 steps of the full-softmax row); after the fix the
-  same row peaks at 6.6 GB after 4 steps and 7.2 GB after 12, so a small per-step growth may
-  remain: not yet settled (JVM plus libtorch 2.7's allocator account for some of the gap).
+- Memory: a per-step native leak in DJL-side training (about 94 MB a step with a backbone,
+  found 2026-11-23) is fixed and tested (`MomentumSgdTest`); under Partial FC the head is updated
+  row-sparse and keeps no dense gradient, so its resident memory is weight plus momentum.
 NOTES
 } >"$out"
 rm -f "$tmp"
