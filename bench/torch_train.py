@@ -90,8 +90,12 @@ def main(a):
     d, k = 512, 3
     net = None if head else NETS[name](d)
     w = nn.Parameter(torch.randn(classes * k, d) * 0.01)
-    params = ([] if head else list(net.parameters())) + [w]
-    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=5e-4)
+    # as FaceSieve's trainer does: under Partial FC the head is updated row-sparse (only the
+    # sampled rows and their momentum), otherwise with the other parameters by torch's SGD
+    sparse = rate < 1
+    params = ([] if head else list(net.parameters())) + ([] if sparse else [w])
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=5e-4) if params else None
+    w_velocity = torch.zeros_like(w) if sparse else None
     g = torch.Generator().manual_seed(7)
     t0 = 0.0
     for step in range(warm + steps):
@@ -110,12 +114,19 @@ def main(a):
             subset = torch.sort(torch.cat([pos, neg])).values
             labels = torch.searchsorted(subset, labels)
             rows = (subset.view(-1, 1) * k + torch.arange(k).view(1, -1)).flatten()
-            weight = w[rows]
+            weight = w.detach()[rows].requires_grad_()
         f = x if head else net(x)
         loss = subcenter_arcface_loss(f, weight, labels, k)
-        opt.zero_grad()
+        if opt is not None:
+            opt.zero_grad()
         loss.backward()
-        opt.step()
+        if opt is not None:
+            opt.step()
+        if sparse:
+            with torch.no_grad():
+                v = w_velocity[rows] * 0.9 + weight.grad + 5e-4 * weight
+                w_velocity[rows] = v
+                w[rows] = weight - 0.01 * v
     secs = time.perf_counter() - t0
     print(json.dumps({"impl": "pytorch-" + torch.__version__, "net": name, "classes": classes,
                       "batch": batch, "sample_rate": rate, "steps": steps,

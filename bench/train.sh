@@ -46,16 +46,17 @@ PYEOF
 
 Reading the numbers:
 - The two columns use different libtorch builds (DJL bundles 2.7.1, Debian ships 1.13), so the
-  ratio mixes binding overhead with library version; DJL's native code is not slower here.
-- IResNet-50 at about 1.3 images/s on 2 CPU cores means a 5.8M-image MS1M epoch would take
-  weeks: train large backbones on a GPU, or use a pretrained embedder with head-only training
-  (`--backbone onnx:<file>`), which is what the CPU path is for.
-- Head-only at C = 100,000 (K = 3, D = 512): Partial FC at 10% gives about 3x the steps/s and
-  less than half the peak memory of the full softmax. The full weight, its gradient and the
-  momentum buffer (3 × 614 MB) stay resident either way.
+  ratio mixes binding overhead with library version.
+- IResNet-50 at a few images/s on 2 CPU cores means a 5.8M-image MS1M epoch would take weeks:
+  train large backbones on a GPU, or use a pretrained embedder with head-only training
+  (`--backbone onnx:<file>`), which is what the CPU path is for. Its peak RSS on the DJL side is
+  about twice PyTorch's; that has not been looked into.
+- Head-only at C = 100,000 (K = 3, D = 512): both implementations update only the sampled rows
+  and their momentum under Partial FC (as Partial FC's first implementation did), so a 10% step
+  costs a fraction of a full-softmax step. The full softmax keeps the weight, its gradient and
+  the momentum (3 × 614 MB) resident; Partial FC keeps the weight and the momentum.
 - Memory: a per-step native leak in DJL-side training (about 94 MB a step with a backbone,
-  found 2026-11-23) is fixed and tested (`MomentumSgdTest`); under Partial FC the head is updated
-  row-sparse and keeps no dense gradient, so its resident memory is weight plus momentum.
+  found 2026-11-23) is fixed and tested (`MomentumSgdTest`).
 NOTES
 } >"$out"
 rm -f "$tmp"
