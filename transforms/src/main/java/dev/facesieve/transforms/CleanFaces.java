@@ -7,6 +7,7 @@ import dev.facesieve.model.ModelInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -190,14 +191,14 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
 
   /** Collects the labels of classes that keep at least one face. */
   static final class NewLabelsFn
-      extends Combine.CombineFn<ClassSummary, java.util.TreeSet<Integer>, NewLabels> {
+      extends Combine.CombineFn<ClassSummary, TreeSet<Integer>, NewLabels> {
     @Override
-    public java.util.TreeSet<Integer> createAccumulator() {
-      return new java.util.TreeSet<>();
+    public TreeSet<Integer> createAccumulator() {
+      return new TreeSet<>();
     }
 
     @Override
-    public java.util.TreeSet<Integer> addInput(java.util.TreeSet<Integer> acc, ClassSummary c) {
+    public TreeSet<Integer> addInput(TreeSet<Integer> acc, ClassSummary c) {
       if (c.kept() > 0) {
         acc.add(c.label());
       }
@@ -205,22 +206,22 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     }
 
     @Override
-    public java.util.TreeSet<Integer> mergeAccumulators(Iterable<java.util.TreeSet<Integer>> accs) {
-      java.util.TreeSet<Integer> m = new java.util.TreeSet<>();
+    public TreeSet<Integer> mergeAccumulators(Iterable<TreeSet<Integer>> accs) {
+      TreeSet<Integer> m = new TreeSet<>();
       accs.forEach(m::addAll);
       return m;
     }
 
     @Override
-    public NewLabels extractOutput(java.util.TreeSet<Integer> acc) {
+    public NewLabels extractOutput(TreeSet<Integer> acc) {
       return new NewLabels(acc.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<java.util.TreeSet<Integer>> getAccumulatorCoder(
+    public org.apache.beam.sdk.coders.Coder<TreeSet<Integer>> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r,
         org.apache.beam.sdk.coders.Coder<ClassSummary> in) {
-      return SerializableCoder.of(new TypeDescriptor<java.util.TreeSet<Integer>>() {});
+      return SerializableCoder.of(new TypeDescriptor<TreeSet<Integer>>() {});
     }
   }
 
