@@ -3,7 +3,6 @@ package dev.facesieve.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.input.ColumnMapping;
@@ -15,6 +14,7 @@ import dev.facesieve.datasets.input.PrepareStats;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.transforms.FaceCoders;
 import dev.facesieve.transforms.PrepareFaces;
+import dev.facesieve.transforms.WriteFaceFiles;
 import dev.facesieve.transforms.WriteParquet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,11 +148,12 @@ public final class PrepareJob {
                     .withIdentityNames(plan.identityNames())
                     .withMaxPixels(s.maxPixels())
                     .withAlign(s.align()));
+    // files laid out by face id, not by bundle: training's sample order, and so the model, must
+    // not change from one prepare run to the next
+    Files.createDirectories(staging.resolve("faces"));
     out.get(PrepareFaces.FACES)
         .apply(
-            "WriteFaces",
-            WriteParquet.<FaceRecord>to(
-                dir(staging, "faces"), FaceSchemas.FACE, FaceSchemas::toAvro));
+            "WriteFaces", WriteFaceFiles.to(dir(staging, "faces")).forFaces(plan.plannedRecords()));
     out.get(PrepareFaces.QUARANTINED)
         .apply(
             "WriteQuarantine",

@@ -1,0 +1,101 @@
+package dev.facesieve.transforms;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.SourceRef;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class WriteFaceFilesTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  private static FaceRecord face(int i) {
+    return new FaceRecord(
+        "person" + (i % 3) + "/" + i + ".jpg",
+        i % 3,
+        "person" + (i % 3),
+        new byte[] {(byte) i, 7},
+        "jpeg",
+        112,
+        112,
+        "h" + i,
+        new SourceRef("in", i),
+        null,
+        null);
+  }
+
+  @Test
+  public void filesDependOnTheFacesNotOnTheirOrder() throws Exception {
+    List<FaceRecord> faces = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      faces.add(face(i));
+    }
+    List<FaceRecord> reversed = new ArrayList<>(faces);
+    Collections.reverse(reversed);
+    Path a = tmp.getRoot().toPath().resolve("a");
+    Path b = tmp.getRoot().toPath().resolve("b");
+    PCollection<String> namesA =
+        p.apply("FacesInOrder", Create.of(faces).withCoder(FaceCoders.faces()))
+            .apply("WriteA", WriteFaceFiles.to(a + "/").withFiles(3));
+    p.apply("FacesReversed", Create.of(reversed).withCoder(FaceCoders.faces()))
+        .apply("WriteB", WriteFaceFiles.to(b + "/").withFiles(3));
+    PAssert.that(namesA)
+        .containsInAnyOrder(
+            "part-00000-of-00003.parquet",
+            "part-00001-of-00003.parquet",
+            "part-00002-of-00003.parquet");
+    p.run().waitUntilFinish();
+
+    List<Path> files = ParquetFiles.list(a);
+    assertEquals(3, files.size());
+    Set<String> ids = new TreeSet<>();
+    for (Path f : files) {
+      assertArrayEquals(
+          f.getFileName() + " differs between the two orders",
+          Files.readAllBytes(f),
+          Files.readAllBytes(b.resolve(f.getFileName())));
+      int file = Integer.parseInt(f.getFileName().toString().substring(5, 10));
+      long previous = Long.MIN_VALUE;
+      for (GenericRecord r : ParquetFiles.readAll(f)) {
+        FaceRecord back = FaceSchemas.faceFromAvro(r);
+        assertEquals(face(Integer.parseInt(back.id().replaceAll(".*/|\\.jpg", ""))), back);
+        assertEquals(file, WriteFaceFiles.fileOf(back.id(), 3));
+        assertTrue(
+            "faces are ordered by their hash", WriteFaceFiles.orderOf(back.id()) >= previous);
+        previous = WriteFaceFiles.orderOf(back.id());
+        assertTrue(back.id() + " written twice", ids.add(back.id()));
+      }
+    }
+    assertEquals(40, ids.size());
+    try (var left = Files.list(a)) {
+      assertEquals("no temporary files left", 3, left.count());
+    }
+  }
+
+  @Test
+  public void sizesTheFileCountFromTheExpectedFaces() {
+    assertEquals(1, WriteFaceFiles.to("x/").forFaces(0).files());
+    assertEquals(1, WriteFaceFiles.to("x/").forFaces(WriteFaceFiles.FACES_PER_FILE).files());
+    assertEquals(2, WriteFaceFiles.to("x/").forFaces(WriteFaceFiles.FACES_PER_FILE + 1).files());
+    assertEquals(5000, WriteFaceFiles.to("x/").forFaces(10_000_000).files());
+  }
+}
