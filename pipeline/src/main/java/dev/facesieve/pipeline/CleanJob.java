@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline;
 
+import com.google.common.hash.Hashing;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
@@ -19,9 +20,11 @@ import dev.facesieve.transforms.FaceEmbedding;
 import dev.facesieve.transforms.ScoreAgainstSubCenters;
 import dev.facesieve.transforms.WriteParquet;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -362,12 +365,14 @@ public final class CleanJob {
   /**
    * Writes the kept set as InsightFace {@code train.rec/.idx/property}. Images of one label must be
    * consecutive there, so records are first copied to a scratch RecordIO in arrival order, then
-   * rewritten in label order by offset (12 bytes of memory per record).
+   * rewritten by label and, within a label, by a 64-bit hash of the face id (a few dozen bytes of
+   * memory per record). Arrival order follows the runner's bundles; the hash makes the RecordIO,
+   * its keys, and so a retraining on it, the same on every run.
    */
   static void writeRecordIO(Path keptDir, Path out) throws IOException {
     Path scratchRec = out.resolveSibling("scratch.rec");
     Path scratchIdx = out.resolveSibling("scratch.idx");
-    List<long[]> index = new ArrayList<>(); // {label, offset}
+    List<long[]> index = new ArrayList<>(); // {label, hash of the id, offset}
     TreeMap<Integer, String> names = new TreeMap<>();
     try (RecordIOWriter w = new RecordIOWriter(scratchRec, scratchIdx)) {
       long key = 0;
@@ -377,18 +382,25 @@ public final class CleanJob {
           while ((r = reader.read()) != null) {
             int label = (Integer) r.get("label");
             names.putIfAbsent(label, r.get("identity").toString());
-            index.add(new long[] {label, w.position()});
+            long order =
+                Hashing.murmur3_128()
+                    .hashString(r.get("id").toString(), StandardCharsets.UTF_8)
+                    .asLong();
+            index.add(new long[] {label, order, w.position()});
             w.write(key++, FaceSchemas.bytes(r.get("image")));
           }
         }
       }
     }
-    index.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    index.sort(
+        Comparator.<long[]>comparingLong(e -> e[0])
+            .thenComparingLong(e -> e[1])
+            .thenComparingLong(e -> e[2]));
     try (RecordIOReader in = new RecordIOReader(scratchRec);
         InsightFaceRecWriter w = new InsightFaceRecWriter(out)) {
       for (long[] e : index) {
         int label = (int) e[0];
-        w.add(label, names.get(label), in.read(e[1]), 112, 112);
+        w.add(label, names.get(label), in.read(e[2]), 112, 112);
       }
     }
     Files.deleteIfExists(scratchRec);

@@ -1,10 +1,12 @@
 package dev.facesieve.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
@@ -121,6 +123,21 @@ class CleanJobTest {
     InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(direct.resolve("recordio")));
     assertEquals(kept, plan.plannedRecords());
     assertEquals(newLabels.size(), plan.numClasses());
+    // ... and does not depend on how the runner laid out the kept files
+    List<GenericRecord> keptRows = new ArrayList<>();
+    for (Path f : ParquetFiles.list(direct.resolve("kept"))) {
+      keptRows.addAll(ParquetFiles.readAll(f));
+    }
+    java.util.Collections.reverse(keptRows);
+    Path relaid = Files.createDirectories(dir.resolve("relaid/kept"));
+    ParquetFiles.write(relaid.resolve("one.parquet"), CleanSchemas.CLEANED, keptRows);
+    CleanJob.writeRecordIO(relaid, dir.resolve("relaid/recordio"));
+    for (String f : List.of("train.rec", "train.idx", "property")) {
+      assertArrayEquals(
+          Files.readAllBytes(direct.resolve("recordio").resolve(f)),
+          Files.readAllBytes(dir.resolve("relaid/recordio").resolve(f)),
+          f);
+    }
     reportMatchesSummaryAndParquet(direct, s);
 
     Path flink = dir.resolve("clean-flink");
