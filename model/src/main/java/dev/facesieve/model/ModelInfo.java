@@ -80,8 +80,17 @@ public record ModelInfo(
 
   /** Opens the embedder this model embeds with (one per worker; close it). */
   public Embedder openEmbedder() throws IOException {
+    return openEmbedder(0);
+  }
+
+  /**
+   * Opens the embedder with {@code threads} threads per inference for an ONNX model (0: one per
+   * core). A trained backbone runs on PyTorch's thread pool, which is shared by the whole process,
+   * so the setting does not apply to it.
+   */
+  public Embedder openEmbedder(int threads) throws IOException {
     if (onnx != null) {
-      return OnnxEmbedder.load(Path.of(onnx), preprocessing, true);
+      return OnnxEmbedder.load(Path.of(onnx), preprocessing, true, threads);
     }
     return BackboneEmbedder.load(
         Path.of(directory).resolve("backbone.params"), backbone, embeddingSize, preprocessing);

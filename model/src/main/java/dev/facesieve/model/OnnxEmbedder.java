@@ -1,5 +1,7 @@
 package dev.facesieve.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -12,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A pretrained face-embedding network in ONNX, run with ONNX Runtime through DJL, used as a frozen
@@ -36,17 +39,37 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   /**
-   * Loads an ONNX file.
+   * Loads an ONNX file; ONNX Runtime runs it on one thread per core.
    *
    * @throws IllegalArgumentException if the file is missing or not a loadable model
    */
   public static OnnxEmbedder load(Path file, Preprocessing pre, boolean fixedBatchOne) {
+    return load(file, pre, fixedBatchOne, 0);
+  }
+
+  /**
+   * Loads an ONNX file whose session runs each inference on {@code threads} threads (0: ONNX
+   * Runtime's default, one per core).
+   *
+   * <p>A pipeline runs one embedder per worker thread. With the default, two workers on two cores
+   * run four busy threads and embed at 0.6 of one session's rate; one thread each gives 1.2 ({@code
+   * docs/benchmarks.md}).
+   *
+   * @throws IllegalArgumentException if the file is missing or not a loadable model
+   */
+  public static OnnxEmbedder load(
+      Path file, Preprocessing pre, boolean fixedBatchOne, int threads) {
+    checkArgument(threads >= 0, "threads must be >= 0, got %s", threads);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + ": ONNX model not found");
     }
     Model m = Model.newInstance("embedder", "OnnxRuntime");
     try {
-      m.load(file.toAbsolutePath().getParent(), file.getFileName().toString());
+      Map<String, String> options =
+          threads == 0
+              ? Map.of()
+              : Map.of("intraOpNumThreads", Integer.toString(threads), "interOpNumThreads", "1");
+      m.load(file.toAbsolutePath().getParent(), file.getFileName().toString(), options);
     } catch (IOException | MalformedModelException | RuntimeException e) {
       m.close();
       throw new IllegalArgumentException(file + ": cannot load ONNX model: " + e.getMessage(), e);

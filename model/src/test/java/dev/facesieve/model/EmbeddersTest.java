@@ -81,6 +81,13 @@ class EmbeddersTest {
       double same = SphericalKMeans.dot(v[0], v[1]);
       double diff = SphericalKMeans.dot(v[0], v[2]);
       assertTrue(same > diff + 0.2, "same=" + same + " diff=" + diff);
+      // a session on one thread computes the same embeddings
+      try (OnnxEmbedder one = OnnxEmbedder.load(onnx, Preprocessing.ARCFACE_BGR, true, 1)) {
+        float[][] w = one.embed(imgs);
+        for (int i = 0; i < v.length; i++) {
+          assertEquals(1.0, SphericalKMeans.dot(v[i], w[i]), 1e-5, "image " + i);
+        }
+      }
     }
     assertThrows(
         IllegalArgumentException.class,

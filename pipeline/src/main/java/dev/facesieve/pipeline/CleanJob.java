@@ -243,7 +243,10 @@ public final class CleanJob {
     }
     PCollectionTuple out =
         in.apply(
-            "CleanFaces", CleanFaces.with(model, s.policy()).sizedFor(prepared, model.classes()));
+            "CleanFaces",
+            CleanFaces.with(model, s.policy())
+                .sizedFor(prepared, model.classes())
+                .withEmbedThreads(embedThreads(s.runner())));
     out.get(CleanFaces.KEPT)
         .apply(
             "WriteKept",
@@ -284,6 +287,18 @@ public final class CleanJob {
     if (!Files.exists(staging.resolve("classes-tmp"))) {
       Files.createDirectories(staging.resolve("classes-tmp"));
     }
+  }
+
+  /**
+   * Threads per worker's ONNX session: in this JVM (DirectRunner, embedded Flink) the cores shared
+   * by {@code --parallelism} workers; on a cluster 1, because runners give each worker (Flink slot,
+   * Dataflow harness thread) about a core of its own.
+   */
+  static int embedThreads(Runners.Choice c) {
+    boolean local =
+        c.runner().equals("direct")
+            || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
+    return local ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism()) : 1;
   }
 
   @SuppressWarnings("unchecked")

@@ -88,6 +88,17 @@ class CleanJobTest {
   }
 
   @Test
+  void embeddingSessionsShareTheCoresOfThisMachineAndTakeOneEachOnACluster() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(cores, CleanJob.embedThreads(new Runners.Choice("direct", "[local]", 1)));
+    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("direct", "[local]", cores)));
+    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("flink", "[local]", 4 * cores)));
+    assertEquals(
+        Math.max(1, cores / 2), CleanJob.embedThreads(new Runners.Choice("flink", "[local]", 2)));
+    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("flink", "jm:8081", 1)));
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void writesEveryOutputWithReconcilingCountsOnBothRunners() throws Exception {
     Path direct = dir.resolve("clean-direct");

@@ -54,16 +54,19 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
   private final CleaningPolicy policy;
   private final int joinBuckets;
   private final int classBuckets;
+  private final int embedThreads;
 
-  private CleanFaces(ModelInfo model, CleaningPolicy policy, int joinBuckets, int classBuckets) {
+  private CleanFaces(
+      ModelInfo model, CleaningPolicy policy, int joinBuckets, int classBuckets, int embedThreads) {
     this.model = model;
     this.policy = policy;
     this.joinBuckets = joinBuckets;
     this.classBuckets = classBuckets;
+    this.embedThreads = embedThreads;
   }
 
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
-    return new CleanFaces(model, policy, 64, 256);
+    return new CleanFaces(model, policy, 64, 256, 0);
   }
 
   /**
@@ -74,14 +77,23 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
   public CleanFaces withJoinBuckets(int n) {
     com.google.common.base.Preconditions.checkArgument(
         n > 0, "join buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, n, classBuckets);
+    return new CleanFaces(model, policy, n, classBuckets, embedThreads);
   }
 
   /** How many buckets of classes are scored together; see {@link ScoreAgainstSubCenters}. */
   public CleanFaces withClassBuckets(int n) {
     com.google.common.base.Preconditions.checkArgument(
         n > 0, "class buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, joinBuckets, n);
+    return new CleanFaces(model, policy, joinBuckets, n, embedThreads);
+  }
+
+  /**
+   * Threads per worker's ONNX session when faces are embedded; see {@link EmbedFaces#withThreads}.
+   */
+  public CleanFaces withEmbedThreads(int n) {
+    com.google.common.base.Preconditions.checkArgument(
+        n >= 0, "embed threads must be >= 0, got %s", n);
+    return new CleanFaces(model, policy, joinBuckets, classBuckets, n);
   }
 
   /**
@@ -106,7 +118,8 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     PCollection<FaceEmbedding> embeddings =
         in.has(ScoreAgainstSubCenters.EMBEDDINGS)
             ? in.get(ScoreAgainstSubCenters.EMBEDDINGS)
-            : faces.apply("EmbedFaces", EmbedFaces.with(model.withoutIdentities()));
+            : faces.apply(
+                "EmbedFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(embedThreads));
     List<KV<Integer, String>> names = new ArrayList<>();
     model.identities().forEach((c, name) -> names.add(KV.of(c, name)));
     PCollection<KV<Integer, String>> namesIn =

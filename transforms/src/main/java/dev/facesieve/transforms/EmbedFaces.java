@@ -28,25 +28,37 @@ public final class EmbedFaces
     extends PTransform<PCollection<FaceRecord>, PCollection<FaceEmbedding>> {
   private final ModelInfo model;
   private final int batchSize;
+  private final int threads;
 
-  private EmbedFaces(ModelInfo model, int batchSize) {
+  private EmbedFaces(ModelInfo model, int batchSize, int threads) {
     this.model = model;
     this.batchSize = batchSize;
+    this.threads = threads;
   }
 
   public static EmbedFaces with(ModelInfo model) {
-    return new EmbedFaces(model, 32);
+    return new EmbedFaces(model, 32, 0);
   }
 
   public EmbedFaces withBatchSize(int n) {
     checkArgument(n > 0, "batch size must be > 0, got %s", n);
-    return new EmbedFaces(model, n);
+    return new EmbedFaces(model, n, threads);
+  }
+
+  /**
+   * Threads each worker's ONNX session uses for one inference; 0 (the default) leaves ONNX
+   * Runtime's one per core. Workers already run in parallel, so set it to cores ÷ workers per
+   * machine: more threads than cores slow every worker down.
+   */
+  public EmbedFaces withThreads(int n) {
+    checkArgument(n >= 0, "threads must be >= 0, got %s", n);
+    return new EmbedFaces(model, batchSize, n);
   }
 
   @Override
   public PCollection<FaceEmbedding> expand(PCollection<FaceRecord> faces) {
     return faces
-        .apply("Embed", ParDo.of(new EmbedFn(model, batchSize)))
+        .apply("Embed", ParDo.of(new EmbedFn(model, batchSize, threads)))
         .setCoder(FaceEmbedding.Coder.of());
   }
 
@@ -54,19 +66,21 @@ public final class EmbedFaces
   static final class EmbedFn extends DoFn<FaceRecord, FaceEmbedding> {
     private final ModelInfo model;
     private final int batchSize;
+    private final int threads;
     private final Counter embedded = Metrics.counter(EmbedFaces.class, "faces_embedded");
     private transient Embedder embedder;
     private transient List<FaceRecord> pending;
 
-    EmbedFn(ModelInfo model, int batchSize) {
+    EmbedFn(ModelInfo model, int batchSize, int threads) {
       this.model = model;
       this.batchSize = batchSize;
+      this.threads = threads;
     }
 
     @Setup
     public void setup() throws IOException {
       System.setProperty("ai.djl.offline", "true");
-      embedder = model.openEmbedder();
+      embedder = model.openEmbedder(threads);
     }
 
     @StartBundle
