@@ -2,14 +2,14 @@
 # Stage throughput against the raw limits (issue 7, point 1). Each FaceSieve row is one command
 # timed whole by /usr/bin/time (wall clock, peak RSS), so it includes JVM start and pipeline
 # construction; the first row measures that fixed cost. Rows:
-#   - prepare (DirectRunner and embedded Flink, parallelism 2) on a synthetic RecordIO collection
-#     and on an identity-per-folder one, against reading and decoding the same bytes in a plain
-#     loop (1 and 2 threads);
+#   - prepare (DirectRunner and embedded Flink, parallelism 2) on synthetic RecordIO collections
+#     of 6K and 50K images and on an identity-per-folder one, against reading and decoding the
+#     same bytes in a plain loop (1 and 2 threads);
 #   - clean with a frozen ONNX embedder (embedding every face) against the same model run by ONNX
 #     Runtime's Java API in a plain loop, same threads;
 #   - clean on cached embeddings (the scoring and writing alone), Direct and Flink.
 # Training against PyTorch is bench/train.sh (docs/benchmarks-train.md).
-# Writes bench/results/speed.{jsonl,md}, then docs/benchmarks.md (bench/assemble.sh). About 15 minutes on 2 cores.
+# Writes bench/results/speed.{jsonl,md}, then docs/benchmarks.md (bench/assemble.sh). About 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WORK:-/tmp/facesieve-speed}
@@ -52,6 +52,17 @@ timed "prepare recordio, direct p=2" $nrec $fs prepare --input "$work/rec" \
   --output "$work/rec-prep" --parallelism 2
 timed "prepare recordio, flink p=2" $nrec $fs prepare --input "$work/rec" \
   --output "$work/rec-prep-flink" --runner flink --parallelism 2
+
+# --- prepare: a RecordIO 8× larger, to separate the per-job cost from the per-record rate
+$fs synth --output "$work/rec50k" --identities 500 --images-per-identity 100 --close-set-noise 0 \
+  --open-set-noise 0 --corrupt 0 --seed 3 >/dev/null
+nbig=50000
+raw decode --rec "$work/rec50k/train.rec" --threads 2 >>"$out"; tail -1 "$out" >&2
+timed "prepare recordio 50K, direct p=2" $nbig $fs prepare --input "$work/rec50k" \
+  --output "$work/rec50k-prep" --parallelism 2
+timed "prepare recordio 50K, flink p=2" $nbig $fs prepare --input "$work/rec50k" \
+  --output "$work/rec50k-prep-flink" --runner flink --parallelism 2
+rm -rf "$work/rec50k" "$work/rec50k-prep" "$work/rec50k-prep-flink"
 
 # --- prepare: folders (LFW when ../shared has it, else synthetic)
 lfw=../shared/data/lfw-min10-112
