@@ -97,6 +97,12 @@ def main(a):
     opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=5e-4) if params else None
     w_velocity = torch.zeros_like(w) if sparse else None
     g = torch.Generator().manual_seed(7)
+    # KEEP_ACTIVATIONS=1: hold every module's output until the step ends, as DJL's per-step
+    # NDManager holds every array a step creates; tests whether that explains DJL's peak memory
+    kept = []
+    if net is not None and os.environ.get("KEEP_ACTIVATIONS") == "1":
+        for mod in net.modules():
+            mod.register_forward_hook(lambda _m, _i, out: kept.append(out))
     t0 = 0.0
     for step in range(warm + steps):
         if step == warm:
@@ -127,8 +133,10 @@ def main(a):
                 v = w_velocity[rows] * 0.9 + weight.grad + 5e-4 * weight
                 w_velocity[rows] = v
                 w[rows] = weight - 0.01 * v
+        kept.clear()
     secs = time.perf_counter() - t0
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "net": name, "classes": classes,
+    impl = "pytorch-" + torch.__version__ + (" (outputs kept)" if os.environ.get("KEEP_ACTIVATIONS") == "1" else "")
+    print(json.dumps({"impl": impl, "net": name, "classes": classes,
                       "batch": batch, "sample_rate": rate, "steps": steps,
                       "images_per_s": round(steps * batch / secs, 2),
                       "steps_per_s": round(steps / secs, 3),

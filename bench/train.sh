@@ -49,8 +49,18 @@ Reading the numbers:
   ratio mixes binding overhead with library version.
 - IResNet-50 at a few images/s on 2 CPU cores means a 5.8M-image MS1M epoch would take weeks:
   train large backbones on a GPU, or use a pretrained embedder with head-only training
-  (`--backbone onnx:<file>`), which is what the CPU path is for. Its peak RSS on the DJL side is
-  about twice PyTorch's; that has not been looked into.
+  (`--backbone onnx:<file>`), which is what the CPU path is for.
+- IResNet-50's peak RSS is higher on the DJL side. Part of the reason is that DJL keeps every
+  array a step creates until the step's NDManager closes, while PyTorch frees an activation
+  once backward no longer needs it. Measured one run each at batch 64, on a machine busy with
+  another job, so memory only:
+  - `KEEP_ACTIVATIONS=1 /usr/bin/python3 bench/torch_train.py backbone iresnet50 1000 64 1 2`
+    keeps every module's output until the step ends. PyTorch's peak then goes from 5,956 to
+    7,291 MiB.
+  - On the DJL side, `ChannelPrelu` used to keep four activation-sized arrays per PReLU
+    (max, min, product, sum) and now keeps two and a mask. DJL's peak went from 11,442 to 9,753
+    MiB (`TrainBenchmark backbone iresnet50 1000 64 1 2`).
+  - The remaining gap of about 2.5 GB has not been traced.
 - Head-only at C = 100,000 (K = 3, D = 512): both implementations update only the sampled rows
   and their momentum under Partial FC (as Partial FC's first implementation did), so a 10% step
   costs a fraction of a full-softmax step. The full softmax keeps the weight, its gradient and

@@ -1,6 +1,7 @@
 package dev.facesieve.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -47,7 +48,10 @@ public final class ChannelPrelu extends AbstractBlock {
     // its autograd graph. Move the reshaped view to the batch's manager and keep x first.
     NDArray slope = a.reshape(new Shape(shape));
     slope.attach(x.getManager());
-    return new NDList(x.maximum(0).add(x.minimum(0).mul(slope)));
+    // x where x > 0, else α_c·x. DJL keeps every array of a step until the step ends, so the op
+    // count is memory: this keeps two activation-sized arrays and a boolean mask, where
+    // max(x, 0) + α·min(x, 0) kept four (about 2 GB more for IResNet-50 at batch 64).
+    return new NDList(NDArrays.where(x.gt(0), x, x.mul(slope)));
   }
 
   @Override
