@@ -58,9 +58,10 @@ Reading the numbers:
     keeps every module's output until the step ends. PyTorch's peak then goes from 5,956 to
     7,291 MiB.
   - On the DJL side, `ChannelPrelu` used to keep four activation-sized arrays per PReLU
-    (max, min, product, sum) and now keeps two and a mask. DJL's peak went from 11,442 to 9,753
-    MiB (`TrainBenchmark backbone iresnet50 1000 64 1 2`).
-  - The remaining gap of about 2.5 GB has not been traced.
+    (max, min, product, sum) and now keeps two and a mask. DJL's peak went from 11,442 MiB to
+    9,753 in that one-off run (`TrainBenchmark backbone iresnet50 1000 64 1 2`), and 9,129 in the
+    table above.
+  - The remaining gap to PyTorch with its outputs kept, about 1.8 GB, has not been traced.
 - Head-only at C = 100,000 (K = 3, D = 512): both implementations update only the sampled rows
   and their momentum under Partial FC (as Partial FC's first implementation did), so a 10% step
   costs a fraction of a full-softmax step. The full softmax keeps the weight, its gradient and
