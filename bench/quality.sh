@@ -9,6 +9,9 @@
 # each synthetic setting about 4 (2 trainings), 50 minutes for all 12. SYNTH_KINDS / SYNTH_RATES
 # (comma lists) choose synthetic settings; a setting already scored under $WORK is not rerun
 # (FRESH=1 starts over); SKIP_REAL=1 keeps the real-face rows already in bench/results.
+# SYNTH_SEED (default 5) is the training seed: other seeds score the same noisy sets as dataset
+# "synthetic-seed<N>" in bench/results/quality-synthetic-seed<N>.jsonl, to show the spread of
+# one training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WORK:-/tmp/facesieve-quality-harness}
@@ -37,6 +40,8 @@ done
 
 # --- synthetic faces, small CNN end to end through the command line
 kinds=${SYNTH_KINDS:-close-random,close-lookalike,open-random,open-lookalike}
+seed=${SYNTH_SEED:-5}
+suffix=""; [[ $seed != 5 ]] && suffix="-seed$seed"
 rates=${SYNTH_RATES:-0.1,0.2,0.4}
 [[ -n ${FRESH:-} ]] && rm -rf "$work/synth"
 [[ -d $work/synth/clean ]] || $fs synth --output "$work/synth/clean" --identities 40 --images-per-identity 15 \
@@ -45,18 +50,18 @@ rm -rf "$work/synth/settings"
 harness write --folder "$work/synth/clean" --out "$work/synth/settings" --kinds "$kinds" \
   --rates "$rates" --seed 5 >"$work/synth/settings.txt"
 while read -r setting; do
-  [[ -f $work/synth/$setting/rows.jsonl ]] && continue
-  rm -rf "$work/synth/$setting"
-  echo "quality: synthetic $setting (small CNN, end to end)" >&2
-  d="$work/synth/$setting"
+  d="$work/synth/$setting$suffix"
+  [[ -f $d/rows.jsonl ]] && continue
+  rm -rf "$d"
+  echo "quality: synthetic $setting, training seed $seed (small CNN, end to end)" >&2
   $fs prepare --input "$work/synth/settings/$setting" --output "$d/prepared" >/dev/null
   for k in 1 3; do
     $fs train --data "$d/prepared" --output "$d/model-k$k" --backbone small --subcenters "$k" \
-      --embedding-size 128 --scale 32 --epochs 8 --batch-size 32 --seed 5 >/dev/null
+      --embedding-size 128 --scale 32 --epochs 8 --batch-size 32 --seed "$seed" >/dev/null
     $fs clean --data "$d/prepared" --model "$d/model-k$k" --output "$d/clean-k$k" \
       --embeddings "$d/emb-k$k" >/dev/null
   done
-  harness evaluate --name synthetic --embedder "small CNN, end to end" --setting "$setting" \
+  harness evaluate --name "synthetic$suffix" --embedder "small CNN, end to end" --setting "$setting" \
     --truth "$work/synth/settings/$setting/truth.csv" --model1 "$d/model-k1" --emb1 "$d/emb-k1" \
     --model3 "$d/model-k3" --emb3 "$d/emb-k3" >"$d/rows.tmp"
   # the harness scores with the same code as clean: its K=3 drop-py 75° row must match clean's
@@ -72,10 +77,10 @@ PY
 done <"$work/synth/settings.txt"
 # every setting scored so far, in the harness's order
 while read -r setting; do
-  f="$work/synth/$setting/rows.jsonl"
+  f="$work/synth/$setting$suffix/rows.jsonl"
   if [[ -f $f ]]; then cat "$f"; fi
 done < <(harness write --folder "$work/synth/clean" --out "$work/synth/all" --seed 5) \
-  >"$results/quality-synthetic.jsonl"
+  >"$results/quality-synthetic$suffix.jsonl"
 rm -rf "$work/synth/all"
 
 python3 bench/quality_md.py "$results"/quality-*.jsonl >docs/quality.md
