@@ -27,6 +27,7 @@ datasets = []
 for r in rows:
     if r["dataset"] not in datasets:
         datasets.append(r["dataset"])
+datasets.sort()  # lfw, orl, synthetic, synthetic-seed<N>
 
 out = []
 p = out.append
