@@ -100,7 +100,8 @@ def main(a):
     # KEEP_ACTIVATIONS=1: hold every module's output until the step ends, as DJL's per-step
     # NDManager holds every array a step creates; tests whether that explains DJL's peak memory
     kept = []
-    if net is not None and os.environ.get("KEEP_ACTIVATIONS") == "1":
+    keep = os.environ.get("KEEP_ACTIVATIONS") == "1"
+    if net is not None and keep:
         for mod in net.modules():
             mod.register_forward_hook(lambda _m, _i, out: kept.append(out))
     t0 = 0.0
@@ -135,7 +136,7 @@ def main(a):
                 w[rows] = weight - 0.01 * v
         kept.clear()
     secs = time.perf_counter() - t0
-    impl = "pytorch-" + torch.__version__ + (" (outputs kept)" if os.environ.get("KEEP_ACTIVATIONS") == "1" else "")
+    impl = "pytorch-" + torch.__version__ + (" (outputs kept)" if keep else "")
     print(json.dumps({"impl": impl, "net": name, "classes": classes,
                       "batch": batch, "sample_rate": rate, "steps": steps,
                       "images_per_s": round(steps * batch / secs, 2),

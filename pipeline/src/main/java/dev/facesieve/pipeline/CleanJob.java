@@ -1,6 +1,5 @@
 package dev.facesieve.pipeline;
 
-import com.google.common.hash.Hashing;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
@@ -18,9 +17,9 @@ import dev.facesieve.transforms.CleaningPolicy;
 import dev.facesieve.transforms.FaceCoders;
 import dev.facesieve.transforms.FaceEmbedding;
 import dev.facesieve.transforms.ScoreAgainstSubCenters;
+import dev.facesieve.transforms.WriteFaceFiles;
 import dev.facesieve.transforms.WriteParquet;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -397,10 +396,7 @@ public final class CleanJob {
           while ((r = reader.read()) != null) {
             int label = (Integer) r.get("label");
             names.putIfAbsent(label, r.get("identity").toString());
-            long order =
-                Hashing.murmur3_128()
-                    .hashString(r.get("id").toString(), StandardCharsets.UTF_8)
-                    .asLong();
+            long order = WriteFaceFiles.orderOf(r.get("id").toString());
             index.add(new long[] {label, order, w.position()});
             w.write(key++, FaceSchemas.bytes(r.get("image")));
           }

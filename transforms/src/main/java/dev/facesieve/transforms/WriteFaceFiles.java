@@ -83,8 +83,11 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
         Hashing.murmur3_32_fixed().hashString(id, StandardCharsets.UTF_8).asInt(), files);
   }
 
-  /** The key that orders faces inside a file. */
-  static long orderOf(String id) {
+  /**
+   * The key that orders faces inside a file; {@code clean}'s RecordIO of the kept set orders each
+   * label's faces by it too.
+   */
+  public static long orderOf(String id) {
     return Hashing.murmur3_128(17).hashString(id, StandardCharsets.UTF_8).asLong();
   }
 
@@ -117,11 +120,14 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
 
   /** Sorts one file's faces and writes them through a temporary file. */
   static final class WriteFileFn extends DoFn<KV<Integer, Iterable<FaceRecord>>, String> {
-    private static final Comparator<FaceRecord> ORDER =
-        Comparator.comparingLong((FaceRecord f) -> orderOf(f.id()))
-            .thenComparing(FaceRecord::id)
-            .thenComparing(f -> f.source().toString())
-            .thenComparing(FaceRecord::sha256);
+    /** A face with its sort key, hashed once rather than at every comparison. */
+    private record Keyed(long order, FaceRecord face) {}
+
+    private static final Comparator<Keyed> ORDER =
+        Comparator.comparingLong(Keyed::order)
+            .thenComparing(k -> k.face().id())
+            .thenComparing(k -> k.face().source().toString())
+            .thenComparing(k -> k.face().sha256());
 
     private final String directory;
     private final int files;
@@ -135,8 +141,8 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
     public void process(
         @Element KV<Integer, Iterable<FaceRecord>> group, OutputReceiver<String> out)
         throws IOException {
-      List<FaceRecord> faces = new ArrayList<>();
-      group.getValue().forEach(faces::add);
+      List<Keyed> faces = new ArrayList<>();
+      group.getValue().forEach(f -> faces.add(new Keyed(orderOf(f.id()), f)));
       faces.sort(ORDER);
       String name = fileName(group.getKey(), files);
       ResourceId dir = FileSystems.matchNewResource(directory, true);
@@ -152,8 +158,8 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
               .withRowGroupSize(32 << 20);
       try (WritableByteChannel channel = FileSystems.create(temp, "application/octet-stream")) {
         sink.open(channel);
-        for (FaceRecord f : faces) {
-          sink.write(FaceSchemas.toAvro(f));
+        for (Keyed k : faces) {
+          sink.write(FaceSchemas.toAvro(k.face()));
         }
         sink.flush();
       }
