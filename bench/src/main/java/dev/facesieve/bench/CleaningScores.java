@@ -1,8 +1,9 @@
 package dev.facesieve.bench;
 
-import dev.facesieve.model.ClassScorer;
-import dev.facesieve.reports.NoiseStatistics;
-import dev.facesieve.transforms.CleaningPolicy;
+import dev.facesieve.datasets.clean.ClassScorer;
+import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.clean.DropReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,18 +32,20 @@ final class CleaningScores {
       long dropped,
       long truePositives,
       double auc) {
+    DetectionMetrics.Counts counts() {
+      return new DetectionMetrics.Counts(dropped, truePositives, noisy);
+    }
+
     double precision() {
-      return dropped == 0 ? 0 : (double) truePositives / dropped;
+      return counts().precision();
     }
 
     double recall() {
-      return noisy == 0 ? 0 : (double) truePositives / noisy;
+      return counts().recall();
     }
 
     double f1() {
-      double p = precision();
-      double r = recall();
-      return p + r == 0 ? 0 : 2 * p * r / (p + r);
+      return counts().f1();
     }
 
     String json(String prefix) {
@@ -95,7 +98,7 @@ final class CleaningScores {
         CleaningPolicy policy = new CleaningPolicy(strict, t, 0);
         boolean[] dropped = new boolean[x.length];
         for (int c = 0; c < classes; c++) {
-          String[] reason = policy.decide(scores[c]);
+          DropReason[] reason = policy.decide(scores[c]);
           for (int i = 0; i < reason.length; i++) {
             dropped[members[c][i]] = reason[i] != null;
           }
@@ -201,21 +204,6 @@ final class CleaningScores {
 
   /** ROC AUC of {@code score} for {@code positive}: the report's Mann–Whitney estimate. */
   static double auc(double[] score, boolean[] positive) {
-    int pos = 0;
-    for (boolean p : positive) {
-      pos += p ? 1 : 0;
-    }
-    double[] p = new double[pos];
-    double[] n = new double[score.length - pos];
-    int a = 0;
-    int b = 0;
-    for (int i = 0; i < score.length; i++) {
-      if (positive[i]) {
-        p[a++] = score[i];
-      } else {
-        n[b++] = score[i];
-      }
-    }
-    return NoiseStatistics.auc(p, n);
+    return DetectionMetrics.auc(score, positive);
   }
 }

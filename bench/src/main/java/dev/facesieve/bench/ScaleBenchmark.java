@@ -7,14 +7,15 @@ import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.SourceRef;
+import dev.facesieve.datasets.clean.ClassScorer;
+import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.parquet.ParquetFiles;
-import dev.facesieve.model.ClassScorer;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
-import dev.facesieve.transforms.CleaningPolicy;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -167,7 +168,7 @@ public final class ScaleBenchmark {
         }
         float[][] cc = new float[3][];
         System.arraycopy(centres, c * 3, cc, 0, 3);
-        String[] reason = policy.decide(ClassScorer.score(x, cc));
+        DropReason[] reason = policy.decide(ClassScorer.score(x, cc));
         for (int i = 0; i < perClass; i++) {
           boolean d = reason[i] != null;
           boolean z = noisy[c * perClass + i];

@@ -2,6 +2,7 @@ package dev.facesieve.model;
 
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.image.Images;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facesieve.datasets.clean.ClassScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

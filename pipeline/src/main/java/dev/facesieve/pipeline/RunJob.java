@@ -3,11 +3,11 @@ package dev.facesieve.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.reports.NoiseReport;
-import dev.facesieve.transforms.CleaningPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

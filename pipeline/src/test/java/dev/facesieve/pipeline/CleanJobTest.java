@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
-import dev.facesieve.transforms.CleaningPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.facesieve.reports;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,7 +136,7 @@ public final class CleanRun {
   }
 
   static byte statusOf(String reason) {
-    return switch (CleanSchemas.DropReason.valueOf(reason)) {
+    return switch (DropReason.valueOf(reason)) {
       case OUTLIER_ANGLE -> OUTLIER_ANGLE;
       case NON_DOMINANT -> NON_DOMINANT;
       case SMALL_CLASS -> SMALL_CLASS;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
@@ -191,9 +192,9 @@ public final class NoiseReport {
 
     Map<String, Object> dominant = NoiseStatistics.dominantSubClasses(run);
     Map<String, Object> noise = new LinkedHashMap<>();
-    noise.put("dropped_share_of_input", NoiseStatistics.ratio(dropped, input));
-    noise.put("removed_share_of_input", NoiseStatistics.ratio(dropped + quarantined, input));
-    noise.put("dropped_share_of_prepared", NoiseStatistics.ratio(dropped, prepared));
+    noise.put("dropped_share_of_input", DetectionMetrics.ratio(dropped, input));
+    noise.put("removed_share_of_input", DetectionMetrics.ratio(dropped + quarantined, input));
+    noise.put("dropped_share_of_prepared", DetectionMetrics.ratio(dropped, prepared));
     noise.put(
         "outlier_share_inside_dominant_sub_classes", dominant.get("outlier_share_inside_dominant"));
     noise.put(

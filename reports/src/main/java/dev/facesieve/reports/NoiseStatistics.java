@@ -1,7 +1,11 @@
 package dev.facesieve.reports;
 
+import static dev.facesieve.datasets.clean.DetectionMetrics.f1;
+import static dev.facesieve.datasets.clean.DetectionMetrics.ratio;
+
+import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DetectionMetrics;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +27,6 @@ public final class NoiseStatistics {
 
   /** Angle histograms use 1° bins over [0°, 180°]; bin i holds angles in [i, i+1). */
   static final int HISTOGRAM_BINS = 181;
-
-  static double ratio(double a, double b) {
-    return b == 0 ? 0.0 : a / b;
-  }
-
-  static double f1(double p, double r) {
-    return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
-  }
 
   /** Faces nearest their dominant sub-centre, and the share of those beyond the threshold. */
   static Map<String, Object> dominantSubClasses(CleanRun run) {
@@ -84,22 +80,29 @@ public final class NoiseStatistics {
 
   /**
    * How many faces each policy drops at every whole threshold in [60°, 90°], before any minimum
-   * class size; with ground truth also precision and recall there.
+   * class size (the per-face rule, {@link CleaningPolicy#faceReason}); with ground truth also
+   * precision and recall there.
    */
   static Map<String, Object> sweep(CleanRun run) {
     int n = SWEEP_TO - SWEEP_FROM + 1;
-    long[][] dropped = new long[2][n];
-    long[][] droppedNoisy = new long[2][n];
-    long[][] droppedKnown = new long[2][n];
+    List<String> names = CleaningPolicy.NAMES;
+    CleaningPolicy[][] policies = new CleaningPolicy[names.size()][n];
+    for (int p = 0; p < names.size(); p++) {
+      for (int t = 0; t < n; t++) {
+        policies[p][t] = CleaningPolicy.parse(names.get(p), SWEEP_FROM + t, 0);
+      }
+    }
+    long[][] dropped = new long[names.size()][n];
+    long[][] droppedNoisy = new long[names.size()][n];
+    long[][] droppedKnown = new long[names.size()][n];
     long noisy = 0;
     for (int i = 0; i < run.size; i++) {
       boolean isNoisy = run.noisy(i);
       boolean known = run.truth[i] != CleanRun.UNKNOWN;
       noisy += isNoisy ? 1 : 0;
-      for (int t = 0; t < n; t++) {
-        boolean outlier = run.angle[i] > SWEEP_FROM + t;
-        for (int p = 0; p < 2; p++) {
-          if (outlier || (p == 1 && !run.nearestDominant[i])) {
+      for (int p = 0; p < names.size(); p++) {
+        for (int t = 0; t < n; t++) {
+          if (policies[p][t].faceReason(run.angle[i], run.nearestDominant[i]) != null) {
             dropped[p][t]++;
             if (known) {
               droppedKnown[p][t]++;
@@ -117,8 +120,7 @@ public final class NoiseStatistics {
     m.put("thresholds_deg", thresholds);
     m.put("chosen_threshold_deg", run.thresholdDeg());
     m.put("chosen_policy", run.policy());
-    String[] names = {"drop-py", "strict"};
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; p < names.size(); p++) {
       Map<String, Object> pm = new LinkedHashMap<>();
       pm.put("dropped", dropped[p]);
       if (run.hasTruth) {
@@ -131,7 +133,7 @@ public final class NoiseStatistics {
         pm.put("precision", precision);
         pm.put("recall", recall);
       }
-      m.put(names[p], pm);
+      m.put(names.get(p), pm);
     }
     return m;
   }
@@ -166,11 +168,10 @@ public final class NoiseStatistics {
     m.put("dropped", droppedAll);
     m.put("dropped_noisy", droppedNoisy);
     m.put("dropped_clean", dropped[0]);
-    double p = ratio(droppedNoisy, droppedAll);
-    double r = noisy == 0 ? 1.0 : ratio(droppedNoisy, noisy);
-    m.put("precision", p);
-    m.put("recall", r);
-    m.put("f1", f1(p, r));
+    DetectionMetrics.Counts overall = new DetectionMetrics.Counts(droppedAll, droppedNoisy, noisy);
+    m.put("precision", overall.precision());
+    m.put("recall", overall.recall());
+    m.put("f1", overall.f1());
     Map<String, Object> kinds = new LinkedHashMap<>();
     for (int k = 1; k < 4; k++) {
       if (total[k] == 0) {
@@ -212,9 +213,6 @@ public final class NoiseStatistics {
         clean++;
       }
     }
-    if (noisy == 0 || clean == 0) {
-      return Double.NaN;
-    }
     double[] a = new double[noisy];
     double[] b = new double[clean];
     int x = 0;
@@ -229,29 +227,7 @@ public final class NoiseStatistics {
         b[y++] = run.angle[i];
       }
     }
-    return auc(a, b);
-  }
-
-  /** P(score of a positive > score of a negative) + ½ P(equal), by sorting and merging. */
-  public static double auc(double[] positives, double[] negatives) {
-    double[] p = positives.clone();
-    double[] q = negatives.clone();
-    Arrays.sort(p);
-    Arrays.sort(q);
-    double wins = 0;
-    int below = 0; // negatives strictly below p[i]
-    int upTo = 0; // negatives <= p[i]
-    for (double v : p) {
-      while (below < q.length && q[below] < v) {
-        below++;
-      }
-      upTo = Math.max(upTo, below);
-      while (upTo < q.length && q[upTo] <= v) {
-        upTo++;
-      }
-      wins += below + 0.5 * (upTo - below);
-    }
-    return wins / ((double) p.length * q.length);
+    return DetectionMetrics.auc(a, b);
   }
 
   /** Drop rate of every class, binned in 5% steps (20 bins; 100% goes into the last). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facesieve.datasets.clean.DetectionMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.StreamSupport;
@@ -109,9 +110,9 @@ class NoiseReportTest {
 
   @Test
   void aucCountsTiesAsHalf() {
-    assertEquals(0.5, NoiseStatistics.auc(new double[] {3, 1}, new double[] {2, 2}), 1e-12);
-    assertEquals(0.75, NoiseStatistics.auc(new double[] {2}, new double[] {2, 1}), 1e-12);
-    assertEquals(0.0, NoiseStatistics.auc(new double[] {0, 1}, new double[] {5}), 1e-12);
+    assertEquals(0.5, DetectionMetrics.auc(new double[] {3, 1}, new double[] {2, 2}), 1e-12);
+    assertEquals(0.75, DetectionMetrics.auc(new double[] {2}, new double[] {2, 1}), 1e-12);
+    assertEquals(0.0, DetectionMetrics.auc(new double[] {0, 1}, new double[] {5}), 1e-12);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.facesieve.transforms;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.clean.ClassSummary;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.model.ModelInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -308,7 +310,7 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
     r.put("nearest_sub_center", d.nearest());
     r.put("dominant_sub_center", d.dominant());
     r.put("cosines", FaceSchemas.floatList(d.cosines()));
-    r.put("reason", d.reason());
+    r.put("reason", d.reason() == null ? null : d.reason().name());
     return r;
   }
 

@@ -1,5 +1,6 @@
 package dev.facesieve.transforms;
 
+import dev.facesieve.datasets.clean.DropReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,7 @@ public record Decision(
     int dominant,
     double angleDeg,
     float[] cosines,
-    @Nullable String reason) {
+    @Nullable DropReason reason) {
 
   public boolean kept() {
     return reason == null;
@@ -37,12 +38,17 @@ public record Decision(
         && dominant == d.dominant
         && angleDeg == d.angleDeg
         && Arrays.equals(cosines, d.cosines)
-        && java.util.Objects.equals(reason, d.reason);
+        && reason == d.reason;
   }
 
   @Override
   public int hashCode() {
     return id.hashCode();
+  }
+
+  @Nullable
+  private static DropReason reasonOf(@Nullable String name) {
+    return name == null ? null : DropReason.valueOf(name);
   }
 
   /** Its coder. */
@@ -62,7 +68,7 @@ public record Decision(
       VarIntCoder.of().encode(d.dominant(), out);
       DoubleCoder.of().encode(d.angleDeg(), out);
       FloatArrays.encode(d.cosines(), out);
-      REASON.encode(d.reason(), out);
+      REASON.encode(d.reason() == null ? null : d.reason().name(), out);
     }
 
     @Override
@@ -74,7 +80,7 @@ public record Decision(
           VarIntCoder.of().decode(in),
           DoubleCoder.of().decode(in),
           FloatArrays.decode(in),
-          REASON.decode(in));
+          reasonOf(REASON.decode(in)));
     }
   }
 }

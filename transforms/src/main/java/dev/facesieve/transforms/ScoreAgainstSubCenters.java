@@ -3,8 +3,10 @@ package dev.facesieve.transforms;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.facesieve.datasets.CleanSchemas.DropReason;
-import dev.facesieve.model.ClassScorer;
+import dev.facesieve.datasets.clean.ClassScorer;
+import dev.facesieve.datasets.clean.ClassSummary;
+import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DropReason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -214,11 +216,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
         x[i] = samples.get(i).vector();
       }
       ClassScorer.Scores s = ClassScorer.score(x, centres);
-      String[] reasons = policy.decide(s);
-      int kept = 0;
-      int[] dropped = new int[DropReason.values().length];
-      double sum = 0;
-      double max = 0;
+      DropReason[] reasons = policy.decide(s);
       for (int i = 0; i < x.length; i++) {
         float[] cos = new float[centres.length];
         for (int j = 0; j < cos.length; j++) {
@@ -234,28 +232,8 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
                     s.angleDeg()[i],
                     cos,
                     reasons[i]));
-        if (reasons[i] == null) {
-          kept++;
-        } else {
-          dropped[DropReason.valueOf(reasons[i]).ordinal()]++;
-        }
-        sum += s.angleDeg()[i];
-        max = Math.max(max, s.angleDeg()[i]);
       }
-      out.get(CLASSES)
-          .output(
-              new ClassSummary(
-                  label,
-                  identity,
-                  x.length,
-                  s.countPerSubCentre(),
-                  s.dominant(),
-                  kept,
-                  dropped[DropReason.OUTLIER_ANGLE.ordinal()],
-                  dropped[DropReason.NON_DOMINANT.ordinal()],
-                  dropped[DropReason.SMALL_CLASS.ordinal()],
-                  sum / x.length,
-                  max));
+      out.get(CLASSES).output(ClassSummary.of(label, identity, s, reasons));
     }
   }
 }

@@ -3,7 +3,9 @@ package dev.facesieve.transforms;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-import dev.facesieve.model.ClassScorer;
+import dev.facesieve.datasets.clean.ClassScorer;
+import dev.facesieve.datasets.clean.ClassSummary;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;

@@ -44,8 +44,8 @@ public final class LocalFiles {
   }
 
   /**
-   * Writes a file through a temporary sibling and a rename, so it is never seen half-written
-   * (where the file system cannot rename atomically, the rename is a plain replace).
+   * Writes a file through a temporary sibling and a rename, so it is never seen half-written (where
+   * the file system cannot rename atomically, the rename is a plain replace).
    */
   public static void writeAtomically(Path file, String content) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");

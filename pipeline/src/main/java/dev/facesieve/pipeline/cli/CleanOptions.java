@@ -1,6 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
-import dev.facesieve.transforms.CleaningPolicy;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import picocli.CommandLine.Option;
 
 /** The cleaning rule; mixed into {@code clean} and {@code run}. */

@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
@@ -7,7 +8,6 @@ import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.pipeline.StageOutput;
 import dev.facesieve.reports.NoiseReport;
-import dev.facesieve.transforms.CleaningPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

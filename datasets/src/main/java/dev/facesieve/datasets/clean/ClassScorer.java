@@ -1,4 +1,4 @@
-package dev.facesieve.model;
+package dev.facesieve.datasets.clean;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -35,7 +35,7 @@ public final class ClassScorer {
     int[] count = new int[k];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < k; j++) {
-        cos[i][j] = SphericalKMeans.dot(embeddings[i], centres[j]);
+        cos[i][j] = dot(embeddings[i], centres[j]);
       }
       int best = 0;
       for (int j = 1; j < k; j++) {
@@ -57,5 +57,14 @@ public final class ClassScorer {
       angle[i] = Math.toDegrees(Math.acos(Math.max(-1, Math.min(1, cos[i][dominant]))));
     }
     return new Scores(dominant, nearest, angle, cos, count);
+  }
+
+  /** Dot product accumulated in double, so that scores do not depend on summation width. */
+  public static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
   }
 }

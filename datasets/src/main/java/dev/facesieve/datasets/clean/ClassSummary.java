@@ -1,4 +1,4 @@
-package dev.facesieve.transforms;
+package dev.facesieve.datasets.clean;
 
 import dev.facesieve.datasets.CleanSchemas;
 import java.io.Serializable;
@@ -41,5 +41,39 @@ public record ClassSummary(
     r.put("mean_angle_deg", meanAngleDeg);
     r.put("max_angle_deg", maxAngleDeg);
     return r;
+  }
+
+  /**
+   * A class's outcome from its scores and the reasons {@link CleaningPolicy#decide} gave (null =
+   * kept); mean and max are of every sample's angle to the dominant sub-centre.
+   */
+  public static ClassSummary of(
+      int label, String identity, ClassScorer.Scores s, DropReason[] reasons) {
+    int n = reasons.length;
+    int kept = 0;
+    int[] dropped = new int[DropReason.values().length];
+    double sum = 0;
+    double max = 0;
+    for (int i = 0; i < n; i++) {
+      if (reasons[i] == null) {
+        kept++;
+      } else {
+        dropped[reasons[i].ordinal()]++;
+      }
+      sum += s.angleDeg()[i];
+      max = Math.max(max, s.angleDeg()[i]);
+    }
+    return new ClassSummary(
+        label,
+        identity,
+        n,
+        s.countPerSubCentre(),
+        s.dominant(),
+        kept,
+        dropped[DropReason.OUTLIER_ANGLE.ordinal()],
+        dropped[DropReason.NON_DOMINANT.ordinal()],
+        dropped[DropReason.SMALL_CLASS.ordinal()],
+        sum / n,
+        max);
   }
 }

@@ -1,0 +1,90 @@
+package dev.facesieve.datasets.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.facesieve.datasets.InputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * {@code summary.json}, the last file a {@code facesieve clean} run writes: totals that reconcile
+ * ({@code input = kept + dropped + quarantined}), the options it ran with, the model and data it
+ * used, and, when the data carries ground truth, how well the drops match it.
+ *
+ * <p>Written by the clean stage, read by the report, by {@code run} and by the command line; keys
+ * are alphabetical, as the file has always been written.
+ */
+@JsonPropertyOrder(alphabetic = true)
+public record CleanSummary(
+    String stage,
+    String facesieveVersion,
+    long input,
+    long quarantined,
+    Map<String, Long> quarantinedByReason,
+    long kept,
+    long dropped,
+    Map<String, Long> droppedByReason,
+    int classesBefore,
+    int classesAfter,
+    double noiseRate,
+    Options options,
+    String data,
+    String dataFingerprint,
+    String model,
+    String modelSha256,
+    @Nullable String modelDataFingerprint,
+    boolean modelTrainedOnThisData,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth) {
+
+  /** The file's name in a clean output folder. */
+  public static final String FILE = "summary.json";
+
+  /** The value of {@link #stage}. */
+  public static final String STAGE = "clean";
+
+  /** The options of the run. */
+  @JsonPropertyOrder(alphabetic = true)
+  public record Options(
+      String policy,
+      double thresholdDeg,
+      int minClassSize,
+      @Nullable String embeddings,
+      boolean embeddingsReused,
+      boolean emitRecordio,
+      String runner) {}
+
+  /**
+   * Precision and recall of "dropped" against "noisy" over prepared faces with known truth; corrupt
+   * images were quarantined by prepare and are counted apart.
+   */
+  @JsonPropertyOrder(alphabetic = true)
+  public record QualityVsTruth(
+      long noisyInPrepared,
+      long dropped,
+      long droppedNoisy,
+      double precision,
+      double recall,
+      double f1,
+      long corruptQuarantinedByPrepare,
+      String note) {
+    /** The {@link #note} every summary carries. */
+    public static final String NOTE =
+        "precision/recall of 'dropped' vs 'noisy' over prepared faces";
+  }
+
+  /**
+   * Reads a finished clean run's summary.
+   *
+   * @throws InputException if {@code dir} holds none
+   */
+  public static CleanSummary read(Path dir) throws IOException {
+    Path file = dir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new InputException(dir, "not a finished 'facesieve clean' output (no " + FILE + ")");
+    }
+    return StageJson.read(file, CleanSummary.class);
+  }
+}
