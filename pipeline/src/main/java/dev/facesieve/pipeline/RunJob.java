@@ -164,13 +164,14 @@ public final class RunJob {
     } else {
       log.accept("clean: scoring against the dominant sub-centres");
       CleanJob.run(
-          CleanJob.Settings.of(prepared(out), model(out), clean(out))
-              .withPolicy(s.policy())
-              .withEmbeddings(out.resolve("embeddings"))
-              .withRecordIO(s.emitRecordIO())
-              .withRunner(s.runner())
-              .withOverwrite(true)
-              .withReport(s.report()));
+          CleanJob.Settings.builder(prepared(out), model(out), clean(out))
+              .setPolicy(s.policy())
+              .setEmbeddings(out.resolve("embeddings"))
+              .setEmitRecordIO(s.emitRecordIO())
+              .setRunner(s.runner())
+              .setOverwrite(true)
+              .setReport(s.report())
+              .build());
       record(out, state, "clean", cleanKey, summaryFile);
       record(out, state, "report", reportKey, reportFile);
       did.put("clean", "ran");

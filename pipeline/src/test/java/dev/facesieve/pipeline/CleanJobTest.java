@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.parquet.ParquetFiles;
@@ -102,20 +103,21 @@ class CleanJobTest {
   @SuppressWarnings("unchecked")
   void writesEveryOutputWithReconcilingCountsOnBothRunners() throws Exception {
     Path direct = dir.resolve("clean-direct");
-    Map<String, Object> s =
-        CleanJob.run(CleanJob.Settings.of(prepared, model, direct).withRecordIO(true));
-    long input = ((Number) s.get("input")).longValue();
-    long kept = ((Number) s.get("kept")).longValue();
-    long dropped = ((Number) s.get("dropped")).longValue();
-    long quarantined = ((Number) s.get("quarantined")).longValue();
+    CleanSummary s =
+        CleanJob.run(
+            CleanJob.Settings.builder(prepared, model, direct).setEmitRecordIO(true).build());
+    long input = s.input();
+    long kept = s.kept();
+    long dropped = s.dropped();
+    long quarantined = s.quarantined();
     assertEquals(synthImages, input);
     assertEquals(input, kept + dropped + quarantined);
     assertTrue(quarantined > 0, "corrupt images are carried in the totals");
-    Map<String, Object> reasons = (Map<String, Object>) s.get("dropped_by_reason");
-    assertEquals(dropped, reasons.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
-    assertEquals(8, ((Number) s.get("classes_before")).intValue());
-    assertTrue(s.containsKey("quality_vs_truth"));
-    assertTrue((Boolean) s.get("model_trained_on_this_data"));
+    assertEquals(dropped, s.droppedByReason().values().stream().mapToLong(v -> v).sum());
+    assertEquals(8, s.classesBefore());
+    assertTrue(s.qualityVsTruth() != null);
+    assertTrue(s.modelTrainedOnThisData());
+    assertEquals(s, CleanSummary.read(direct), "summary.json holds what run returned");
 
     Map<String, String> d = decisions(direct);
     assertEquals(kept + dropped, d.size());
@@ -142,7 +144,7 @@ class CleanJobTest {
     java.util.Collections.reverse(keptRows);
     Path relaid = Files.createDirectories(dir.resolve("relaid/kept"));
     ParquetFiles.write(relaid.resolve("one.parquet"), CleanSchemas.CLEANED, keptRows);
-    CleanJob.writeRecordIO(relaid, dir.resolve("relaid/recordio"));
+    KeptRecordIO.write(relaid, dir.resolve("relaid/recordio"));
     for (String f : List.of("train.rec", "train.idx", "property")) {
       assertArrayEquals(
           Files.readAllBytes(direct.resolve("recordio").resolve(f)),
@@ -153,8 +155,9 @@ class CleanJobTest {
 
     Path flink = dir.resolve("clean-flink");
     CleanJob.run(
-        CleanJob.Settings.of(prepared, model, flink)
-            .withRunner(new Runners.Choice("flink", "[local]", 2)));
+        CleanJob.Settings.builder(prepared, model, flink)
+            .setRunner(new Runners.Choice("flink", "[local]", 2))
+            .build());
     assertEquals(d, decisions(flink), "DirectRunner and Flink decide identically");
     assertEquals(
         Files.readAllLines(direct.resolve("dropped.csv")).stream().sorted().toList(),
@@ -163,15 +166,16 @@ class CleanJobTest {
 
   /** report.json, written by every clean run, agrees with summary.json and the Parquet outputs. */
   @SuppressWarnings("unchecked")
-  static void reportMatchesSummaryAndParquet(Path clean, Map<String, Object> s) throws Exception {
+  static void reportMatchesSummaryAndParquet(Path clean, CleanSummary s) throws Exception {
     assertTrue(Files.isRegularFile(clean.resolve("report.html")));
     Map<String, Object> r = Json.read(clean.resolve("report.json"));
     Map<String, Object> t = (Map<String, Object>) r.get("totals");
-    for (String k : new String[] {"input", "kept", "dropped", "quarantined"}) {
-      assertEquals(((Number) s.get(k)).longValue(), ((Number) t.get(k)).longValue(), k);
-    }
+    assertEquals(s.input(), ((Number) t.get("input")).longValue());
+    assertEquals(s.kept(), ((Number) t.get("kept")).longValue());
+    assertEquals(s.dropped(), ((Number) t.get("dropped")).longValue());
+    assertEquals(s.quarantined(), ((Number) t.get("quarantined")).longValue());
     assertEquals(
-        String.valueOf(new TreeMap<>((Map<String, Object>) s.get("dropped_by_reason"))),
+        String.valueOf(new TreeMap<>(s.droppedByReason())),
         String.valueOf(new TreeMap<>((Map<String, Object>) t.get("dropped_by_reason"))));
     // per-face numbers recomputed here from the Parquet outputs
     long faces = 0;
@@ -200,55 +204,78 @@ class CleanJobTest {
         (List<Number>) ((Map<String, Object>) sweep.get("drop-py")).get("dropped");
     assertEquals(beyond75, dropPy.get(75 - 60).longValue());
     Map<String, Object> q = (Map<String, Object>) r.get("quality_vs_truth");
-    Map<String, Object> sq = (Map<String, Object>) s.get("quality_vs_truth");
+    CleanSummary.QualityVsTruth sq = s.qualityVsTruth();
     assertEquals(noisy, ((Number) q.get("noisy")).longValue());
     assertEquals(droppedNoisy, ((Number) q.get("dropped_noisy")).longValue());
-    assertEquals(((Number) sq.get("precision")).doubleValue(), (Double) q.get("precision"), 1e-12);
-    assertEquals(((Number) sq.get("recall")).doubleValue(), (Double) q.get("recall"), 1e-12);
+    assertEquals(noisy, sq.noisyInPrepared());
+    assertEquals(droppedNoisy, sq.droppedNoisy());
+    assertEquals(sq.precision(), (Double) q.get("precision"), 1e-12);
+    assertEquals(sq.recall(), (Double) q.get("recall"), 1e-12);
     assertEquals(
         ParquetFiles.rowCount(clean.resolve("classes.parquet")),
         ((List<?>) r.get("classes")).size());
     Map<String, Object> dup = (Map<String, Object>) r.get("duplicate_identities");
-    assertEquals(
-        ((Number) s.get("classes_before")).intValue(),
-        ((Number) dup.get("centres_compared")).intValue());
+    assertEquals(s.classesBefore(), ((Number) dup.get("centres_compared")).intValue());
   }
 
   @Test
   void embeddingCacheSkipsInferenceAndPoliciesDiffer() throws Exception {
     Path cache = dir.resolve("emb");
-    Map<String, Object> first =
+    CleanSummary first =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("c1")).withEmbeddings(cache));
-    assertEquals(false, ((Map<?, ?>) first.get("options")).get("embeddings_reused"));
+            CleanJob.Settings.builder(prepared, model, dir.resolve("c1"))
+                .setEmbeddings(cache)
+                .build());
+    assertFalse(first.options().embeddingsReused());
     assertTrue(Files.isRegularFile(cache.resolve("embeddings.json")));
-    Map<String, Object> second =
+    // A copy of the model without its network: any inference would fail to load it, so the runs
+    // below prove that they embed nothing. model.json (whose hash keys the cache) is unchanged.
+    Path headOnly = dir.resolve("model-without-backbone");
+    Files.createDirectories(headOnly);
+    for (String f : List.of("model.json", "centres.parquet")) {
+      Files.copy(model.resolve(f), headOnly.resolve(f));
+    }
+    assertThrows(
+        Exception.class,
+        () -> CleanJob.run(CleanJob.Settings.of(prepared, headOnly, dir.resolve("c0"))),
+        "without the cache, cleaning with this model must need its network");
+    CleanSummary second =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("c2")).withEmbeddings(cache));
-    assertEquals(true, ((Map<?, ?>) second.get("options")).get("embeddings_reused"));
+            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c2"))
+                .setEmbeddings(cache)
+                .build());
+    assertTrue(second.options().embeddingsReused());
     assertEquals(decisions(dir.resolve("c1")), decisions(dir.resolve("c2")));
 
-    Map<String, Object> strict =
+    CleanSummary strict =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("c3"))
-                .withEmbeddings(cache)
-                .withPolicy(new CleaningPolicy(true, 75, 0)));
+            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c3"))
+                .setEmbeddings(cache)
+                .setPolicy(new CleaningPolicy(true, 75, 0))
+                .build());
+    assertTrue(strict.options().embeddingsReused());
     assertTrue(
-        ((Number) strict.get("dropped")).longValue()
-            >= ((Number) first.get("dropped")).longValue());
-    Map<String, Object> loose =
+        strict.droppedByReason().get("NON_DOMINANT") > 0,
+        "this data has faces within 75° of the dominant sub-centre but nearest another one");
+    assertEquals(
+        first.dropped() + strict.droppedByReason().get("NON_DOMINANT"),
+        strict.dropped(),
+        "strict drops drop-py's faces and the non-dominant ones");
+    CleanSummary loose =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("c4"))
-                .withEmbeddings(cache)
-                .withPolicy(new CleaningPolicy(false, 179, 0)));
-    assertEquals(0L, ((Number) loose.get("dropped")).longValue());
-    Map<String, Object> small =
+            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c4"))
+                .setEmbeddings(cache)
+                .setPolicy(new CleaningPolicy(false, 179, 0))
+                .build());
+    assertEquals(0L, loose.dropped());
+    CleanSummary small =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("c5"))
-                .withEmbeddings(cache)
-                .withPolicy(new CleaningPolicy(false, 75, 1000)));
-    assertEquals(0L, ((Number) small.get("kept")).longValue());
-    assertEquals(0, ((Number) small.get("classes_after")).intValue());
+            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c5"))
+                .setEmbeddings(cache)
+                .setPolicy(new CleaningPolicy(false, 75, 1000))
+                .build());
+    assertEquals(0L, small.kept());
+    assertEquals(0, small.classesAfter());
   }
 
   @Test

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.synth.NoiseInjector;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +21,6 @@ class OnnxCleanQualityTest {
   @TempDir Path dir;
 
   @Test
-  @SuppressWarnings("unchecked")
   void cleansOrlWithTheOnnxEmbedderAboveAFloor() throws Exception {
     Path orl = SharedData.find("data/orl");
     Path onnx = SharedData.find("models/mobilefacenet-512.onnx");
@@ -42,30 +41,27 @@ class OnnxCleanQualityTest {
         false,
         i -> {});
     Path cache = dir.resolve("embeddings");
-    Map<String, Object> s =
+    CleanSummary s =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("clean")).withEmbeddings(cache));
-    assertEquals(
-        ((Number) s.get("input")).longValue(),
-        ((Number) s.get("kept")).longValue()
-            + ((Number) s.get("dropped")).longValue()
-            + ((Number) s.get("quarantined")).longValue());
-    Map<String, Object> q = (Map<String, Object>) s.get("quality_vs_truth");
-    double precision = ((Number) q.get("precision")).doubleValue();
-    double recall = ((Number) q.get("recall")).doubleValue();
+            CleanJob.Settings.builder(prepared, model, dir.resolve("clean"))
+                .setEmbeddings(cache)
+                .build());
+    assertEquals(s.input(), s.kept() + s.dropped() + s.quarantined());
+    double precision = s.qualityVsTruth().precision();
+    double recall = s.qualityVsTruth().recall();
     // measured 0.975 precision, 0.802 recall (docs/quality-clean.md); floors sit a little below
     assertTrue(precision >= PRECISION_FLOOR, "precision " + precision);
     assertTrue(recall >= RECALL_FLOOR, "recall " + recall);
 
     // strict trades precision for recall: measured 0.582 / 0.885
-    Map<String, Object> strict =
+    CleanSummary strict =
         CleanJob.run(
-            CleanJob.Settings.of(prepared, model, dir.resolve("clean-strict"))
-                .withEmbeddings(cache)
-                .withPolicy(CleaningPolicy.parse("strict", 75, 0)));
-    Map<String, Object> sq = (Map<String, Object>) strict.get("quality_vs_truth");
-    double sp = ((Number) sq.get("precision")).doubleValue();
-    double sr = ((Number) sq.get("recall")).doubleValue();
+            CleanJob.Settings.builder(prepared, model, dir.resolve("clean-strict"))
+                .setEmbeddings(cache)
+                .setPolicy(CleaningPolicy.parse("strict", 75, 0))
+                .build());
+    double sp = strict.qualityVsTruth().precision();
+    double sr = strict.qualityVsTruth().recall();
     assertTrue(sp >= STRICT_PRECISION_FLOOR, "strict precision " + sp);
     assertTrue(sr >= STRICT_RECALL_FLOOR, "strict recall " + sr);
     assertTrue(sr >= recall, "strict drops a superset of drop-py's faces");

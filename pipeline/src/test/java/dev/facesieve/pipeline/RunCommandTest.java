@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -85,8 +86,8 @@ class RunCommandTest {
         }) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
     }
-    Map<String, Object> summary = Json.read(out.resolve("clean/summary.json"));
-    CleanJobTest.reportMatchesSummaryAndParquet(out.resolve("clean"), summary);
+    CleanJobTest.reportMatchesSummaryAndParquet(
+        out.resolve("clean"), CleanSummary.read(out.resolve("clean")));
     String modelSha = Json.sha256(out.resolve("model/model.json"));
 
     r = CommandLineTest.run(args(synth, out));
@@ -131,8 +132,8 @@ class RunCommandTest {
         CommandLineTest.run(args(synth, flink, "--runner", "flink", "--parallelism", "2"));
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("stages: prepare ran; train ran; clean ran; report ran"), r.out());
-    Map<String, Object> s = Json.read(flink.resolve("clean/summary.json"));
-    assertEquals("flink", ((Map<?, ?>) s.get("options")).get("runner"));
+    CleanSummary s = CleanSummary.read(flink.resolve("clean"));
+    assertEquals("flink", s.options().runner());
     CleanJobTest.reportMatchesSummaryAndParquet(flink.resolve("clean"), s);
     r = CommandLineTest.run(args(synth, flink, "--runner", "flink", "--parallelism", "2"));
     assertTrue(

@@ -1,18 +1,25 @@
 package dev.facesieve.transforms;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.clean.ClassSummary;
+import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.model.ModelInfo;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -31,6 +38,9 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -40,35 +50,65 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * The cleaning pipeline: embed faces (or take cached embeddings), score each class against its own
  * sub-centres, decide, and join the decisions back to the records.
  *
- * <p>Inputs: {@link #FACES}, {@link ScoreAgainstSubCenters#CENTRES} and, to skip inference, {@link
- * ScoreAgainstSubCenters#EMBEDDINGS}. Outputs: {@link #KEPT} and {@link #DROPPED} (Avro {@link
- * CleanSchemas#CLEANED}, kept faces relabelled 0…C′−1 in the order of their old labels), {@link
- * ScoreAgainstSubCenters#DECISIONS}, {@link #CLASS_ROWS} (Avro {@link CleanSchemas#CLASS}) and
- * {@link ScoreAgainstSubCenters#EMBEDDINGS}.
+ * <p>Applied to the prepared faces, with the model's sub-centres ({@link #withCentres}, required)
+ * and, to skip inference, cached embeddings ({@link #withCachedEmbeddings}). The {@link Result}
+ * holds kept and dropped faces (Avro {@link CleanSchemas#CLEANED}, kept faces relabelled 0…C′−1 in
+ * the order of their old labels), the decisions, one row per class (Avro {@link
+ * CleanSchemas#CLASS}), the embeddings used and the run's {@link CleanCounts}.
  */
-public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTuple> {
-  public static final TupleTag<FaceRecord> FACES = new TupleTag<>() {};
-  public static final TupleTag<GenericRecord> KEPT = new TupleTag<>() {};
-  public static final TupleTag<GenericRecord> DROPPED = new TupleTag<>() {};
-  public static final TupleTag<GenericRecord> CLASS_ROWS = new TupleTag<>() {};
+public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanFaces.Result> {
+  static final TupleTag<GenericRecord> KEPT = new TupleTag<>() {};
+  static final TupleTag<GenericRecord> DROPPED = new TupleTag<>() {};
+  static final TupleTag<CleanCounts> COUNTS = new TupleTag<>() {};
+
+  /** Default number of id buckets of the join of decisions back to faces. */
+  public static final int DEFAULT_JOIN_BUCKETS = 64;
+
+  /** Default number of class buckets scored together. */
+  public static final int DEFAULT_CLASS_BUCKETS = 256;
 
   private final ModelInfo model;
   private final CleaningPolicy policy;
   private final int joinBuckets;
   private final int classBuckets;
   private final int embedThreads;
+  // Transient: tags made in expand() are anonymous classes holding this transform, and travel.
+  private final transient @Nullable PCollection<SubCentre> centres;
+  private final transient @Nullable PCollection<FaceEmbedding> cached;
 
   private CleanFaces(
-      ModelInfo model, CleaningPolicy policy, int joinBuckets, int classBuckets, int embedThreads) {
+      ModelInfo model,
+      CleaningPolicy policy,
+      int joinBuckets,
+      int classBuckets,
+      int embedThreads,
+      @Nullable PCollection<SubCentre> centres,
+      @Nullable PCollection<FaceEmbedding> cached) {
     this.model = model;
     this.policy = policy;
     this.joinBuckets = joinBuckets;
     this.classBuckets = classBuckets;
     this.embedThreads = embedThreads;
+    this.centres = centres;
+    this.cached = cached;
   }
 
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
-    return new CleanFaces(model, policy, 64, 256, 0);
+    return new CleanFaces(
+        model, policy, DEFAULT_JOIN_BUCKETS, DEFAULT_CLASS_BUCKETS, 0, null, null);
+  }
+
+  /** The model's sub-centres, every class's K rows (required). */
+  public CleanFaces withCentres(PCollection<SubCentre> c) {
+    return new CleanFaces(model, policy, joinBuckets, classBuckets, embedThreads, c, cached);
+  }
+
+  /**
+   * Embeddings computed earlier by the same model for the same faces: no face is embedded, and
+   * {@link Result#embeddings()} is this collection.
+   */
+  public CleanFaces withCachedEmbeddings(PCollection<FaceEmbedding> e) {
+    return new CleanFaces(model, policy, joinBuckets, classBuckets, embedThreads, centres, e);
   }
 
   /**
@@ -77,25 +117,22 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
    * holds a few hundred faces (one key per face would make some runners set up a bundle per face).
    */
   public CleanFaces withJoinBuckets(int n) {
-    com.google.common.base.Preconditions.checkArgument(
-        n > 0, "join buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, n, classBuckets, embedThreads);
+    checkArgument(n > 0, "join buckets must be > 0, got %s", n);
+    return new CleanFaces(model, policy, n, classBuckets, embedThreads, centres, cached);
   }
 
   /** How many buckets of classes are scored together; see {@link ScoreAgainstSubCenters}. */
   public CleanFaces withClassBuckets(int n) {
-    com.google.common.base.Preconditions.checkArgument(
-        n > 0, "class buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, joinBuckets, n, embedThreads);
+    checkArgument(n > 0, "class buckets must be > 0, got %s", n);
+    return new CleanFaces(model, policy, joinBuckets, n, embedThreads, centres, cached);
   }
 
   /**
    * Threads per worker's ONNX session when faces are embedded; see {@link EmbedFaces#withThreads}.
    */
   public CleanFaces withEmbedThreads(int n) {
-    com.google.common.base.Preconditions.checkArgument(
-        n >= 0, "embed threads must be >= 0, got %s", n);
-    return new CleanFaces(model, policy, joinBuckets, classBuckets, n);
+    checkArgument(n >= 0, "embed threads must be >= 0, got %s", n);
+    return new CleanFaces(model, policy, joinBuckets, classBuckets, n, centres, cached);
   }
 
   /**
@@ -105,8 +142,12 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
    * re-iterable"). About 4,000 elements a group; at least the defaults (64 and 256).
    */
   public CleanFaces sizedFor(long images, long classes) {
-    int join = (int) Math.max(64, Math.min(1 << 20, (2 * images + 3_999) / 4_000));
-    int score = (int) Math.max(256, Math.min(1 << 20, (images + 5 * classes + 3_999) / 4_000));
+    int join =
+        (int) Math.max(DEFAULT_JOIN_BUCKETS, Math.min(1 << 20, (2 * images + 3_999) / 4_000));
+    int score =
+        (int)
+            Math.max(
+                DEFAULT_CLASS_BUCKETS, Math.min(1 << 20, (images + 5 * classes + 3_999) / 4_000));
     return withJoinBuckets(join).withClassBuckets(score);
   }
 
@@ -115,23 +156,36 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
   }
 
   @Override
-  public PCollectionTuple expand(PCollectionTuple in) {
-    PCollection<FaceRecord> faces = in.get(FACES);
+  public Map<TupleTag<?>, PValue> getAdditionalInputs() {
+    Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
+    if (centres != null) {
+      m.put(ScoreAgainstSubCenters.CENTRES, centres);
+    }
+    if (cached != null) {
+      m.put(ScoreAgainstSubCenters.EMBEDDINGS, cached);
+    }
+    return m;
+  }
+
+  @Override
+  public Result expand(PCollection<FaceRecord> faces) {
+    checkState(centres != null, "CleanFaces needs the model's sub-centres: call withCentres");
     PCollection<FaceEmbedding> embeddings =
-        in.has(ScoreAgainstSubCenters.EMBEDDINGS)
-            ? in.get(ScoreAgainstSubCenters.EMBEDDINGS)
+        cached != null
+            ? cached
             : faces.apply(
                 "EmbedFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(embedThreads));
     List<KV<Integer, String>> names = new ArrayList<>();
     model.identities().forEach((c, name) -> names.add(KV.of(c, name)));
     PCollection<KV<Integer, String>> namesIn =
-        in.getPipeline()
+        faces
+            .getPipeline()
             .apply(
                 "IdentityNames",
                 Create.of(names).withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     PCollectionTuple scored =
         PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, embeddings)
-            .and(ScoreAgainstSubCenters.CENTRES, in.get(ScoreAgainstSubCenters.CENTRES))
+            .and(ScoreAgainstSubCenters.CENTRES, centres)
             .and(ScoreAgainstSubCenters.NAMES, namesIn)
             .apply(
                 "ScoreAgainstSubCenters",
@@ -171,17 +225,112 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
             .apply(
                 "AttachDecisions",
                 ParDo.of(new AttachFn(faceTag, decisionTag))
-                    .withOutputTags(KEPT, TupleTagList.of(DROPPED)));
+                    .withOutputTags(KEPT, TupleTagList.of(DROPPED).and(COUNTS)));
+    PCollection<CleanCounts> counts =
+        split
+            .get(COUNTS)
+            .setCoder(SerializableCoder.of(CleanCounts.class))
+            .apply("SumCounts", Combine.globally((Iterable<CleanCounts> all) -> sum(all)))
+            .setCoder(SerializableCoder.of(CleanCounts.class));
     PCollection<GenericRecord> classRows =
         classes
             .apply("ClassRows", ParDo.of(new ClassRowFn(newLabels)).withSideInputs(newLabels))
             .setCoder(FaceCoders.avro(CleanSchemas.CLASS));
-    return PCollectionTuple.of(
-            KEPT, split.get(KEPT).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)))
-        .and(DROPPED, split.get(DROPPED).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)))
-        .and(ScoreAgainstSubCenters.DECISIONS, scored.get(ScoreAgainstSubCenters.DECISIONS))
-        .and(CLASS_ROWS, classRows)
-        .and(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
+    return new Result(
+        faces.getPipeline(),
+        split.get(KEPT).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)),
+        split.get(DROPPED).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)),
+        scored.get(ScoreAgainstSubCenters.DECISIONS),
+        classRows,
+        embeddings,
+        counts);
+  }
+
+  private static CleanCounts sum(Iterable<CleanCounts> all) {
+    CleanCounts total = CleanCounts.ZERO;
+    for (CleanCounts c : all) {
+      total = total.plus(c);
+    }
+    return total;
+  }
+
+  /** What {@link CleanFaces} produces. */
+  public static final class Result implements POutput {
+    private final Pipeline pipeline;
+    private final PCollection<GenericRecord> kept;
+    private final PCollection<GenericRecord> dropped;
+    private final PCollection<Decision> decisions;
+    private final PCollection<GenericRecord> classRows;
+    private final PCollection<FaceEmbedding> embeddings;
+    private final PCollection<CleanCounts> counts;
+
+    Result(
+        Pipeline pipeline,
+        PCollection<GenericRecord> kept,
+        PCollection<GenericRecord> dropped,
+        PCollection<Decision> decisions,
+        PCollection<GenericRecord> classRows,
+        PCollection<FaceEmbedding> embeddings,
+        PCollection<CleanCounts> counts) {
+      this.pipeline = pipeline;
+      this.kept = kept;
+      this.dropped = dropped;
+      this.decisions = decisions;
+      this.classRows = classRows;
+      this.embeddings = embeddings;
+      this.counts = counts;
+    }
+
+    /** Kept faces, relabelled 0…C′−1. */
+    public PCollection<GenericRecord> kept() {
+      return kept;
+    }
+
+    /** Dropped faces with their reason (label −1). */
+    public PCollection<GenericRecord> dropped() {
+      return dropped;
+    }
+
+    /** Every face's decision. */
+    public PCollection<Decision> decisions() {
+      return decisions;
+    }
+
+    /** One {@code classes.parquet} row per class that has faces. */
+    public PCollection<GenericRecord> classRows() {
+      return classRows;
+    }
+
+    /** The embeddings the decisions were made on (computed here, or the cached ones). */
+    public PCollection<FaceEmbedding> embeddings() {
+      return embeddings;
+    }
+
+    /** One element: the tally of kept and dropped faces, with ground truth where known. */
+    public PCollection<CleanCounts> counts() {
+      return counts;
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public Map<TupleTag<?>, PValue> expand() {
+      Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
+      m.put(KEPT, kept);
+      m.put(DROPPED, dropped);
+      m.put(ScoreAgainstSubCenters.DECISIONS, decisions);
+      m.put(ScoreAgainstSubCenters.CLASSES, classRows);
+      m.put(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
+      m.put(COUNTS, counts);
+      return m;
+    }
+
+    @Override
+    public void finishSpecifyingOutput(
+        String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 
   /**
@@ -275,14 +424,18 @@ public final class CleanFaces extends PTransform<PCollectionTuple, PCollectionTu
         decisions.put(d.getKey().id(), d);
       }
       int faces = 0;
+      CleanCounts counts = CleanCounts.ZERO;
       for (FaceRecord f : kv.getValue().getAll(faceTag)) {
         KV<Decision, Integer> d = decisions.get(f.id());
         if (d == null) {
           throw new IllegalStateException("face " + f.id() + " has no decision");
         }
         faces++;
-        out.get(d.getKey().kept() ? KEPT : DROPPED).output(cleaned(f, d.getKey(), d.getValue()));
+        Decision decision = d.getKey();
+        out.get(decision.kept() ? KEPT : DROPPED).output(cleaned(f, decision, d.getValue()));
+        counts = counts.plus(CleanCounts.ofFace(decision.reason(), f.truth()));
       }
+      out.get(COUNTS).output(counts);
       if (faces != decisions.size()) {
         throw new IllegalStateException(
             "bucket "

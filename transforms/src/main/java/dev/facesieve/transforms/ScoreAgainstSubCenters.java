@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.annotation.Nullable;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -37,8 +36,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Joins each class's embeddings with its own K sub-centres and decides, per class, which samples
  * stay.
  *
- * <p>Input: {@link #EMBEDDINGS}, {@link #CENTRES} ({@code KV<class, KV<sub-centre index, vector>>})
- * and, optionally, {@link #NAMES} ({@code KV<class, identity>}; without it a class is named by its
+ * <p>Input: {@link #EMBEDDINGS}, {@link #CENTRES} (every class's K {@link SubCentre}s) and,
+ * optionally, {@link #NAMES} ({@code KV<class, identity>}; without it a class is named by its
  * number). All three are keyed by a bucket of classes and co-grouped, so no worker ever holds all
  * C·K centres, and only ids and embeddings (never image bytes) are grouped. Output: {@link
  * #DECISIONS} and {@link #CLASSES}.
@@ -51,7 +50,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, PCollectionTuple> {
   public static final TupleTag<FaceEmbedding> EMBEDDINGS = new TupleTag<>() {};
-  public static final TupleTag<KV<Integer, KV<Integer, float[]>>> CENTRES = new TupleTag<>() {};
+  public static final TupleTag<SubCentre> CENTRES = new TupleTag<>() {};
   public static final TupleTag<KV<Integer, String>> NAMES = new TupleTag<>() {};
   public static final TupleTag<Decision> DECISIONS = new TupleTag<>() {};
   public static final TupleTag<ClassSummary> CLASSES = new TupleTag<>() {};
@@ -83,7 +82,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   public PCollectionTuple expand(PCollectionTuple in) {
     int n = buckets;
     TupleTag<KV<Integer, FaceEmbedding>> e = new TupleTag<>() {};
-    TupleTag<KV<Integer, KV<Integer, float[]>>> c = new TupleTag<>() {};
+    TupleTag<SubCentre> c = new TupleTag<>() {};
     TupleTag<KV<Integer, String>> names = new TupleTag<>() {};
     PCollection<KV<Integer, KV<Integer, FaceEmbedding>>> embeddings =
         in.get(EMBEDDINGS)
@@ -99,23 +98,15 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
             .setCoder(
                 KvCoder.of(
                     VarIntCoder.of(), KvCoder.of(VarIntCoder.of(), FaceEmbedding.Coder.of())));
-    Coder<float[]> vector = SerializableCoder.of(float[].class);
-    PCollection<KV<Integer, KV<Integer, KV<Integer, float[]>>>> centres =
+    PCollection<KV<Integer, SubCentre>> centres =
         in.get(CENTRES)
             .apply(
                 "KeyCentresByClassBucket",
                 MapElements.into(
                         TypeDescriptors.kvs(
-                            TypeDescriptors.integers(),
-                            TypeDescriptors.kvs(
-                                TypeDescriptors.integers(),
-                                TypeDescriptors.kvs(
-                                    TypeDescriptors.integers(), TypeDescriptor.of(float[].class)))))
-                    .via(x -> KV.of(bucketOf(x.getKey(), n), x)))
-            .setCoder(
-                KvCoder.of(
-                    VarIntCoder.of(),
-                    KvCoder.of(VarIntCoder.of(), KvCoder.of(VarIntCoder.of(), vector))));
+                            TypeDescriptors.integers(), TypeDescriptor.of(SubCentre.class)))
+                    .via(x -> KV.of(bucketOf(x.label(), n), x)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), SubCentre.Coder.of()));
     KeyedPCollectionTuple<Integer> keyed = KeyedPCollectionTuple.of(e, embeddings).and(c, centres);
     if (in.has(NAMES)) {
       keyed =
@@ -150,13 +141,13 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   static final class ScoreClassesFn extends DoFn<KV<Integer, CoGbkResult>, Decision> {
     private final CleaningPolicy policy;
     private final TupleTag<KV<Integer, FaceEmbedding>> e;
-    private final TupleTag<KV<Integer, KV<Integer, float[]>>> c;
+    private final TupleTag<SubCentre> c;
     private final @Nullable TupleTag<KV<Integer, String>> names;
 
     ScoreClassesFn(
         CleaningPolicy policy,
         TupleTag<KV<Integer, FaceEmbedding>> e,
-        TupleTag<KV<Integer, KV<Integer, float[]>>> c,
+        TupleTag<SubCentre> c,
         @Nullable TupleTag<KV<Integer, String>> names) {
       this.policy = policy;
       this.e = e;
@@ -174,11 +165,9 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
         return; // classes of the model without prepared faces
       }
       Map<Integer, TreeMap<Integer, float[]>> centres = new HashMap<>();
-      for (KV<Integer, KV<Integer, float[]>> x : kv.getValue().getAll(c)) {
-        if (samples.containsKey(x.getKey())) {
-          centres
-              .computeIfAbsent(x.getKey(), k -> new TreeMap<>())
-              .put(x.getValue().getKey(), x.getValue().getValue());
+      for (SubCentre sc : kv.getValue().getAll(c)) {
+        if (samples.containsKey(sc.label())) {
+          centres.computeIfAbsent(sc.label(), k -> new TreeMap<>()).put(sc.index(), sc.vector());
         }
       }
       Map<Integer, String> identity = new HashMap<>();

@@ -8,7 +8,6 @@ import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.testing.PAssert;
@@ -40,17 +39,17 @@ public class ScoreAgainstSubCentersTest {
         new FaceEmbedding("g", 0, at(120)), new FaceEmbedding("h", 1, at(45)));
   }
 
-  private static List<KV<Integer, KV<Integer, float[]>>> centres() {
+  private static List<SubCentre> centres() {
     return List.of(
-        KV.of(0, KV.of(0, at(0))),
-        KV.of(0, KV.of(1, at(90))),
-        KV.of(0, KV.of(2, at(180))),
-        KV.of(1, KV.of(0, at(45))),
-        KV.of(1, KV.of(1, at(-45))),
-        KV.of(1, KV.of(2, at(135))),
-        KV.of(2, KV.of(0, at(0))),
-        KV.of(2, KV.of(1, at(1))),
-        KV.of(2, KV.of(2, at(2))));
+        new SubCentre(0, 0, at(0)),
+        new SubCentre(0, 1, at(90)),
+        new SubCentre(0, 2, at(180)),
+        new SubCentre(1, 0, at(45)),
+        new SubCentre(1, 1, at(-45)),
+        new SubCentre(1, 2, at(135)),
+        new SubCentre(2, 0, at(0)),
+        new SubCentre(2, 1, at(1)),
+        new SubCentre(2, 2, at(2)));
   }
 
   private PCollectionTuple run(CleaningPolicy policy) {
@@ -59,13 +58,7 @@ public class ScoreAgainstSubCentersTest {
             p.apply("Embeddings", Create.of(samples()).withCoder(FaceEmbedding.Coder.of())))
         .and(
             ScoreAgainstSubCenters.CENTRES,
-            p.apply(
-                "Centres",
-                Create.of(centres())
-                    .withCoder(
-                        KvCoder.of(
-                            VarIntCoder.of(),
-                            KvCoder.of(VarIntCoder.of(), SerializableCoder.of(float[].class))))))
+            p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
         .and(
             ScoreAgainstSubCenters.NAMES,
             p.apply(

@@ -1,0 +1,138 @@
+package dev.facesieve.pipeline;
+
+import dev.facesieve.datasets.clean.CleanCounts;
+import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.model.ModelInfo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.annotation.Nullable;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Builds a clean run's {@link CleanSummary} and checks that its counts reconcile.
+ *
+ * <p>Face-level numbers come from the {@link CleanCounts} the pipeline tallied as it wrote the
+ * decisions, so no face is read again here; the check compares them with the row counts in the
+ * Parquet footers of {@code kept/} and {@code dropped/} (metadata only), with the per-class rows of
+ * {@code classes.parquet} and with what prepare read and quarantined. A mismatch fails the run.
+ */
+final class CleanSummaries {
+  private CleanSummaries() {}
+
+  static CleanSummary build(
+      CleanJob.Settings s,
+      ModelInfo model,
+      @Nullable String modelDataFingerprint,
+      CleanJob.Prepared prepared,
+      Path staging,
+      CleanCounts counts,
+      boolean embeddingsReused)
+      throws IOException {
+    long keptRows = rows(staging.resolve("kept"));
+    long droppedRows = rows(staging.resolve("dropped"));
+    Map<String, Long> byReason = new TreeMap<>();
+    for (DropReason r : DropReason.values()) {
+      byReason.put(r.name(), counts.dropped(r));
+    }
+    long classKept = 0;
+    long[] classDropped = new long[DropReason.values().length];
+    int classesBefore = 0;
+    int classesAfter = 0;
+    for (GenericRecord c : ParquetFiles.readAll(staging.resolve("classes.parquet"))) {
+      int kept = (Integer) c.get("kept");
+      classesBefore++;
+      classesAfter += kept > 0 ? 1 : 0;
+      classKept += kept;
+      classDropped[DropReason.OUTLIER_ANGLE.ordinal()] += (Integer) c.get("dropped_outlier_angle");
+      classDropped[DropReason.NON_DOMINANT.ordinal()] += (Integer) c.get("dropped_non_dominant");
+      classDropped[DropReason.SMALL_CLASS.ordinal()] += (Integer) c.get("dropped_small_class");
+    }
+    boolean classesAgree = classKept == counts.kept();
+    for (DropReason r : DropReason.values()) {
+      classesAgree &= classDropped[r.ordinal()] == counts.dropped(r);
+    }
+    if (keptRows != counts.kept()
+        || droppedRows != counts.dropped()
+        || !classesAgree
+        || keptRows + droppedRows != prepared.prepared()
+        || prepared.read() != keptRows + droppedRows + prepared.quarantined()) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "counts do not reconcile: input %d, kept %d (tallied %d, classes say %d), dropped %d"
+                  + " (tallied by reason %s), quarantined %d, prepared %d",
+              prepared.read(),
+              keptRows,
+              counts.kept(),
+              classKept,
+              droppedRows,
+              byReason,
+              prepared.quarantined(),
+              prepared.prepared()));
+    }
+    CleanSummary.Options options =
+        new CleanSummary.Options(
+            s.policy().name(),
+            s.policy().thresholdDeg(),
+            s.policy().minClassSize(),
+            s.embeddings() == null ? null : s.embeddings().toAbsolutePath().toString(),
+            embeddingsReused,
+            s.emitRecordIO(),
+            s.runner().runner());
+    return new CleanSummary(
+        CleanSummary.STAGE,
+        Version.get(),
+        prepared.read(),
+        prepared.quarantined(),
+        prepared.quarantinedByReason(),
+        keptRows,
+        droppedRows,
+        byReason,
+        classesBefore,
+        classesAfter,
+        DetectionMetrics.ratio(droppedRows, prepared.prepared()),
+        options,
+        s.data().toAbsolutePath().toString(),
+        prepared.fingerprint(),
+        s.model().toAbsolutePath().toString(),
+        model.sha256(),
+        modelDataFingerprint,
+        prepared.fingerprint().equals(modelDataFingerprint),
+        quality(counts, prepared.corrupt()));
+  }
+
+  /**
+   * Precision and recall of "dropped" against "noisy" when the data carries ground truth; corrupt
+   * images were quarantined by prepare and are reported apart.
+   */
+  @Nullable
+  static CleanSummary.QualityVsTruth quality(CleanCounts counts, long corrupt) {
+    if (!counts.hasTruth()) {
+      return null;
+    }
+    DetectionMetrics.Counts d = counts.detection();
+    return new CleanSummary.QualityVsTruth(
+        d.noisy(),
+        d.dropped(),
+        d.droppedNoisy(),
+        d.precision(),
+        d.recall(),
+        d.f1(),
+        corrupt,
+        CleanSummary.QualityVsTruth.NOTE);
+  }
+
+  private static long rows(Path dir) throws IOException {
+    long n = 0;
+    for (Path f : ParquetFiles.list(dir)) {
+      n += ParquetFiles.rowCount(f);
+    }
+    return n;
+  }
+}
