@@ -6,6 +6,8 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
 import dev.facesieve.datasets.recordio.RecordIOReader;
@@ -163,8 +165,10 @@ public final class CleanJob {
       }
       Map<String, Object> summary = summary(s, model, manifest, modelJson, staging, cached);
       // the report is part of the run: staged with the outputs, in place before summary.json
+      // minimal conversion until the summary is built as a CleanSummary (lead's CleanJob rewrite)
+      CleanSummary typedSummary = StageJson.MAPPER.convertValue(summary, CleanSummary.class);
       NoiseReport.write(
-          CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
+          CleanRun.read(staging, typedSummary, null).locatedAt(s.output()), s.report(), staging);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
       if (embStaging != null) {

@@ -1,10 +1,10 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.CleanJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,34 +63,34 @@ public final class CleanCommand implements Callable<Integer> {
             runner.choice(),
             overwrite,
             report.options());
-    print(spec.commandLine().getOut(), CleanJob.run(s), output);
+    CleanJob.run(s);
+    print(spec.commandLine().getOut(), CleanSummary.read(output), output);
     return 0;
   }
 
-  @SuppressWarnings("unchecked")
-  static void print(PrintWriter out, Map<String, Object> s, Path output) {
+  static void print(PrintWriter out, CleanSummary s, Path output) {
     out.printf(
         Locale.ROOT,
         "input %s: kept %s, dropped %s %s, quarantined %s; classes %s -> %s" + "%n",
-        s.get("input"),
-        s.get("kept"),
-        s.get("dropped"),
-        s.get("dropped_by_reason"),
-        s.get("quarantined"),
-        s.get("classes_before"),
-        s.get("classes_after"));
+        s.input(),
+        s.kept(),
+        s.dropped(),
+        s.droppedByReason(),
+        s.quarantined(),
+        s.classesBefore(),
+        s.classesAfter());
     out.printf(
         Locale.ROOT,
         "estimated noise (share of prepared faces dropped): %.1f%%%n",
-        100 * ((Number) s.get("noise_rate")).doubleValue());
-    Map<String, Object> q = (Map<String, Object>) s.get("quality_vs_truth");
+        100 * s.noiseRate());
+    CleanSummary.QualityVsTruth q = s.qualityVsTruth();
     if (q != null) {
       out.printf(
           Locale.ROOT,
           "against ground truth: precision %.3f, recall %.3f, F1 %.3f%n",
-          ((Number) q.get("precision")).doubleValue(),
-          ((Number) q.get("recall")).doubleValue(),
-          ((Number) q.get("f1")).doubleValue());
+          q.precision(),
+          q.recall(),
+          q.f1());
     }
     out.printf("output: %s%n", output.resolve(CleanJob.SUMMARY));
     out.printf("report: %s%n", output.resolve("report.html").toAbsolutePath());
