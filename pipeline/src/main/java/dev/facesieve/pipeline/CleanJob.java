@@ -200,10 +200,7 @@ public final class CleanJob {
           CleanSummaries.build(s, model, modelDataFingerprint, prepared, staging, counts, cached);
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
-          CleanRun.read(staging, StageJson.MAPPER.convertValue(summary, Map.class), null)
-              .locatedAt(s.output()),
-          s.report(),
-          staging);
+          CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
       if (embStaging != null) {

@@ -4,10 +4,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.reports.NoiseReport;
+import dev.facesieve.reports.ReportJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +65,8 @@ public final class RunJob {
       Map<String, String> stages,
       Map<String, Object> manifest,
       Map<String, Object> model,
-      Map<String, Object> summary,
-      Map<String, Object> report,
+      CleanSummary summary,
+      ReportJson report,
       Path reportHtml) {}
 
   private RunJob() {}
@@ -157,7 +159,7 @@ public final class RunJob {
         did.put("report", "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
-        NoiseReport.regenerate(clean(out), s.report().withModel(model(out)));
+        NoiseReport.regenerate(clean(out), s.report().toBuilder().setModel(model(out)).build());
         record(out, state, "report", reportKey, reportFile);
         did.put("report", "ran");
       }
@@ -181,8 +183,8 @@ public final class RunJob {
         did,
         manifest,
         model,
-        Json.read(summaryFile),
-        Json.read(reportFile),
+        CleanSummary.read(clean(out)),
+        ReportJson.read(reportFile),
         clean(out).resolve(NoiseReport.HTML_FILE));
   }
 

@@ -1,14 +1,13 @@
 package dev.facesieve.reports;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -54,11 +53,9 @@ public final class CleanRun {
           .optionalString("truth")
           .endRecord();
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   final Path dir;
   Path location;
-  final Map<String, Object> summary;
+  final CleanSummary summary;
   final List<GenericRecord> classes;
   int size;
   int[] label = new int[1024];
@@ -68,7 +65,7 @@ public final class CleanRun {
   byte[] truth = new byte[1024];
   boolean hasTruth;
 
-  private CleanRun(Path dir, Map<String, Object> summary, List<GenericRecord> classes) {
+  private CleanRun(Path dir, CleanSummary summary, List<GenericRecord> classes) {
     this.dir = dir;
     this.location = dir;
     this.summary = summary;
@@ -84,18 +81,12 @@ public final class CleanRun {
    */
   public static CleanRun read(Path dir, @Nullable Map<String, NoiseKind> truthOverride)
       throws IOException {
-    Path summaryFile = dir.resolve("summary.json");
-    if (!Files.isRegularFile(summaryFile)) {
-      throw new InputException(dir, "not a finished 'facesieve clean' output (no summary.json)");
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> summary = JSON.readValue(summaryFile.toFile(), LinkedHashMap.class);
-    return read(dir, summary, truthOverride);
+    return read(dir, CleanSummary.read(dir), truthOverride);
   }
 
   /** Reads the outputs in {@code dir} with a summary that is not (yet) written there. */
   public static CleanRun read(
-      Path dir, Map<String, Object> summary, @Nullable Map<String, NoiseKind> truthOverride)
+      Path dir, CleanSummary summary, @Nullable Map<String, NoiseKind> truthOverride)
       throws IOException {
     Path classesFile = dir.resolve("classes.parquet");
     if (!Files.isRegularFile(classesFile)) {
@@ -172,7 +163,7 @@ public final class CleanRun {
     return location;
   }
 
-  public Map<String, Object> summary() {
+  public CleanSummary summary() {
     return summary;
   }
 
@@ -193,18 +184,11 @@ public final class CleanRun {
     return truth[i] != CLEAN && truth[i] != UNKNOWN;
   }
 
-  /** The run's options as recorded in the summary. */
-  @SuppressWarnings("unchecked")
-  Map<String, Object> options() {
-    Object o = summary.get("options");
-    return o == null ? Map.of() : (Map<String, Object>) o;
-  }
-
   double thresholdDeg() {
-    return ((Number) options().getOrDefault("threshold_deg", 75)).doubleValue();
+    return summary.options().thresholdDeg();
   }
 
   String policy() {
-    return String.valueOf(options().getOrDefault("policy", "drop-py"));
+    return summary.options().policy();
   }
 }

@@ -2,18 +2,20 @@ package dev.facesieve.reports;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import dev.facesieve.datasets.contract.StageJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import javax.annotation.Nullable;
 
 /**
- * Renders {@code report.html} from the report map with the Mustache template {@code
+ * Renders {@code report.html} from the report's record tree with the Mustache template {@code
  * report.html.mustache}: the engine escapes every value; only the SVG charts (made by {@link
  * Charts}) and base64 image URIs are inserted raw.
  */
@@ -23,249 +25,315 @@ final class HtmlReport {
 
   private HtmlReport() {}
 
-  @SuppressWarnings("unchecked")
-  static String render(CleanRun run, Map<String, Object> report, NoiseReport.Options o)
-      throws IOException {
-    Map<String, Object> totals = (Map<String, Object>) report.get("totals");
-    Map<String, Object> noise = (Map<String, Object>) report.get("noise_rate");
-    Map<String, Object> dominant = (Map<String, Object>) report.get("dominant_sub_classes");
-    Map<String, Object> hist = (Map<String, Object>) report.get("angle_histograms");
-    Map<String, Object> sweep = (Map<String, Object>) report.get("threshold_sweep");
-    Map<String, Object> quality = (Map<String, Object>) report.get("quality_vs_truth");
-    Map<String, Object> dups = (Map<String, Object>) report.get("duplicate_identities");
-    List<Map<String, Object>> classes = (List<Map<String, Object>>) report.get("classes");
+  /** What the template shows; names are the template's. */
+  record Page(
+      String title,
+      String version,
+      String policy,
+      String threshold,
+      List<Card> cards,
+      List<Entry> dropReasons,
+      List<Entry> quarantineReasons,
+      boolean hasQuarantine,
+      String histogramSvg,
+      String sweepSvg,
+      @Nullable String precisionRecallSvg,
+      @Nullable List<QualityRow> quality,
+      @Nullable String auc,
+      String classRatesSvg,
+      List<NoisyClass> noisiest,
+      int thumbnailsPerSide,
+      List<PairView> pairs,
+      int pairsFound,
+      int pairsShown,
+      String duplicateThreshold,
+      @Nullable String duplicatesSkipped,
+      @Nullable Integer centresCompared,
+      List<ClassView> classRows,
+      boolean hasTruth,
+      int classesTotal,
+      boolean tableTruncated,
+      int tableShown,
+      List<Entry> provenance) {}
+
+  /** A headline number. */
+  record Card(String label, String value, String note) {}
+
+  /** A key and its value as text. */
+  record Entry(String key, String value) {}
+
+  /** A row of the quality table. */
+  record QualityRow(
+      String kind, long faces, long dropped, String precision, String recall, String f1) {}
+
+  /** A noisy class with its thumbnails. */
+  record NoisyClass(
+      int label,
+      String identity,
+      int samples,
+      int dropped,
+      String dropRatePct,
+      List<Thumbnails.Thumb> keptThumbs,
+      List<Thumbnails.Thumb> droppedThumbs) {}
+
+  /** A suspected duplicate identity with thumbnails of both classes. */
+  record PairView(
+      int labelA,
+      String identityA,
+      int labelB,
+      String identityB,
+      String angle,
+      String cosine,
+      List<Thumbnails.Thumb> thumbsA,
+      List<Thumbnails.Thumb> thumbsB) {}
+
+  /** A row of the per-class table. */
+  record ClassView(
+      int label,
+      String identity,
+      int samples,
+      int kept,
+      int dropped,
+      String dropRate,
+      String dropRatePct,
+      String perSubCenter,
+      int dominantSubCenter,
+      String dominantShare,
+      String meanAngle,
+      String maxAngle,
+      boolean hasTruth,
+      @Nullable Long noisyByTruth) {}
+
+  static String render(CleanRun run, ReportJson report, NoiseReport.Options o) throws IOException {
+    ReportJson.Totals totals = report.totals();
+    ReportJson.NoiseRate noise = report.noiseRate();
+    ReportJson.DominantSubClasses dominant = report.dominantSubClasses();
+    ReportJson.ThresholdSweep sweep = report.thresholdSweep();
+    ReportJson.Quality quality = report.qualityVsTruth();
+    ReportJson.Duplicates dups = report.duplicateIdentities();
+    List<ReportJson.ClassRow> classes = report.classes();
     double threshold = run.thresholdDeg();
 
-    Map<String, Object> page = new LinkedHashMap<>();
-    page.put("title", "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName());
-    page.put("version", report.get("facesieve_version"));
-    page.put("policy", run.policy());
-    page.put("threshold", Charts.fmt(threshold));
-    List<Map<String, Object>> cards = new ArrayList<>();
-    cards.add(card("input records", count(totals.get("input")), "everything read"));
+    List<Card> cards = new ArrayList<>();
+    cards.add(new Card("input records", count(totals.input()), "everything read"));
     cards.add(
-        card(
-            "kept",
-            count(totals.get("kept")),
-            pct(totals.get("kept"), totals.get("input")) + " of input"));
+        new Card("kept", count(totals.kept()), pct(totals.kept(), totals.input()) + " of input"));
     cards.add(
-        card(
+        new Card(
             "dropped as noise",
-            count(totals.get("dropped")),
-            pct(noise.get("dropped_share_of_prepared")) + " of faces cleaned"));
+            count(totals.dropped()),
+            pct(noise.droppedShareOfPrepared()) + " of faces cleaned"));
     cards.add(
-        card("quarantined", count(totals.get("quarantined")), "unreadable or invalid, by prepare"));
+        new Card("quarantined", count(totals.quarantined()), "unreadable or invalid, by prepare"));
     cards.add(
-        card(
+        new Card(
             "estimated noise",
-            pct(noise.get("removed_share_of_input")),
+            pct(noise.removedShareOfInput()),
             "dropped + quarantined, of all input"));
     cards.add(
-        card(
+        new Card(
             "nearest the dominant sub-centre",
-            pct(dominant.get("nearest_dominant_share")),
+            pct(dominant.nearestDominantShare()),
             "of faces cleaned"));
     cards.add(
-        card(
+        new Card(
             "outliers inside dominant sub-classes",
-            pct(dominant.get("outlier_share_inside_dominant")),
+            pct(dominant.outlierShareInsideDominant()),
             "angle > " + Charts.fmt(threshold) + "°"));
     cards.add(
-        card(
+        new Card(
             "classes",
-            count(totals.get("classes_before")) + " → " + count(totals.get("classes_after")),
+            count(totals.classesBefore()) + " → " + count(totals.classesAfter()),
             "before → after"));
     if (quality != null) {
       cards.add(
-          card(
+          new Card(
               "precision / recall",
-              String.format(
-                  Locale.ROOT,
-                  "%.3f / %.3f",
-                  ((Number) quality.get("precision")).doubleValue(),
-                  ((Number) quality.get("recall")).doubleValue()),
+              String.format(Locale.ROOT, "%.3f / %.3f", quality.precision(), quality.recall()),
               "of \"dropped\" vs ground-truth noise"));
     }
-    page.put("cards", cards);
-    page.put("dropReasons", entries((Map<String, Object>) totals.get("dropped_by_reason")));
-    List<Map<String, Object>> quarantine =
-        entries((Map<String, Object>) totals.get("quarantined_by_reason"));
-    page.put("quarantineReasons", quarantine);
-    page.put("hasQuarantine", !quarantine.isEmpty());
+    List<Entry> quarantine = entries(totals.quarantinedByReason());
 
-    page.put(
-        "histogramSvg",
+    String histogramSvg =
         Charts.angleHistogram(
-            (long[]) hist.get("nearest_dominant"),
-            (long[]) hist.get("nearest_non_dominant"),
-            threshold));
-    int[] thresholds = (int[]) sweep.get("thresholds_deg");
-    Map<String, Object> dropPy = (Map<String, Object>) sweep.get("drop-py");
-    Map<String, Object> strict = (Map<String, Object>) sweep.get("strict");
-    page.put(
-        "sweepSvg",
-        Charts.sweep(
-            thresholds, (long[]) dropPy.get("dropped"), (long[]) strict.get("dropped"), threshold));
+            report.angleHistograms().nearestDominant(),
+            report.angleHistograms().nearestNonDominant(),
+            threshold);
+    int[] thresholds = sweep.thresholdsDeg();
+    String sweepSvg =
+        Charts.sweep(thresholds, sweep.dropPy().dropped(), sweep.strict().dropped(), threshold);
+    String precisionRecallSvg = null;
     if (quality != null) {
-      Map<String, Object> chosen = run.policy().equals("strict") ? strict : dropPy;
-      page.put(
-          "precisionRecallSvg",
-          Charts.precisionRecall(
-              thresholds,
-              (double[]) chosen.get("precision"),
-              (double[]) chosen.get("recall"),
-              threshold));
-      page.put("quality", qualityRows(quality));
-      page.put("auc", String.format(Locale.ROOT, "%.3f", quality.get("angle_roc_auc")));
+      ReportJson.PolicySweep chosen = sweep.of(run.policy());
+      precisionRecallSvg =
+          Charts.precisionRecall(thresholds, chosen.precision(), chosen.recall(), threshold);
     }
-    page.put(
-        "classRatesSvg", Charts.classDropRates((long[]) report.get("class_drop_rate_histogram")));
 
-    List<Map<String, Object>> noisiest =
+    List<ReportJson.ClassRow> noisiest =
         NoiseReport.noisiestFirst(classes).stream()
-            .filter(c -> ((Number) c.get("dropped")).longValue() > 0)
+            .filter(c -> c.dropped() > 0)
             .limit(o.noisiestClasses())
             .toList();
-    List<Map<String, Object>> pairs = (List<Map<String, Object>>) dups.get("pairs");
-    List<Map<String, Object>> shownPairs = pairs.subList(0, Math.min(50, pairs.size()));
+    List<ReportJson.DuplicatePair> pairs = dups.pairs();
+    List<ReportJson.DuplicatePair> shownPairs = pairs.subList(0, Math.min(50, pairs.size()));
     Set<Integer> thumbLabels = new LinkedHashSet<>();
-    noisiest.forEach(c -> thumbLabels.add((Integer) c.get("label")));
+    noisiest.forEach(c -> thumbLabels.add(c.label()));
     shownPairs.forEach(
         p -> {
-          thumbLabels.add((Integer) p.get("label_a"));
-          thumbLabels.add((Integer) p.get("label_b"));
+          thumbLabels.add(p.labelA());
+          thumbLabels.add(p.labelB());
         });
-    Map<Integer, List<List<Thumbnails.Thumb>>> thumbs =
+    Map<Integer, Thumbnails.ClassThumbs> thumbs =
         Thumbnails.collect(run.dir(), thumbLabels, o.thumbnailsPerSide());
-    List<Map<String, Object>> noisiestView = new ArrayList<>();
-    for (Map<String, Object> c : noisiest) {
-      Map<String, Object> v = new LinkedHashMap<>(c);
-      List<List<Thumbnails.Thumb>> t =
-          thumbs.getOrDefault(c.get("label"), List.of(List.of(), List.of()));
-      v.put("dropRatePct", pct(c.get("drop_rate")));
-      v.put("keptThumbs", t.get(0));
-      v.put("droppedThumbs", t.get(1));
-      noisiestView.add(v);
+    List<NoisyClass> noisiestView = new ArrayList<>();
+    for (ReportJson.ClassRow c : noisiest) {
+      Thumbnails.ClassThumbs t = thumbs.getOrDefault(c.label(), Thumbnails.ClassThumbs.NONE);
+      noisiestView.add(
+          new NoisyClass(
+              c.label(),
+              c.identity(),
+              c.samples(),
+              c.dropped(),
+              pct(c.dropRate()),
+              t.kept(),
+              t.dropped()));
     }
-    page.put("noisiest", noisiestView);
-    page.put("thumbnailsPerSide", o.thumbnailsPerSide());
 
-    List<Map<String, Object>> pairView = new ArrayList<>();
-    for (Map<String, Object> p : shownPairs) {
-      Map<String, Object> v = new LinkedHashMap<>(p);
-      v.put("angle", String.format(Locale.ROOT, "%.1f", p.get("angle_deg")));
-      v.put("cosine", String.format(Locale.ROOT, "%.3f", p.get("cosine")));
-      v.put("thumbsA", thumbs.getOrDefault(p.get("label_a"), List.of(List.of())).get(0));
-      v.put("thumbsB", thumbs.getOrDefault(p.get("label_b"), List.of(List.of())).get(0));
-      pairView.add(v);
+    List<PairView> pairView = new ArrayList<>();
+    for (ReportJson.DuplicatePair p : shownPairs) {
+      pairView.add(
+          new PairView(
+              p.labelA(),
+              p.identityA(),
+              p.labelB(),
+              p.identityB(),
+              String.format(Locale.ROOT, "%.1f", p.angleDeg()),
+              String.format(Locale.ROOT, "%.3f", p.cosine()),
+              thumbs.getOrDefault(p.labelA(), Thumbnails.ClassThumbs.NONE).kept(),
+              thumbs.getOrDefault(p.labelB(), Thumbnails.ClassThumbs.NONE).kept()));
     }
-    page.put("pairs", pairView);
-    page.put("pairsFound", dups.get("pairs_found"));
-    page.put("pairsShown", pairView.size());
-    page.put("duplicateThreshold", Charts.fmt(o.duplicateThresholdDeg()));
-    page.put("duplicatesSkipped", dups.get("skipped"));
-    page.put("centresCompared", dups.get("centres_compared"));
 
-    List<Map<String, Object>> tableRows = new ArrayList<>();
-    List<Map<String, Object>> sortedForTable = NoiseReport.noisiestFirst(classes);
-    for (Map<String, Object> c :
+    List<ClassView> tableRows = new ArrayList<>();
+    List<ReportJson.ClassRow> sortedForTable = NoiseReport.noisiestFirst(classes);
+    for (ReportJson.ClassRow c :
         sortedForTable.subList(0, Math.min(o.maxTableRows(), classes.size()))) {
-      Map<String, Object> v = new LinkedHashMap<>(c);
-      v.put("dropRate", String.format(Locale.ROOT, "%.4f", c.get("drop_rate")));
-      v.put("dropRatePct", pct(c.get("drop_rate")));
-      v.put("dominantShare", String.format(Locale.ROOT, "%.3f", c.get("dominant_share")));
-      v.put("meanAngle", String.format(Locale.ROOT, "%.1f", c.get("mean_angle_deg")));
-      v.put("maxAngle", String.format(Locale.ROOT, "%.1f", c.get("max_angle_deg")));
-      v.put("perSubCenter", c.get("samples_per_sub_center").toString());
-      v.put("hasTruth", c.containsKey("noisy_by_truth"));
-      tableRows.add(v);
+      tableRows.add(
+          new ClassView(
+              c.label(),
+              c.identity(),
+              c.samples(),
+              c.kept(),
+              c.dropped(),
+              String.format(Locale.ROOT, "%.4f", c.dropRate()),
+              pct(c.dropRate()),
+              c.samplesPerSubCenter().toString(),
+              c.dominantSubCenter(),
+              String.format(Locale.ROOT, "%.3f", c.dominantShare()),
+              String.format(Locale.ROOT, "%.1f", c.meanAngleDeg()),
+              String.format(Locale.ROOT, "%.1f", c.maxAngleDeg()),
+              c.noisyByTruth() != null,
+              c.noisyByTruth()));
     }
-    page.put("classRows", tableRows);
-    page.put("hasTruth", quality != null);
-    page.put("classesTotal", classes.size());
-    page.put("tableTruncated", classes.size() > tableRows.size());
-    page.put("tableShown", tableRows.size());
 
-    Map<String, Object> source = (Map<String, Object>) report.get("source");
-    List<Map<String, Object>> prov = entries(source);
-    Map<String, Object> options = (Map<String, Object>) report.get("options");
-    if (options != null) {
-      options.forEach((k, v) -> prov.add(Map.of("key", "option " + k, "value", String.valueOf(v))));
+    ReportJson.Source source = report.source();
+    List<Entry> prov = new ArrayList<>();
+    prov.add(new Entry("clean_output", source.cleanOutput()));
+    prov.add(new Entry("data", String.valueOf(source.data())));
+    prov.add(new Entry("data_fingerprint", String.valueOf(source.dataFingerprint())));
+    prov.add(new Entry("model", String.valueOf(source.model())));
+    prov.add(new Entry("model_sha256", String.valueOf(source.modelSha256())));
+    prov.add(new Entry("truth", source.truth()));
+    if (report.options() != null) {
+      // every option the summary recorded, as report.json lists them
+      StageJson.MAPPER
+          .valueToTree(report.options())
+          .fields()
+          .forEachRemaining(
+              e -> prov.add(new Entry("option " + e.getKey(), e.getValue().asText())));
     }
-    page.put("provenance", prov);
+
+    Page page =
+        new Page(
+            "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName(),
+            report.facesieveVersion(),
+            run.policy(),
+            Charts.fmt(threshold),
+            cards,
+            entries(totals.droppedByReason()),
+            quarantine,
+            !quarantine.isEmpty(),
+            histogramSvg,
+            sweepSvg,
+            precisionRecallSvg,
+            quality == null ? null : qualityRows(quality),
+            quality == null ? null : String.format(Locale.ROOT, "%.3f", quality.angleRocAuc()),
+            Charts.classDropRates(report.classDropRateHistogram()),
+            noisiestView,
+            o.thumbnailsPerSide(),
+            pairView,
+            dups.pairsFound(),
+            pairView.size(),
+            Charts.fmt(o.duplicateThresholdDeg()),
+            dups.skipped(),
+            dups.centresCompared(),
+            tableRows,
+            quality != null,
+            classes.size(),
+            classes.size() > tableRows.size(),
+            tableRows.size(),
+            prov);
 
     StringWriter w = new StringWriter();
     TEMPLATE.execute(w, page).flush();
     return w.toString();
   }
 
-  private static Map<String, Object> card(String label, String value, String note) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("label", label);
-    m.put("value", value);
-    m.put("note", note);
-    return m;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> qualityRows(Map<String, Object> q) {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    rows.add(
-        qrow(
-            "all noise",
-            q.get("noisy"),
-            q.get("dropped_noisy"),
-            q.get("precision"),
-            q.get("recall"),
-            q.get("f1")));
-    Map<String, Object> kinds = (Map<String, Object>) q.get("by_kind");
-    kinds.forEach(
-        (k, v) -> {
-          Map<String, Object> km = (Map<String, Object>) v;
-          rows.add(
-              qrow(
-                  k,
-                  km.get("faces"),
-                  km.get("dropped"),
-                  km.get("precision_vs_clean"),
-                  km.get("recall"),
-                  km.get("f1")));
-        });
+  private static List<QualityRow> qualityRows(ReportJson.Quality q) {
+    List<QualityRow> rows = new ArrayList<>();
+    rows.add(qrow("all noise", q.noisy(), q.droppedNoisy(), q.precision(), q.recall(), q.f1()));
+    ReportJson.ByKind kinds = q.byKind();
+    addKind(rows, CleanRun.TRUTH_NAMES[CleanRun.CLOSE_SET], kinds.closeSet());
+    addKind(rows, CleanRun.TRUTH_NAMES[CleanRun.OPEN_SET], kinds.openSet());
+    addKind(rows, CleanRun.TRUTH_NAMES[CleanRun.OTHER_NOISE], kinds.other());
     return rows;
   }
 
-  private static Map<String, Object> qrow(
-      String kind, Object faces, Object dropped, Object p, Object r, Object f1) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("kind", kind);
-    m.put("faces", faces);
-    m.put("dropped", dropped);
-    m.put("precision", String.format(Locale.ROOT, "%.3f", ((Number) p).doubleValue()));
-    m.put("recall", String.format(Locale.ROOT, "%.3f", ((Number) r).doubleValue()));
-    m.put("f1", String.format(Locale.ROOT, "%.3f", ((Number) f1).doubleValue()));
-    return m;
+  private static void addKind(
+      List<QualityRow> rows, String kind, @Nullable ReportJson.KindQuality k) {
+    if (k != null) {
+      rows.add(qrow(kind, k.faces(), k.dropped(), k.precisionVsClean(), k.recall(), k.f1()));
+    }
   }
 
-  private static List<Map<String, Object>> entries(Map<String, Object> m) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  private static QualityRow qrow(
+      String kind, long faces, long dropped, double p, double r, double f1) {
+    return new QualityRow(
+        kind,
+        faces,
+        dropped,
+        String.format(Locale.ROOT, "%.3f", p),
+        String.format(Locale.ROOT, "%.3f", r),
+        String.format(Locale.ROOT, "%.3f", f1));
+  }
+
+  /** The counts by reason in key order, as {@code report.json} lists them. */
+  private static List<Entry> entries(@Nullable Map<String, Long> m) {
+    List<Entry> out = new ArrayList<>();
     if (m != null) {
-      m.forEach((k, v) -> out.add(Map.of("key", k, "value", String.valueOf(v))));
+      new TreeMap<>(m).forEach((k, v) -> out.add(new Entry(k, String.valueOf(v))));
     }
     return out;
   }
 
-  static String count(Object n) {
-    return n == null ? "—" : String.format(Locale.ROOT, "%,d", ((Number) n).longValue());
+  static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
   }
 
-  static String pct(Object share) {
-    return share == null
-        ? "—"
-        : String.format(Locale.ROOT, "%.1f%%", 100 * ((Number) share).doubleValue());
+  static String pct(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", 100 * share);
   }
 
-  static String pct(Object a, Object b) {
-    double d = ((Number) b).doubleValue();
-    return pct(d == 0 ? 0.0 : ((Number) a).doubleValue() / d);
+  static String pct(long a, long b) {
+    return pct(b == 0 ? 0.0 : (double) a / b);
   }
 }

@@ -2,23 +2,21 @@ package dev.facesieve.reports;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.FaceSchemas;
-import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -38,12 +36,10 @@ public final class NoiseReport {
   public static final String HTML_FILE = "report.html";
   public static final int VERSION = 1;
 
-  static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-
-  /** Report settings; immutable, {@code withX} validates. */
+  /**
+   * Report settings; the compact constructor validates. The defaults are the constants below, which
+   * the command line uses too.
+   */
   public record Options(
       @Nullable Path truthCsv,
       @Nullable Path model,
@@ -52,6 +48,27 @@ public final class NoiseReport {
       int noisiestClasses,
       int thumbnailsPerSide,
       int maxTableRows) {
+    /**
+     * Default bound for suspected duplicate identities: dominant sub-centres within 60° (cosine ≥
+     * 0.5). Training with both labels pushes a duplicate's two centres apart (on ORL with five
+     * planted duplicates they ended 56°–82° apart, the closest genuine pair 67°), so this catches
+     * the clearest cases without false pairs there; {@code docs/benchmarks-report.md} has the
+     * numbers. Whole degrees, so that the command line shows it as {@code 60}.
+     */
+    public static final int DEFAULT_DUPLICATE_THRESHOLD_DEG = 60;
+
+    /** Pairs listed in {@code report.json} at most. */
+    public static final int DEFAULT_MAX_DUPLICATE_PAIRS = 1000;
+
+    /** Noisiest classes shown with thumbnails. */
+    public static final int DEFAULT_NOISIEST_CLASSES = 8;
+
+    /** Kept and dropped thumbnails per shown class. */
+    public static final int DEFAULT_THUMBNAILS_PER_SIDE = 6;
+
+    /** Rows of the per-class table in {@code report.html}. */
+    public static final int DEFAULT_MAX_TABLE_ROWS = 2000;
+
     public Options {
       checkArgument(
           duplicateThresholdDeg >= 0 && duplicateThresholdDeg <= 180,
@@ -63,80 +80,51 @@ public final class NoiseReport {
       checkArgument(maxTableRows > 0, "table rows must be > 0, got %s", maxTableRows);
     }
 
+    /** The default settings: truth from the records, the model the summary names. */
     public static Options defaults() {
-      return new Options(null, null, DEFAULT_DUPLICATE_DEG, 1000, 8, 6, 2000);
+      return builder().build();
     }
 
-    /** Ground truth ({@code id,truth} CSV) replacing the records' truth column. */
-    public Options withTruth(@Nullable Path csv) {
-      return new Options(
-          csv,
-          model,
-          duplicateThresholdDeg,
-          maxDuplicatePairs,
-          noisiestClasses,
-          thumbnailsPerSide,
-          maxTableRows);
+    public static Builder builder() {
+      return new AutoBuilder_NoiseReport_Options_Builder()
+          .setDuplicateThresholdDeg(DEFAULT_DUPLICATE_THRESHOLD_DEG)
+          .setMaxDuplicatePairs(DEFAULT_MAX_DUPLICATE_PAIRS)
+          .setNoisiestClasses(DEFAULT_NOISIEST_CLASSES)
+          .setThumbnailsPerSide(DEFAULT_THUMBNAILS_PER_SIDE)
+          .setMaxTableRows(DEFAULT_MAX_TABLE_ROWS);
     }
 
-    /** The model folder whose centres are compared, instead of the one the summary names. */
-    public Options withModel(@Nullable Path m) {
-      return new Options(
-          truthCsv,
-          m,
-          duplicateThresholdDeg,
-          maxDuplicatePairs,
-          noisiestClasses,
-          thumbnailsPerSide,
-          maxTableRows);
+    public Builder toBuilder() {
+      return new AutoBuilder_NoiseReport_Options_Builder(this);
     }
 
-    public Options withDuplicateThresholdDeg(double deg) {
-      return new Options(
-          truthCsv,
-          model,
-          deg,
-          maxDuplicatePairs,
-          noisiestClasses,
-          thumbnailsPerSide,
-          maxTableRows);
-    }
+    /** Builds {@link Options}; unset paths stay null. */
+    @AutoBuilder
+    public interface Builder {
+      /** Ground truth ({@code id,truth} CSV) replacing the records' truth column. */
+      Builder setTruthCsv(@Nullable Path csv);
 
-    public Options withNoisiestClasses(int n) {
-      return new Options(
-          truthCsv,
-          model,
-          duplicateThresholdDeg,
-          maxDuplicatePairs,
-          n,
-          thumbnailsPerSide,
-          maxTableRows);
-    }
+      /** The model folder whose centres are compared, instead of the one the summary names. */
+      Builder setModel(@Nullable Path model);
 
-    public Options withThumbnailsPerSide(int n) {
-      return new Options(
-          truthCsv,
-          model,
-          duplicateThresholdDeg,
-          maxDuplicatePairs,
-          noisiestClasses,
-          n,
-          maxTableRows);
+      Builder setDuplicateThresholdDeg(double deg);
+
+      Builder setMaxDuplicatePairs(int n);
+
+      Builder setNoisiestClasses(int n);
+
+      Builder setThumbnailsPerSide(int n);
+
+      Builder setMaxTableRows(int n);
+
+      Options build();
     }
   }
-
-  /**
-   * Default bound for suspected duplicate identities: dominant sub-centres within 60° (cosine ≥
-   * 0.5). Training with both labels pushes a duplicate's two centres apart (on ORL with five
-   * planted duplicates they ended 56°–82° apart, the closest genuine pair 67°), so this catches the
-   * clearest cases without false pairs there; {@code docs/benchmarks-report.md} has the numbers.
-   */
-  public static final double DEFAULT_DUPLICATE_DEG = 60;
 
   private NoiseReport() {}
 
   /** Reads a finished clean run in {@code cleanDir} and writes both files next to its outputs. */
-  public static Map<String, Object> regenerate(Path cleanDir, Options o) throws IOException {
+  public static ReportJson regenerate(Path cleanDir, Options o) throws IOException {
     Map<String, NoiseKind> truth =
         o.truthCsv() == null ? null : InputPlanner.readTruth(o.truthCsv());
     CleanRun run = CleanRun.read(cleanDir, truth);
@@ -147,94 +135,80 @@ public final class NoiseReport {
    * Builds the report of {@code run} and writes {@code report.json} and {@code report.html} into
    * {@code target}, each through a temporary file and an atomic rename.
    */
-  public static Map<String, Object> write(CleanRun run, Options o, Path target) throws IOException {
-    Map<String, Object> report = build(run, o);
+  public static ReportJson write(CleanRun run, Options o, Path target) throws IOException {
+    ReportJson report = build(run, o);
     Files.createDirectories(target);
-    atomicWrite(target.resolve(JSON_FILE), JSON.writeValueAsString(report));
+    LocalFiles.writeAtomically(target.resolve(JSON_FILE), StageJson.write(report));
     String html = HtmlReport.render(run, report, o);
-    atomicWrite(target.resolve(HTML_FILE), html);
+    LocalFiles.writeAtomically(target.resolve(HTML_FILE), html);
     return report;
   }
 
-  /** The report as a map of stable keys (what {@code report.json} holds). */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> build(CleanRun run, Options o) throws IOException {
-    Map<String, Object> s = run.summary();
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("report_version", VERSION);
-    r.put("facesieve_version", s.get("facesieve_version"));
-    Map<String, Object> source = new LinkedHashMap<>();
-    source.put("clean_output", run.location().toAbsolutePath().toString());
-    source.put("data", s.get("data"));
-    source.put("data_fingerprint", s.get("data_fingerprint"));
-    source.put("model", s.get("model"));
-    source.put("model_sha256", s.get("model_sha256"));
-    source.put("truth", o.truthCsv() == null ? "records" : o.truthCsv().toString());
-    r.put("source", source);
-    r.put("options", s.get("options"));
-
-    long input = num(s, "input");
-    long quarantined = num(s, "quarantined");
-    long kept = num(s, "kept");
-    long dropped = num(s, "dropped");
+  /** The report (what {@code report.json} holds). */
+  static ReportJson build(CleanRun run, Options o) throws IOException {
+    CleanSummary s = run.summary();
+    ReportJson.Source source =
+        new ReportJson.Source(
+            run.location().toAbsolutePath().toString(),
+            s.data(),
+            s.dataFingerprint(),
+            s.model(),
+            s.modelSha256(),
+            o.truthCsv() == null ? "records" : o.truthCsv().toString());
+    long input = s.input();
+    long quarantined = s.quarantined();
+    long kept = s.kept();
+    long dropped = s.dropped();
     long prepared = kept + dropped;
-    Map<String, Object> totals = new LinkedHashMap<>();
-    totals.put("input", input);
-    totals.put("quarantined", quarantined);
-    totals.put("quarantined_by_reason", s.get("quarantined_by_reason"));
-    totals.put("prepared", prepared);
-    totals.put("kept", kept);
-    totals.put("dropped", dropped);
-    totals.put("dropped_by_reason", s.get("dropped_by_reason"));
-    totals.put("classes_before", s.get("classes_before"));
-    totals.put("classes_after", s.get("classes_after"));
-    r.put("totals", totals);
-
-    Map<String, Object> dominant = NoiseStatistics.dominantSubClasses(run);
-    Map<String, Object> noise = new LinkedHashMap<>();
-    noise.put("dropped_share_of_input", DetectionMetrics.ratio(dropped, input));
-    noise.put("removed_share_of_input", DetectionMetrics.ratio(dropped + quarantined, input));
-    noise.put("dropped_share_of_prepared", DetectionMetrics.ratio(dropped, prepared));
-    noise.put(
-        "outlier_share_inside_dominant_sub_classes", dominant.get("outlier_share_inside_dominant"));
-    noise.put(
-        "denominators",
-        Map.of(
-            "dropped_share_of_input",
-            "faces dropped by cleaning / all input records (quarantined included)",
-            "removed_share_of_input",
-            "(faces dropped + records quarantined by prepare) / all input records",
-            "dropped_share_of_prepared",
-            "faces dropped / faces that reached cleaning (kept + dropped)",
-            "outlier_share_inside_dominant_sub_classes",
-            "faces nearest their class's dominant sub-centre whose angle to it exceeds the"
-                + " threshold / all faces nearest their dominant sub-centre"));
-    r.put("noise_rate", noise);
-    r.put("dominant_sub_classes", dominant);
-    r.put("angle_histograms", NoiseStatistics.histograms(run));
-    r.put("threshold_sweep", NoiseStatistics.sweep(run));
-    Map<String, Object> quality = NoiseStatistics.quality(run);
-    r.put("quality_vs_truth", quality);
-    List<Map<String, Object>> classRows = NoiseStatistics.classRows(run);
-    r.put("class_drop_rate_histogram", NoiseStatistics.classDropRateHistogram(classRows));
-    r.put("duplicate_identities", duplicates(run, o));
-    r.put("classes", classRows);
-    return r;
+    ReportJson.Totals totals =
+        new ReportJson.Totals(
+            input,
+            quarantined,
+            s.quarantinedByReason(),
+            prepared,
+            kept,
+            dropped,
+            s.droppedByReason(),
+            s.classesBefore(),
+            s.classesAfter());
+    ReportJson.DominantSubClasses dominant = NoiseStatistics.dominantSubClasses(run);
+    ReportJson.NoiseRate noise =
+        new ReportJson.NoiseRate(
+            DetectionMetrics.ratio(dropped, input),
+            DetectionMetrics.ratio(dropped + quarantined, input),
+            DetectionMetrics.ratio(dropped, prepared),
+            dominant.outlierShareInsideDominant(),
+            ReportJson.Denominators.TEXT);
+    List<ReportJson.ClassRow> classRows = NoiseStatistics.classRows(run);
+    return new ReportJson(
+        VERSION,
+        s.facesieveVersion(),
+        source,
+        s.options(),
+        totals,
+        noise,
+        dominant,
+        NoiseStatistics.histograms(run),
+        NoiseStatistics.sweep(run),
+        NoiseStatistics.quality(run),
+        NoiseStatistics.classDropRateHistogram(classRows),
+        duplicates(run, o),
+        classRows);
   }
 
   /** Pairs of classes whose dominant sub-centres are within the bound; see DuplicateIdentities. */
-  static Map<String, Object> duplicates(CleanRun run, Options o) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("threshold_deg", o.duplicateThresholdDeg());
-    Object modelPath = run.summary().get("model");
-    Path model =
-        o.model() != null ? o.model() : modelPath == null ? null : Path.of((String) modelPath);
+  static ReportJson.Duplicates duplicates(CleanRun run, Options o) throws IOException {
+    String modelPath = run.summary().model();
+    Path model = o.model() != null ? o.model() : modelPath == null ? null : Path.of(modelPath);
     Path centresFile = model == null ? null : model.resolve("centres.parquet");
     if (centresFile == null || !Files.isRegularFile(centresFile)) {
-      m.put("skipped", "no centres.parquet at " + centresFile + " (pass --model)");
-      m.put("pairs_found", 0);
-      m.put("pairs", List.of());
-      return m;
+      return new ReportJson.Duplicates(
+          o.duplicateThresholdDeg(),
+          "no centres.parquet at " + centresFile + " (pass --model)",
+          null,
+          0,
+          List.of(),
+          null);
     }
     Map<Integer, Integer> dominantOf = new HashMap<>();
     Map<Integer, String> identityOf = new HashMap<>();
@@ -258,25 +232,17 @@ public final class NoiseReport {
       v[i] = centre.get(labels.get(i));
     }
     List<DuplicateIdentities.Pair> pairs = DuplicateIdentities.find(v, o.duplicateThresholdDeg());
-    m.put("centres_compared", v.length);
-    m.put("pairs_found", pairs.size());
-    List<Map<String, Object>> rows = new ArrayList<>();
+    List<ReportJson.DuplicatePair> rows = new ArrayList<>();
     for (DuplicateIdentities.Pair p :
         pairs.subList(0, Math.min(pairs.size(), o.maxDuplicatePairs()))) {
-      Map<String, Object> row = new LinkedHashMap<>();
       int a = labels.get(p.a());
       int b = labels.get(p.b());
-      row.put("label_a", a);
-      row.put("identity_a", identityOf.get(a));
-      row.put("label_b", b);
-      row.put("identity_b", identityOf.get(b));
-      row.put("cosine", p.cosine());
-      row.put("angle_deg", p.angleDeg());
-      rows.add(row);
+      rows.add(
+          new ReportJson.DuplicatePair(
+              a, identityOf.get(a), b, identityOf.get(b), p.cosine(), p.angleDeg()));
     }
-    m.put("pairs", rows);
-    m.put("pairs_listed", rows.size());
-    return m;
+    return new ReportJson.Duplicates(
+        o.duplicateThresholdDeg(), null, v.length, pairs.size(), rows, rows.size());
   }
 
   private static float[] normalised(float[] v) {
@@ -293,31 +259,12 @@ public final class NoiseReport {
   }
 
   /** Classes sorted by drop rate, then dropped count, then label: the noisiest first. */
-  static List<Map<String, Object>> noisiestFirst(List<Map<String, Object>> rows) {
-    List<Map<String, Object>> sorted = new ArrayList<>(rows);
+  static List<ReportJson.ClassRow> noisiestFirst(List<ReportJson.ClassRow> rows) {
+    List<ReportJson.ClassRow> sorted = new ArrayList<>(rows);
     sorted.sort(
-        Comparator.<Map<String, Object>>comparingDouble(
-                c -> -((Number) c.get("drop_rate")).doubleValue())
-            .thenComparingLong(c -> -((Number) c.get("dropped")).longValue())
-            .thenComparingInt(c -> (Integer) c.get("label")));
+        Comparator.comparingDouble((ReportJson.ClassRow c) -> -c.dropRate())
+            .thenComparingLong(c -> -c.dropped())
+            .thenComparingInt(ReportJson.ClassRow::label));
     return sorted;
-  }
-
-  static long num(Map<String, Object> m, String key) {
-    Object v = m.get(key);
-    if (!(v instanceof Number n)) {
-      throw new InputException(Path.of("summary.json"), "has no number '" + key + "'");
-    }
-    return n.longValue();
-  }
-
-  static void atomicWrite(Path file, String content) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, content);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }

@@ -5,8 +5,16 @@ import static dev.facesieve.datasets.clean.DetectionMetrics.ratio;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.reports.ReportJson.AngleHistograms;
+import dev.facesieve.reports.ReportJson.ByKind;
+import dev.facesieve.reports.ReportJson.ClassRow;
+import dev.facesieve.reports.ReportJson.DominantSubClasses;
+import dev.facesieve.reports.ReportJson.KindQuality;
+import dev.facesieve.reports.ReportJson.PolicySweep;
+import dev.facesieve.reports.ReportJson.Quality;
+import dev.facesieve.reports.ReportJson.ThresholdSweep;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +37,7 @@ public final class NoiseStatistics {
   static final int HISTOGRAM_BINS = 181;
 
   /** Faces nearest their dominant sub-centre, and the share of those beyond the threshold. */
-  static Map<String, Object> dominantSubClasses(CleanRun run) {
+  static DominantSubClasses dominantSubClasses(CleanRun run) {
     long nearest = 0;
     long outliers = 0;
     long noisyInside = 0;
@@ -49,33 +57,25 @@ public final class NoiseStatistics {
         }
       }
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("faces", run.size);
-    m.put("nearest_dominant", nearest);
-    m.put("nearest_dominant_share", ratio(nearest, run.size));
-    m.put("nearest_non_dominant", run.size - nearest);
-    m.put("outliers_inside_dominant", outliers);
-    m.put("outlier_share_inside_dominant", ratio(outliers, nearest));
-    if (run.hasTruth) {
-      m.put("true_noise_share_inside_dominant", ratio(noisyInside, knownInside));
-    }
-    return m;
+    return new DominantSubClasses(
+        run.size,
+        nearest,
+        ratio(nearest, run.size),
+        run.size - nearest,
+        outliers,
+        ratio(outliers, nearest),
+        run.hasTruth ? ratio(noisyInside, knownInside) : null);
   }
 
   /** Counts per 1° bin of the angle to the dominant sub-centre, split by nearest sub-centre. */
-  static Map<String, Object> histograms(CleanRun run) {
+  static AngleHistograms histograms(CleanRun run) {
     long[] dominant = new long[HISTOGRAM_BINS];
     long[] other = new long[HISTOGRAM_BINS];
     for (int i = 0; i < run.size; i++) {
       int bin = (int) Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(run.angle[i])));
       (run.nearestDominant[i] ? dominant : other)[bin]++;
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("bin_width_deg", 1);
-    m.put("first_bin_deg", 0);
-    m.put("nearest_dominant", dominant);
-    m.put("nearest_non_dominant", other);
-    return m;
+    return new AngleHistograms(1, 0, dominant, other);
   }
 
   /**
@@ -83,7 +83,7 @@ public final class NoiseStatistics {
    * class size (the per-face rule, {@link CleaningPolicy#faceReason}); with ground truth also
    * precision and recall there.
    */
-  static Map<String, Object> sweep(CleanRun run) {
+  static ThresholdSweep sweep(CleanRun run) {
     int n = SWEEP_TO - SWEEP_FROM + 1;
     List<String> names = CleaningPolicy.NAMES;
     CleaningPolicy[][] policies = new CleaningPolicy[names.size()][n];
@@ -112,30 +112,30 @@ public final class NoiseStatistics {
         }
       }
     }
-    Map<String, Object> m = new LinkedHashMap<>();
     int[] thresholds = new int[n];
     for (int t = 0; t < n; t++) {
       thresholds[t] = SWEEP_FROM + t;
     }
-    m.put("thresholds_deg", thresholds);
-    m.put("chosen_threshold_deg", run.thresholdDeg());
-    m.put("chosen_policy", run.policy());
+    Map<String, PolicySweep> byName = new HashMap<>();
     for (int p = 0; p < names.size(); p++) {
-      Map<String, Object> pm = new LinkedHashMap<>();
-      pm.put("dropped", dropped[p]);
+      double[] precision = null;
+      double[] recall = null;
       if (run.hasTruth) {
-        double[] precision = new double[n];
-        double[] recall = new double[n];
+        precision = new double[n];
+        recall = new double[n];
         for (int t = 0; t < n; t++) {
           precision[t] = ratio(droppedNoisy[p][t], droppedKnown[p][t]);
           recall[t] = ratio(droppedNoisy[p][t], noisy);
         }
-        pm.put("precision", precision);
-        pm.put("recall", recall);
       }
-      m.put(names.get(p), pm);
+      byName.put(names.get(p), new PolicySweep(dropped[p], precision, recall));
     }
-    return m;
+    return new ThresholdSweep(
+        thresholds,
+        run.thresholdDeg(),
+        run.policy(),
+        byName.get(CleaningPolicy.DROP_PY),
+        byName.get(CleaningPolicy.STRICT));
   }
 
   /**
@@ -143,7 +143,7 @@ public final class NoiseStatistics {
    * its recall and its precision against clean faces (dropped of that kind over dropped of that
    * kind plus dropped clean faces), and the ROC AUC of the angle as a noise score.
    */
-  static Map<String, Object> quality(CleanRun run) {
+  static Quality quality(CleanRun run) {
     if (!run.hasTruth) {
       return null;
     }
@@ -162,41 +162,29 @@ public final class NoiseStatistics {
     long noisy = total[1] + total[2] + total[3];
     long droppedNoisy = dropped[1] + dropped[2] + dropped[3];
     long droppedAll = droppedNoisy + dropped[0];
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("faces_with_truth", total[0] + noisy);
-    m.put("noisy", noisy);
-    m.put("dropped", droppedAll);
-    m.put("dropped_noisy", droppedNoisy);
-    m.put("dropped_clean", dropped[0]);
     DetectionMetrics.Counts overall = new DetectionMetrics.Counts(droppedAll, droppedNoisy, noisy);
-    m.put("precision", overall.precision());
-    m.put("recall", overall.recall());
-    m.put("f1", overall.f1());
-    Map<String, Object> kinds = new LinkedHashMap<>();
+    KindQuality[] kinds = new KindQuality[4];
     for (int k = 1; k < 4; k++) {
       if (total[k] == 0) {
         continue;
       }
-      Map<String, Object> km = new LinkedHashMap<>();
       double kp = ratio(dropped[k], dropped[k] + dropped[0]);
       double kr = ratio(dropped[k], total[k]);
-      km.put("faces", total[k]);
-      km.put("dropped", dropped[k]);
-      km.put("precision_vs_clean", kp);
-      km.put("recall", kr);
-      km.put("f1", f1(kp, kr));
-      kinds.put(CleanRun.TRUTH_NAMES[k], km);
+      kinds[k] = new KindQuality(total[k], dropped[k], kp, kr, f1(kp, kr));
     }
-    m.put("by_kind", kinds);
-    m.put("angle_roc_auc", angleAuc(run));
-    m.put(
-        "definitions",
-        "precision = dropped noisy / dropped; recall = dropped noisy / noisy (prepared faces with"
-            + " truth). Per kind: recall = dropped of the kind / faces of the kind,"
-            + " precision_vs_clean = dropped of the kind / (dropped of the kind + dropped clean)."
-            + " angle_roc_auc: probability that a noisy face has a larger angle to its dominant"
-            + " sub-centre than a clean one (ties count half).");
-    return m;
+    return new Quality(
+        total[0] + noisy,
+        noisy,
+        droppedAll,
+        droppedNoisy,
+        dropped[0],
+        overall.precision(),
+        overall.recall(),
+        overall.f1(),
+        new ByKind(
+            kinds[CleanRun.CLOSE_SET], kinds[CleanRun.OPEN_SET], kinds[CleanRun.OTHER_NOISE]),
+        angleAuc(run),
+        Quality.DEFINITIONS);
   }
 
   /** Mann–Whitney estimate of the ROC AUC of the angle as a score for "noisy". */
@@ -231,18 +219,18 @@ public final class NoiseStatistics {
   }
 
   /** Drop rate of every class, binned in 5% steps (20 bins; 100% goes into the last). */
-  static long[] classDropRateHistogram(List<Map<String, Object>> classRows) {
+  static long[] classDropRateHistogram(List<ClassRow> classRows) {
     long[] bins = new long[20];
-    for (Map<String, Object> c : classRows) {
-      double r = ((Number) c.get("drop_rate")).doubleValue();
+    for (ClassRow c : classRows) {
+      double r = c.dropRate();
       bins[Math.min(19, (int) Math.floor(r * 20))]++;
     }
     return bins;
   }
 
   /** Per class: its row of {@code classes.parquet} plus the drop rate and, with truth, noise. */
-  static List<Map<String, Object>> classRows(CleanRun run) {
-    Map<Integer, long[]> noisyByLabel = new java.util.HashMap<>();
+  static List<ClassRow> classRows(CleanRun run) {
+    Map<Integer, long[]> noisyByLabel = new HashMap<>();
     if (run.hasTruth) {
       for (int i = 0; i < run.size; i++) {
         if (run.truth[i] == CleanRun.UNKNOWN) {
@@ -257,37 +245,35 @@ public final class NoiseStatistics {
         }
       }
     }
-    List<Map<String, Object>> rows = new ArrayList<>();
+    List<ClassRow> rows = new ArrayList<>();
     for (var c : run.classes) {
-      Map<String, Object> m = new LinkedHashMap<>();
       int label = (Integer) c.get("label");
       int samples = (Integer) c.get("samples");
       int kept = (Integer) c.get("kept");
-      m.put("label", label);
-      m.put("identity", c.get("identity").toString());
-      m.put("new_label", c.get("new_label"));
-      m.put("samples", samples);
       List<Integer> perSub = new ArrayList<>();
       for (Object o : (List<?>) c.get("samples_per_sub_center")) {
         perSub.add((Integer) o);
       }
-      m.put("samples_per_sub_center", perSub);
-      m.put("dominant_sub_center", c.get("dominant_sub_center"));
-      m.put("dominant_share", c.get("dominant_share"));
-      m.put("kept", kept);
-      m.put("dropped", samples - kept);
-      m.put("dropped_outlier_angle", c.get("dropped_outlier_angle"));
-      m.put("dropped_non_dominant", c.get("dropped_non_dominant"));
-      m.put("dropped_small_class", c.get("dropped_small_class"));
-      m.put("drop_rate", ratio(samples - kept, samples));
-      m.put("mean_angle_deg", c.get("mean_angle_deg"));
-      m.put("max_angle_deg", c.get("max_angle_deg"));
-      if (run.hasTruth) {
-        long[] nc = noisyByLabel.getOrDefault(label, new long[2]);
-        m.put("noisy_by_truth", nc[0]);
-        m.put("noisy_dropped", nc[1]);
-      }
-      rows.add(m);
+      long[] nc = run.hasTruth ? noisyByLabel.getOrDefault(label, new long[2]) : null;
+      rows.add(
+          new ClassRow(
+              label,
+              c.get("identity").toString(),
+              (Integer) c.get("new_label"),
+              samples,
+              perSub,
+              (Integer) c.get("dominant_sub_center"),
+              (Double) c.get("dominant_share"),
+              kept,
+              samples - kept,
+              (Integer) c.get("dropped_outlier_angle"),
+              (Integer) c.get("dropped_non_dominant"),
+              (Integer) c.get("dropped_small_class"),
+              ratio(samples - kept, samples),
+              (Double) c.get("mean_angle_deg"),
+              (Double) c.get("max_angle_deg"),
+              nc == null ? null : nc[0],
+              nc == null ? null : nc[1]));
     }
     return rows;
   }

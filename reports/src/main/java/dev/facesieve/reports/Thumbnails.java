@@ -45,15 +45,17 @@ final class Thumbnails {
   /** One face shown in the report. */
   record Thumb(String id, double angleDeg, String reason, String dataUri) {}
 
+  /** A class's kept faces closest to its dominant sub-centre and dropped faces farthest from it. */
+  record ClassThumbs(List<Thumb> kept, List<Thumb> dropped) {
+    static final ClassThumbs NONE = new ClassThumbs(List.of(), List.of());
+  }
+
   private record Candidate(String id, double angle, String reason, byte[] image) {}
 
   private Thumbnails() {}
 
-  /**
-   * Returns label → (kept thumbnails, dropped thumbnails) for {@code labels}, at most {@code
-   * perSide} of each.
-   */
-  static Map<Integer, List<List<Thumb>>> collect(Path cleanDir, Set<Integer> labels, int perSide)
+  /** Returns the thumbnails of each of {@code labels}, at most {@code perSide} kept and dropped. */
+  static Map<Integer, ClassThumbs> collect(Path cleanDir, Set<Integer> labels, int perSide)
       throws IOException {
     Map<Integer, PriorityQueue<Candidate>> kept = new HashMap<>();
     Map<Integer, PriorityQueue<Candidate>> dropped = new HashMap<>();
@@ -93,12 +95,12 @@ final class Thumbnails {
             });
       }
     }
-    Map<Integer, List<List<Thumb>>> out = new HashMap<>();
+    Map<Integer, ClassThumbs> out = new HashMap<>();
     for (Integer label : labels) {
       List<Thumb> k = thumbs(kept.get(label), Comparator.comparingDouble(Candidate::angle));
       List<Thumb> d =
           thumbs(dropped.get(label), Comparator.comparingDouble(Candidate::angle).reversed());
-      out.put(label, List.of(k, d));
+      out.put(label, new ClassThumbs(k, d));
     }
     return out;
   }

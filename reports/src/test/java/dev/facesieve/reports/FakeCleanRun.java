@@ -1,8 +1,9 @@
 package dev.facesieve.reports;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.awt.Color;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -111,22 +111,37 @@ final class FakeCleanRun {
     ParquetFiles.write(clean.resolve("classes.parquet"), CleanSchemas.CLASS, classes);
     ParquetFiles.write(model.resolve("centres.parquet"), CENTRES, centres());
 
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("stage", "clean");
-    s.put("facesieve_version", "test");
-    s.put("input", CLASSES * PER_CLASS + QUARANTINED);
-    s.put("quarantined", QUARANTINED);
-    s.put("quarantined_by_reason", Map.of("UNDECODABLE_IMAGE", QUARANTINED));
-    s.put("kept", kept.size());
-    s.put("dropped", dropped.size());
-    s.put("dropped_by_reason", Map.of("OUTLIER_ANGLE", 5, "NON_DOMINANT", 0, "SMALL_CLASS", 0));
-    s.put("classes_before", CLASSES);
-    s.put("classes_after", CLASSES);
-    s.put("options", Map.of("policy", "drop-py", "threshold_deg", 75.0, "min_class_size", 0));
-    s.put("data", dir.resolve("prepared").toString());
-    s.put("model", model.toString());
-    s.put("model_sha256", "0");
-    new ObjectMapper().writeValue(clean.resolve("summary.json").toFile(), s);
+    // what CleanJob writes for such a run: every key, alphabetical
+    CleanSummary summary =
+        new CleanSummary(
+            CleanSummary.STAGE,
+            "test",
+            CLASSES * PER_CLASS + QUARANTINED,
+            QUARANTINED,
+            Map.of("UNDECODABLE_IMAGE", (long) QUARANTINED),
+            kept.size(),
+            dropped.size(),
+            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L),
+            CLASSES,
+            CLASSES,
+            dropped.size() / (double) (kept.size() + dropped.size()),
+            new CleanSummary.Options("drop-py", 75.0, 0, null, false, false, "direct"),
+            dir.resolve("prepared").toString(),
+            "fingerprint-of-prepared",
+            model.toString(),
+            "0",
+            "fingerprint-of-prepared",
+            true,
+            new CleanSummary.QualityVsTruth(
+                2L * CLASSES,
+                dropped.size(),
+                dropped.size(),
+                1.0,
+                0.5,
+                2 / 3.0,
+                0,
+                CleanSummary.QualityVsTruth.NOTE));
+    Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }
 

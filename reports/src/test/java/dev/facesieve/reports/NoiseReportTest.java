@@ -177,7 +177,7 @@ class NoiseReportTest {
     }
     Files.writeString(truth, sb.toString());
     Path copy = FakeCleanRun.write(tmp.resolve("other"));
-    NoiseReport.regenerate(copy, NoiseReport.Options.defaults().withTruth(truth));
+    NoiseReport.regenerate(copy, NoiseReport.Options.builder().setTruthCsv(truth).build());
     JsonNode q =
         new ObjectMapper()
             .readTree(copy.resolve(NoiseReport.JSON_FILE).toFile())

@@ -1,9 +1,9 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.reports.NoiseReport;
+import dev.facesieve.reports.ReportJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,18 +43,18 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> r =
-        NoiseReport.regenerate(clean, report.options().withTruth(truth).withModel(model));
+    ReportJson r =
+        NoiseReport.regenerate(
+            clean, report.options().toBuilder().setTruthCsv(truth).setModel(model).build());
     print(spec.commandLine().getOut(), r, clean);
     return 0;
   }
 
-  @SuppressWarnings("unchecked")
-  static void print(PrintWriter out, Map<String, Object> r, Path dir) {
-    Map<String, Object> dup = (Map<String, Object>) r.get("duplicate_identities");
+  static void print(PrintWriter out, ReportJson r, Path dir) {
+    ReportJson.Duplicates dup = r.duplicateIdentities();
     out.printf(
         "suspected duplicate identities: %s pairs within %s°%n",
-        dup.get("pairs_found"), dup.get("threshold_deg"));
+        dup.pairsFound(), dup.thresholdDeg());
     out.printf("report: %s%n", dir.resolve(NoiseReport.HTML_FILE).toAbsolutePath());
     out.flush();
   }

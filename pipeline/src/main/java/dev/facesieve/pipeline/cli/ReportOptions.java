@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 public final class ReportOptions {
   @Option(
       names = "--duplicate-threshold-deg",
-      defaultValue = "60",
+      defaultValue = "" + NoiseReport.Options.DEFAULT_DUPLICATE_THRESHOLD_DEG,
       description =
           "Report pairs of classes whose dominant sub-centres are within this angle as suspected"
               + " duplicate identities. Default: ${DEFAULT-VALUE}.")
@@ -15,22 +15,23 @@ public final class ReportOptions {
 
   @Option(
       names = "--report-classes",
-      defaultValue = "8",
+      defaultValue = "" + NoiseReport.Options.DEFAULT_NOISIEST_CLASSES,
       description =
           "Noisiest classes shown with thumbnails in report.html. Default: ${DEFAULT-VALUE}.")
   int noisiestClasses;
 
   @Option(
       names = "--report-thumbnails",
-      defaultValue = "6",
+      defaultValue = "" + NoiseReport.Options.DEFAULT_THUMBNAILS_PER_SIDE,
       description =
           "Kept and dropped thumbnails per class in report.html. Default: ${DEFAULT-VALUE}.")
   int thumbnails;
 
   NoiseReport.Options options() {
-    return NoiseReport.Options.defaults()
-        .withDuplicateThresholdDeg(duplicateThresholdDeg)
-        .withNoisiestClasses(noisiestClasses)
-        .withThumbnailsPerSide(thumbnails);
+    return NoiseReport.Options.builder()
+        .setDuplicateThresholdDeg(duplicateThresholdDeg)
+        .setNoisiestClasses(noisiestClasses)
+        .setThumbnailsPerSide(thumbnails)
+        .build();
   }
 }

@@ -1,10 +1,11 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.RunJob;
+import dev.facesieve.reports.ReportJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,42 +71,41 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** Stages run or skipped, then the headline numbers and where the report is. */
-  @SuppressWarnings("unchecked")
   static void print(PrintWriter out, RunJob.Outcome o) {
     StringBuilder sb = new StringBuilder("stages:");
     o.stages().forEach((k, v) -> sb.append(' ').append(k).append(' ').append(v).append(';'));
     out.println(sb.substring(0, sb.length() - 1));
-    Map<String, Object> s = o.summary();
-    Map<String, Object> noise = (Map<String, Object>) o.report().get("noise_rate");
+    CleanSummary s = o.summary();
+    ReportJson.NoiseRate noise = o.report().noiseRate();
     out.printf(
         Locale.ROOT,
         "input %s records: kept %s, dropped %s %s, quarantined %s; classes %s -> %s%n",
-        s.get("input"),
-        s.get("kept"),
-        s.get("dropped"),
-        s.get("dropped_by_reason"),
-        s.get("quarantined"),
-        s.get("classes_before"),
-        s.get("classes_after"));
+        s.input(),
+        s.kept(),
+        s.dropped(),
+        s.droppedByReason(),
+        s.quarantined(),
+        s.classesBefore(),
+        s.classesAfter());
     out.printf(
         Locale.ROOT,
         "noise found: %.1f%% of input (dropped + quarantined), %.1f%% of the faces cleaned%n",
-        100 * ((Number) noise.get("removed_share_of_input")).doubleValue(),
-        100 * ((Number) noise.get("dropped_share_of_prepared")).doubleValue());
-    Map<String, Object> q = (Map<String, Object>) o.report().get("quality_vs_truth");
+        100 * noise.removedShareOfInput(),
+        100 * noise.droppedShareOfPrepared());
+    ReportJson.Quality q = o.report().qualityVsTruth();
     if (q != null) {
       out.printf(
           Locale.ROOT,
           "against ground truth: precision %.3f, recall %.3f, F1 %.3f, angle ROC AUC %.3f%n",
-          ((Number) q.get("precision")).doubleValue(),
-          ((Number) q.get("recall")).doubleValue(),
-          ((Number) q.get("f1")).doubleValue(),
-          ((Number) q.get("angle_roc_auc")).doubleValue());
+          q.precision(),
+          q.recall(),
+          q.f1(),
+          q.angleRocAuc());
     }
-    Map<String, Object> dup = (Map<String, Object>) o.report().get("duplicate_identities");
+    ReportJson.Duplicates dup = o.report().duplicateIdentities();
     out.printf(
         "suspected duplicate identities: %s pairs within %s°%n",
-        dup.get("pairs_found"), dup.get("threshold_deg"));
+        dup.pairsFound(), dup.thresholdDeg());
     out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
     out.flush();
   }
