@@ -5,7 +5,7 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.ImageFormat;
 import dev.facesieve.datasets.image.Images;
-import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.SideFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbeddingTable;
@@ -265,7 +265,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- evaluate mode
 
   private static void evaluate(Map<String, String> a) throws Exception {
-    Map<String, NoiseKind> truth = InputPlanner.readTruth(Path.of(a.get("truth")));
+    Map<String, NoiseKind> truth = SideFiles.readTruth(Path.of(a.get("truth")));
     String setting = a.get("setting");
     String kind = setting.substring(0, setting.lastIndexOf('-'));
     double p = Integer.parseInt(setting.substring(setting.lastIndexOf('-') + 1)) / 100.0;

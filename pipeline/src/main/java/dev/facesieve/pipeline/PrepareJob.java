@@ -110,12 +110,14 @@ public final class PrepareJob {
   public static Map<String, Object> run(Settings s) throws IOException {
     InputPlan plan =
         InputPlanner.plan(
-            InputPlanner.Spec.of(s.input())
-                .withFormat(s.format())
-                .withShardSize(s.shardSize())
-                .withColumns(s.columns())
-                .withLandmarks(s.landmarks())
-                .withTruth(s.truth()));
+            InputPlanner.Spec.builder()
+                .setInput(s.input())
+                .setFormat(s.format())
+                .setShardSize(s.shardSize())
+                .setColumns(s.columns())
+                .setLandmarksFile(s.landmarks())
+                .setTruthFile(s.truth())
+                .build());
     StageOutput out = StageOutput.open(s.output(), MANIFEST, s.overwrite());
     boolean done = false;
     try {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
-import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.SideFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -136,8 +136,7 @@ public final class NoiseReport {
 
   /** Reads a finished clean run in {@code cleanDir} and writes both files next to its outputs. */
   public static Map<String, Object> regenerate(Path cleanDir, Options o) throws IOException {
-    Map<String, NoiseKind> truth =
-        o.truthCsv() == null ? null : InputPlanner.readTruth(o.truthCsv());
+    Map<String, NoiseKind> truth = o.truthCsv() == null ? null : SideFiles.readTruth(o.truthCsv());
     CleanRun run = CleanRun.read(cleanDir, truth);
     return write(run, o, cleanDir);
   }
