@@ -3,6 +3,7 @@ package dev.facesieve.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -61,7 +62,7 @@ public final class RunJob {
   /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
   public record Outcome(
       Map<String, String> stages,
-      Map<String, Object> manifest,
+      PrepareManifest manifest,
       Map<String, Object> model,
       Map<String, Object> summary,
       Map<String, Object> report,
@@ -119,7 +120,7 @@ public final class RunJob {
       record(out, state, "prepare", prepareKey, manifestFile);
       did.put("prepare", "ran");
     }
-    Map<String, Object> manifest = Json.read(manifestFile);
+    PrepareManifest manifest = PrepareManifest.read(prepared(out));
 
     String trainKey =
         key(
