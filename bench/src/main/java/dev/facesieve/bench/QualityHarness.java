@@ -5,7 +5,7 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.ImageFormat;
 import dev.facesieve.datasets.image.Images;
-import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.SideFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbeddingTable;
@@ -15,8 +15,6 @@ import dev.facesieve.model.OnnxEmbedder;
 import dev.facesieve.model.Preprocessing;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.DataInputStream;
@@ -235,12 +233,7 @@ public final class QualityHarness {
    * Mean-centred, unit-length 8×8 RGB thumbnail: a crude look-alike measure for synthetic faces.
    */
   private static float[] thumbnail(BufferedImage img) {
-    BufferedImage t = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = t.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, 8, 8, null);
-    g.dispose();
+    BufferedImage t = Images.resize(img, 8, 8);
     float[] v = new float[192];
     for (int y = 0; y < 8; y++) {
       for (int x = 0; x < 8; x++) {
@@ -265,7 +258,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- evaluate mode
 
   private static void evaluate(Map<String, String> a) throws Exception {
-    Map<String, NoiseKind> truth = InputPlanner.readTruth(Path.of(a.get("truth")));
+    Map<String, NoiseKind> truth = SideFiles.readTruth(Path.of(a.get("truth")));
     String setting = a.get("setting");
     String kind = setting.substring(0, setting.lastIndexOf('-'));
     double p = Integer.parseInt(setting.substring(setting.lastIndexOf('-') + 1)) / 100.0;

@@ -10,6 +10,8 @@ import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.model.ModelDirectory;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
@@ -244,7 +247,7 @@ public final class ScaleBenchmark {
     int perFile = 100_000;
     long close = 0;
     long open = 0;
-    Map<String, Long> perLabel = new TreeMap<>();
+    SortedMap<Integer, Long> perLabel = new TreeMap<>();
     try (EmbeddingTable t = EmbeddingTable.open(table, labels, dim)) {
       for (int start = 0, part = 0; start < n; start += perFile, part++) {
         String name = String.format(Locale.ROOT, "part-%05d.parquet", part);
@@ -260,7 +263,7 @@ public final class ScaleBenchmark {
                     : i % perClass == perClass - 2 ? NoiseKind.CLOSE_SET : NoiseKind.OPEN_SET;
             close += truth == NoiseKind.CLOSE_SET ? 1 : 0;
             open += truth == NoiseKind.OPEN_SET ? 1 : 0;
-            perLabel.merge(Integer.toString(labels[i]), 1L, Long::sum);
+            perLabel.merge(labels[i], 1L, Long::sum);
             faces.write(
                 FaceSchemas.toAvro(
                     new FaceRecord(
@@ -284,28 +287,35 @@ public final class ScaleBenchmark {
         }
       }
     }
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("read", (long) n);
-    counts.put("prepared", (long) n);
-    counts.put("quarantined", 0L);
-    counts.put("quarantined_by_reason", Map.of());
-    counts.put("aligned", 0L);
-    counts.put("metadata_records", 0L);
-    counts.put("truth", Map.of("clean", n - close - open, "close_set", close, "open_set", open));
-    Map<String, Object> labelNames = new TreeMap<>();
+    PrepareManifest.Counts counts =
+        new PrepareManifest.Counts(
+            0L,
+            0L,
+            n,
+            0L,
+            new TreeMap<>(),
+            n,
+            new TreeMap<>(Map.of("clean", n - close - open, "close_set", close, "open_set", open)));
+    SortedMap<Integer, String> labelNames = new TreeMap<>();
     for (int c = 0; c < perLabel.size(); c++) {
-      labelNames.put(Integer.toString(c), identity(c));
+      labelNames.put(c, identity(c));
     }
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("stage", "prepare");
-    manifest.put("note", "written by ScaleBenchmark (synthetic embeddings), not by prepare");
-    manifest.put("counts", counts);
-    manifest.put("images", (long) n);
-    manifest.put("identities", perLabel.size());
-    manifest.put("labels", labelNames);
-    manifest.put("images_per_label", perLabel);
-    manifest.put("fingerprint", fingerprint);
-    JSON.writeValue(prepared.resolve("manifest.json").toFile(), manifest);
+    PrepareManifest manifest =
+        new PrepareManifest(
+            counts,
+            null,
+            fingerprint,
+            perLabel.size(),
+            n,
+            perLabel,
+            null,
+            labelNames,
+            "written by ScaleBenchmark (synthetic embeddings), not by prepare",
+            null,
+            null,
+            null,
+            PrepareManifest.STAGE);
+    Files.writeString(prepared.resolve(PrepareManifest.FILE), StageJson.write(manifest));
     Map<String, Object> marker = new LinkedHashMap<>();
     marker.put("model", model.toAbsolutePath().toString());
     marker.put("model_sha256", ModelInfo.read(model).sha256());

@@ -5,8 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import dev.facesieve.datasets.image.Images;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
 import java.util.Locale;
@@ -69,12 +68,6 @@ public record Preprocessing(int size, String channels, float mean, float scale)
         && img.getType() == BufferedImage.TYPE_INT_RGB) {
       return img;
     }
-    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, size, size, null);
-    g.dispose();
-    return out;
+    return Images.resize(img, size, size);
   }
 }

@@ -1,5 +1,7 @@
 package dev.facesieve.pipeline;
 
+import dev.facesieve.datasets.input.FacePreparer;
+import dev.facesieve.datasets.input.InputPlanner;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -29,7 +31,7 @@ public interface FaceSieveOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Images declaring more pixels than this are quarantined (decompression bombs).")
-  @Default.Long(4096L * 4096L)
+  @Default.Long(FacePreparer.DEFAULT_MAX_PIXELS)
   Long getMaxPixels();
 
   void setMaxPixels(Long value);
@@ -41,7 +43,7 @@ public interface FaceSieveOptions extends PipelineOptions {
   void setAlign(Boolean value);
 
   @Description("Records per input shard (one unit of parallel reading).")
-  @Default.Integer(1024)
+  @Default.Integer(InputPlanner.Spec.DEFAULT_SHARD_SIZE)
   Integer getShardSize();
 
   void setShardSize(Integer value);

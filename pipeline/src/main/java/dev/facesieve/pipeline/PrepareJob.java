@@ -2,15 +2,19 @@ package dev.facesieve.pipeline;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.QuarantineRecord;
+import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.input.ColumnMapping;
+import dev.facesieve.datasets.input.FacePreparer;
 import dev.facesieve.datasets.input.InputFormat;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.input.InputShard;
 import dev.facesieve.datasets.input.PrepareStats;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.transforms.FaceCoders;
 import dev.facesieve.transforms.PrepareFaces;
@@ -20,9 +24,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -40,7 +44,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class PrepareJob {
   /** File that marks a finished {@code prepare} output. */
-  public static final String MANIFEST = "manifest.json";
+  public static final String MANIFEST = PrepareManifest.FILE;
 
   /** What to prepare and how. */
   public record Settings(
@@ -60,43 +64,78 @@ public final class PrepareJob {
       checkArgument(shardSize > 0, "--shard-size must be > 0, got %s", shardSize);
     }
 
+    /**
+     * A builder with every default set: {@link InputPlanner.Spec#DEFAULT_FORMAT}, {@link
+     * FacePreparer#DEFAULT_MAX_PIXELS}, no alignment, no side files, {@link
+     * InputPlanner.Spec#DEFAULT_SHARD_SIZE}, {@link InputPlanner.Spec#DEFAULT_COLUMNS}, the direct
+     * runner, no overwriting.
+     */
+    public static Builder builder() {
+      return new AutoBuilder_PrepareJob_Settings_Builder()
+          .setFormat(InputPlanner.Spec.DEFAULT_FORMAT)
+          .setMaxPixels(FacePreparer.DEFAULT_MAX_PIXELS)
+          .setAlign(false)
+          .setShardSize(InputPlanner.Spec.DEFAULT_SHARD_SIZE)
+          .setColumns(InputPlanner.Spec.DEFAULT_COLUMNS)
+          .setRunner(Runners.Choice.direct())
+          .setOverwrite(false);
+    }
+
+    public Builder toBuilder() {
+      return new AutoBuilder_PrepareJob_Settings_Builder(this);
+    }
+
+    /** The defaults for everything but the input and the output folder. */
     public static Settings of(Path input, Path output) {
-      return new Settings(
-          input,
-          InputFormat.AUTO,
-          output,
-          4096L * 4096L,
-          false,
-          null,
-          null,
-          1024,
-          ColumnMapping.FACESIEVE,
-          Runners.Choice.direct(),
-          false);
+      return builder().setInput(input).setOutput(output).build();
     }
 
     public Settings withRunner(Runners.Choice r) {
-      return new Settings(
-          input, format, output, maxPixels, align, landmarks, truth, shardSize, columns, r,
-          overwrite);
+      return toBuilder().setRunner(r).build();
     }
 
     public Settings withOverwrite(boolean o) {
-      return new Settings(
-          input, format, output, maxPixels, align, landmarks, truth, shardSize, columns, runner, o);
+      return toBuilder().setOverwrite(o).build();
     }
 
     /** The options that decide the output, for the manifest and for re-run checks. */
-    Map<String, Object> describe() {
-      Map<String, Object> m = new TreeMap<>();
-      m.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
-      m.put("max_pixels", maxPixels);
-      m.put("align", align);
-      m.put("landmarks", landmarks == null ? null : landmarks.toAbsolutePath().toString());
-      m.put("truth", truth == null ? null : truth.toAbsolutePath().toString());
-      m.put("columns", columns.toString());
-      m.put("shard_size", shardSize);
-      return m;
+    PrepareManifest.Options describe() {
+      return new PrepareManifest.Options(
+          align,
+          columns.toString(),
+          format.name().toLowerCase(Locale.ROOT),
+          landmarks == null ? null : landmarks.toAbsolutePath().toString(),
+          maxPixels,
+          shardSize,
+          truth == null ? null : truth.toAbsolutePath().toString());
+    }
+
+    /** Builds {@link Settings}; the input and output are required. */
+    @AutoBuilder
+    public interface Builder {
+      Builder setInput(Path input);
+
+      Builder setFormat(InputFormat format);
+
+      Builder setOutput(Path output);
+
+      Builder setMaxPixels(long maxPixels);
+
+      Builder setAlign(boolean align);
+
+      Builder setLandmarks(@Nullable Path landmarks);
+
+      Builder setTruth(@Nullable Path truth);
+
+      Builder setShardSize(int shardSize);
+
+      Builder setColumns(ColumnMapping columns);
+
+      Builder setRunner(Runners.Choice runner);
+
+      Builder setOverwrite(boolean overwrite);
+
+      Settings build();
     }
   }
 
@@ -107,21 +146,23 @@ public final class PrepareJob {
    *
    * @throws dev.facesieve.datasets.InputException for unusable input or output folders
    */
-  public static Map<String, Object> run(Settings s) throws IOException {
+  public static PrepareManifest run(Settings s) throws IOException {
     InputPlan plan =
         InputPlanner.plan(
-            InputPlanner.Spec.of(s.input())
-                .withFormat(s.format())
-                .withShardSize(s.shardSize())
-                .withColumns(s.columns())
-                .withLandmarks(s.landmarks())
-                .withTruth(s.truth()));
+            InputPlanner.Spec.builder()
+                .setInput(s.input())
+                .setFormat(s.format())
+                .setShardSize(s.shardSize())
+                .setColumns(s.columns())
+                .setLandmarksFile(s.landmarks())
+                .setTruthFile(s.truth())
+                .build());
     StageOutput out = StageOutput.open(s.output(), MANIFEST, s.overwrite());
     boolean done = false;
     try {
-      PrepareStats stats = runPipeline(s, plan, out.staging());
-      Map<String, Object> manifest = manifest(s, plan, stats, out.staging());
-      out.commit(List.of("faces", "quarantine"), Json.write(manifest));
+      StatsFile stats = runPipeline(s, plan, out.staging());
+      PrepareManifest manifest = manifest(s, plan, stats, out.staging());
+      out.commit(List.of("faces", "quarantine"), StageJson.write(manifest));
       done = true;
       return manifest;
     } finally {
@@ -131,7 +172,7 @@ public final class PrepareJob {
     }
   }
 
-  private static PrepareStats runPipeline(Settings s, InputPlan plan, Path staging)
+  private static StatsFile runPipeline(Settings s, InputPlan plan, Path staging)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
@@ -175,83 +216,58 @@ public final class PrepareJob {
         dev.facesieve.transforms.PrepareFaces.class,
         "records_read",
         plan.plannedRecords());
-    return readStats(staging.resolve("stats.json"));
+    return StageJson.read(staging.resolve("stats.json"), StatsFile.class);
   }
 
   private static String dir(Path staging, String name) {
     return staging.resolve(name).toAbsolutePath() + "/";
   }
 
+  /** The merged counts, handed from the pipeline to the driver through {@code stats.json}. */
+  record StatsFile(
+      PrepareManifest.Counts counts,
+      SortedMap<Integer, Long> imagesPerLabel,
+      SortedMap<Integer, String> identities) {}
+
   static String statsJson(PrepareStats s) {
-    Map<String, Object> m = new LinkedHashMap<>(s.toMap());
-    m.put("images_per_label", s.imagesPerLabel);
-    m.put("identities", s.identities);
-    return Json.write(m);
+    return StageJson.write(
+        new StatsFile(s.counts(), new TreeMap<>(s.imagesPerLabel), new TreeMap<>(s.identities)));
   }
 
-  private static PrepareStats readStats(Path file) throws IOException {
-    Map<String, Object> m = Json.read(file);
-    PrepareStats s = new PrepareStats();
-    s.prepared = ((Number) m.get("prepared")).longValue();
-    s.aligned = ((Number) m.get("aligned")).longValue();
-    s.metadataRecords = ((Number) m.get("metadata_records")).longValue();
-    s.quarantinedByReason.putAll(
-        Json.MAPPER.convertValue(
-            m.get("quarantined_by_reason"), new TypeReference<Map<String, Long>>() {}));
-    s.truth.putAll(
-        Json.MAPPER.convertValue(m.get("truth"), new TypeReference<Map<String, Long>>() {}));
-    s.imagesPerLabel.putAll(
-        Json.MAPPER.convertValue(
-            m.get("images_per_label"), new TypeReference<Map<Integer, Long>>() {}));
-    s.identities.putAll(
-        Json.MAPPER.convertValue(
-            m.get("identities"), new TypeReference<Map<Integer, String>>() {}));
-    return s;
-  }
-
-  private static Map<String, Object> manifest(
-      Settings s, InputPlan plan, PrepareStats stats, Path staging) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("stage", "prepare");
-    m.put("facesieve_version", Version.get());
-    Map<String, Object> input = new LinkedHashMap<>();
-    input.put("path", s.input().toAbsolutePath().toString());
-    input.put("format", plan.format().name().toLowerCase(java.util.Locale.ROOT));
-    List<Map<String, Object>> files = new ArrayList<>();
+  private static PrepareManifest manifest(Settings s, InputPlan plan, StatsFile stats, Path staging)
+      throws IOException {
+    List<PrepareManifest.InputFile> files = new ArrayList<>();
     for (Path f : plan.files()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("path", f.toAbsolutePath().toString());
-      if (Files.isRegularFile(f)) {
-        e.put("bytes", Files.size(f));
-        e.put("sha256", Json.sha256(f));
-      } else {
-        e.put("listing_sha256", listingHash(plan));
-      }
-      files.add(e);
+      String path = f.toAbsolutePath().toString();
+      files.add(
+          Files.isRegularFile(f)
+              ? PrepareManifest.InputFile.ofFile(path, Files.size(f), LocalFiles.sha256(f))
+              : PrepareManifest.InputFile.ofFolder(path, listingHash(plan)));
     }
-    input.put("files", files);
-    input.put("skipped", plan.skipped());
-    input.put("planned_records", plan.plannedRecords());
-    input.put("shards", plan.shards().size());
-    m.put("input", input);
-    m.put("options", s.describe());
-    m.put("runner", s.runner().runner());
-    m.put("counts", stats.toMap());
-    m.put("images", stats.prepared);
-    m.put("identities", stats.imagesPerLabel.size());
-    m.put("labels", new TreeMap<>(stats.identities));
-    m.put("images_per_label", stats.imagesPerLabel);
-    m.put(
-        "outputs",
-        Map.of(
-            "faces",
-            parquetFiles(staging.resolve("faces")),
-            "quarantine",
-            parquetFiles(staging.resolve("quarantine"))));
-    // The outputs are a function of the inputs, the options and the version: their hash is the
-    // data's fingerprint that later stages record (hashing gigabytes of Parquet would be slower).
-    m.put("fingerprint", Json.sha256(Json.write(List.of(files, s.describe(), Version.get()))));
-    return m;
+    PrepareManifest.Input input =
+        new PrepareManifest.Input(
+            files,
+            plan.format().name().toLowerCase(Locale.ROOT),
+            s.input().toAbsolutePath().toString(),
+            plan.plannedRecords(),
+            plan.shards().size(),
+            new TreeMap<>(plan.skipped()));
+    PrepareManifest.Options options = s.describe();
+    return new PrepareManifest(
+        stats.counts(),
+        Version.get(),
+        PrepareManifest.fingerprint(files, options, Version.get()),
+        stats.imagesPerLabel().size(),
+        stats.counts().prepared(),
+        stats.imagesPerLabel(),
+        input,
+        stats.identities(),
+        null,
+        options,
+        new PrepareManifest.Outputs(
+            parquetFiles(staging.resolve("faces")), parquetFiles(staging.resolve("quarantine"))),
+        s.runner().runner(),
+        PrepareManifest.STAGE);
   }
 
   private static String listingHash(InputPlan plan) {
@@ -270,24 +286,21 @@ public final class PrepareJob {
         }
       }
     }
-    return Json.sha256(sb.toString());
+    return LocalFiles.sha256(sb.toString());
   }
 
-  private static List<Map<String, Object>> parquetFiles(Path dir) throws IOException {
-    List<Map<String, Object>> out = new ArrayList<>();
+  private static List<PrepareManifest.OutputFile> parquetFiles(Path dir) throws IOException {
+    List<PrepareManifest.OutputFile> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;
     }
     try (Stream<Path> st = Files.list(dir)) {
       for (Path f : st.filter(p -> p.toString().endsWith(".parquet")).sorted().toList()) {
         out.add(
-            Map.of(
-                "file",
+            new PrepareManifest.OutputFile(
+                Files.size(f),
                 dir.getFileName() + "/" + f.getFileName(),
-                "rows",
-                ParquetFiles.rowCount(f),
-                "bytes",
-                Files.size(f)));
+                ParquetFiles.rowCount(f)));
       }
     }
     return out;

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -63,7 +64,7 @@ public final class RunJob {
   /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
   public record Outcome(
       Map<String, String> stages,
-      Map<String, Object> manifest,
+      PrepareManifest manifest,
       Map<String, Object> model,
       CleanSummary summary,
       ReportJson report,
@@ -121,7 +122,7 @@ public final class RunJob {
       record(out, state, "prepare", prepareKey, manifestFile);
       did.put("prepare", "ran");
     }
-    Map<String, Object> manifest = Json.read(manifestFile);
+    PrepareManifest manifest = PrepareManifest.read(prepared(out));
 
     String trainKey =
         key(

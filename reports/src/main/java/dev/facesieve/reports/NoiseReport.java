@@ -8,7 +8,7 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.StageJson;
-import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.SideFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
@@ -125,8 +125,7 @@ public final class NoiseReport {
 
   /** Reads a finished clean run in {@code cleanDir} and writes both files next to its outputs. */
   public static ReportJson regenerate(Path cleanDir, Options o) throws IOException {
-    Map<String, NoiseKind> truth =
-        o.truthCsv() == null ? null : InputPlanner.readTruth(o.truthCsv());
+    Map<String, NoiseKind> truth = o.truthCsv() == null ? null : SideFiles.readTruth(o.truthCsv());
     CleanRun run = CleanRun.read(cleanDir, truth);
     return write(run, o, cleanDir);
   }

@@ -4,8 +4,6 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.parquet.ParquetFiles;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -125,12 +123,7 @@ final class Thumbnails {
       double scale = (double) SIZE / Math.max(src.getWidth(), src.getHeight());
       int w = Math.max(1, (int) Math.round(src.getWidth() * scale));
       int h = Math.max(1, (int) Math.round(src.getHeight() * scale));
-      BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-      Graphics2D g = dst.createGraphics();
-      g.setRenderingHint(
-          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.drawImage(src, 0, 0, w, h, null);
-      g.dispose();
+      BufferedImage dst = Images.resize(src, w, h);
       return "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(Images.jpeg(dst, 0.8f));
     } catch (ImageDecodeException | RuntimeException e) {
       return "data:image/gif;base64,R0lGODlhAQABAIAAAMzMzAAAACH5BAAAAAAALAAAAAABAAEAAAICRAEAOw==";

@@ -59,9 +59,9 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
     this.align = align;
   }
 
-  /** Default settings: no identity names, 4096×4096 pixels at most, no alignment. */
+  /** Default settings: no identity names, {@link FacePreparer#DEFAULT_MAX_PIXELS}, no alignment. */
   public static PrepareFaces create() {
-    return new PrepareFaces(new TreeMap<>(), 4096L * 4096L, false);
+    return new PrepareFaces(new TreeMap<>(), FacePreparer.DEFAULT_MAX_PIXELS, false);
   }
 
   /** Names for labels whose records carry none (RecordIO). */

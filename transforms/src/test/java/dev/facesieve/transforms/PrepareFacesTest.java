@@ -39,7 +39,8 @@ public class PrepareFacesTest {
     Files.write(root.resolve("bob/1.jpg"), good);
     Files.write(root.resolve("bob/2.png"), new byte[0]);
     Files.write(root.resolve("bob/3.jpg"), good);
-    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(root).withShardSize(2));
+    InputPlan plan =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(root).setShardSize(2).build());
     assertEquals(3L, plan.shards().size());
 
     PCollectionTuple out =

@@ -1,6 +1,8 @@
 package dev.facesieve.datasets.image;
 
 import com.google.common.hash.Hashing;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -119,6 +121,21 @@ public final class Images {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Scales an image to {@code width} × {@code height} with bilinear interpolation, as a new {@link
+   * BufferedImage#TYPE_INT_RGB} image (the one resize of the project: model input, report
+   * thumbnails).
+   */
+  public static BufferedImage resize(BufferedImage img, int width, int height) {
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(img, 0, 0, width, height, null);
+    g.dispose();
+    return out;
   }
 
   /** Returns the image as {@link BufferedImage#TYPE_INT_RGB}, converting when needed. */

@@ -27,9 +27,19 @@ public record ColumnMapping(
     checkArgument(image != null && !image.isBlank(), "image column must be named");
   }
 
+  /** Column names of {@code prepared/faces/*.parquet}, the defaults of the column options. */
+  public static final String ID_COLUMN = "id";
+
+  public static final String LABEL_COLUMN = "label";
+  public static final String IDENTITY_COLUMN = "identity";
+  public static final String IMAGE_COLUMN = "image";
+  public static final String LANDMARKS_COLUMN = "landmarks";
+  public static final String TRUTH_COLUMN = "truth";
+
   /** The columns of {@code prepared/faces/*.parquet}. */
   public static final ColumnMapping FACESIEVE =
-      new ColumnMapping("id", "label", "identity", "image", "landmarks", "truth");
+      new ColumnMapping(
+          ID_COLUMN, LABEL_COLUMN, IDENTITY_COLUMN, IMAGE_COLUMN, LANDMARKS_COLUMN, TRUTH_COLUMN);
 
   /** A mapping for foreign files with only an image and a label column. */
   public static ColumnMapping of(String image, String label) {

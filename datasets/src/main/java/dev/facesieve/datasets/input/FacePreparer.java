@@ -20,6 +20,9 @@ import java.io.Serializable;
  * template and re-encoded as JPEG (quality 95); all others keep their original bytes.
  */
 public final class FacePreparer implements Serializable {
+  /** Images declaring more pixels than this are quarantined unless told otherwise (4096²). */
+  public static final long DEFAULT_MAX_PIXELS = 4096L * 4096L;
+
   private final long maxPixels;
   private final boolean align;
 

@@ -2,8 +2,8 @@ package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.QuarantineRecord;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import java.io.Serializable;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -59,16 +59,15 @@ public final class PrepareStats implements Serializable {
     return this;
   }
 
-  /** A plain map view for JSON. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new TreeMap<>();
-    m.put("read", read());
-    m.put("prepared", prepared);
-    m.put("quarantined", quarantined());
-    m.put("quarantined_by_reason", quarantinedByReason);
-    m.put("aligned", aligned);
-    m.put("metadata_records", metadataRecords);
-    m.put("truth", truth);
-    return m;
+  /** The counts as {@code manifest.json} has them. */
+  public PrepareManifest.Counts counts() {
+    return new PrepareManifest.Counts(
+        aligned,
+        metadataRecords,
+        prepared,
+        quarantined(),
+        new TreeMap<>(quarantinedByReason),
+        read(),
+        new TreeMap<>(truth));
   }
 }

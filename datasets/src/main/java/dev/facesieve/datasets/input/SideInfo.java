@@ -2,6 +2,8 @@ package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.NoiseKind;
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 
@@ -12,6 +14,27 @@ import javax.annotation.Nullable;
 public record SideInfo(Map<String, float[]> landmarks, Map<String, NoiseKind> truth)
     implements Serializable {
   public static final SideInfo NONE = new SideInfo(Map.of(), Map.of());
+
+  /** The entries of the whole side maps that belong to the given record ids. */
+  static SideInfo forIds(
+      List<String> ids, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+    if (landmarks.isEmpty() && truth.isEmpty()) {
+      return NONE;
+    }
+    Map<String, float[]> l = new HashMap<>();
+    Map<String, NoiseKind> t = new HashMap<>();
+    for (String id : ids) {
+      float[] lm = landmarks.get(id);
+      if (lm != null) {
+        l.put(id, lm);
+      }
+      NoiseKind k = truth.get(id);
+      if (k != null) {
+        t.put(id, k);
+      }
+    }
+    return new SideInfo(l, t);
+  }
 
   @Nullable
   public float[] landmarksOf(String id) {

@@ -39,7 +39,8 @@ class FolderAndParquetInputTest {
     Files.write(root.resolve("Amy/a2.jpg"), new byte[0]);
     Files.writeString(root.resolve("Amy/notes.txt"), "hi");
     Files.writeString(root.resolve("README"), "about");
-    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(root).withShardSize(2));
+    InputPlan plan =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(root).setShardSize(2).build());
     assertEquals(InputFormat.FOLDER, plan.format());
     assertEquals(Map.of(0, "Amy", 1, "Zed"), plan.identityNames());
     assertEquals(
@@ -76,7 +77,10 @@ class FolderAndParquetInputTest {
     Files.writeString(root.resolve("truth.csv"), "id,truth\nA/1.jpg,clean\nA/2.jpg,open_set\n");
     Path lm = dir.resolve("lm.csv");
     Files.writeString(lm, "id,x1,y1,x2,y2,x3,y3,x4,y4,x5,y5\nA/2.jpg,1,2,3,4,5,6,7,8,9,10\n");
-    Collect c = Collect.all(InputPlanner.plan(InputPlanner.Spec.of(root).withLandmarks(lm)));
+    Collect c =
+        Collect.all(
+            InputPlanner.plan(
+                InputPlanner.Spec.builder().setInput(root).setLandmarksFile(lm).build()));
     assertEquals(NoiseKind.CLEAN, c.faces.get(0).truth());
     assertEquals(NoiseKind.OPEN_SET, c.faces.get(1).truth());
     assertEquals(null, c.faces.get(0).landmarks());
@@ -151,7 +155,10 @@ class FolderAndParquetInputTest {
     Collect c =
         Collect.all(
             InputPlanner.plan(
-                InputPlanner.Spec.of(f).withColumns(ColumnMapping.of("picture", "person"))));
+                InputPlanner.Spec.builder()
+                    .setInput(f)
+                    .setColumns(ColumnMapping.of("picture", "person"))
+                    .build()));
     assertEquals(3, c.faces.size());
     assertEquals("hf.parquet#1", c.faces.get(1).id());
     assertEquals("1", c.faces.get(1).identity());

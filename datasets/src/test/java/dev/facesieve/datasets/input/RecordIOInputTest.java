@@ -38,7 +38,8 @@ class RecordIOInputTest {
       }
     }
     assertEquals("4,112,112", Files.readString(dir.resolve("property")));
-    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir).withShardSize(5));
+    InputPlan plan =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
     assertEquals(InputFormat.RECORDIO, plan.format());
     assertEquals(18, plan.plannedRecords());
     assertEquals(4, plan.shards().size());
@@ -140,7 +141,8 @@ class RecordIOInputTest {
     Files.write(idx, idxLines);
     Files.writeString(dir.resolve("property"), "2,112,112");
 
-    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir).withShardSize(3));
+    InputPlan plan =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(3).build());
     Collect c = Collect.all(plan, 10_000_000);
     assertEquals(10, idxLines.size());
     assertEquals(10, c.faces.size() + c.quarantined.size(), "read = prepared + quarantined");

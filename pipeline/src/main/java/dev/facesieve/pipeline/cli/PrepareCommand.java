@@ -1,9 +1,9 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.pipeline.PrepareJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,20 +43,18 @@ public final class PrepareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ProgressPrinter.forConsole(spec.commandLine().getOut());
     PrepareJob.Settings s = preparing.settings(input, output, runner, overwrite);
-    Map<String, Object> m = PrepareJob.run(s);
+    PrepareManifest m = PrepareJob.run(s);
     print(spec.commandLine().getOut(), m, output);
     return 0;
   }
 
-  @SuppressWarnings("unchecked")
-  static void print(PrintWriter out, Map<String, Object> manifest, Path output) {
-    Map<String, Object> counts = (Map<String, Object>) manifest.get("counts");
+  static void print(PrintWriter out, PrepareManifest manifest, Path output) {
     out.printf(
         "prepared %s images of %s identities; quarantined %s %s%n",
-        counts.get("prepared"),
-        manifest.get("identities"),
-        counts.get("quarantined"),
-        counts.get("quarantined_by_reason"));
+        manifest.counts().prepared(),
+        manifest.identities(),
+        manifest.counts().quarantined(),
+        manifest.counts().quarantinedByReason());
     out.printf("output: %s%n", output.resolve(PrepareJob.MANIFEST));
     out.flush();
   }

@@ -1,7 +1,9 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.input.ColumnMapping;
+import dev.facesieve.datasets.input.FacePreparer;
 import dev.facesieve.datasets.input.InputFormat;
+import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.pipeline.PrepareJob;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -10,13 +12,12 @@ import picocli.CommandLine.Option;
 public final class PrepareOptions {
   @Option(
       names = "--format",
-      defaultValue = "auto",
-      description = "auto, recordio, folder or parquet.")
+      description = "auto (detect from the input; the default), recordio, folder or parquet.")
   String format;
 
   @Option(
       names = "--max-pixels",
-      defaultValue = "16777216",
+      defaultValue = "" + FacePreparer.DEFAULT_MAX_PIXELS,
       description = "Quarantine images declaring more pixels (decompression bombs).")
   long maxPixels;
 
@@ -36,54 +37,63 @@ public final class PrepareOptions {
           "Ground truth id,truth CSV (default: truth.csv " + "beside the input when present).")
   Path truth;
 
-  @Option(names = "--shard-size", defaultValue = "1024", description = "Records per shard.")
+  @Option(
+      names = "--shard-size",
+      defaultValue = "" + InputPlanner.Spec.DEFAULT_SHARD_SIZE,
+      description = "Records per shard.")
   int shardSize;
 
   @Option(
       names = "--image-column",
-      defaultValue = "image",
+      defaultValue = ColumnMapping.IMAGE_COLUMN,
       description = "Parquet input: column of the encoded image (bytes, or a struct with bytes).")
   String imageColumn;
 
   @Option(
       names = "--label-column",
-      defaultValue = "label",
+      defaultValue = ColumnMapping.LABEL_COLUMN,
       description = "Parquet input: integer class column.")
   String labelColumn;
 
   @Option(
       names = "--identity-column",
-      defaultValue = "identity",
+      defaultValue = ColumnMapping.IDENTITY_COLUMN,
       description = "Parquet input: identity name column (optional in the file).")
   String identityColumn;
 
   @Option(
       names = "--id-column",
-      defaultValue = "id",
+      defaultValue = ColumnMapping.ID_COLUMN,
       description = "Parquet input: record id column (optional; else <file>#<row>).")
   String idColumn;
 
   PrepareJob.Settings settings(Path input, Path output, RunnerOptions runner, boolean overwrite) {
-    InputFormat f;
-    try {
-      f = InputFormat.parse(format);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--format must be auto, recordio, folder or parquet, got " + format);
+    PrepareJob.Settings.Builder b = PrepareJob.Settings.builder();
+    if (format != null) {
+      try {
+        b.setFormat(InputFormat.parse(format));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--format must be auto, recordio, folder or parquet, got " + format);
+      }
     }
-    ColumnMapping columns =
-        new ColumnMapping(idColumn, labelColumn, identityColumn, imageColumn, "landmarks", "truth");
-    return new PrepareJob.Settings(
-        input,
-        f,
-        output,
-        maxPixels,
-        align,
-        landmarks,
-        truth,
-        shardSize,
-        columns,
-        runner.choice(),
-        overwrite);
+    return b.setInput(input)
+        .setOutput(output)
+        .setMaxPixels(maxPixels)
+        .setAlign(align)
+        .setLandmarks(landmarks)
+        .setTruth(truth)
+        .setShardSize(shardSize)
+        .setColumns(
+            new ColumnMapping(
+                idColumn,
+                labelColumn,
+                identityColumn,
+                imageColumn,
+                ColumnMapping.LANDMARKS_COLUMN,
+                ColumnMapping.TRUTH_COLUMN))
+        .setRunner(runner.choice())
+        .setOverwrite(overwrite)
+        .build();
   }
 }

@@ -1,0 +1,96 @@
+package dev.facesieve.datasets.input;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.image.ImageFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Plans an identity-per-folder tree ({@code root/<identity>/<image>}) from directory listings.
+ *
+ * <p>Identity folders get labels 0, 1, ... in sorted name order; hidden entries, top-level files,
+ * nested folders and non-image files are counted in the plan's {@code skipped}, not read.
+ */
+final class FolderPlanner {
+  private FolderPlanner() {}
+
+  static InputPlan plan(
+      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+    Path root = spec.input();
+    if (!Files.isDirectory(root)) {
+      throw new InputException(root, "not a folder of identity folders");
+    }
+    Map<String, Long> skipped = new LinkedHashMap<>();
+    List<Path> identityDirs = new ArrayList<>();
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path p : s.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(".")) {
+          skipped.merge("hidden_entries", 1L, Long::sum);
+        } else if (Files.isDirectory(p)) {
+          identityDirs.add(p);
+        } else {
+          skipped.merge("top_level_files", 1L, Long::sum);
+        }
+      }
+    } catch (IOException e) {
+      throw new InputException(root, "cannot list folder: " + e.getMessage(), e);
+    }
+    if (identityDirs.isEmpty()) {
+      throw new InputException(root, "no identity folders (expected root/<identity>/<image>)");
+    }
+    SortedMap<Integer, String> names = new TreeMap<>();
+    List<InputShard> shards = new ArrayList<>();
+    List<InputShard.FolderEntry> batch = new ArrayList<>();
+    String rootStr = root.toAbsolutePath().toString();
+    int label = 0;
+    for (Path dir : identityDirs) {
+      String identity = dir.getFileName().toString();
+      names.put(label, identity);
+      try (Stream<Path> s = Files.list(dir)) {
+        for (Path f : s.sorted().toList()) {
+          String name = f.getFileName().toString();
+          if (name.startsWith(".")) {
+            skipped.merge("hidden_entries", 1L, Long::sum);
+          } else if (Files.isDirectory(f)) {
+            skipped.merge("nested_folders", 1L, Long::sum);
+          } else if (ImageFormat.fromFileName(name).isEmpty()) {
+            skipped.merge("non_image_files", 1L, Long::sum);
+          } else {
+            batch.add(new InputShard.FolderEntry(identity + "/" + name, label, identity));
+            if (batch.size() == spec.shardSize()) {
+              shards.add(shard(rootStr, batch, landmarks, truth));
+              batch = new ArrayList<>();
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new InputException(dir, "cannot list folder: " + e.getMessage(), e);
+      }
+      label++;
+    }
+    if (!batch.isEmpty()) {
+      shards.add(shard(rootStr, batch, landmarks, truth));
+    }
+    return new InputPlan(
+        InputFormat.FOLDER, root, shards, List.of(root), names.size(), names, skipped);
+  }
+
+  private static InputShard shard(
+      String root,
+      List<InputShard.FolderEntry> batch,
+      Map<String, float[]> landmarks,
+      Map<String, NoiseKind> truth) {
+    List<String> ids = batch.stream().map(InputShard.FolderEntry::relativePath).toList();
+    return new InputShard.Folder(root, List.copyOf(batch), SideInfo.forIds(ids, landmarks, truth));
+  }
+}
