@@ -8,6 +8,7 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -112,50 +112,11 @@ public final class CleanJob {
     }
   }
 
-  /** What the clean stage needs from a prepare output's {@code manifest.json}. */
-  record Prepared(
-      long read,
-      long prepared,
-      long quarantined,
-      Map<String, Long> quarantinedByReason,
-      long corrupt,
-      String fingerprint,
-      int maxLabel) {
-
-    @SuppressWarnings("unchecked")
-    static Prepared read(Path data) throws IOException {
-      Path file = data.resolve(PrepareJob.MANIFEST);
-      if (!Files.isRegularFile(file)) {
-        throw new InputException(
-            data, "not a finished 'facesieve prepare' output (no manifest.json)");
-      }
-      Map<String, Object> m = Json.read(file);
-      Map<String, Object> counts = (Map<String, Object>) m.get("counts");
-      Map<String, Long> byReason = new java.util.TreeMap<>();
-      ((Map<String, Object>) counts.get("quarantined_by_reason"))
-          .forEach((k, v) -> byReason.put(k, ((Number) v).longValue()));
-      Map<String, Object> truth = (Map<String, Object>) counts.get("truth");
-      Object corrupt = truth == null ? null : truth.get("corrupt");
-      int maxLabel = -1;
-      for (String l : ((Map<String, Object>) m.get("labels")).keySet()) {
-        maxLabel = Math.max(maxLabel, Integer.parseInt(l));
-      }
-      return new Prepared(
-          ((Number) counts.get("read")).longValue(),
-          ((Number) counts.get("prepared")).longValue(),
-          ((Number) counts.get("quarantined")).longValue(),
-          byReason,
-          corrupt == null ? 0 : ((Number) corrupt).longValue(),
-          String.valueOf(m.get("fingerprint")),
-          maxLabel);
-    }
-  }
-
   private CleanJob() {}
 
   /** Runs the stage and returns the summary it wrote. */
   public static CleanSummary run(Settings s) throws IOException {
-    Prepared prepared = Prepared.read(s.data());
+    PrepareManifest prepared = PrepareManifest.read(s.data());
     ModelInfo model;
     try {
       model = ModelInfo.read(s.model());
@@ -163,13 +124,13 @@ public final class CleanJob {
       throw new InputException(
           s.model(), "not a finished 'facesieve train' output (no " + "model.json)");
     }
-    if (prepared.maxLabel() >= model.classes()) {
+    if (!prepared.labels().isEmpty() && prepared.labels().lastKey() >= model.classes()) {
       throw new InputException(
           s.model(),
           "the model has "
               + model.classes()
               + " classes but the data has label "
-              + prepared.maxLabel()
+              + prepared.labels().lastKey()
               + "; train on this data first");
     }
     String modelDataFingerprint = modelDataFingerprint(s.model());
@@ -182,7 +143,7 @@ public final class CleanJob {
         cache == null || cached ? null : s.output().resolve(".staging").resolve("embeddings");
     boolean done = false;
     try {
-      runPipeline(s, model, cached, prepared.prepared(), staging, embStaging);
+      runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging);
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
       Files.move(cf.get(0), staging.resolve("classes.parquet"));

@@ -1,9 +1,11 @@
 package dev.facesieve.pipeline;
 
+import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ModelInfo;
 import java.io.IOException;
@@ -29,11 +31,12 @@ final class CleanSummaries {
       CleanJob.Settings s,
       ModelInfo model,
       @Nullable String modelDataFingerprint,
-      CleanJob.Prepared prepared,
+      PrepareManifest manifest,
       Path staging,
       CleanCounts counts,
       boolean embeddingsReused)
       throws IOException {
+    PrepareManifest.Counts prepared = manifest.counts();
     long keptRows = rows(staging.resolve("kept"));
     long droppedRows = rows(staging.resolve("dropped"));
     Map<String, Long> byReason = new TreeMap<>();
@@ -99,12 +102,12 @@ final class CleanSummaries {
         DetectionMetrics.ratio(droppedRows, prepared.prepared()),
         options,
         s.data().toAbsolutePath().toString(),
-        prepared.fingerprint(),
+        manifest.fingerprint(),
         s.model().toAbsolutePath().toString(),
         model.sha256(),
         modelDataFingerprint,
-        prepared.fingerprint().equals(modelDataFingerprint),
-        quality(counts, prepared.corrupt()));
+        manifest.fingerprint().equals(modelDataFingerprint),
+        quality(counts, corrupt(prepared)));
   }
 
   /**
@@ -126,6 +129,13 @@ final class CleanSummaries {
         d.f1(),
         corrupt,
         CleanSummary.QualityVsTruth.NOTE);
+  }
+
+  /** Corrupt images by the ground truth, which prepare quarantined. */
+  private static long corrupt(PrepareManifest.Counts prepared) {
+    return prepared.truth() == null
+        ? 0
+        : prepared.truth().getOrDefault(NoiseKind.CORRUPT.wireName(), 0L);
   }
 
   private static long rows(Path dir) throws IOException {
