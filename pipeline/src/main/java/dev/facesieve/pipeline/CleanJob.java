@@ -110,8 +110,13 @@ public final class CleanJob {
   private CleanJob() {}
 
   /** Runs the stage and returns the summary it wrote. */
-  @SuppressWarnings("unchecked")
   public static Map<String, Object> run(Settings s) throws IOException {
+    return run(s, ProgressListener.NONE);
+  }
+
+  /** {@link #run(Settings)}, reporting the faces embedded to {@code progress}. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> run(Settings s, ProgressListener progress) throws IOException {
     Path manifestFile = s.data().resolve(PrepareJob.MANIFEST);
     if (!Files.isRegularFile(manifestFile)) {
       throw new InputException(
@@ -149,7 +154,7 @@ public final class CleanJob {
             : s.output().resolve(".staging").resolve("embeddings");
     boolean done = false;
     try {
-      runPipeline(s, model, cached, preparedCount(manifest), staging, embStaging);
+      runPipeline(s, model, cached, preparedCount(manifest), staging, embStaging, progress);
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
       Files.move(cf.get(0), staging.resolve("classes.parquet"));
@@ -185,7 +190,8 @@ public final class CleanJob {
       boolean cached,
       long prepared,
       Path staging,
-      @Nullable Path embStaging)
+      @Nullable Path embStaging,
+      ProgressListener progress)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().toString());
@@ -281,8 +287,9 @@ public final class CleanJob {
         p.run(),
         cached ? "clean (cached embeddings)" : "clean: embedding",
         dev.facesieve.transforms.EmbedFaces.class,
-        "faces_embedded",
-        prepared);
+        dev.facesieve.transforms.EmbedFaces.FACES_EMBEDDED_COUNTER,
+        prepared,
+        progress);
     if (!Files.exists(staging.resolve("classes-tmp"))) {
       Files.createDirectories(staging.resolve("classes-tmp"));
     }

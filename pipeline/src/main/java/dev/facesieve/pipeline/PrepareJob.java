@@ -108,6 +108,11 @@ public final class PrepareJob {
    * @throws dev.facesieve.datasets.InputException for unusable input or output folders
    */
   public static Map<String, Object> run(Settings s) throws IOException {
+    return run(s, ProgressListener.NONE);
+  }
+
+  /** {@link #run(Settings)}, reporting the records read to {@code progress}. */
+  public static Map<String, Object> run(Settings s, ProgressListener progress) throws IOException {
     InputPlan plan =
         InputPlanner.plan(
             InputPlanner.Spec.of(s.input())
@@ -119,7 +124,7 @@ public final class PrepareJob {
     StageOutput out = StageOutput.open(s.output(), MANIFEST, s.overwrite());
     boolean done = false;
     try {
-      PrepareStats stats = runPipeline(s, plan, out.staging());
+      PrepareStats stats = runPipeline(s, plan, out.staging(), progress);
       Map<String, Object> manifest = manifest(s, plan, stats, out.staging());
       out.commit(List.of("faces", "quarantine"), Json.write(manifest));
       done = true;
@@ -131,8 +136,8 @@ public final class PrepareJob {
     }
   }
 
-  private static PrepareStats runPipeline(Settings s, InputPlan plan, Path staging)
-      throws IOException {
+  private static PrepareStats runPipeline(
+      Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
@@ -172,9 +177,10 @@ public final class PrepareJob {
     StageProgress.await(
         p.run(),
         "prepare",
-        dev.facesieve.transforms.PrepareFaces.class,
-        "records_read",
-        plan.plannedRecords());
+        PrepareFaces.class,
+        PrepareFaces.RECORDS_READ_COUNTER,
+        plan.plannedRecords(),
+        progress);
     return readStats(staging.resolve("stats.json"));
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -87,7 +88,7 @@ class RunCommandTest {
     }
     Map<String, Object> summary = Json.read(out.resolve("clean/summary.json"));
     CleanJobTest.reportMatchesSummaryAndParquet(out.resolve("clean"), summary);
-    String modelSha = Json.sha256(out.resolve("model/model.json"));
+    String modelSha = LocalFiles.sha256(out.resolve("model/model.json"));
 
     r = CommandLineTest.run(args(synth, out));
     assertEquals(0, r.code(), r.err());
@@ -102,7 +103,7 @@ class RunCommandTest {
         r.out().contains("stages: prepare skipped; train skipped; clean ran; report ran"), r.out());
     Map<String, Object> s70 = Json.read(out.resolve("clean/summary.json"));
     assertEquals(true, ((Map<?, ?>) s70.get("options")).get("embeddings_reused"));
-    assertEquals(modelSha, Json.sha256(out.resolve("model/model.json")));
+    assertEquals(modelSha, LocalFiles.sha256(out.resolve("model/model.json")));
 
     // another report option only regenerates the report
     r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
@@ -185,7 +186,8 @@ class RunCommandTest {
           @Override
           public void onMessage(String m) {}
         };
-    assertThrows(IllegalStateException.class, () -> RunJob.run(s, crash, l -> {}));
+    assertThrows(
+        IllegalStateException.class, () -> RunJob.run(s, ProgressListener.NONE, crash, l -> {}));
     assertTrue(Files.isDirectory(out.resolve("model/checkpoint")));
     assertFalse(Files.exists(out.resolve("model/model.json")));
     List<Long> steps = new ArrayList<>();
@@ -199,7 +201,7 @@ class RunCommandTest {
           @Override
           public void onMessage(String m) {}
         };
-    RunJob.Outcome o = RunJob.run(s, record, l -> {});
+    RunJob.Outcome o = RunJob.run(s, ProgressListener.NONE, record, l -> {});
     assertEquals("skipped", o.stages().get("prepare"));
     assertEquals("resumed", o.stages().get("train"));
     assertTrue(steps.get(0) > 1, "resumed after the last checkpoint, not from step 1: " + steps);

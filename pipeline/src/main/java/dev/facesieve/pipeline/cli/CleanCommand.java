@@ -51,7 +51,6 @@ public final class CleanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ProgressPrinter.forConsole(spec.commandLine().getOut());
     CleanJob.Settings s =
         new CleanJob.Settings(
             data,
@@ -63,7 +62,8 @@ public final class CleanCommand implements Callable<Integer> {
             runner.choice(),
             overwrite,
             report.options());
-    print(spec.commandLine().getOut(), CleanJob.run(s), output);
+    PrintWriter out = spec.commandLine().getOut();
+    print(out, CleanJob.run(s, ProgressPrinter.forConsole(out)), output);
     return 0;
   }
 
