@@ -8,12 +8,11 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -149,9 +148,9 @@ public final class NoiseReport {
   public static Map<String, Object> write(CleanRun run, Options o, Path target) throws IOException {
     Map<String, Object> report = build(run, o);
     Files.createDirectories(target);
-    atomicWrite(target.resolve(JSON_FILE), JSON.writeValueAsString(report));
+    LocalFiles.writeAtomically(target.resolve(JSON_FILE), JSON.writeValueAsString(report));
     String html = HtmlReport.render(run, report, o);
-    atomicWrite(target.resolve(HTML_FILE), html);
+    LocalFiles.writeAtomically(target.resolve(HTML_FILE), html);
     return report;
   }
 
@@ -308,15 +307,5 @@ public final class NoiseReport {
       throw new InputException(Path.of("summary.json"), "has no number '" + key + "'");
     }
     return n.longValue();
-  }
-
-  static void atomicWrite(Path file, String content) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, content);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }
