@@ -252,7 +252,7 @@ class CleanJobTest {
   }
 
   @Test
-  void badModelOrDataIsOneClearError() {
+  void badModelOrDataIsOneClearError() throws Exception {
     InputException e =
         assertThrows(
             InputException.class,
@@ -261,7 +261,50 @@ class CleanJobTest {
                     CleanJob.Settings.of(prepared, dir.resolve("no-model"), dir.resolve("x"))));
     assertTrue(e.getMessage().contains("not a finished 'facesieve train' output"));
     assertFalse(Files.exists(dir.resolve("x/summary.json")));
-    List<String> none = new ArrayList<>();
-    assertTrue(none.isEmpty());
+
+    Path notModel = Files.createDirectories(dir.resolve("not-a-model"));
+    assertOneClearLine(prepared, notModel, notModel, "not a finished 'facesieve train' output");
+    Path notPrepared = Files.createDirectories(dir.resolve("not-prepared"));
+    assertOneClearLine(
+        notPrepared, model, notPrepared, "not a finished 'facesieve prepare' output");
+    // data with labels 0..9 against the model trained on 8 classes
+    Path synth = dir.resolve("synth-ten");
+    SyntheticCollection.generate(
+        new SyntheticCollection.Config(
+            10,
+            2,
+            0,
+            0,
+            0,
+            5,
+            SyntheticCollection.NoiseMode.COHERENT,
+            SyntheticCollection.Layout.RECORDIO),
+        synth);
+    Path tenLabels = dir.resolve("prepared-ten");
+    PrepareJob.run(PrepareJob.Settings.of(synth, tenLabels));
+    assertOneClearLine(tenLabels, model, model, "the model has 8 classes but the data has label 8");
+  }
+
+  /**
+   * {@code facesieve clean --data data --model model} exits with 2 and one line that names {@code
+   * named} and says {@code what}, without a stack trace or a summary.
+   */
+  private void assertOneClearLine(Path data, Path model, Path named, String what) {
+    Path out = dir.resolve("bad-clean");
+    CommandLineTest.Result r =
+        CommandLineTest.run(
+            "clean",
+            "--data",
+            data.toString(),
+            "--model",
+            model.toString(),
+            "--output",
+            out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("facesieve: " + named + ": "), r.err());
+    assertTrue(r.err().contains(what), r.err());
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+    assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
   }
 }
