@@ -262,12 +262,10 @@ class CleanJobTest {
     assertTrue(e.getMessage().contains("not a finished 'facesieve train' output"));
     assertFalse(Files.exists(dir.resolve("x/summary.json")));
 
+    // each: --data, --model, the folder the one line must name, what it must say
+    record Bad(Path data, Path model, Path named, String what) {}
     Path notModel = Files.createDirectories(dir.resolve("not-a-model"));
-    assertOneClearLine(prepared, notModel, notModel, "not a finished 'facesieve train' output");
     Path notPrepared = Files.createDirectories(dir.resolve("not-prepared"));
-    assertOneClearLine(
-        notPrepared, model, notPrepared, "not a finished 'facesieve prepare' output");
-    // data with labels 0..9 against the model trained on 8 classes
     Path synth = dir.resolve("synth-ten");
     SyntheticCollection.generate(
         new SyntheticCollection.Config(
@@ -280,31 +278,29 @@ class CleanJobTest {
             SyntheticCollection.NoiseMode.COHERENT,
             SyntheticCollection.Layout.RECORDIO),
         synth);
-    Path tenLabels = dir.resolve("prepared-ten");
+    Path tenLabels = dir.resolve("prepared-ten"); // labels 0..9; the model has 8 classes
     PrepareJob.run(PrepareJob.Settings.of(synth, tenLabels));
-    assertOneClearLine(tenLabels, model, model, "the model has 8 classes but the data has label 8");
-  }
-
-  /**
-   * {@code facesieve clean --data data --model model} exits with 2 and one line that names {@code
-   * named} and says {@code what}, without a stack trace or a summary.
-   */
-  private void assertOneClearLine(Path data, Path model, Path named, String what) {
-    Path out = dir.resolve("bad-clean");
-    CommandLineTest.Result r =
-        CommandLineTest.run(
-            "clean",
-            "--data",
-            data.toString(),
-            "--model",
-            model.toString(),
-            "--output",
-            out.toString());
-    assertEquals(2, r.code(), r.err());
-    assertEquals(1, r.err().strip().lines().count(), r.err());
-    assertTrue(r.err().startsWith("facesieve: " + named + ": "), r.err());
-    assertTrue(r.err().contains(what), r.err());
-    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
-    assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
+    for (Bad b :
+        List.of(
+            new Bad(prepared, notModel, notModel, "not a finished 'facesieve train' output"),
+            new Bad(notPrepared, model, notPrepared, "not a finished 'facesieve prepare' output"),
+            new Bad(tenLabels, model, model, "the model has 8 classes but the data has label 8"))) {
+      Path out = dir.resolve("bad-clean");
+      CommandLineTest.Result r =
+          CommandLineTest.run(
+              "clean",
+              "--data",
+              b.data().toString(),
+              "--model",
+              b.model().toString(),
+              "--output",
+              out.toString());
+      assertEquals(2, r.code(), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().startsWith("facesieve: " + b.named() + ": "), r.err());
+      assertTrue(r.err().contains(b.what()), r.err());
+      assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+      assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
+    }
   }
 }
