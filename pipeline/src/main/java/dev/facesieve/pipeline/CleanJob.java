@@ -116,6 +116,11 @@ public final class CleanJob {
 
   /** Runs the stage and returns the summary it wrote. */
   public static CleanSummary run(Settings s) throws IOException {
+    return run(s, ProgressListener.NONE);
+  }
+
+  /** {@link #run(Settings)}, reporting the faces embedded to {@code progress}. */
+  public static CleanSummary run(Settings s, ProgressListener progress) throws IOException {
     PrepareManifest prepared = PrepareManifest.read(s.data());
     ModelInfo model;
     try {
@@ -143,7 +148,7 @@ public final class CleanJob {
         cache == null || cached ? null : s.output().resolve(".staging").resolve("embeddings");
     boolean done = false;
     try {
-      runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging);
+      runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging, progress);
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
       Files.move(cf.get(0), staging.resolve("classes.parquet"));
@@ -189,7 +194,8 @@ public final class CleanJob {
       boolean cached,
       long prepared,
       Path staging,
-      @Nullable Path embStaging)
+      @Nullable Path embStaging,
+      ProgressListener progress)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().toString());
@@ -270,8 +276,9 @@ public final class CleanJob {
         p.run(),
         cached ? "clean (cached embeddings)" : "clean: embedding",
         EmbedFaces.class,
-        "faces_embedded",
-        prepared);
+        EmbedFaces.FACES_EMBEDDED_COUNTER,
+        prepared,
+        progress);
     if (!Files.exists(staging.resolve("classes-tmp"))) {
       Files.createDirectories(staging.resolve("classes-tmp"));
     }

@@ -3,17 +3,17 @@ package dev.facesieve.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** JSON and hashing helpers for manifests. */
+/**
+ * The map-based JSON reading and writing of the stage files not yet turned into records (see {@link
+ * dev.facesieve.datasets.contract.StageJson}, which replaces it); keys sorted at every level.
+ */
 public final class Json {
   private Json() {}
 
@@ -36,23 +36,20 @@ public final class Json {
     return MAPPER.readValue(file.toFile(), LinkedHashMap.class);
   }
 
-  /** SHA-256 of a file's bytes, streamed. */
+  /**
+   * {@link LocalFiles#sha256(Path)}, unchecked, for {@code PrepareJob}'s manifest until it calls
+   * {@link LocalFiles} itself.
+   */
   public static String sha256(Path file) {
-    Hasher h = Hashing.sha256().newHasher();
-    byte[] buf = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        h.putBytes(buf, 0, n);
-      }
+    try {
+      return LocalFiles.sha256(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return h.hash().toString();
   }
 
-  /** SHA-256 of a string. */
+  /** {@link LocalFiles#sha256(String)}, for {@code PrepareJob} until it calls it itself. */
   public static String sha256(String s) {
-    return Hashing.sha256().hashString(s, java.nio.charset.StandardCharsets.UTF_8).toString();
+    return LocalFiles.sha256(s);
   }
 }

@@ -147,6 +147,11 @@ public final class PrepareJob {
    * @throws dev.facesieve.datasets.InputException for unusable input or output folders
    */
   public static PrepareManifest run(Settings s) throws IOException {
+    return run(s, ProgressListener.NONE);
+  }
+
+  /** {@link #run(Settings)}, reporting the records read to {@code progress}. */
+  public static PrepareManifest run(Settings s, ProgressListener progress) throws IOException {
     InputPlan plan =
         InputPlanner.plan(
             InputPlanner.Spec.builder()
@@ -160,7 +165,7 @@ public final class PrepareJob {
     StageOutput out = StageOutput.open(s.output(), MANIFEST, s.overwrite());
     boolean done = false;
     try {
-      StatsFile stats = runPipeline(s, plan, out.staging());
+      StatsFile stats = runPipeline(s, plan, out.staging(), progress);
       PrepareManifest manifest = manifest(s, plan, stats, out.staging());
       out.commit(List.of("faces", "quarantine"), StageJson.write(manifest));
       done = true;
@@ -172,8 +177,8 @@ public final class PrepareJob {
     }
   }
 
-  private static StatsFile runPipeline(Settings s, InputPlan plan, Path staging)
-      throws IOException {
+  private static StatsFile runPipeline(
+      Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
@@ -213,9 +218,10 @@ public final class PrepareJob {
     StageProgress.await(
         p.run(),
         "prepare",
-        dev.facesieve.transforms.PrepareFaces.class,
-        "records_read",
-        plan.plannedRecords());
+        PrepareFaces.class,
+        PrepareFaces.RECORDS_READ_COUNTER,
+        plan.plannedRecords(),
+        progress);
     return StageJson.read(staging.resolve("stats.json"), StatsFile.class);
   }
 

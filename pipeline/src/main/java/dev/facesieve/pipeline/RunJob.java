@@ -6,6 +6,8 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -18,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -30,11 +31,11 @@ import javax.annotation.Nullable;
  * <p>Each stage has a key: a SHA-256 over the FaceSieve version, the stage's options and the keys
  * of the stages it reads (for {@code prepare}: the input's path and a signature of its files —
  * name, size and modification time — so a changed input is noticed without hashing gigabytes).
- * {@code <out>/run.json} records, per stage, the key it ran with and the SHA-256 of the marker file
- * the stage wrote last ({@code manifest.json}, {@code model.json}, {@code summary.json}, {@code
- * report.json}). A stage is skipped iff its key is unchanged and its marker is still the one it
- * wrote; otherwise it, and so every stage after it, runs again. A training stage that was started
- * with the same key and left a checkpoint resumes from it.
+ * {@code <out>/run.json} ({@link RunState}) records, per stage, the key it ran with and the SHA-256
+ * of the marker file the stage wrote last ({@code manifest.json}, {@code model.json}, {@code
+ * summary.json}, {@code report.json}). A stage is skipped iff its key is unchanged and its marker
+ * is still the one it wrote; otherwise it, and so every stage after it, runs again. A training
+ * stage that was started with the same key and left a checkpoint resumes from it.
  */
 public final class RunJob {
   public static final String STATE = "run.json";
@@ -84,9 +85,12 @@ public final class RunJob {
     return out.resolve("clean");
   }
 
-  /** Runs the stages that are not done yet; {@code log} hears one line per stage decision. */
-  @SuppressWarnings("unchecked")
-  public static Outcome run(Settings s, Trainer.Listener listener, Consumer<String> log)
+  /**
+   * Runs the stages that are not done yet; {@code progress} hears the Beam stages, {@code training}
+   * the training steps, and {@code log} one line per stage decision.
+   */
+  public static Outcome run(
+      Settings s, ProgressListener progress, Trainer.Listener training, Consumer<String> log)
       throws IOException {
     if (!Files.exists(s.input())) {
       throw new InputException(s.input(), "input not found");
@@ -100,8 +104,7 @@ public final class RunJob {
       throw new InputException(out, "the output folder must not be inside the input folder");
     }
     Files.createDirectories(out);
-    Map<String, Object> state = readState(out);
-    Map<String, Object> stages = (Map<String, Object>) state.get("stages");
+    RunState state = readState(out);
     Map<String, String> did = new LinkedHashMap<>();
 
     PrepareJob.Settings ps = s.prepare().withRunner(s.runner()).withOverwrite(true);
@@ -114,12 +117,12 @@ public final class RunJob {
             signature(s.prepare().landmarks()),
             signature(s.prepare().truth()));
     Path manifestFile = prepared(out).resolve(PrepareJob.MANIFEST);
-    if (done(stages, "prepare", prepareKey, manifestFile)) {
+    if (done(state, "prepare", prepareKey, manifestFile)) {
       did.put("prepare", "skipped");
     } else {
       log.accept("prepare: reading " + s.input());
-      PrepareJob.run(ps);
-      record(out, state, "prepare", prepareKey, manifestFile);
+      PrepareJob.run(ps, progress);
+      state = record(out, state, "prepare", prepareKey, manifestFile);
       did.put("prepare", "ran");
     }
     PrepareManifest manifest = PrepareManifest.read(prepared(out));
@@ -131,20 +134,20 @@ public final class RunJob {
             s.train().toString(),
             s.train().headOnly() ? signature(s.train().onnxFile()) : "");
     Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
-    if (done(stages, "train", trainKey, modelFile)) {
+    if (done(state, "train", trainKey, modelFile)) {
       did.put("train", "skipped");
     } else {
-      Map<String, Object> previous = (Map<String, Object>) stages.get("train");
+      RunState.StageRecord previous = state.stage("train");
       boolean resume =
           previous != null
-              && trainKey.equals(previous.get("key"))
-              && "started".equals(previous.get("state"))
+              && trainKey.equals(previous.key())
+              && previous.state() == RunState.State.STARTED
               && Files.isDirectory(model(out).resolve("checkpoint"));
       log.accept(resume ? "train: resuming from the last checkpoint" : "train: starting");
-      stages.put("train", Map.of("key", trainKey, "state", "started"));
+      state = state.with("train", RunState.StageRecord.started(trainKey));
       writeState(out, state);
-      TrainJob.run(prepared(out), model(out), s.train(), resume, true, listener);
-      record(out, state, "train", trainKey, modelFile);
+      TrainJob.run(prepared(out), model(out), s.train(), resume, true, training);
+      state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }
     Map<String, Object> model = Json.read(modelFile);
@@ -154,9 +157,9 @@ public final class RunJob {
     String reportKey = key("report", cleanKey, s.report().toString());
     Path summaryFile = clean(out).resolve(CleanJob.SUMMARY);
     Path reportFile = clean(out).resolve(NoiseReport.JSON_FILE);
-    if (done(stages, "clean", cleanKey, summaryFile)) {
+    if (done(state, "clean", cleanKey, summaryFile)) {
       did.put("clean", "skipped");
-      if (done(stages, "report", reportKey, reportFile)) {
+      if (done(state, "report", reportKey, reportFile)) {
         did.put("report", "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
@@ -174,8 +177,9 @@ public final class RunJob {
               .setRunner(s.runner())
               .setOverwrite(true)
               .setReport(s.report())
-              .build());
-      record(out, state, "clean", cleanKey, summaryFile);
+              .build(),
+          progress);
+      state = record(out, state, "clean", cleanKey, summaryFile);
       record(out, state, "report", reportKey, reportFile);
       did.put("clean", "ran");
       did.put("report", "ran");
@@ -189,57 +193,53 @@ public final class RunJob {
         clean(out).resolve(NoiseReport.HTML_FILE));
   }
 
-  @SuppressWarnings("unchecked")
-  static boolean done(Map<String, Object> stages, String stage, String key, Path marker) {
-    Map<String, Object> st = (Map<String, Object>) stages.get(stage);
+  static boolean done(RunState state, String stage, String key, Path marker) throws IOException {
+    RunState.StageRecord st = state.stage(stage);
     return st != null
-        && "done".equals(st.get("state"))
-        && key.equals(st.get("key"))
+        && st.state() == RunState.State.DONE
+        && key.equals(st.key())
         && Files.isRegularFile(marker)
-        && Json.sha256(marker).equals(st.get("marker_sha256"));
+        && LocalFiles.sha256(marker).equals(st.markerSha256());
   }
 
-  @SuppressWarnings("unchecked")
-  private static void record(Path out, Map<String, Object> state, String stage, String key, Path m)
+  /**
+   * Records {@code stage} as done with {@code key} and its marker {@code m}, forgets the stages
+   * after it, writes the state and returns it.
+   */
+  private static RunState record(Path out, RunState state, String stage, String key, Path m)
       throws IOException {
-    Map<String, Object> st = new LinkedHashMap<>();
-    st.put("key", key);
-    st.put("state", "done");
-    st.put("marker", out.relativize(m).toString());
-    st.put("marker_sha256", Json.sha256(m));
-    ((Map<String, Object>) state.get("stages")).put(stage, st);
+    RunState next =
+        state.with(
+            stage,
+            RunState.StageRecord.done(key, out.relativize(m).toString(), LocalFiles.sha256(m)));
     // a stage that ran invalidates what was recorded for the stages after it
     boolean after = false;
     for (String s : STAGES) {
       if (after && !(stage.equals("clean") && s.equals("report"))) {
-        ((Map<String, Object>) state.get("stages")).remove(s);
+        next = next.without(s);
       }
       after |= s.equals(stage);
     }
-    writeState(out, state);
+    writeState(out, next);
+    return next;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> readState(Path out) throws IOException {
+  /** The recorded state with this FaceSieve's version; empty when absent or unreadable. */
+  static RunState readState(Path out) {
     Path f = out.resolve(STATE);
-    Map<String, Object> state = new LinkedHashMap<>();
+    RunState state = RunState.empty(Version.get());
     if (Files.isRegularFile(f)) {
       try {
-        state = Json.read(f);
+        state = StageJson.read(f, RunState.class);
       } catch (IOException e) {
-        state = new LinkedHashMap<>(); // unreadable state: every stage runs again
+        // unreadable state: every stage runs again
       }
     }
-    Object stages = state.get("stages");
-    state.put(
-        "stages",
-        stages instanceof Map ? new TreeMap<>((Map<String, Object>) stages) : new TreeMap<>());
-    state.put("facesieve_version", Version.get());
-    return state;
+    return state.withVersion(Version.get());
   }
 
-  private static void writeState(Path out, Map<String, Object> state) throws IOException {
-    StageOutput.writeAtomically(out.resolve(STATE), Json.write(state));
+  static void writeState(Path out, RunState state) throws IOException {
+    LocalFiles.writeAtomically(out.resolve(STATE), StageJson.write(state));
   }
 
   static String key(String stage, Object... parts) {
@@ -247,7 +247,7 @@ public final class RunJob {
     all.add(stage);
     all.add(Version.get());
     all.addAll(List.of(parts));
-    return Json.sha256(Json.write(all));
+    return LocalFiles.sha256(StageJson.write(all));
   }
 
   /**
@@ -274,6 +274,6 @@ public final class RunJob {
             .append('\n');
       }
     }
-    return Json.sha256(sb.toString());
+    return LocalFiles.sha256(sb.toString());
   }
 }

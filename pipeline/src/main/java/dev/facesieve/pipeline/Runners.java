@@ -84,7 +84,6 @@ public final class Runners {
       // run() returns at once so that the driver can report progress (StageProgress.await)
       d.setBlockOnRun(false);
     }
-    options.as(FaceSieveOptions.class).setRunnerName(c.runner());
   }
 
   /** Options for one stage's pipeline: the choice's raw pipeline arguments, then the choice. */

@@ -1,15 +1,11 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -57,7 +53,7 @@ public final class StageOutput {
     StageOutput out = new StageOutput(dir, marker);
     try {
       Files.createDirectories(dir);
-      deleteRecursively(out.staging());
+      LocalFiles.deleteRecursively(out.staging());
       Files.createDirectories(out.staging());
     } catch (IOException e) {
       throw new InputException(dir, "cannot create output folder: " + e.getMessage(), e);
@@ -84,13 +80,13 @@ public final class StageOutput {
     Files.deleteIfExists(dir.resolve(marker));
     for (String name : names) {
       Path target = dir.resolve(name);
-      deleteRecursively(target);
+      LocalFiles.deleteRecursively(target);
       Path staged = staging().resolve(name);
       if (Files.isDirectory(staged)) {
         try (Stream<Path> leftovers = Files.list(staged)) {
           for (Path t :
               leftovers.filter(x -> x.getFileName().toString().startsWith(".temp-beam")).toList()) {
-            deleteRecursively(t); // FileIO's empty temporary folder
+            LocalFiles.deleteRecursively(t); // FileIO's empty temporary folder
           }
         }
       }
@@ -100,50 +96,24 @@ public final class StageOutput {
         Files.createDirectories(target);
       }
     }
-    writeAtomically(dir.resolve(marker), markerJson);
-    deleteRecursively(staging());
-  }
-
-  /** Writes a file through a temporary sibling and a rename, so it is never seen half-written. */
-  public static void writeAtomically(Path file, String content) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, content);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    LocalFiles.writeAtomically(dir.resolve(marker), markerJson);
+    LocalFiles.deleteRecursively(staging());
   }
 
   /** Deletes what a failed run staged. */
   public void abandon() {
     try {
-      deleteRecursively(staging());
+      LocalFiles.deleteRecursively(staging());
     } catch (IOException e) {
       // best effort: without its marker the folder is still recognisably incomplete
     }
   }
 
-  /** Deletes a file or folder tree; nothing when it does not exist. */
+  /**
+   * {@link LocalFiles#deleteRecursively}, for the callers not yet switched to it ({@code CleanJob},
+   * {@code TrainJob}); remove once they call {@link LocalFiles} themselves.
+   */
   public static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    Files.walkFileTree(
-        p,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    LocalFiles.deleteRecursively(p);
   }
 }

@@ -12,31 +12,26 @@ import org.joda.time.Duration;
  * Progress of a running Beam stage, read from one of its counters while the pipeline runs.
  *
  * <p>The DirectRunner is started without blocking ({@link Runners#configure}), so the driver polls
- * the counter's attempted value once a second and hands it to the process's {@link Sink}; runners
- * whose {@code run()} blocks until the end (embedded Flink in attached mode) report only the end.
+ * the counter's attempted value once a second and hands it to the job's {@link ProgressListener};
+ * runners whose {@code run()} blocks until the end (embedded Flink in attached mode) report only
+ * the end.
  */
 public final class StageProgress {
-  /** Receives {@code done} of {@code total} units of a stage. */
-  public interface Sink {
-    void update(String stage, long done, long total);
-  }
-
-  private static volatile Sink sink = (stage, done, total) -> {};
-
   private StageProgress() {}
 
-  /** Where progress goes for this process (the command line's printer); silent by default. */
-  public static void setSink(Sink s) {
-    sink = s;
-  }
-
   /**
-   * Waits for {@code result}, reporting counter {@code namespace/name} against {@code total}.
+   * Waits for {@code result}, reporting counter {@code namespace/name} against {@code total} to
+   * {@code listener}.
    *
    * @throws IOException when the pipeline ends in any state but DONE
    */
   public static void await(
-      PipelineResult result, String stage, Class<?> namespace, String name, long total)
+      PipelineResult result,
+      String stage,
+      Class<?> namespace,
+      String name,
+      long total,
+      ProgressListener listener)
       throws IOException {
     MetricsFilter filter =
         MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name)).build();
@@ -46,7 +41,7 @@ public final class StageProgress {
         || !state.isTerminal()) {
       long done = counter(result, filter);
       if (done != last) {
-        sink.update(stage, done, total);
+        listener.update(stage, done, total);
         last = done;
       }
     }
@@ -54,7 +49,7 @@ public final class StageProgress {
       throw new IOException(stage + ": pipeline ended in state " + state);
     }
     if (last != total) {
-      sink.update(stage, total, total);
+      listener.update(stage, total, total);
     }
   }
 

@@ -279,7 +279,7 @@ class CleanJobTest {
   }
 
   @Test
-  void badModelOrDataIsOneClearError() {
+  void badModelOrDataIsOneClearError() throws Exception {
     InputException e =
         assertThrows(
             InputException.class,
@@ -288,7 +288,46 @@ class CleanJobTest {
                     CleanJob.Settings.of(prepared, dir.resolve("no-model"), dir.resolve("x"))));
     assertTrue(e.getMessage().contains("not a finished 'facesieve train' output"));
     assertFalse(Files.exists(dir.resolve("x/summary.json")));
-    List<String> none = new ArrayList<>();
-    assertTrue(none.isEmpty());
+
+    // each: --data, --model, the folder the one line must name, what it must say
+    record Bad(Path data, Path model, Path named, String what) {}
+    Path notModel = Files.createDirectories(dir.resolve("not-a-model"));
+    Path notPrepared = Files.createDirectories(dir.resolve("not-prepared"));
+    Path synth = dir.resolve("synth-ten");
+    SyntheticCollection.generate(
+        new SyntheticCollection.Config(
+            10,
+            2,
+            0,
+            0,
+            0,
+            5,
+            SyntheticCollection.NoiseMode.COHERENT,
+            SyntheticCollection.Layout.RECORDIO),
+        synth);
+    Path tenLabels = dir.resolve("prepared-ten"); // labels 0..9; the model has 8 classes
+    PrepareJob.run(PrepareJob.Settings.of(synth, tenLabels));
+    for (Bad b :
+        List.of(
+            new Bad(prepared, notModel, notModel, "not a finished 'facesieve train' output"),
+            new Bad(notPrepared, model, notPrepared, "not a finished 'facesieve prepare' output"),
+            new Bad(tenLabels, model, model, "the model has 8 classes but the data has label 8"))) {
+      Path out = dir.resolve("bad-clean");
+      CommandLineTest.Result r =
+          CommandLineTest.run(
+              "clean",
+              "--data",
+              b.data().toString(),
+              "--model",
+              b.model().toString(),
+              "--output",
+              out.toString());
+      assertEquals(2, r.code(), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().startsWith("facesieve: " + b.named() + ": "), r.err());
+      assertTrue(r.err().contains(b.what()), r.err());
+      assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+      assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
+    }
   }
 }

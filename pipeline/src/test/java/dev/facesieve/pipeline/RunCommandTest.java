@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -88,7 +89,7 @@ class RunCommandTest {
     }
     CleanJobTest.reportMatchesSummaryAndParquet(
         out.resolve("clean"), CleanSummary.read(out.resolve("clean")));
-    String modelSha = Json.sha256(out.resolve("model/model.json"));
+    String modelSha = LocalFiles.sha256(out.resolve("model/model.json"));
 
     r = CommandLineTest.run(args(synth, out));
     assertEquals(0, r.code(), r.err());
@@ -103,7 +104,7 @@ class RunCommandTest {
         r.out().contains("stages: prepare skipped; train skipped; clean ran; report ran"), r.out());
     Map<String, Object> s70 = Json.read(out.resolve("clean/summary.json"));
     assertEquals(true, ((Map<?, ?>) s70.get("options")).get("embeddings_reused"));
-    assertEquals(modelSha, Json.sha256(out.resolve("model/model.json")));
+    assertEquals(modelSha, LocalFiles.sha256(out.resolve("model/model.json")));
 
     // another report option only regenerates the report
     r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
@@ -186,7 +187,8 @@ class RunCommandTest {
           @Override
           public void onMessage(String m) {}
         };
-    assertThrows(IllegalStateException.class, () -> RunJob.run(s, crash, l -> {}));
+    assertThrows(
+        IllegalStateException.class, () -> RunJob.run(s, ProgressListener.NONE, crash, l -> {}));
     assertTrue(Files.isDirectory(out.resolve("model/checkpoint")));
     assertFalse(Files.exists(out.resolve("model/model.json")));
     List<Long> steps = new ArrayList<>();
@@ -200,7 +202,7 @@ class RunCommandTest {
           @Override
           public void onMessage(String m) {}
         };
-    RunJob.Outcome o = RunJob.run(s, record, l -> {});
+    RunJob.Outcome o = RunJob.run(s, ProgressListener.NONE, record, l -> {});
     assertEquals("skipped", o.stages().get("prepare"));
     assertEquals("resumed", o.stages().get("train"));
     assertTrue(steps.get(0) > 1, "resumed after the last checkpoint, not from step 1: " + steps);

@@ -26,6 +26,9 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class EmbedFaces
     extends PTransform<PCollection<FaceRecord>, PCollection<FaceEmbedding>> {
+  /** Counter (namespace {@code EmbedFaces}) of the faces embedded so far: clean's progress. */
+  public static final String FACES_EMBEDDED_COUNTER = "faces_embedded";
+
   private final ModelInfo model;
   private final int batchSize;
   private final int threads;
@@ -67,7 +70,7 @@ public final class EmbedFaces
     private final ModelInfo model;
     private final int batchSize;
     private final int threads;
-    private final Counter embedded = Metrics.counter(EmbedFaces.class, "faces_embedded");
+    private final Counter embedded = Metrics.counter(EmbedFaces.class, FACES_EMBEDDED_COUNTER);
     private transient Embedder embedder;
     private transient List<FaceRecord> pending;
 

@@ -46,6 +46,12 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
   /** Output: the run's statistics, a single element. */
   public static final TupleTag<PrepareStats> STATS = new TupleTag<>() {};
 
+  /** Counter (namespace {@code PrepareFaces}) of the records read so far: prepare's progress. */
+  public static final String RECORDS_READ_COUNTER = "records_read";
+
+  /** Counter (namespace {@code PrepareFaces}) of the records quarantined so far. */
+  public static final String RECORDS_QUARANTINED_COUNTER = "records_quarantined";
+
   /** Side output: one statistics object per shard. */
   static final TupleTag<PrepareStats> SHARD_STATS = new TupleTag<>() {};
 
@@ -104,8 +110,9 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
   static final class ReadShardFn extends DoFn<InputShard, FaceRecord> {
     private final Map<Integer, String> identityNames;
     private final FacePreparer preparer;
-    private final Counter read = Metrics.counter(PrepareFaces.class, "records_read");
-    private final Counter quarantined = Metrics.counter(PrepareFaces.class, "records_quarantined");
+    private final Counter read = Metrics.counter(PrepareFaces.class, RECORDS_READ_COUNTER);
+    private final Counter quarantined =
+        Metrics.counter(PrepareFaces.class, RECORDS_QUARANTINED_COUNTER);
     private transient ShardReader reader;
 
     ReadShardFn(Map<Integer, String> identityNames, FacePreparer preparer) {

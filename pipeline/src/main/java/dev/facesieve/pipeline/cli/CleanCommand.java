@@ -51,7 +51,6 @@ public final class CleanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ProgressPrinter.forConsole(spec.commandLine().getOut());
     CleanJob.Settings s =
         CleanJob.Settings.builder(data, model, output)
             .setPolicy(cleaning.policy())
@@ -61,7 +60,8 @@ public final class CleanCommand implements Callable<Integer> {
             .setOverwrite(overwrite)
             .setReport(report.options())
             .build();
-    print(spec.commandLine().getOut(), CleanJob.run(s), output);
+    PrintWriter out = spec.commandLine().getOut();
+    print(out, CleanJob.run(s, ProgressPrinter.forConsole(out)), output);
     return 0;
   }
 

@@ -1,12 +1,12 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.RunJob;
-import dev.facesieve.pipeline.StageOutput;
 import dev.facesieve.reports.NoiseReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
             seed,
             SyntheticCollection.NoiseMode.COHERENT,
             SyntheticCollection.Layout.RECORDIO);
-    StageOutput.deleteRecursively(synth);
+    LocalFiles.deleteRecursively(synth);
     SyntheticCollection.Summary s = SyntheticCollection.generate(c, synth);
     SyntheticCollection.describe(c, s, synth);
     out.printf(
@@ -89,10 +89,12 @@ public final class DemoCommand implements Callable<Integer> {
             false,
             NoiseReport.Options.defaults(),
             runner.choice());
+    ProgressPrinter progress = ProgressPrinter.forConsole(out);
     RunJob.Outcome o =
         RunJob.run(
             rs,
-            ProgressPrinter.forConsole(out),
+            progress,
+            progress,
             line -> {
               out.println(line);
               out.flush();

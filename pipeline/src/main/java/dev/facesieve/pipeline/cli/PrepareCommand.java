@@ -41,9 +41,8 @@ public final class PrepareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ProgressPrinter.forConsole(spec.commandLine().getOut());
     PrepareJob.Settings s = preparing.settings(input, output, runner, overwrite);
-    PrepareManifest m = PrepareJob.run(s);
+    PrepareManifest m = PrepareJob.run(s, ProgressPrinter.forConsole(spec.commandLine().getOut()));
     print(spec.commandLine().getOut(), m, output);
     return 0;
   }

@@ -1,16 +1,17 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.model.Trainer;
-import dev.facesieve.pipeline.StageProgress;
+import dev.facesieve.pipeline.ProgressListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
  * Progress of long stages (prepare, train, clean): a redrawn bar with count, rate and ETA on a
  * terminal, plain lines (one every 10% or 30 s) otherwise, so that logs of batch jobs stay
- * readable.
+ * readable. The commands hand it to their jobs as both the Beam stages' {@link ProgressListener}
+ * and training's {@link Trainer.Listener}.
  */
-final class ProgressPrinter implements Trainer.Listener, StageProgress.Sink {
+final class ProgressPrinter implements Trainer.Listener, ProgressListener {
   private final PrintWriter out;
   private final boolean terminal;
   private String stage = "";
@@ -23,11 +24,9 @@ final class ProgressPrinter implements Trainer.Listener, StageProgress.Sink {
     this.terminal = terminal;
   }
 
-  /** A printer for this process's console; also receives the Beam stages' progress. */
+  /** A printer to {@code out} that redraws its bar when this process has a terminal. */
   static ProgressPrinter forConsole(PrintWriter out) {
-    ProgressPrinter p = new ProgressPrinter(out, System.console() != null);
-    StageProgress.setSink(p);
-    return p;
+    return new ProgressPrinter(out, System.console() != null);
   }
 
   @Override

@@ -58,10 +58,12 @@ public final class RunCommand implements Callable<Integer> {
             cleaning.emitRecordIO,
             report.options(),
             runner.choice());
+    ProgressPrinter progress = ProgressPrinter.forConsole(out);
     RunJob.Outcome o =
         RunJob.run(
             s,
-            ProgressPrinter.forConsole(out),
+            progress,
+            progress,
             line -> {
               out.println(line);
               out.flush();
