@@ -3,6 +3,7 @@ package dev.facesieve.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -126,7 +127,9 @@ public final class RunJob {
             "train",
             prepareKey,
             s.train().toString(),
-            s.train().headOnly() ? signature(s.train().onnxFile()) : "");
+            s.train().backbone() instanceof BackboneSpec.FrozenOnnx onnx
+                ? signature(onnx.file())
+                : "");
     Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
     if (done(stages, "train", trainKey, modelFile)) {
       did.put("train", "skipped");
