@@ -122,13 +122,15 @@ public final class QualityHarness {
       long seed)
       throws IOException {
     TrainConfig config =
-        TrainConfig.defaults()
-            .withBackbone("onnx:" + onnx)
-            .withEmbeddingSize(x[0].length)
-            .withSubCenters(k)
-            .withEpochs(Integer.parseInt(a.getOrDefault("epochs", "5")))
-            .withBatchSize(Integer.parseInt(a.getOrDefault("batch", "128")))
-            .withSeed(seed);
+        TrainConfig.builder()
+            .setBackbone("onnx:" + onnx)
+            .setEmbeddingSize(x[0].length)
+            .setSubCenters(k)
+            .setEpochs(Integer.parseInt(a.getOrDefault("epochs", "5")))
+            .setBatchSize(Integer.parseInt(a.getOrDefault("batch", "128")))
+            .setCheckpointEvery(1000)
+            .setSeed(seed)
+            .build();
     Path out = work.resolve("head-k" + k);
     deleteTree(out);
     try (Trainer t = new Trainer(config, null, out, classes, x.length)) {

@@ -16,6 +16,7 @@ import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
+import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import java.awt.image.BufferedImage;
@@ -101,15 +102,16 @@ public final class ScaleBenchmark {
     Path onnxStandIn = work.resolve("synthetic-embedder.txt");
     Files.writeString(onnxStandIn, "synthetic embeddings, ScaleBenchmark seed " + seed + "\n");
     TrainConfig config =
-        TrainConfig.defaults()
-            .withBackbone("onnx:" + onnxStandIn)
-            .withEmbeddingSize(dim)
-            .withSubCenters(3)
-            .withEpochs(1)
-            .withBatchSize(batch)
-            .withSampleRate(rate)
-            .withCheckpointEvery(1_000_000)
-            .withSeed(seed);
+        TrainConfig.builder()
+            .setBackbone("onnx:" + onnxStandIn)
+            .setEmbeddingSize(dim)
+            .setSubCenters(3)
+            .setEpochs(1)
+            .setBatchSize(batch)
+            .setSampleRate(rate)
+            .setCheckpointEvery(1_000_000)
+            .setSeed(seed)
+            .build();
     long t1 = System.nanoTime();
     long t2;
     long[] seeded = new long[1];
@@ -144,7 +146,12 @@ public final class ScaleBenchmark {
           names.put(c, identity(c));
         }
         ModelDirectory.write(
-            model, config, t, names, Map.of("data_fingerprint", fingerprint), List.of());
+            model,
+            config,
+            t,
+            names,
+            new ModelJson.Provenance(null, null, null, fingerprint, null),
+            List.of());
       }
       float[] w = t.head().weight().getArray().toFloatArray();
       centres = new float[classes * 3][dim];

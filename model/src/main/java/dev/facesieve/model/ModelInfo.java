@@ -1,11 +1,11 @@
 package dev.facesieve.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -32,33 +32,24 @@ public record ModelInfo(
    *
    * @throws IllegalArgumentException if it is not a finished model directory
    */
-  @SuppressWarnings("unchecked")
   public static ModelInfo read(Path dir) throws IOException {
     Path json = dir.resolve(ModelDirectory.MODEL_JSON);
     if (!Files.isRegularFile(json)) {
       throw new IllegalArgumentException(
           dir + ": not a finished 'facesieve train' output (no " + "model.json)");
     }
-    Map<String, Object> m = new ObjectMapper().readValue(json.toFile(), Map.class);
-    Map<String, Object> a = (Map<String, Object>) m.get("architecture");
-    Map<String, Object> p = (Map<String, Object>) m.get("preprocessing");
-    TreeMap<Integer, String> ids = new TreeMap<>();
-    ((Map<String, Object>) m.get("identities"))
-        .forEach((k, v) -> ids.put(Integer.parseInt(k), v.toString()));
+    ModelJson m = StageJson.read(json, ModelJson.class);
+    ModelJson.Architecture a = m.architecture();
     return new ModelInfo(
         dir.toAbsolutePath().toString(),
-        a.get("backbone").toString(),
-        a.get("onnx") == null ? null : a.get("onnx").toString(),
-        ((Number) a.get("embedding_size")).intValue(),
-        ((Number) a.get("sub_centers")).intValue(),
-        ((Number) a.get("classes")).intValue(),
-        new Preprocessing(
-            ((Number) p.get("size")).intValue(),
-            p.get("channels").toString(),
-            ((Number) p.get("mean")).floatValue(),
-            ((Number) p.get("scale")).floatValue()),
-        ids,
-        ModelDirectory.sha256(json));
+        a.backbone(),
+        a.onnx(),
+        a.embeddingSize(),
+        a.subCenters(),
+        a.classes(),
+        m.preprocessing(),
+        m.identitiesByClass(),
+        LocalFiles.sha256(json));
   }
 
   /**

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.image.Images;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
@@ -14,6 +15,7 @@ import java.util.Locale;
  * How an embedder wants its input: size, channel order and normalisation {@code (x − mean) /
  * scale}, channels-first. Declared per model (in {@code model.json}), never assumed.
  */
+@JsonPropertyOrder(alphabetic = true)
 public record Preprocessing(int size, String channels, float mean, float scale)
     implements Serializable {
   public Preprocessing {

@@ -2,21 +2,22 @@ package dev.facesieve.model;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.nio.file.Path;
+import com.google.auto.value.AutoBuilder;
 import javax.annotation.Nullable;
 
 /**
- * Settings of a training run; immutable, each {@code withX} validates.
+ * Settings of a training run.
  *
- * @param backbone a name from {@link Backbones#NAMES}, or {@code onnx:<file>} for a frozen
- *     pretrained embedder (only the head is trained, on cached embeddings)
+ * <p>The defaults are those of {@code facesieve train}; its options start from these constants.
+ *
  * @param sampleRate Partial FC: share of classes in each step's softmax (all positive classes of
  *     the batch plus random negatives); 1 uses every class
  * @param warmupEpochs linear learning-rate warm-up, then polynomial (power 2) decay to 0
  * @param checkpointEvery steps between checkpoints (the end of training always checkpoints)
+ * @param preprocessing the input preprocessing, or null for the backbone's default
  */
 public record TrainConfig(
-    String backbone,
+    BackboneSpec backbone,
     int subCenters,
     int embeddingSize,
     Margin margin,
@@ -32,7 +33,29 @@ public record TrainConfig(
     int shuffleBuffer,
     @Nullable Preprocessing preprocessing) {
 
+  public static final String DEFAULT_BACKBONE = "small";
+  public static final int DEFAULT_SUB_CENTERS = 3;
+  public static final int DEFAULT_EMBEDDING_SIZE = 512;
+
+  /** The default margin is ArcFace's {@code (s, 1, m, m3)} with these three values. */
+  public static final double DEFAULT_SCALE = 64;
+
+  public static final double DEFAULT_ARC_MARGIN = 0.5;
+  public static final double DEFAULT_COSFACE_MARGIN = 0;
+  public static final int DEFAULT_EPOCHS = 10;
+  public static final int DEFAULT_BATCH_SIZE = 64;
+  public static final double DEFAULT_LEARNING_RATE = 0.1;
+  public static final double DEFAULT_MOMENTUM = 0.9;
+  public static final double DEFAULT_WEIGHT_DECAY = 5e-4;
+  public static final double DEFAULT_WARMUP_EPOCHS = 1;
+  public static final double DEFAULT_SAMPLE_RATE = 1.0;
+  public static final long DEFAULT_SEED = 1;
+  public static final int DEFAULT_CHECKPOINT_EVERY = 500;
+  public static final int DEFAULT_SHUFFLE_BUFFER = 4096;
+
   public TrainConfig {
+    checkArgument(backbone != null, "backbone must be set");
+    checkArgument(margin != null, "margin must be set");
     checkArgument(subCenters > 0, "K must be > 0, got %s", subCenters);
     checkArgument(embeddingSize > 0, "embedding size must be > 0, got %s", embeddingSize);
     checkArgument(epochs > 0, "epochs must be > 0, got %s", epochs);
@@ -47,278 +70,73 @@ public record TrainConfig(
     checkArgument(shuffleBuffer > 0, "shuffle buffer must be > 0, got %s", shuffleBuffer);
   }
 
-  /** The paper's defaults: IResNet-50, K=3, s=64, m=0.5, D=512, SGD 0.1 with momentum 0.9. */
-  public static TrainConfig defaults() {
-    return new TrainConfig(
-        "iresnet50",
-        3,
-        512,
-        Margin.arcFace(64, 0.5),
-        20,
-        128,
-        0.1,
-        0.9,
-        5e-4,
-        1,
-        1.0,
-        1,
-        1000,
-        4096,
-        null);
+  /** A builder holding every default. */
+  public static Builder builder() {
+    return new AutoBuilder_TrainConfig_Builder()
+        .setBackbone(DEFAULT_BACKBONE)
+        .setSubCenters(DEFAULT_SUB_CENTERS)
+        .setEmbeddingSize(DEFAULT_EMBEDDING_SIZE)
+        .setMargin(new Margin(DEFAULT_SCALE, 1, DEFAULT_ARC_MARGIN, DEFAULT_COSFACE_MARGIN))
+        .setEpochs(DEFAULT_EPOCHS)
+        .setBatchSize(DEFAULT_BATCH_SIZE)
+        .setLearningRate(DEFAULT_LEARNING_RATE)
+        .setMomentum(DEFAULT_MOMENTUM)
+        .setWeightDecay(DEFAULT_WEIGHT_DECAY)
+        .setWarmupEpochs(DEFAULT_WARMUP_EPOCHS)
+        .setSampleRate(DEFAULT_SAMPLE_RATE)
+        .setSeed(DEFAULT_SEED)
+        .setCheckpointEvery(DEFAULT_CHECKPOINT_EVERY)
+        .setShuffleBuffer(DEFAULT_SHUFFLE_BUFFER);
   }
 
-  public boolean headOnly() {
-    return backbone.startsWith("onnx:");
+  public Builder toBuilder() {
+    return new AutoBuilder_TrainConfig_Builder(this);
   }
 
-  /** The ONNX file of a head-only run. */
-  public Path onnxFile() {
-    checkArgument(headOnly(), "not an onnx: backbone");
-    return Path.of(backbone.substring("onnx:".length()));
-  }
+  /** Builds a {@link TrainConfig}; {@link #build()} validates. */
+  @AutoBuilder
+  public interface Builder {
+    Builder setBackbone(BackboneSpec b);
 
-  /**
-   * The preprocessing in force: the declared one, or the ArcFace default (RGB for trained
-   * backbones, BGR for ONNX exports like the shared MobileFaceNet).
-   */
-  public Preprocessing effectivePreprocessing() {
-    if (preprocessing != null) {
-      return preprocessing;
+    /** Parses {@code onnx:<file>} or a backbone name ({@link BackboneSpec#parse}). */
+    default Builder setBackbone(String spec) {
+      return setBackbone(BackboneSpec.parse(spec));
     }
-    return headOnly() ? Preprocessing.ARCFACE_BGR : Preprocessing.ARCFACE;
+
+    Builder setSubCenters(int k);
+
+    Builder setEmbeddingSize(int d);
+
+    Builder setMargin(Margin m);
+
+    Builder setEpochs(int e);
+
+    Builder setBatchSize(int b);
+
+    Builder setLearningRate(double lr);
+
+    Builder setMomentum(double m);
+
+    Builder setWeightDecay(double w);
+
+    Builder setWarmupEpochs(double w);
+
+    Builder setSampleRate(double r);
+
+    Builder setSeed(long s);
+
+    Builder setCheckpointEvery(int n);
+
+    Builder setShuffleBuffer(int n);
+
+    Builder setPreprocessing(@Nullable Preprocessing p);
+
+    TrainConfig build();
   }
 
-  public TrainConfig withBackbone(String b) {
-    checkArgument(
-        b.startsWith("onnx:") || java.util.Arrays.asList(Backbones.NAMES).contains(b),
-        "unknown backbone '%s'; one of %s or onnx:<file>",
-        b,
-        java.util.Arrays.toString(Backbones.NAMES));
-    return new TrainConfig(
-        b,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withSubCenters(int k) {
-    return new TrainConfig(
-        backbone,
-        k,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withEmbeddingSize(int d) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        d,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withMargin(Margin m) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        m,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withEpochs(int e) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        e,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withBatchSize(int b) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        b,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withLearningRate(double lr) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        lr,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withWarmupEpochs(double w) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        w,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withSampleRate(double r) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        r,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withSeed(long s) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        s,
-        checkpointEvery,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withCheckpointEvery(int n) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        n,
-        shuffleBuffer,
-        preprocessing);
-  }
-
-  public TrainConfig withPreprocessing(@Nullable Preprocessing p) {
-    return new TrainConfig(
-        backbone,
-        subCenters,
-        embeddingSize,
-        margin,
-        epochs,
-        batchSize,
-        learningRate,
-        momentum,
-        weightDecay,
-        warmupEpochs,
-        sampleRate,
-        seed,
-        checkpointEvery,
-        shuffleBuffer,
-        p);
+  /** The preprocessing in force: the declared one, or the backbone's default. */
+  public Preprocessing effectivePreprocessing() {
+    return preprocessing != null ? preprocessing : backbone.defaultPreprocessing();
   }
 
   /** Learning rate at a global step: linear warm-up, then {@code (1 − t)^2} decay. */

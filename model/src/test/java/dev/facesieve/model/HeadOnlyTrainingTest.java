@@ -81,13 +81,14 @@ class HeadOnlyTrainingTest {
     int[] lab = labels.stream().mapToInt(Integer::intValue).toArray();
     Path stand = Files.writeString(tmp.resolve("embedder.txt"), "test embeddings");
     TrainConfig config =
-        TrainConfig.defaults()
-            .withBackbone("onnx:" + stand)
-            .withEmbeddingSize(D)
-            .withSubCenters(3)
-            .withEpochs(4)
-            .withBatchSize(8)
-            .withSeed(5);
+        TrainConfig.builder()
+            .setBackbone("onnx:" + stand)
+            .setEmbeddingSize(D)
+            .setSubCenters(3)
+            .setEpochs(4)
+            .setBatchSize(8)
+            .setSeed(5)
+            .build();
     float[] w;
     List<Trainer.EpochMetrics> m;
     try (Trainer t = new Trainer(config, null, tmp.resolve("out"), CLASSES, x.size())) {

@@ -8,6 +8,7 @@ import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
+import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -132,7 +133,9 @@ public final class RunJob {
             "train",
             prepareKey,
             s.train().toString(),
-            s.train().headOnly() ? signature(s.train().onnxFile()) : "");
+            s.train().backbone() instanceof BackboneSpec.FrozenOnnx onnx
+                ? signature(onnx.file())
+                : "");
     Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
     if (done(state, "train", trainKey, modelFile)) {
       did.put("train", "skipped");

@@ -1,13 +1,14 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,9 +25,10 @@ public final class TrainJob {
    *
    * @param resume continue from {@code <output>/checkpoint} when present
    * @param overwrite replace a finished model directory
+   * @return the model directory's {@code model.json}
    */
   @SuppressWarnings("unchecked")
-  public static Map<String, Object> run(
+  public static ModelJson run(
       Path data,
       Path output,
       TrainConfig config,
@@ -39,8 +41,9 @@ public final class TrainJob {
       throw new InputException(
           data, "not a finished 'facesieve prepare' output (no manifest.json)");
     }
-    if (config.headOnly() && !Files.isRegularFile(config.onnxFile())) {
-      throw new InputException(config.onnxFile(), "ONNX model not found");
+    if (config.backbone() instanceof BackboneSpec.FrozenOnnx onnx
+        && !Files.isRegularFile(onnx.file())) {
+      throw new InputException(onnx.file(), "ONNX model not found");
     }
     if (StageOutput.isComplete(output, ModelDirectory.MODEL_JSON) && !resume && !overwrite) {
       throw new InputException(
@@ -70,17 +73,17 @@ public final class TrainJob {
     }
     Files.createDirectories(output);
     Files.deleteIfExists(output.resolve(ModelDirectory.MODEL_JSON));
-    List<Trainer.EpochMetrics> metrics;
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("stage", "train");
-    provenance.put("facesieve_version", Version.get());
-    provenance.put("data", data.toAbsolutePath().toString());
-    provenance.put("data_fingerprint", manifest.get("fingerprint"));
-    provenance.put("images", images);
+    ModelJson.Provenance provenance =
+        new ModelJson.Provenance(
+            "train",
+            Version.get(),
+            data.toAbsolutePath().toString(),
+            (String) manifest.get("fingerprint"),
+            images);
     try (Trainer t = new Trainer(config, data, output, classes, images)) {
-      metrics = t.train(resume, listener);
+      List<Trainer.EpochMetrics> metrics = t.train(resume, listener);
       ModelDirectory.write(output, config, t, identities, provenance, metrics);
     }
-    return Json.read(output.resolve(ModelDirectory.MODEL_JSON));
+    return ModelDirectory.readJson(output);
   }
 }

@@ -58,11 +58,12 @@ class CleanJobTest {
     TrainJob.run(
         prepared,
         model,
-        TrainConfig.defaults()
-            .withBackbone("small")
-            .withEmbeddingSize(64)
-            .withEpochs(3)
-            .withBatchSize(16),
+        TrainConfig.builder()
+            .setBackbone("small")
+            .setEmbeddingSize(64)
+            .setEpochs(3)
+            .setBatchSize(16)
+            .build(),
         false,
         false,
         i -> {});

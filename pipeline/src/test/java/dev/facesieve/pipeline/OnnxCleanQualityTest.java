@@ -36,7 +36,7 @@ class OnnxCleanQualityTest {
     TrainJob.run(
         prepared,
         model,
-        TrainConfig.defaults().withBackbone("onnx:" + onnx).withEpochs(10).withBatchSize(32),
+        TrainConfig.builder().setBackbone("onnx:" + onnx).setEpochs(10).setBatchSize(32).build(),
         false,
         false,
         i -> {});

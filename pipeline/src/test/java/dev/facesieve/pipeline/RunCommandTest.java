@@ -165,12 +165,13 @@ class RunCommandTest {
             synth,
             out,
             PrepareJob.Settings.of(synth, RunJob.prepared(out)),
-            TrainConfig.defaults()
-                .withBackbone("small")
-                .withEmbeddingSize(32)
-                .withEpochs(2)
-                .withBatchSize(16)
-                .withCheckpointEvery(2),
+            TrainConfig.builder()
+                .setBackbone("small")
+                .setEmbeddingSize(32)
+                .setEpochs(2)
+                .setBatchSize(16)
+                .setCheckpointEvery(2)
+                .build(),
             CleaningPolicy.dropPy(),
             false,
             NoiseReport.Options.defaults(),

@@ -69,16 +69,17 @@ public final class DemoCommand implements Callable<Integer> {
         s.images(), identities, s.byKind(), synth);
     out.flush();
     TrainConfig cfg =
-        TrainConfig.defaults()
-            .withBackbone("small")
-            .withEmbeddingSize(128)
+        TrainConfig.builder()
+            .setBackbone("small")
+            .setEmbeddingSize(128)
             // s=64 (the paper's) does not converge in a few CPU epochs from scratch; see README
-            .withMargin(Margin.arcFace(32, 0.5))
-            .withEpochs(epochs)
-            .withBatchSize(32)
-            .withLearningRate(0.1)
-            .withSeed(seed)
-            .withCheckpointEvery(100);
+            .setMargin(Margin.arcFace(32, 0.5))
+            .setEpochs(epochs)
+            .setBatchSize(32)
+            .setLearningRate(0.1)
+            .setSeed(seed)
+            .setCheckpointEvery(100)
+            .build();
     RunJob.Settings rs =
         new RunJob.Settings(
             synth,

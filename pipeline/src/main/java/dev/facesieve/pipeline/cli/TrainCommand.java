@@ -1,10 +1,11 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.model.ModelJson;
+import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.TrainJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,18 +40,15 @@ public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  @SuppressWarnings("unchecked")
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> model =
+    ModelJson model =
         TrainJob.run(
             data, output, training.config(), resume, overwrite, ProgressPrinter.forConsole(out));
-    List<Map<String, Object>> epochsRun = (List<Map<String, Object>>) model.get("epochs");
+    List<Trainer.EpochMetrics> epochsRun = model.epochs();
     if (!epochsRun.isEmpty()) {
-      Map<String, Object> last = epochsRun.get(epochsRun.size() - 1);
-      out.printf(
-          "trained: final epoch loss %.3f, accuracy %.3f%n",
-          ((Number) last.get("loss")).doubleValue(), ((Number) last.get("accuracy")).doubleValue());
+      Trainer.EpochMetrics last = epochsRun.get(epochsRun.size() - 1);
+      out.printf("trained: final epoch loss %.3f, accuracy %.3f%n", last.loss(), last.accuracy());
     }
     out.printf("model: %s%n", output.resolve("model.json"));
     out.flush();

@@ -5,31 +5,39 @@ import dev.facesieve.model.Preprocessing;
 import dev.facesieve.model.TrainConfig;
 import picocli.CommandLine.Option;
 
-/** Training options; mixed into {@code train} and {@code run}. */
+/**
+ * Training options; mixed into {@code train} and {@code run}; defaults are {@link TrainConfig}'s.
+ */
 public final class TrainOptions {
   @Option(
       names = "--backbone",
-      defaultValue = "small",
+      defaultValue = TrainConfig.DEFAULT_BACKBONE,
       description =
           "small, mobilefacenet, "
               + "iresnet18, iresnet34, iresnet50, iresnet100, or onnx:<file> (head-only).")
   String backbone;
 
-  @Option(names = "--subcenters", defaultValue = "3", description = "Sub-centres per class (K).")
+  @Option(
+      names = "--subcenters",
+      defaultValue = "" + TrainConfig.DEFAULT_SUB_CENTERS,
+      description = "Sub-centres per class (K).")
   int subCenters;
 
-  @Option(names = "--scale", defaultValue = "64", description = "Logit scale s.")
+  @Option(
+      names = "--scale",
+      defaultValue = "" + TrainConfig.DEFAULT_SCALE,
+      description = "Logit scale s.")
   double scale;
 
   @Option(
       names = "--margin",
-      defaultValue = "0.5",
+      defaultValue = "" + TrainConfig.DEFAULT_ARC_MARGIN,
       description = "ArcFace angular margin m " + "(radians).")
   double margin;
 
   @Option(
       names = "--cosface-margin",
-      defaultValue = "0",
+      defaultValue = "" + TrainConfig.DEFAULT_COSFACE_MARGIN,
       description =
           "Additive cosine margin "
               + "m3 of the combined margin cos(theta + m) - m3 (0 = pure ArcFace).")
@@ -37,40 +45,55 @@ public final class TrainOptions {
 
   @Option(
       names = "--embedding-size",
-      defaultValue = "512",
+      defaultValue = "" + TrainConfig.DEFAULT_EMBEDDING_SIZE,
       description = "Embedding size D " + "(must match the ONNX model's output for onnx:).")
   int embeddingSize;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Epochs.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "" + TrainConfig.DEFAULT_EPOCHS,
+      description = "Epochs.")
   int epochs;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "" + TrainConfig.DEFAULT_BATCH_SIZE,
+      description = "Batch size.")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate.")
+  @Option(
+      names = "--lr",
+      defaultValue = "" + TrainConfig.DEFAULT_LEARNING_RATE,
+      description = "Peak learning rate.")
   double lr;
 
   @Option(
       names = "--warmup-epochs",
-      defaultValue = "1",
+      defaultValue = "" + TrainConfig.DEFAULT_WARMUP_EPOCHS,
       description = "Linear warm-up, then " + "polynomial decay.")
   double warmup;
 
-  @Option(names = "--weight-decay", defaultValue = "5e-4", description = "SGD weight decay.")
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "" + TrainConfig.DEFAULT_WEIGHT_DECAY,
+      description = "SGD weight decay.")
   double weightDecay;
 
   @Option(
       names = "--sample-rate",
-      defaultValue = "1.0",
+      defaultValue = "" + TrainConfig.DEFAULT_SAMPLE_RATE,
       description = "Partial FC: share of " + "classes per step (positives plus random negatives).")
   double sampleRate;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  @Option(
+      names = "--seed",
+      defaultValue = "" + TrainConfig.DEFAULT_SEED,
+      description = "Random seed.")
   long seed;
 
   @Option(
       names = "--checkpoint-every",
-      defaultValue = "500",
+      defaultValue = "" + TrainConfig.DEFAULT_CHECKPOINT_EVERY,
       description = "Steps between " + "checkpoints.")
   int checkpointEvery;
 
@@ -82,24 +105,23 @@ public final class TrainOptions {
   String channels;
 
   TrainConfig config() {
-    Margin m = new Margin(scale, 1, margin, m3);
-    Preprocessing pre = channels == null ? null : new Preprocessing(112, channels, 127.5f, 128f);
-    return new TrainConfig(
-            "small",
-            subCenters,
-            embeddingSize,
-            m,
-            epochs,
-            batchSize,
-            lr,
-            0.9,
-            weightDecay,
-            warmup,
-            sampleRate,
-            seed,
-            checkpointEvery,
-            4096,
-            pre)
-        .withBackbone(backbone);
+    TrainConfig.Builder b =
+        TrainConfig.builder()
+            .setBackbone(backbone)
+            .setSubCenters(subCenters)
+            .setEmbeddingSize(embeddingSize)
+            .setMargin(new Margin(scale, 1, margin, m3))
+            .setEpochs(epochs)
+            .setBatchSize(batchSize)
+            .setLearningRate(lr)
+            .setWeightDecay(weightDecay)
+            .setWarmupEpochs(warmup)
+            .setSampleRate(sampleRate)
+            .setSeed(seed)
+            .setCheckpointEvery(checkpointEvery);
+    if (channels != null) {
+      b.setPreprocessing(new Preprocessing(112, channels, 127.5f, 128f));
+    }
+    return b.build();
   }
 }

@@ -1,10 +1,14 @@
-package dev.facesieve.model;
+package dev.facesieve.bench;
 
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.model.Embedder;
+import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelInfo;
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,7 +63,7 @@ final class Evaluation {
     };
   }
 
-  static float[][] embedAll(Trainer t, List<FaceRecord> faces) throws Exception {
+  static float[][] embedAll(Embedder e, List<FaceRecord> faces) throws Exception {
     float[][] out = new float[faces.size()][];
     for (int i = 0; i < faces.size(); i += 32) {
       int n = Math.min(32, faces.size() - i);
@@ -67,21 +71,19 @@ final class Evaluation {
       for (int j = 0; j < n; j++) {
         b[j] = Images.decode(faces.get(i + j).image(), 1 << 20).image();
       }
-      float[][] e = t.embed(b);
-      System.arraycopy(e, 0, out, i, n);
+      float[][] v = e.embed(b);
+      System.arraycopy(v, 0, out, i, n);
     }
     return out;
   }
 
-  static void print(Trainer t, List<FaceRecord> faces, int classes, int k) throws Exception {
-    float[] w = t.head().weight().getArray().toFloatArray();
-    int d = t.head().embeddingSize();
-    float[][] centres = new float[classes * k][d];
-    for (int r = 0; r < centres.length; r++) {
-      System.arraycopy(w, r * d, centres[r], 0, d);
+  /** Prints {@link #evaluate} of a model directory's sub-centres and embedder on the faces. */
+  static void print(Path model, List<FaceRecord> faces, int classes, int k) throws Exception {
+    float[][] centres = ModelDirectory.readCentres(model);
+    double[] e;
+    try (Embedder embedder = ModelInfo.read(model).openEmbedder()) {
+      e = evaluate(embedAll(embedder, faces), faces, centres, classes, k);
     }
-    Embedder.normalizeRows(centres);
-    double[] e = evaluate(embedAll(t, faces), faces, centres, classes, k);
     System.out.printf(
         "clean near dominant %.3f, dominant purity %.3f, drop-py P %.3f R %.3f%n",
         e[0], e[1], e[2], e[3]);
