@@ -95,7 +95,7 @@ public final class Backbones {
   }
 
   /**
-   * Four stride-2 conv stages 112 → 7 (about 63M multiply-adds an image, a seventieth of
+   * Four stride-2 conv stages 112 → 7 (about 66M multiply-adds an image, a seventieth of
    * IResNet-50), then the embedding head.
    *
    * <p>Every width is a multiple of 16 ({@link #CHANNEL_BLOCK}): PyTorch's oneDNN convolution
