@@ -31,7 +31,7 @@ def embed_head(channels, d):
 
 def small(d):
     layers, cin = [], 3
-    for i, w in enumerate([24, 48, 96, 128]):
+    for i, w in enumerate([32, 48, 96, 128]):
         layers += [conv(cin, w, 3, 2), nn.BatchNorm2d(w), nn.PReLU(w)]
         if i > 0:
             layers += [conv(w, w), nn.BatchNorm2d(w), nn.PReLU(w)]

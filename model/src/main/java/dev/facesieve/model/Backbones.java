@@ -28,6 +28,13 @@ import java.util.Locale;
 public final class Backbones {
   private Backbones() {}
 
+  /**
+   * The input-channel multiple that keeps oneDNN's blocked convolutions free of channel padding (16
+   * floats, one AVX-512 register; a multiple of AVX2's 8). Convolutions over more than 4 input
+   * channels per group use a multiple of it.
+   */
+  static final int CHANNEL_BLOCK = 16;
+
   /** The backbone names {@link #create} accepts. */
   public static final String[] NAMES = {
     "small", "mobilefacenet", "iresnet18", "iresnet34", "iresnet50", "iresnet100"
@@ -88,12 +95,18 @@ public final class Backbones {
   }
 
   /**
-   * Four stride-2 conv stages 112 → 7 (about 63M multiply-adds an image, a seventieth of
+   * Four stride-2 conv stages 112 → 7 (about 66M multiply-adds an image, a seventieth of
    * IResNet-50), then the embedding head.
+   *
+   * <p>Every width is a multiple of 16 ({@link #CHANNEL_BLOCK}): PyTorch's oneDNN convolution
+   * (2.7.1, AVX-512) reorders a weight with {@code C_in} not a multiple of 16 into a channel-padded
+   * buffer whose padding it does not zero, so a 24-channel input picked up whatever freed memory
+   * held there, and whole output channels came out NaN, depending on the process's allocation
+   * history (see {@code ConvChannelPaddingTest}).
    */
   static Block small(int d) {
     SequentialBlock b = new SequentialBlock();
-    int[] widths = {24, 48, 96, 128};
+    int[] widths = {32, 48, 96, 128};
     for (int i = 0; i < widths.length; i++) {
       b.add(conv(widths[i], 3, 2, 1)).add(bn()).add(prelu());
       if (i > 0) {
