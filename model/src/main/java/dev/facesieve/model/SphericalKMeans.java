@@ -2,6 +2,7 @@ package dev.facesieve.model;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.facesieve.datasets.clean.ClassScorer;
 import java.util.SplittableRandom;
 
 /**
@@ -95,10 +96,6 @@ public final class SphericalKMeans {
   }
 
   static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
+    return ClassScorer.dot(a, b);
   }
 }

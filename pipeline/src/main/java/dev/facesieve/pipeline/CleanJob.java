@@ -184,8 +184,7 @@ public final class CleanJob {
 
   @Nullable
   private static String modelDataFingerprint(Path modelDir) throws IOException {
-    Object f = Json.read(modelDir.resolve(ModelDirectory.MODEL_JSON)).get("data_fingerprint");
-    return f == null ? null : f.toString();
+    return ModelDirectory.readJson(modelDir).dataFingerprint();
   }
 
   private static void runPipeline(

@@ -10,6 +10,7 @@ import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.reports.NoiseReport;
@@ -67,7 +68,7 @@ public final class RunJob {
   public record Outcome(
       Map<String, String> stages,
       PrepareManifest manifest,
-      Map<String, Object> model,
+      ModelJson model,
       CleanSummary summary,
       ReportJson report,
       Path reportHtml) {}
@@ -153,7 +154,7 @@ public final class RunJob {
       state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }
-    Map<String, Object> model = Json.read(modelFile);
+    ModelJson model = ModelDirectory.readJson(model(out));
 
     String cleanKey =
         key("clean", prepareKey, trainKey, s.policy().toString(), String.valueOf(s.emitRecordIO()));

@@ -108,12 +108,4 @@ public final class StageOutput {
       // best effort: without its marker the folder is still recognisably incomplete
     }
   }
-
-  /**
-   * {@link LocalFiles#deleteRecursively}, for the callers not yet switched to it ({@code CleanJob},
-   * {@code TrainJob}); remove once they call {@link LocalFiles} themselves.
-   */
-  public static void deleteRecursively(Path p) throws IOException {
-    LocalFiles.deleteRecursively(p);
-  }
 }

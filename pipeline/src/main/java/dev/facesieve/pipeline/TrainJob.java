@@ -1,6 +1,8 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelJson;
@@ -27,7 +29,6 @@ public final class TrainJob {
    * @param overwrite replace a finished model directory
    * @return the model directory's {@code model.json}
    */
-  @SuppressWarnings("unchecked")
   public static ModelJson run(
       Path data,
       Path output,
@@ -36,11 +37,7 @@ public final class TrainJob {
       boolean overwrite,
       Trainer.Listener listener)
       throws IOException {
-    Path manifestFile = data.resolve(PrepareJob.MANIFEST);
-    if (!Files.isRegularFile(manifestFile)) {
-      throw new InputException(
-          data, "not a finished 'facesieve prepare' output (no manifest.json)");
-    }
+    PrepareManifest manifest = PrepareManifest.read(data);
     if (config.backbone() instanceof BackboneSpec.FrozenOnnx onnx
         && !Files.isRegularFile(onnx.file())) {
       throw new InputException(onnx.file(), "ONNX model not found");
@@ -52,17 +49,14 @@ public final class TrainJob {
               + " it or --overwrite to replace it");
     }
     if (!resume && Files.isDirectory(output.resolve("checkpoint"))) {
-      StageOutput.deleteRecursively(output.resolve("checkpoint"));
+      LocalFiles.deleteRecursively(output.resolve("checkpoint"));
     }
-    Map<String, Object> manifest = Json.read(manifestFile);
-    Map<String, Object> labels = (Map<String, Object>) manifest.get("labels");
-    Map<Integer, String> identities = new TreeMap<>();
-    labels.forEach((k, v) -> identities.put(Integer.parseInt(k), v.toString()));
+    Map<Integer, String> identities = new TreeMap<>(manifest.labels());
     if (identities.isEmpty()) {
       throw new InputException(data, "the prepared data holds no faces");
     }
     int classes = identities.keySet().stream().mapToInt(Integer::intValue).max().getAsInt() + 1;
-    long images = ((Number) manifest.get("images")).longValue();
+    long images = manifest.images();
     if (images < config.batchSize()) {
       throw new IllegalArgumentException(
           "--batch-size "
@@ -78,7 +72,7 @@ public final class TrainJob {
             "train",
             Version.get(),
             data.toAbsolutePath().toString(),
-            (String) manifest.get("fingerprint"),
+            manifest.fingerprint(),
             images);
     try (Trainer t = new Trainer(config, data, output, classes, images)) {
       List<Trainer.EpochMetrics> metrics = t.train(resume, listener);

@@ -11,8 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The map-based JSON reading and writing of the stage files not yet turned into records (see {@link
- * dev.facesieve.datasets.contract.StageJson}, which replaces it); keys sorted at every level.
+ * Tests read stage files as untyped JSON trees, independently of the records that write them, and
+ * write with the key-sorting mapper FaceSieve used before the stage contracts became records, to
+ * check that files and hashes did not change.
  */
 public final class Json {
   private Json() {}
@@ -36,10 +37,7 @@ public final class Json {
     return MAPPER.readValue(file.toFile(), LinkedHashMap.class);
   }
 
-  /**
-   * {@link LocalFiles#sha256(Path)}, unchecked, for {@code PrepareJob}'s manifest until it calls
-   * {@link LocalFiles} itself.
-   */
+  /** {@link LocalFiles#sha256(Path)}, unchecked. */
   public static String sha256(Path file) {
     try {
       return LocalFiles.sha256(file);
@@ -48,7 +46,7 @@ public final class Json {
     }
   }
 
-  /** {@link LocalFiles#sha256(String)}, for {@code PrepareJob} until it calls it itself. */
+  /** {@link LocalFiles#sha256(String)}. */
   public static String sha256(String s) {
     return LocalFiles.sha256(s);
   }
