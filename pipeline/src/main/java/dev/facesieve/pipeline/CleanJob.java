@@ -129,13 +129,14 @@ public final class CleanJob {
       throw new InputException(
           s.model(), "not a finished 'facesieve train' output (no " + "model.json)");
     }
-    if (!prepared.labels().isEmpty() && prepared.labels().lastKey() >= model.classes()) {
+    SortedMap<Integer, String> unknown = prepared.labels().tailMap(model.classes());
+    if (!unknown.isEmpty()) {
       throw new InputException(
           s.model(),
           "the model has "
               + model.classes()
               + " classes but the data has label "
-              + prepared.labels().lastKey()
+              + unknown.firstKey()
               + "; train on this data first");
     }
     String modelDataFingerprint = modelDataFingerprint(s.model());

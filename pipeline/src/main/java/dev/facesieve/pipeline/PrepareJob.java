@@ -182,9 +182,6 @@ public final class PrepareJob {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
-    options.setMaxPixels(s.maxPixels());
-    options.setAlign(s.align());
-    options.setShardSize(s.shardSize());
     Pipeline p = Pipeline.create(options);
     PCollectionTuple out =
         p.apply("PlanShards", Create.of(plan.shards()).withCoder(FaceCoders.shards()))
