@@ -6,7 +6,9 @@ import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.ImageFormat;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.input.SideFiles;
+import dev.facesieve.datasets.io.Csv;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.synth.NoiseInjector;
 import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.model.ModelDirectory;
@@ -16,7 +18,6 @@ import dev.facesieve.model.Preprocessing;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import java.awt.image.BufferedImage;
-import java.io.BufferedWriter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -202,8 +203,7 @@ public final class QualityHarness {
         Path dir = out.resolve(setting);
         Files.createDirectories(dir);
         Map<String, Integer> used = new HashMap<>();
-        try (BufferedWriter truth = Files.newBufferedWriter(dir.resolve("truth.csv"))) {
-          truth.write("id,label,identity,truth,true_identity\n");
+        try (Csv.Out truth = Csv.write(dir.resolve("truth.csv"), NoiseInjector.TRUTH_HEADER)) {
           for (NoisySettings.Item it : settings.build(kind, p, seed)) {
             String cls = settings.className(it.label());
             Path src = col.files.get(it.image());
@@ -215,15 +215,8 @@ public final class QualityHarness {
             String id = cls + "/" + file;
             Files.createDirectories(dir.resolve(cls));
             Files.createLink(dir.resolve(id), src);
-            truth.write(
-                String.join(
-                        ",",
-                        id,
-                        Integer.toString(it.label()),
-                        cls,
-                        it.truth().wireName(),
-                        settings.identityName(it.image()))
-                    + "\n");
+            truth.row(
+                id, it.label(), cls, it.truth().wireName(), settings.identityName(it.image()));
           }
         }
         System.out.println(setting);

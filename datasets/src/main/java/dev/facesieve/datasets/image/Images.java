@@ -8,12 +8,18 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -23,13 +29,26 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>{@link #decode} reads the declared size from the header first and refuses images with more
  * than {@code maxPixels} pixels before allocating anything: a 50-byte PNG can declare a 100,000 ×
  * 100,000 image (a decompression bomb).
+ *
+ * <p>JPEG, WebP and TIFF are decoded by TwelveMonkeys ImageIO, which the JDK's own reader lacks for
+ * CMYK/YCCK JPEGs and embedded colour profiles. A JPEG cut short decodes without an exception (the
+ * missing rows grey); the reader's warning about the premature end makes it undecodable here.
  */
 public final class Images {
   private Images() {}
 
   static {
     ImageIO.setUseCache(false);
+    // ImageIO finds plugins through the class loader of the thread that first used it; register
+    // the ones next to this class (TwelveMonkeys) in case that was another loader (a runner's).
+    IIORegistry.getDefaultInstance()
+        .registerServiceProviders(
+            ServiceLoader.load(ImageReaderSpi.class, Images.class.getClassLoader()).iterator());
   }
+
+  /** Reader warnings that mean the data ended early: the image is partly grey fill. */
+  private static final Pattern TRUNCATED =
+      Pattern.compile("premature end|truncated|missing eoi", Pattern.CASE_INSENSITIVE);
 
   /** A decoded image and what was learned about its bytes. */
   public record Decoded(ImageFormat format, BufferedImage image) {
@@ -55,7 +74,9 @@ public final class Images {
     ImageFormat format =
         ImageFormat.sniff(bytes)
             .orElseThrow(
-                () -> new ImageDecodeException("not a JPEG, PNG, BMP or PGM image", false));
+                () ->
+                    new ImageDecodeException(
+                        "not a JPEG, PNG, BMP, PGM, WebP or TIFF image", false));
     if (format == ImageFormat.PGM) {
       return new Decoded(format, Pgm.decode(bytes, maxPixels));
     }
@@ -64,7 +85,9 @@ public final class Images {
       if (!readers.hasNext()) {
         throw new ImageDecodeException("no decoder for " + format.wireName(), false);
       }
-      ImageReader reader = readers.next();
+      ImageReader reader = preferred(readers);
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       try {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
@@ -78,6 +101,12 @@ public final class Images {
               true);
         }
         BufferedImage img = reader.read(0);
+        for (String warning : warnings) {
+          if (TRUNCATED.matcher(warning).find()) {
+            throw new ImageDecodeException(
+                "truncated " + format.wireName() + " (the reader says: " + warning + ")", false);
+          }
+        }
         return new Decoded(format, img);
       } finally {
         reader.dispose();
@@ -86,6 +115,23 @@ public final class Images {
       throw new ImageDecodeException(
           "cannot decode " + format.wireName() + ": " + String.valueOf(e.getMessage()), false);
     }
+  }
+
+  /** The TwelveMonkeys reader if there is one (ImageIO usually orders it first anyway). */
+  private static ImageReader preferred(Iterator<ImageReader> readers) {
+    ImageReader first = readers.next();
+    if (first.getClass().getName().startsWith("com.twelvemonkeys.")) {
+      return first;
+    }
+    while (readers.hasNext()) {
+      ImageReader r = readers.next();
+      if (r.getClass().getName().startsWith("com.twelvemonkeys.")) {
+        first.dispose();
+        return r;
+      }
+      r.dispose();
+    }
+    return first;
   }
 
   /** Lower-case hex SHA-256 of the bytes. */

@@ -15,6 +15,10 @@ import java.io.Serializable;
  * Turns a {@link RawFace} into a checked {@link FaceRecord}, or a {@link QuarantineRecord} saying
  * why it cannot be used: empty, undecodable, too many pixels, or bad landmarks.
  *
+ * <p>Landmarks, when a record has them, must be ten finite numbers inside the image (give or take
+ * {@link #LANDMARK_MARGIN} of its size, for faces cut by the border), aligned or not: points far
+ * outside would warp a blank face.
+ *
  * <p>Every image is fully decoded once here so that later stages never meet a corrupt one. With
  * {@code align}, records that carry landmarks and are not already 112×112 are warped to the ArcFace
  * template and re-encoded as JPEG (quality 95); all others keep their original bytes.
@@ -22,6 +26,9 @@ import java.io.Serializable;
 public final class FacePreparer implements Serializable {
   /** Images declaring more pixels than this are quarantined unless told otherwise (4096²). */
   public static final long DEFAULT_MAX_PIXELS = 4096L * 4096L;
+
+  /** How far outside the image a landmark may lie, as a share of the image's width or height. */
+  public static final double LANDMARK_MARGIN = 0.1;
 
   private final long maxPixels;
   private final boolean align;
@@ -48,6 +55,12 @@ public final class FacePreparer implements Serializable {
           e.tooLarge() ? QuarantineReason.IMAGE_TOO_LARGE : QuarantineReason.UNDECODABLE_IMAGE,
           e.getMessage());
     }
+    if (raw.landmarks() != null) {
+      String problem = landmarkProblem(raw.landmarks(), d.width(), d.height());
+      if (problem != null) {
+        return bad(raw, QuarantineReason.BAD_LANDMARKS, problem);
+      }
+    }
     FaceRecord face =
         new FaceRecord(
             raw.id(),
@@ -72,6 +85,36 @@ public final class FacePreparer implements Serializable {
       return new Outcome(face.withImage(jpg, "jpeg", 112, 112, Images.sha256(jpg)), null, true);
     }
     return new Outcome(face, null, false);
+  }
+
+  /** What is wrong with the landmarks of a {@code width}×{@code height} image, or null. */
+  static String landmarkProblem(float[] lm, int width, int height) {
+    if (lm.length != 10) {
+      return "expected 10 landmark coordinates, got " + lm.length;
+    }
+    double mx = LANDMARK_MARGIN * width;
+    double my = LANDMARK_MARGIN * height;
+    for (int i = 0; i < 5; i++) {
+      float x = lm[2 * i];
+      float y = lm[2 * i + 1];
+      if (!Float.isFinite(x) || !Float.isFinite(y)) {
+        return "landmark " + (i + 1) + " is not a finite number (" + x + ", " + y + ")";
+      }
+      if (x < -mx || x > width + mx || y < -my || y > height + my) {
+        return "landmark "
+            + (i + 1)
+            + " ("
+            + x
+            + ", "
+            + y
+            + ") lies outside the "
+            + width
+            + "x"
+            + height
+            + " image";
+      }
+    }
+    return null;
   }
 
   private static Outcome bad(RawFace raw, QuarantineReason reason, String message) {

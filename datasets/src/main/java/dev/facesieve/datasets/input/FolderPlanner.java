@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * Plans an identity-per-folder tree ({@code root/<identity>/<image>}) from directory listings.
  *
  * <p>Identity folders get labels 0, 1, ... in sorted name order; hidden entries, top-level files,
- * nested folders and non-image files are counted in the plan's {@code skipped}, not read.
+ * nested folders and non-image files are counted in the plan's {@code skipped}, not read. A file
+ * named like an image of a format FaceSieve cannot decode (GIF, HEIC, ...) is a record, quarantined
+ * when read.
  */
 final class FolderPlanner {
   private FolderPlanner() {}
@@ -63,7 +65,7 @@ final class FolderPlanner {
             skipped.merge("hidden_entries", 1L, Long::sum);
           } else if (Files.isDirectory(f)) {
             skipped.merge("nested_folders", 1L, Long::sum);
-          } else if (ImageFormat.fromFileName(name).isEmpty()) {
+          } else if (!ImageFormat.isImageFileName(name)) {
             skipped.merge("non_image_files", 1L, Long::sum);
           } else {
             batch.add(new InputShard.FolderEntry(identity + "/" + name, label, identity));

@@ -5,6 +5,7 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.SourceRef;
+import dev.facesieve.datasets.io.Tsv;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
 import dev.facesieve.datasets.recordio.RecordIOReader;
@@ -213,6 +214,7 @@ final class RecordIOPlanner {
     }
   }
 
+  /** Reads {@code label<TAB>name} lines, names escaped as {@link Tsv} writes them. */
   static SortedMap<Integer, String> readIdentities(Path file) {
     SortedMap<Integer, String> out = new TreeMap<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -225,7 +227,9 @@ final class RecordIOPlanner {
         }
         int tab = line.indexOf('\t');
         try {
-          out.put(Integer.parseInt(line.substring(0, Math.max(tab, 0))), line.substring(tab + 1));
+          out.put(
+              Integer.parseInt(line.substring(0, Math.max(tab, 0))),
+              Tsv.unescape(line.substring(tab + 1)));
         } catch (NumberFormatException e) {
           throw new InputException(file, "line " + no + " is not 'label<TAB>name'");
         }

@@ -2,18 +2,21 @@ package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.facesieve.datasets.io.Csv;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.csv.CSVRecord;
 
-/** Readers of the CSV side files that come with an input: ground truth and 5-point landmarks. */
+/**
+ * Readers of the CSV side files that come with an input: ground truth and 5-point landmarks.
+ *
+ * <p>Both are read as RFC 4180 by {@link Csv}: an id holding a comma is quoted. Text cells are read
+ * through {@link Csv#text}, so the files FaceSieve writes (with formula-like cells neutralised)
+ * read back as the ids they were written from.
+ */
 public final class SideFiles {
   private SideFiles() {}
 
@@ -22,85 +25,86 @@ public final class SideFiles {
    */
   public static Map<String, NoiseKind> readTruth(Path file) {
     Map<String, NoiseKind> out = new HashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String header = r.readLine();
-      if (header == null) {
-        return out;
-      }
-      List<String> cols = List.of(header.strip().split(","));
-      int id = cols.indexOf("id");
-      int kind = cols.indexOf("truth");
-      if (id < 0 || kind < 0) {
-        throw new InputException(file, "header must name the columns 'id' and 'truth'");
-      }
-      String line;
-      int no = 1;
-      while ((line = r.readLine()) != null) {
-        no++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] f = line.split(",", -1);
-        if (f.length != cols.size()) {
-          throw new InputException(
-              file, "line " + no + " has " + f.length + " fields, expected " + cols.size());
-        }
-        try {
-          out.put(f[id], NoiseKind.parse(f[kind]));
-        } catch (IllegalArgumentException e) {
-          throw new InputException(
-              file,
-              "line "
-                  + no
-                  + ": unknown truth '"
-                  + f[kind]
-                  + "' (clean, close_set, open_set, corrupt)");
-        }
-      }
-    } catch (NoSuchFileException e) {
-      throw new InputException(file, "truth file not found");
-    } catch (IOException e) {
-      throw new InputException(file, "cannot read: " + e.getMessage(), e);
-    }
+    int[] header = {-1, -1, 0}; // id column, truth column, number of columns; 0 until read
+    Csv.read(
+        file,
+        "truth file",
+        (rec, line) -> {
+          if (header[2] == 0) {
+            List<String> names = rec.stream().map(String::strip).toList();
+            header[0] = names.indexOf("id");
+            header[1] = names.indexOf("truth");
+            header[2] = names.size();
+            if (header[0] < 0 || header[1] < 0) {
+              throw new InputException(file, "header must name the columns 'id' and 'truth'");
+            }
+            return;
+          }
+          if (rec.size() != header[2]) {
+            throw new InputException(
+                file, "line " + line + " has " + rec.size() + " fields, expected " + header[2]);
+          }
+          String kind = rec.get(header[1]);
+          try {
+            out.put(Csv.text(rec.get(header[0])), NoiseKind.parse(kind));
+          } catch (IllegalArgumentException e) {
+            throw new InputException(
+                file,
+                "line "
+                    + line
+                    + ": unknown truth '"
+                    + kind
+                    + "' (clean, close_set, open_set, corrupt)");
+          }
+        });
     return out;
   }
 
   /**
-   * Reads {@code id,x1,y1,...,x5,y5} lines (an optional header line is skipped). The id is
-   * everything before the last ten fields, so ids may contain commas.
+   * Reads {@code id,x1,y1,...,x5,y5} records (an optional header line is skipped). An unquoted id
+   * may still hold commas: the id is everything before the last ten fields. Coordinates written
+   * {@code nan} or {@code inf} (as Python writes them) are read as such; {@code prepare}
+   * quarantines their record as {@code BAD_LANDMARKS}.
    */
   public static Map<String, float[]> readLandmarks(Path file) {
     Map<String, float[]> out = new HashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int no = 0;
-      while ((line = r.readLine()) != null) {
-        no++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] f = line.strip().split(",", -1);
-        if (f.length < 11) {
-          throw new InputException(file, "line " + no + " is not 'id,x1,y1,...,x5,y5'");
-        }
-        float[] lm = new float[10];
-        try {
-          for (int i = 0; i < 10; i++) {
-            lm[i] = Float.parseFloat(f[f.length - 10 + i].trim());
+    Csv.read(
+        file,
+        "landmarks file",
+        (rec, line) -> {
+          if (rec.size() < 11) {
+            throw new InputException(file, "line " + line + " is not 'id,x1,y1,...,x5,y5'");
           }
-        } catch (NumberFormatException e) {
-          if (no == 1) {
-            continue; // header
+          float[] lm = new float[10];
+          try {
+            for (int i = 0; i < 10; i++) {
+              lm[i] = coordinate(rec.get(rec.size() - 10 + i));
+            }
+          } catch (NumberFormatException e) {
+            if (rec.getRecordNumber() == 1) {
+              return; // header
+            }
+            throw new InputException(file, "line " + line + " has a non-numeric coordinate");
           }
-          throw new InputException(file, "line " + no + " has a non-numeric coordinate");
-        }
-        out.put(String.join(",", Arrays.copyOf(f, f.length - 10)), lm);
-      }
-    } catch (NoSuchFileException e) {
-      throw new InputException(file, "landmarks file not found");
-    } catch (IOException e) {
-      throw new InputException(file, "cannot read: " + e.getMessage(), e);
-    }
+          out.put(Csv.text(id(rec)), lm);
+        });
     return out;
+  }
+
+  private static String id(CSVRecord rec) {
+    if (rec.size() == 11) {
+      return rec.get(0);
+    }
+    return String.join(",", rec.toList().subList(0, rec.size() - 10));
+  }
+
+  private static float coordinate(String s) {
+    String t = s.strip().toLowerCase(Locale.ROOT);
+    return switch (t) {
+      case "nan", "+nan", "-nan" -> Float.NaN;
+      case "inf", "+inf", "infinity", "+infinity" -> Float.POSITIVE_INFINITY;
+      case "-inf", "-infinity" -> Float.NEGATIVE_INFINITY;
+      default -> Float.parseFloat(t);
+    };
   }
 }

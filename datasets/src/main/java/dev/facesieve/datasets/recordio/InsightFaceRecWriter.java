@@ -3,6 +3,7 @@ package dev.facesieve.datasets.recordio;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.facesieve.datasets.io.Tsv;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Writes an InsightFace training set: {@code train.rec}, {@code train.idx}, {@code property} and (a
- * FaceSieve addition that InsightFace ignores) {@code identities.tsv}.
+ * FaceSieve addition that InsightFace ignores) {@code identities.tsv}, one {@code label<TAB>name}
+ * line per identity, the name escaped by {@link Tsv}.
  *
  * <p>Layout, as InsightFace's {@code face2rec} writes and its data loaders read it: images under
  * keys 1…N, each a scalar-label record; then one record per identity under keys N+1…N+C whose two
@@ -86,7 +88,7 @@ public final class InsightFaceRecWriter implements Closeable {
         numClasses + "," + (height == 0 ? 112 : height) + "," + (width == 0 ? 112 : width),
         StandardCharsets.US_ASCII);
     StringBuilder sb = new StringBuilder();
-    names.forEach((l, n) -> sb.append(l).append('\t').append(n).append('\n'));
+    names.forEach((l, n) -> sb.append(l).append('\t').append(Tsv.escape(n)).append('\n'));
     Files.writeString(dir.resolve("identities.tsv"), sb.toString(), StandardCharsets.UTF_8);
   }
 }

@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageFormat;
-import java.io.BufferedWriter;
+import dev.facesieve.datasets.io.Csv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Injects label noise with ground truth into an identity-per-folder dataset, writing a new folder
- * tree (hard links where possible, else copies) and {@code truth.csv}.
+ * tree (hard links where possible, else copies) and {@code truth.csv} (written by {@link Csv}).
  *
  * <p>A share {@code q_open} of the identities is held out entirely and only serves as open-set
  * noise. To every remaining class of {@code n} images, {@code round(n·p/(1−p))} noisy images are
@@ -46,6 +46,9 @@ public final class NoiseInjector {
       checkArgument(openSet == 0 || heldOut > 0, "open-set noise needs held-out identities");
     }
   }
+
+  /** The columns of {@code truth.csv}, as {@link SyntheticCollection} writes them too. */
+  public static final String[] TRUTH_HEADER = {"id", "label", "identity", "truth", "true_identity"};
 
   private NoiseInjector() {}
 
@@ -85,8 +88,7 @@ public final class NoiseInjector {
     Map<NoiseKind, Long> counts = new EnumMap<>(NoiseKind.class);
     Files.createDirectories(output);
     double p = c.closeSet() + c.openSet();
-    try (BufferedWriter truth = Files.newBufferedWriter(output.resolve("truth.csv"))) {
-      truth.write("id,label,identity,truth,true_identity\n");
+    try (Csv.Out truth = Csv.write(output.resolve("truth.csv"), TRUTH_HEADER)) {
       for (int label = 0; label < kept.size(); label++) {
         Path cls = kept.get(label);
         String name = cls.getFileName().toString();
@@ -94,7 +96,7 @@ public final class NoiseInjector {
         for (Path img : images.get(cls)) {
           String id = name + "/" + img.getFileName();
           link(img, output.resolve(id));
-          truth.write(id + "," + label + "," + name + ",clean," + name + "\n");
+          truth.row(id, label, name, NoiseKind.CLEAN.wireName(), name);
           counts.merge(NoiseKind.CLEAN, 1L, Long::sum);
         }
         int n = images.get(cls).size();
@@ -118,17 +120,7 @@ public final class NoiseInjector {
           String id = name + "/noise_" + k + "_" + img.getFileName();
           link(img, outDir.resolve("noise_" + k + "_" + img.getFileName()));
           NoiseKind kind = open ? NoiseKind.OPEN_SET : NoiseKind.CLOSE_SET;
-          truth.write(
-              id
-                  + ","
-                  + label
-                  + ","
-                  + name
-                  + ","
-                  + kind.wireName()
-                  + ","
-                  + src.getFileName()
-                  + "\n");
+          truth.row(id, label, name, kind.wireName(), src.getFileName().toString());
           counts.merge(kind, 1L, Long::sum);
         }
       }

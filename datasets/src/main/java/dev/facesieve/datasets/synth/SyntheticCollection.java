@@ -4,9 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.io.Csv;
 import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,10 @@ public final class SyntheticCollection {
   /** How many images of each kind were written. */
   public record Summary(long images, Map<NoiseKind, Long> byKind) {}
 
+  private static final String[] LANDMARKS_HEADER = {
+    "id", "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4", "x5", "y5"
+  };
+
   private SyntheticCollection() {}
 
   /** Identity names are {@code id_00042}. */
@@ -94,12 +99,10 @@ public final class SyntheticCollection {
     Map<NoiseKind, Long> counts = new EnumMap<>(NoiseKind.class);
     long images = 0;
     int outsiders = Math.max(c.identities(), 16);
-    try (BufferedWriter truth = Files.newBufferedWriter(out.resolve("truth.csv"));
-        BufferedWriter lms = Files.newBufferedWriter(out.resolve("landmarks.csv"));
+    try (Csv.Out truth = Csv.write(out.resolve("truth.csv"), NoiseInjector.TRUTH_HEADER);
+        Csv.Out lms = Csv.write(out.resolve("landmarks.csv"), LANDMARKS_HEADER);
         InsightFaceRecWriter rec =
             c.layout() == Layout.RECORDIO ? new InsightFaceRecWriter(out) : null) {
-      truth.write("id,label,identity,truth,true_identity\n");
-      lms.write("id,x1,y1,x2,y2,x3,y3,x4,y4,x5,y5\n");
       for (int cls = 0; cls < c.identities(); cls++) {
         int m = c.imagesPerIdentity();
         List<NoiseKind> kinds = new ArrayList<>();
@@ -157,22 +160,14 @@ public final class SyntheticCollection {
             id = name(cls) + "/" + name(cls) + String.format(Locale.ROOT, "_%04d.jpg", i + 1);
             Files.write(out.resolve(id), bytes);
           }
-          truth.write(
-              id
-                  + ","
-                  + cls
-                  + ","
-                  + name(cls)
-                  + ","
-                  + kind.wireName()
-                  + ","
-                  + (kind == NoiseKind.CORRUPT ? "" : name(shown))
-                  + "\n");
-          StringBuilder sb = new StringBuilder(id);
-          for (float v : d.landmarks()) {
-            sb.append(',').append(String.format(Locale.ROOT, "%.2f", v));
+          truth.row(
+              id, cls, name(cls), kind.wireName(), kind == NoiseKind.CORRUPT ? "" : name(shown));
+          Object[] lm = new Object[11];
+          lm[0] = id;
+          for (int k = 0; k < 10; k++) {
+            lm[k + 1] = new BigDecimal(String.format(Locale.ROOT, "%.2f", d.landmarks()[k]));
           }
-          lms.write(sb.append('\n').toString());
+          lms.row(lm);
           counts.merge(kind, 1L, Long::sum);
           images++;
         }

@@ -41,6 +41,39 @@ class ImagesTest {
         () -> Images.decode(java.util.Arrays.copyOf(pgm, pgm.length - 5), 1000));
   }
 
+  /** Issue 18, item 19: a JPEG cut anywhere is undecodable, not a grey-filled face. */
+  @Test
+  void truncatedJpegsAreUndecodable() throws Exception {
+    byte[] whole = TestImages.jpeg(77);
+    Images.decode(whole, 1 << 20);
+    for (int pct : new int[] {25, 50, 75, 90, 98, 99}) {
+      byte[] cut = java.util.Arrays.copyOf(whole, whole.length * pct / 100);
+      ImageDecodeException e =
+          assertThrows(ImageDecodeException.class, () -> Images.decode(cut, 1 << 20), "" + pct);
+      assertFalse(e.tooLarge());
+      assertTrue(
+          e.getMessage().contains("truncated") || e.getMessage().contains("cannot"),
+          e.getMessage());
+    }
+  }
+
+  /** Issue 18, item 20: WebP and TIFF are recognised by their bytes and their names. */
+  @Test
+  void knowsWebpAndTiff() throws Exception {
+    java.io.ByteArrayOutputStream tiff = new java.io.ByteArrayOutputStream();
+    assertTrue(javax.imageio.ImageIO.write(TestImages.square(30, 20, 9), "tiff", tiff));
+    Images.Decoded t = Images.decode(tiff.toByteArray(), 1 << 20);
+    assertEquals(ImageFormat.TIFF, t.format());
+    assertEquals(30, t.width());
+    byte[] riff = "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII);
+    assertEquals(ImageFormat.WEBP, ImageFormat.sniff(riff).orElseThrow());
+    assertEquals(ImageFormat.WEBP, ImageFormat.fromFileName("a.WebP").orElseThrow());
+    assertEquals(ImageFormat.TIFF, ImageFormat.fromFileName("a.tif").orElseThrow());
+    assertTrue(ImageFormat.isImageFileName("a.gif"));
+    assertTrue(ImageFormat.isImageFileName("a.HEIC"));
+    assertFalse(ImageFormat.isImageFileName("notes.txt"));
+  }
+
   /** A 60-byte PNG that declares 100,000 × 100,000 pixels must be refused before decoding. */
   @Test
   void refusesDecompressionBombsFromTheHeader() throws Exception {

@@ -58,4 +58,29 @@ class FacePreparerTest {
                     null));
     assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
   }
+
+  /** Issue 18, item 25: non-finite or far-away landmarks quarantine the record, aligned or not. */
+  @Test
+  void nanAndFarAwayLandmarksAreQuarantinedWithOrWithoutAlignment() {
+    float[] nan = LM.clone();
+    nan[3] = Float.NaN;
+    float[] far = {5000, 5000, -5000, 5000, 0, -5000, 5000, -5000, -5000, -5000};
+    float[] nearBorder = {-10, 100, 160, 100, 120, 140, 90, 260, 150, 180};
+    for (boolean align : new boolean[] {true, false}) {
+      FacePreparer p = new FacePreparer(1 << 24, align);
+      for (float[] lm : new float[][] {nan, far}) {
+        FacePreparer.Outcome o =
+            p.prepare(
+                new RawFace(
+                    "e", 0, "x", TestImages.png(250, 250), new SourceRef("e", -1), lm, null));
+        assertNull(o.face());
+        assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
+      }
+      FacePreparer.Outcome ok =
+          p.prepare(
+              new RawFace(
+                  "f", 0, "x", TestImages.png(250, 250), new SourceRef("f", -1), nearBorder, null));
+      assertNull(ok.quarantined(), "within the margin: " + ok);
+    }
+  }
 }
