@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * Plans an identity-per-folder tree ({@code root/<identity>/<image>}) from directory listings.
  *
  * <p>Identity folders get labels 0, 1, ... in sorted name order; hidden entries, top-level files,
- * nested folders and non-image files are counted in the plan's {@code skipped}, not read.
+ * nested folders and non-image files are counted in the plan's {@code skipped}, not read. A tree
+ * without a single image file is refused: an empty success would hide a wrong layout.
  */
 final class FolderPlanner {
   private FolderPlanner() {}
@@ -53,6 +54,7 @@ final class FolderPlanner {
     List<InputShard.FolderEntry> batch = new ArrayList<>();
     String rootStr = root.toAbsolutePath().toString();
     int label = 0;
+    long images = 0;
     for (Path dir : identityDirs) {
       String identity = dir.getFileName().toString();
       names.put(label, identity);
@@ -67,6 +69,7 @@ final class FolderPlanner {
             skipped.merge("non_image_files", 1L, Long::sum);
           } else {
             batch.add(new InputShard.FolderEntry(identity + "/" + name, label, identity));
+            images++;
             if (batch.size() == spec.shardSize()) {
               shards.add(shard(rootStr, batch, landmarks, truth));
               batch = new ArrayList<>();
@@ -80,6 +83,17 @@ final class FolderPlanner {
     }
     if (!batch.isEmpty()) {
       shards.add(shard(rootStr, batch, landmarks, truth));
+    }
+    if (images == 0) {
+      throw new InputException(
+          root,
+          "no image files in "
+              + (identityDirs.size() == 1
+                  ? "the identity folder"
+                  : "the " + identityDirs.size() + " identity folders")
+              + " (expected root/<identity>/<image>; skipped "
+              + skipped
+              + ")");
     }
     return new InputPlan(
         InputFormat.FOLDER, root, shards, List.of(root), names.size(), names, skipped);
