@@ -206,6 +206,15 @@ class PrepareInputFilesTest {
     r = prepare(empty, dir.resolve("o2"));
     assertOneLineError(r, "empty.parquet", "no rows");
     assertFalse(Files.exists(dir.resolve("o2/manifest.json")));
+
+    // Parquet files only in a subfolder look like an identity folder to --format auto
+    Path hf = dir.resolve("hf");
+    Files.createDirectories(hf.resolve("data"));
+    Files.copy(empty, hf.resolve("data/train.parquet"));
+    r = prepare(hf, dir.resolve("o3"));
+    assertOneLineError(r, "no image files", "--format parquet");
+    r = prepare(hf, dir.resolve("o3"), "--format", "parquet");
+    assertOneLineError(r, hf.toString(), "no rows");
   }
 
   /** Item 13: a FIFO named .jpg is quarantined UNREADABLE instead of blocking prepare forever. */

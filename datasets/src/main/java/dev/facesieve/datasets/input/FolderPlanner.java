@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -55,6 +56,7 @@ final class FolderPlanner {
     String rootStr = root.toAbsolutePath().toString();
     int label = 0;
     long images = 0;
+    boolean parquet = false;
     for (Path dir : identityDirs) {
       String identity = dir.getFileName().toString();
       names.put(label, identity);
@@ -67,6 +69,7 @@ final class FolderPlanner {
             skipped.merge("nested_folders", 1L, Long::sum);
           } else if (ImageFormat.fromFileName(name).isEmpty()) {
             skipped.merge("non_image_files", 1L, Long::sum);
+            parquet |= name.toLowerCase(Locale.ROOT).endsWith(".parquet");
           } else {
             batch.add(new InputShard.FolderEntry(identity + "/" + name, label, identity));
             images++;
@@ -93,7 +96,8 @@ final class FolderPlanner {
                   : "the " + identityDirs.size() + " identity folders")
               + " (expected root/<identity>/<image>; skipped "
               + skipped
-              + ")");
+              + ")"
+              + (parquet ? "; for .parquet files in subfolders give --format parquet" : ""));
     }
     return new InputPlan(
         InputFormat.FOLDER, root, shards, List.of(root), names.size(), names, skipped);
