@@ -14,6 +14,7 @@ import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.input.InputShard;
 import dev.facesieve.datasets.input.PrepareStats;
+import dev.facesieve.datasets.input.ShardReader;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.transforms.FaceCoders;
@@ -58,9 +59,15 @@ public final class PrepareJob {
       int shardSize,
       ColumnMapping columns,
       Runners.Choice runner,
-      boolean overwrite) {
+      boolean overwrite,
+      long maxBytes) {
     public Settings {
       checkArgument(maxPixels > 0, "--max-pixels must be > 0, got %s", maxPixels);
+      checkArgument(
+          maxBytes > 0 && maxBytes <= ShardReader.LARGEST_MAX_BYTES,
+          "--max-bytes must be between 1 and %s, got %s",
+          ShardReader.LARGEST_MAX_BYTES,
+          maxBytes);
       checkArgument(shardSize > 0, "--shard-size must be > 0, got %s", shardSize);
     }
 
@@ -68,7 +75,7 @@ public final class PrepareJob {
      * A builder with every default set: {@link InputPlanner.Spec#DEFAULT_FORMAT}, {@link
      * FacePreparer#DEFAULT_MAX_PIXELS}, no alignment, no side files, {@link
      * InputPlanner.Spec#DEFAULT_SHARD_SIZE}, {@link InputPlanner.Spec#DEFAULT_COLUMNS}, the direct
-     * runner, no overwriting.
+     * runner, no overwriting, {@link ShardReader#DEFAULT_MAX_BYTES}.
      */
     public static Builder builder() {
       return new AutoBuilder_PrepareJob_Settings_Builder()
@@ -78,7 +85,8 @@ public final class PrepareJob {
           .setShardSize(InputPlanner.Spec.DEFAULT_SHARD_SIZE)
           .setColumns(InputPlanner.Spec.DEFAULT_COLUMNS)
           .setRunner(Runners.Choice.direct())
-          .setOverwrite(false);
+          .setOverwrite(false)
+          .setMaxBytes(ShardReader.DEFAULT_MAX_BYTES);
     }
 
     public Builder toBuilder() {
@@ -105,6 +113,7 @@ public final class PrepareJob {
           columns.toString(),
           format.name().toLowerCase(Locale.ROOT),
           landmarks == null ? null : landmarks.toAbsolutePath().toString(),
+          maxBytes,
           maxPixels,
           shardSize,
           truth == null ? null : truth.toAbsolutePath().toString());
@@ -134,6 +143,8 @@ public final class PrepareJob {
       Builder setRunner(Runners.Choice runner);
 
       Builder setOverwrite(boolean overwrite);
+
+      Builder setMaxBytes(long maxBytes);
 
       Settings build();
     }
@@ -190,6 +201,7 @@ public final class PrepareJob {
                 PrepareFaces.create()
                     .withIdentityNames(plan.identityNames())
                     .withMaxPixels(s.maxPixels())
+                    .withMaxBytes(s.maxBytes())
                     .withAlign(s.align()));
     // files laid out by face id, not by bundle: training's sample order, and so the model, must
     // not change from one prepare run to the next

@@ -58,32 +58,45 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
   private final Map<Integer, String> identityNames;
   private final long maxPixels;
   private final boolean align;
+  private final long maxBytes;
 
-  private PrepareFaces(Map<Integer, String> identityNames, long maxPixels, boolean align) {
+  private PrepareFaces(
+      Map<Integer, String> identityNames, long maxPixels, boolean align, long maxBytes) {
     this.identityNames = identityNames;
     this.maxPixels = maxPixels;
     this.align = align;
+    this.maxBytes = maxBytes;
   }
 
-  /** Default settings: no identity names, {@link FacePreparer#DEFAULT_MAX_PIXELS}, no alignment. */
+  /**
+   * Default settings: no identity names, {@link FacePreparer#DEFAULT_MAX_PIXELS}, no alignment,
+   * {@link ShardReader#DEFAULT_MAX_BYTES}.
+   */
   public static PrepareFaces create() {
-    return new PrepareFaces(new TreeMap<>(), FacePreparer.DEFAULT_MAX_PIXELS, false);
+    return new PrepareFaces(
+        new TreeMap<>(), FacePreparer.DEFAULT_MAX_PIXELS, false, ShardReader.DEFAULT_MAX_BYTES);
   }
 
   /** Names for labels whose records carry none (RecordIO). */
   public PrepareFaces withIdentityNames(Map<Integer, String> names) {
-    return new PrepareFaces(new TreeMap<>(names), maxPixels, align);
+    return new PrepareFaces(new TreeMap<>(names), maxPixels, align, maxBytes);
   }
 
   /** Images declaring more pixels than this are quarantined as {@code IMAGE_TOO_LARGE}. */
   public PrepareFaces withMaxPixels(long n) {
     checkArgument(n > 0, "max pixels must be > 0, got %s", n);
-    return new PrepareFaces(identityNames, n, align);
+    return new PrepareFaces(identityNames, n, align, maxBytes);
   }
 
   /** Warp records that carry landmarks to the ArcFace 112×112 template. */
   public PrepareFaces withAlign(boolean a) {
-    return new PrepareFaces(identityNames, maxPixels, a);
+    return new PrepareFaces(identityNames, maxPixels, a, maxBytes);
+  }
+
+  /** Image files and Parquet images of more bytes than this are quarantined unread. */
+  public PrepareFaces withMaxBytes(long n) {
+    checkArgument(n > 0, "max bytes must be > 0, got %s", n);
+    return new PrepareFaces(identityNames, maxPixels, align, n);
   }
 
   @Override
@@ -94,7 +107,9 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
             .setCoder(FaceCoders.shards())
             .apply(
                 "ReadAndCheck",
-                ParDo.of(new ReadShardFn(identityNames, new FacePreparer(maxPixels, align)))
+                ParDo.of(
+                        new ReadShardFn(
+                            identityNames, new FacePreparer(maxPixels, align), maxBytes))
                     .withOutputTags(FACES, TupleTagList.of(QUARANTINED).and(SHARD_STATS)));
     PCollection<FaceRecord> faces = out.get(FACES).setCoder(FaceCoders.faces());
     PCollection<QuarantineRecord> bad = out.get(QUARANTINED).setCoder(FaceCoders.quarantined());
@@ -113,16 +128,18 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
     private final Counter read = Metrics.counter(PrepareFaces.class, RECORDS_READ_COUNTER);
     private final Counter quarantined =
         Metrics.counter(PrepareFaces.class, RECORDS_QUARANTINED_COUNTER);
+    private final long maxBytes;
     private transient ShardReader reader;
 
-    ReadShardFn(Map<Integer, String> identityNames, FacePreparer preparer) {
+    ReadShardFn(Map<Integer, String> identityNames, FacePreparer preparer, long maxBytes) {
       this.identityNames = identityNames;
       this.preparer = preparer;
+      this.maxBytes = maxBytes;
     }
 
     @Setup
     public void setup() {
-      reader = new ShardReader(identityNames);
+      reader = new ShardReader(identityNames, maxBytes);
     }
 
     @ProcessElement

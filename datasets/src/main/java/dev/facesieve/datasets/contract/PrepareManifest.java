@@ -103,6 +103,7 @@ public record PrepareManifest(
    *
    * @param columns the Parquet column mapping as {@code ColumnMapping#toString()}
    * @param landmarks absolute path of the landmarks file, or null
+   * @param maxBytes {@code --max-bytes}; 0 in manifests written before the option existed
    * @param truth absolute path of the truth file given, or null (a {@code truth.csv} found beside
    *     the input is not an option)
    */
@@ -112,6 +113,7 @@ public record PrepareManifest(
       @JsonProperty("columns") String columns,
       @JsonProperty("format") String format,
       @JsonProperty("landmarks") @Nullable String landmarks,
+      @JsonProperty("max_bytes") long maxBytes,
       @JsonProperty("max_pixels") long maxPixels,
       @JsonProperty("shard_size") int shardSize,
       @JsonProperty("truth") @Nullable String truth) {}

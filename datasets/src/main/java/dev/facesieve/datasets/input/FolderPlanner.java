@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
  * <p>Identity folders get labels 0, 1, ... in sorted name order; hidden entries, top-level files,
  * nested folders and non-image files are counted in the plan's {@code skipped}, not read. A file
  * named like an image of a format FaceSieve cannot decode (GIF, HEIC, ...) is a record, quarantined
- * when read.
+ * when read. A tree without a single image file is refused: an empty success would hide a wrong
+ * layout.
  */
 final class FolderPlanner {
   private FolderPlanner() {}
@@ -55,6 +57,8 @@ final class FolderPlanner {
     List<InputShard.FolderEntry> batch = new ArrayList<>();
     String rootStr = root.toAbsolutePath().toString();
     int label = 0;
+    long images = 0;
+    boolean parquet = false;
     for (Path dir : identityDirs) {
       String identity = dir.getFileName().toString();
       names.put(label, identity);
@@ -67,8 +71,10 @@ final class FolderPlanner {
             skipped.merge("nested_folders", 1L, Long::sum);
           } else if (!ImageFormat.isImageFileName(name)) {
             skipped.merge("non_image_files", 1L, Long::sum);
+            parquet |= name.toLowerCase(Locale.ROOT).endsWith(".parquet");
           } else {
             batch.add(new InputShard.FolderEntry(identity + "/" + name, label, identity));
+            images++;
             if (batch.size() == spec.shardSize()) {
               shards.add(shard(rootStr, batch, landmarks, truth));
               batch = new ArrayList<>();
@@ -82,6 +88,18 @@ final class FolderPlanner {
     }
     if (!batch.isEmpty()) {
       shards.add(shard(rootStr, batch, landmarks, truth));
+    }
+    if (images == 0) {
+      throw new InputException(
+          root,
+          "no image files in "
+              + (identityDirs.size() == 1
+                  ? "the identity folder"
+                  : "the " + identityDirs.size() + " identity folders")
+              + " (expected root/<identity>/<image>; skipped "
+              + skipped
+              + ")"
+              + (parquet ? "; for .parquet files in subfolders give --format parquet" : ""));
     }
     return new InputPlan(
         InputFormat.FOLDER, root, shards, List.of(root), names.size(), names, skipped);

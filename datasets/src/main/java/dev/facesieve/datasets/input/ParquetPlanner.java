@@ -42,22 +42,13 @@ final class ParquetPlanner {
       files = List.of(in);
     }
     List<InputShard> shards = new ArrayList<>();
-    Path base = Files.isDirectory(in) ? in : in.toAbsolutePath().getParent();
+    // absolute, as every file is made absolute before it is named relative to the base
+    Path base = (Files.isDirectory(in) ? in : in.toAbsolutePath().getParent()).toAbsolutePath();
+    long rows = 0;
     for (Path f : files) {
       List<ParquetFiles.RowGroup> groups;
       try {
-        Schema schema = ParquetFiles.schema(f);
-        for (String col : new String[] {spec.columns().image(), spec.columns().label()}) {
-          if (schema.getField(col) == null) {
-            throw new InputException(
-                f,
-                "no column '"
-                    + col
-                    + "' (columns: "
-                    + schema.getFields().stream().map(Schema.Field::name).toList()
-                    + "); see --image-column");
-          }
-        }
+        checkColumns(f, ParquetFiles.schema(f), spec.columns());
         groups = ParquetFiles.rowGroups(f);
       } catch (IOException | RuntimeException e) {
         if (e instanceof InputException ie) {
@@ -65,7 +56,7 @@ final class ParquetPlanner {
         }
         throw new InputException(f, "not a readable Parquet file: " + e.getMessage(), e);
       }
-      String name = base.relativize(f.toAbsolutePath()).toString();
+      String name = base.normalize().relativize(f.toAbsolutePath().normalize()).toString();
       long row = 0;
       long budget = 0;
       long start = -1;
@@ -77,6 +68,7 @@ final class ParquetPlanner {
         }
         budget += g.rows();
         row += g.rows();
+        rows += g.rows();
         if (budget >= spec.shardSize()) {
           shards.add(
               shard(f, name, start, g.start() + g.length(), firstRow, spec, landmarks, truth));
@@ -89,7 +81,83 @@ final class ParquetPlanner {
         shards.add(shard(f, name, start, end, firstRow, spec, landmarks, truth));
       }
     }
+    if (rows == 0) {
+      throw new InputException(
+          in,
+          files.size() == 1
+              ? "no rows: the Parquet file is empty"
+              : "no rows in any of its " + files.size() + " .parquet files");
+    }
     return new InputPlan(InputFormat.PARQUET, in, shards, files, null, new TreeMap<>(), Map.of());
+  }
+
+  /**
+   * Refuses a file whose image or label column is missing or of a type no row could be read with:
+   * one bad column would otherwise quarantine every row, or fail the run halfway.
+   */
+  private static void checkColumns(Path f, Schema schema, ColumnMapping columns) {
+    Schema image = column(f, schema, columns.image(), "--image-column");
+    Schema label = column(f, schema, columns.label(), "--label-column");
+    Schema imageBytes =
+        image.getType() == Schema.Type.RECORD && image.getField("bytes") != null
+            ? nonNull(image.getField("bytes").schema())
+            : image;
+    if (imageBytes.getType() != Schema.Type.BYTES && imageBytes.getType() != Schema.Type.FIXED) {
+      throw new InputException(
+          f,
+          "column '"
+              + columns.image()
+              + "' is "
+              + describe(image)
+              + ", not encoded image bytes (binary, or a struct with a binary 'bytes' field);"
+              + " name the image column with --image-column");
+    }
+    switch (label.getType()) {
+      case INT, LONG, FLOAT, DOUBLE -> {}
+      default ->
+          throw new InputException(
+              f,
+              "column '"
+                  + columns.label()
+                  + "' is "
+                  + describe(label)
+                  + ", not integer class labels; name the label column with --label-column");
+    }
+  }
+
+  private static Schema column(Path f, Schema schema, String name, String option) {
+    Schema.Field field = schema.getField(name);
+    if (field == null) {
+      throw new InputException(
+          f,
+          "no column '"
+              + name
+              + "' (columns: "
+              + schema.getFields().stream().map(Schema.Field::name).toList()
+              + "); see "
+              + option);
+    }
+    return nonNull(field.schema());
+  }
+
+  /** The type of an optional column (a union with null), or the type itself. */
+  private static Schema nonNull(Schema s) {
+    if (s.getType() != Schema.Type.UNION) {
+      return s;
+    }
+    List<Schema> types =
+        s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).toList();
+    return types.size() == 1 ? types.get(0) : s;
+  }
+
+  private static String describe(Schema s) {
+    return switch (s.getType()) {
+      case RECORD -> "a struct";
+      case ARRAY -> "a list";
+      case MAP -> "a map";
+      case UNION -> "a union";
+      default -> s.getType().getName();
+    };
   }
 
   private static InputShard shard(

@@ -1,5 +1,7 @@
 package dev.facesieve.datasets.input;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.QuarantineReason;
@@ -10,12 +12,16 @@ import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.RecordIOException;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -23,14 +29,36 @@ import org.apache.avro.generic.GenericRecord;
  * RawFace} to check, or quarantined with a reason. Nothing is dropped silently.
  */
 public final class ShardReader {
+  /**
+   * Image files and Parquet images larger than this many bytes (20 MB) are quarantined as {@code
+   * IMAGE_TOO_LARGE} unless told otherwise; files are not read at all.
+   */
+  public static final long DEFAULT_MAX_BYTES = 20_000_000L;
+
+  /** The largest byte limit a reader accepts: the largest array Java allocates. */
+  public static final long LARGEST_MAX_BYTES = Integer.MAX_VALUE - 8;
+
   private final Map<Integer, String> identityNames;
+  private final long maxBytes;
+
+  /** A reader with the {@link #DEFAULT_MAX_BYTES} limit. */
+  public ShardReader(Map<Integer, String> identityNames) {
+    this(identityNames, DEFAULT_MAX_BYTES);
+  }
 
   /**
    * @param identityNames label → identity name for inputs whose records carry no names (RecordIO);
    *     other labels are named by their decimal label
+   * @param maxBytes image files and Parquet images larger than this are quarantined
    */
-  public ShardReader(Map<Integer, String> identityNames) {
+  public ShardReader(Map<Integer, String> identityNames, long maxBytes) {
+    checkArgument(
+        maxBytes > 0 && maxBytes <= LARGEST_MAX_BYTES,
+        "--max-bytes must be between 1 and %s, got %s",
+        LARGEST_MAX_BYTES,
+        maxBytes);
     this.identityNames = identityNames;
+    this.maxBytes = maxBytes;
   }
 
   /** Reads the shard. Only failures to open its file escape, as {@link IOException}. */
@@ -129,34 +157,34 @@ public final class ShardReader {
 
   private void readFolder(InputShard.Folder s, ShardSink sink) {
     Path root = Path.of(s.root());
+    Path realRoot;
+    String rootProblem = null;
+    try {
+      realRoot = root.toRealPath();
+    } catch (IOException ex) {
+      realRoot = null;
+      rootProblem = "cannot resolve the input folder: " + ex.getMessage();
+    }
     for (InputShard.FolderEntry e : s.entries()) {
       SourceRef src = new SourceRef(e.relativePath(), -1);
       NoiseKind truth = s.side().truthOf(e.relativePath());
       byte[] bytes;
       try {
-        bytes = Files.readAllBytes(root.resolve(e.relativePath()));
-      } catch (NoSuchFileException ex) {
+        if (rootProblem != null) {
+          throw new NotRead(QuarantineReason.UNREADABLE, rootProblem, 0);
+        }
+        bytes = readInside(realRoot, root.resolve(e.relativePath()));
+      } catch (NotRead ex) {
         sink.quarantine(
-            QuarantineRecord.of(
+            new QuarantineRecord(
                 e.relativePath(),
                 src,
-                QuarantineReason.UNREADABLE,
-                "file disappeared after it was listed",
+                ex.reason,
+                ex.getMessage(),
                 e.label(),
                 e.identity(),
                 null,
-                truth));
-        continue;
-      } catch (IOException ex) {
-        sink.quarantine(
-            QuarantineRecord.of(
-                e.relativePath(),
-                src,
-                QuarantineReason.UNREADABLE,
-                "cannot read: " + ex.getMessage(),
-                e.label(),
-                e.identity(),
-                null,
+                ex.size,
                 truth));
         continue;
       }
@@ -172,6 +200,91 @@ public final class ShardReader {
     }
   }
 
+  /** Why a file was not read: its quarantine reason, a message and its size when known. */
+  private static final class NotRead extends Exception {
+    final QuarantineReason reason;
+    final long size;
+
+    NotRead(QuarantineReason reason, String message, long size) {
+      super(message, null, false, false);
+      this.reason = reason;
+      this.size = size;
+    }
+  }
+
+  /**
+   * Reads an image file whose real path lies inside {@code realRoot}, is a regular file and holds
+   * at most {@code maxBytes}.
+   *
+   * <p>The checks come before the file is opened: opening a FIFO blocks until a writer appears, and
+   * a link may lead anywhere (a secret, {@code /dev/zero}). The read itself stops after {@code
+   * maxBytes + 1} bytes, so a file that grows after the check cannot exhaust the heap either.
+   */
+  private byte[] readInside(Path realRoot, Path file) throws NotRead {
+    Path real;
+    try {
+      real = file.toRealPath();
+    } catch (NoSuchFileException ex) {
+      String problem = "file disappeared after it was listed";
+      if (Files.isSymbolicLink(file)) {
+        try {
+          problem = "link to a missing file: " + Files.readSymbolicLink(file);
+        } catch (IOException ignored) {
+          problem = "link to a missing file";
+        }
+      }
+      throw new NotRead(QuarantineReason.UNREADABLE, problem, 0);
+    } catch (IOException ex) {
+      throw new NotRead(QuarantineReason.UNREADABLE, "cannot resolve: " + ex.getMessage(), 0);
+    }
+    if (!real.startsWith(realRoot)) {
+      throw new NotRead(
+          QuarantineReason.UNREADABLE,
+          "links to " + real + ", outside the input folder " + realRoot + "; not read",
+          0);
+    }
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException ex) {
+      throw new NotRead(QuarantineReason.UNREADABLE, "cannot read: " + ex.getMessage(), 0);
+    }
+    if (!a.isRegularFile()) {
+      String kind = a.isDirectory() ? "a folder" : "a FIFO, socket or device";
+      throw new NotRead(
+          QuarantineReason.UNREADABLE, "not a regular file (" + kind + "); not read", 0);
+    }
+    if (a.size() > maxBytes) {
+      throw new NotRead(
+          QuarantineReason.IMAGE_TOO_LARGE,
+          "file of " + tooLarge(a.size()) + "; not read",
+          a.size());
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readNBytes((int) maxBytes + 1);
+    } catch (IOException ex) {
+      throw new NotRead(QuarantineReason.UNREADABLE, "cannot read: " + ex.getMessage(), 0);
+    }
+    if (bytes.length > maxBytes) {
+      throw new NotRead(
+          QuarantineReason.IMAGE_TOO_LARGE,
+          "file grew past --max-bytes " + maxBytes + " while it was read; not kept",
+          bytes.length);
+    }
+    return bytes;
+  }
+
+  private String tooLarge(long size) {
+    return size + " bytes, over --max-bytes " + maxBytes;
+  }
+
+  /** A column's value, or null when the column is not named or not in the file. */
+  @Nullable
+  private static Object column(GenericRecord r, @Nullable String name) {
+    return name != null && r.getSchema().getField(name) != null ? r.get(name) : null;
+  }
+
   private void readParquet(InputShard.Parquet s, ShardSink sink) throws IOException {
     ColumnMapping c = s.columns();
     long[] row = {s.firstRow()};
@@ -181,18 +294,13 @@ public final class ShardReader {
         s.end(),
         (GenericRecord r) -> {
           long rowIndex = row[0]++;
-          String id =
-              c.id() != null && r.get(c.id()) != null
-                  ? r.get(c.id()).toString()
-                  : s.fileName() + "#" + rowIndex;
+          Object idValue = column(r, c.id());
+          String id = idValue != null ? idValue.toString() : s.fileName() + "#" + rowIndex;
           SourceRef src = new SourceRef(s.fileName(), rowIndex);
           NoiseKind truth = s.side().truthOf(id);
-          if (truth == null
-              && c.truth() != null
-              && r.getSchema().getField(c.truth()) != null
-              && r.get(c.truth()) != null) {
+          if (truth == null && column(r, c.truth()) != null) {
             try {
-              truth = NoiseKind.parse(r.get(c.truth()).toString());
+              truth = NoiseKind.parse(column(r, c.truth()).toString());
             } catch (IllegalArgumentException e) {
               truth = null;
             }
@@ -201,7 +309,24 @@ public final class ShardReader {
           if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
             img = struct.get("bytes");
           }
-          byte[] bytes = img == null ? new byte[0] : FaceSchemas.bytes(img);
+          byte[] bytes =
+              img == null
+                  ? new byte[0]
+                  : img instanceof GenericFixed fixed ? fixed.bytes() : FaceSchemas.bytes(img);
+          if (bytes.length > maxBytes) {
+            sink.quarantine(
+                new QuarantineRecord(
+                    id,
+                    src,
+                    QuarantineReason.IMAGE_TOO_LARGE,
+                    "image of " + tooLarge(bytes.length),
+                    null,
+                    null,
+                    null,
+                    bytes.length,
+                    truth));
+            return;
+          }
           Object lv = r.get(c.label());
           Integer label = null;
           String bad;
@@ -218,18 +343,13 @@ public final class ShardReader {
                     id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad, null, null, bytes, truth));
             return;
           }
-          String identity =
-              c.identity() != null
-                      && r.getSchema().getField(c.identity()) != null
-                      && r.get(c.identity()) != null
-                  ? r.get(c.identity()).toString()
-                  : nameOf(label);
+          Object identityValue = column(r, c.identity());
+          String identity = identityValue != null ? identityValue.toString() : nameOf(label);
           float[] lm = s.side().landmarksOf(id);
           if (lm == null
-              && c.landmarks() != null
-              && r.getSchema().getField(c.landmarks()) != null
-              && r.get(c.landmarks()) instanceof List<?> l
-              && l.size() == 10) {
+              && column(r, c.landmarks()) instanceof List<?> l
+              && l.size() == 10
+              && l.stream().allMatch(Number.class::isInstance)) {
             lm = new float[10];
             for (int i = 0; i < 10; i++) {
               lm[i] = ((Number) l.get(i)).floatValue();

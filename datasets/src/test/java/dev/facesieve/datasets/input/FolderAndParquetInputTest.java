@@ -167,6 +167,40 @@ class FolderAndParquetInputTest {
   }
 
   @Test
+  void parquetImagesOverMaxBytesAreQuarantinedAndAnOptionalColumnMayBeMissing() throws Exception {
+    Schema s =
+        SchemaBuilder.record("Row")
+            .fields()
+            .requiredBytes("image")
+            .requiredInt("label")
+            .endRecord();
+    byte[] small = TestImages.jpeg(1);
+    byte[] big = new byte[small.length * 4];
+    List<GenericRecord> rows = new ArrayList<>();
+    for (byte[] b : List.of(small, big)) {
+      GenericRecord r = new GenericData.Record(s);
+      r.put("image", ByteBuffer.wrap(b));
+      r.put("label", 0);
+      rows.add(r);
+    }
+    Path f = dir.resolve("two.parquet");
+    ParquetFiles.write(f, s, rows);
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(f));
+    Collect c = new Collect();
+    ShardReader reader = new ShardReader(plan.identityNames(), small.length + 1);
+    for (InputShard sh : plan.shards()) {
+      reader.read(sh, c);
+    }
+    assertEquals(1, c.raw.size());
+    assertEquals("two.parquet#0", c.raw.get(0).id());
+    assertEquals(1, c.quarantined.size());
+    assertEquals("IMAGE_TOO_LARGE", c.quarantined.get(0).reason().name());
+    assertEquals("two.parquet#1", c.quarantined.get(0).id());
+    assertEquals(big.length, c.quarantined.get(0).imageBytes());
+    assertEquals(null, c.quarantined.get(0).image());
+  }
+
+  @Test
   void sharedLfwFolderPreparesEveryImage() throws Exception {
     Path lfw = Path.of("../../shared/data/lfw-min10-112");
     if (!Files.isDirectory(lfw)) {

@@ -4,6 +4,7 @@ import dev.facesieve.datasets.input.ColumnMapping;
 import dev.facesieve.datasets.input.FacePreparer;
 import dev.facesieve.datasets.input.InputFormat;
 import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.input.ShardReader;
 import dev.facesieve.pipeline.PrepareJob;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -20,6 +21,13 @@ public final class PrepareOptions {
       defaultValue = "" + FacePreparer.DEFAULT_MAX_PIXELS,
       description = "Quarantine images declaring more pixels (decompression bombs).")
   long maxPixels;
+
+  @Option(
+      names = "--max-bytes",
+      defaultValue = "" + ShardReader.DEFAULT_MAX_BYTES,
+      description =
+          "Quarantine image files and Parquet images larger than this many bytes, unread.")
+  long maxBytes;
 
   @Option(
       names = "--align",
@@ -80,6 +88,7 @@ public final class PrepareOptions {
     return b.setInput(input)
         .setOutput(output)
         .setMaxPixels(maxPixels)
+        .setMaxBytes(maxBytes)
         .setAlign(align)
         .setLandmarks(landmarks)
         .setTruth(truth)
