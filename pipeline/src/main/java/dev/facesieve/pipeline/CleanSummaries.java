@@ -37,6 +37,8 @@ final class CleanSummaries {
       boolean embeddingsReused)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
+    // image records read: prepare's read also counts RecordIO metadata records
+    long images = prepared.read() - prepared.metadataRecords();
     long keptRows = rows(staging.resolve("kept"));
     long droppedRows = rows(staging.resolve("dropped"));
     Map<String, Long> byReason = new TreeMap<>();
@@ -64,13 +66,13 @@ final class CleanSummaries {
         || droppedRows != counts.dropped()
         || !classesAgree
         || keptRows + droppedRows != prepared.prepared()
-        || prepared.read() != keptRows + droppedRows + prepared.quarantined()) {
+        || images != keptRows + droppedRows + prepared.quarantined()) {
       throw new IllegalStateException(
           String.format(
               Locale.ROOT,
               "counts do not reconcile: input %d, kept %d (tallied %d, classes say %d), dropped %d"
                   + " (tallied by reason %s), quarantined %d, prepared %d",
-              prepared.read(),
+              images,
               keptRows,
               counts.kept(),
               classKept,
@@ -91,7 +93,7 @@ final class CleanSummaries {
     return new CleanSummary(
         CleanSummary.STAGE,
         Version.get(),
-        prepared.read(),
+        images,
         prepared.quarantined(),
         prepared.quarantinedByReason(),
         keptRows,

@@ -34,7 +34,10 @@ import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -178,6 +181,7 @@ public final class PrepareJob {
     try {
       StatsFile stats = runPipeline(s, plan, out.staging(), progress);
       PrepareManifest manifest = manifest(s, plan, stats, out.staging());
+      reconcile(plan, manifest);
       out.commit(List.of("faces", "quarantine"), StageJson.write(manifest));
       done = true;
       return manifest;
@@ -206,16 +210,23 @@ public final class PrepareJob {
     // files laid out by face id, not by bundle: training's sample order, and so the model, must
     // not change from one prepare run to the next
     Files.createDirectories(staging.resolve("faces"));
-    out.get(PrepareFaces.FACES)
-        .apply(
-            "WriteFaces", WriteFaceFiles.to(dir(staging, "faces")).forFaces(plan.plannedRecords()));
-    out.get(PrepareFaces.QUARANTINED)
+    PCollectionTuple written =
+        out.get(PrepareFaces.FACES)
+            .apply(
+                "WriteFaces",
+                WriteFaceFiles.to(dir(staging, "faces")).forFaces(plan.plannedRecords()));
+    // a repeated id is found where the faces meet by id: its repeats join the quarantine
+    PCollection<QuarantineRecord> repeats = written.get(WriteFaceFiles.REPEATS);
+    PCollectionList.of(out.get(PrepareFaces.QUARANTINED))
+        .and(repeats)
+        .apply("AllQuarantined", Flatten.pCollections())
+        .setCoder(FaceCoders.quarantined())
         .apply(
             "WriteQuarantine",
             WriteParquet.<QuarantineRecord>to(
                     dir(staging, "quarantine"), FaceSchemas.QUARANTINE, FaceSchemas::toAvro)
                 .withShards(1));
-    out.get(PrepareFaces.STATS)
+    PrepareFaces.withRepeats(out.get(PrepareFaces.STATS), repeats)
         .apply(
             "StatsToJson", MapElements.into(TypeDescriptors.strings()).via(PrepareJob::statsJson))
         .apply(
@@ -232,6 +243,51 @@ public final class PrepareJob {
         plan.plannedRecords(),
         progress);
     return StageJson.read(staging.resolve("stats.json"), StatsFile.class);
+  }
+
+  /**
+   * Fails the run unless every input record is accounted for: {@code .idx} entries, image files or
+   * Parquet rows = prepared + quarantined + metadata records = {@code read}, and the Parquet files
+   * written hold exactly the prepared and quarantined records.
+   *
+   * @throws IllegalStateException when the counts disagree (nothing is committed then)
+   */
+  static void reconcile(InputPlan plan, PrepareManifest m) throws IOException {
+    PrepareManifest.Counts c = m.counts();
+    long input = inputRecords(plan);
+    long faceRows = m.outputs().faces().stream().mapToLong(PrepareManifest.OutputFile::rows).sum();
+    long quarantineRows =
+        m.outputs().quarantine().stream().mapToLong(PrepareManifest.OutputFile::rows).sum();
+    if (input != c.read()
+        || c.read() != c.prepared() + c.quarantined() + c.metadataRecords()
+        || faceRows != c.prepared()
+        || quarantineRows != c.quarantined()) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "counts do not reconcile: input %d records, read %d = prepared %d + quarantined %d"
+                  + " %s + metadata %d; faces/ holds %d rows, quarantine/ %d",
+              input,
+              c.read(),
+              c.prepared(),
+              c.quarantined(),
+              c.quarantinedByReason(),
+              c.metadataRecords(),
+              faceRows,
+              quarantineRows));
+    }
+  }
+
+  /** The input's records: {@code .idx} entries, image files, or Parquet rows (from footers). */
+  private static long inputRecords(InputPlan plan) throws IOException {
+    if (plan.format() != InputFormat.PARQUET) {
+      return plan.plannedRecords();
+    }
+    long rows = 0;
+    for (Path f : plan.files()) {
+      rows += ParquetFiles.rowCount(f);
+    }
+    return rows;
   }
 
   private static String dir(Path staging, String name) {

@@ -135,7 +135,8 @@ class CleanJobTest {
     assertEquals(newLabels.size() - 1, newLabels.lastKey());
     // the RecordIO of the kept set reads back as InsightFace data
     InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(direct.resolve("recordio")));
-    assertEquals(kept, plan.plannedRecords());
+    // every .idx entry: the kept images, the header record and one record per identity
+    assertEquals(kept + 1 + newLabels.size(), plan.plannedRecords());
     assertEquals(newLabels.size(), plan.numClasses());
     // ... and does not depend on how the runner laid out the kept files
     List<GenericRecord> keptRows = new ArrayList<>();

@@ -89,8 +89,9 @@ class PrepareJobTest {
     assertEquals(96, faces.size() + bad.size(), "read = prepared + quarantined");
     assertEquals(counts.prepared(), faces.size());
     assertEquals(counts.quarantined(), bad.size());
-    // InsightFace identity records are excluded by the planner, so none reach the workers.
-    assertEquals(0, counts.metadataRecords());
+    // InsightFace's header record and its 8 identity records are read and counted as metadata
+    assertEquals(1 + 8, counts.metadataRecords());
+    assertEquals(96 + 9, counts.read());
     assertTrue(
         bad.stream().allMatch(q -> q.truth() != null && q.truth().wireName().equals("corrupt")));
     assertEquals(8, m.identities());

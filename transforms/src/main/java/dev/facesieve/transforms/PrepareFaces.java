@@ -19,13 +19,17 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Reads planned input shards in parallel and turns every record into a checked {@link FaceRecord}
@@ -121,6 +125,32 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
     return PCollectionTuple.of(FACES, faces).and(QUARANTINED, bad).and(STATS, stats);
   }
 
+  /**
+   * The run's statistics once {@link WriteFaceFiles} has set repeated ids aside: each repeat moves
+   * from prepared to quarantined ({@link PrepareStats#addRepeat}).
+   */
+  public static PCollection<PrepareStats> withRepeats(
+      PCollection<PrepareStats> stats, PCollection<QuarantineRecord> repeats) {
+    PCollection<PrepareStats> moved =
+        repeats
+            .apply(
+                "CountRepeat",
+                MapElements.into(TypeDescriptor.of(PrepareStats.class))
+                    .via(
+                        (QuarantineRecord q) -> {
+                          PrepareStats s = new PrepareStats();
+                          s.addRepeat(q);
+                          return s;
+                        }))
+            .setCoder(FaceCoders.prepareStats());
+    return PCollectionList.of(stats)
+        .and(moved)
+        .apply("WithRepeats", Flatten.pCollections())
+        .setCoder(FaceCoders.prepareStats())
+        .apply("SumWithRepeats", Combine.globally(new SumStatsFn()))
+        .setCoder(FaceCoders.prepareStats());
+  }
+
   /** Reads one shard and checks each of its records. */
   static final class ReadShardFn extends DoFn<InputShard, FaceRecord> {
     private final Map<Integer, String> identityNames;
@@ -170,6 +200,7 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
 
             @Override
             public void metadata(long key) {
+              read.inc();
               stats.metadataRecords++;
             }
           };
@@ -215,7 +246,7 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
 
     @Override
     public PrepareStats extractOutput(PrepareStats acc) {
-      return acc;
+      return acc.dropEmptyLabels();
     }
 
     @Override

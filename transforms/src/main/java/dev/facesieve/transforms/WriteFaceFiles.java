@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.hash.Hashing;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.QuarantineReason;
+import dev.facesieve.datasets.QuarantineRecord;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -38,11 +43,22 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * image bytes; a file's faces are sorted in the worker's memory, so {@code files} should keep a
  * file to a few thousand faces ({@link #forFaces}).
  *
+ * <p>Since all faces of one id meet in one file, this is where a repeated id (two Parquet rows with
+ * one {@code id}) is found: the first by source order (file name, then row or offset) is written,
+ * the others are output as {@link QuarantineReason#DUPLICATE_KEY} records, so no later stage sees
+ * two faces with one id.
+ *
  * <p>Each file is written under a temporary name and renamed, so a retried bundle replaces it with
  * identical bytes and a failed one leaves no file that looks finished. Outputs the names of the
- * files written.
+ * files written ({@link #FILES}) and the repeats ({@link #REPEATS}).
  */
-public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PCollection<String>> {
+public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PCollectionTuple> {
+  /** Output: the names of the files written. */
+  public static final TupleTag<String> FILES = new TupleTag<>() {};
+
+  /** Output: faces whose id an earlier face (by source order) has, not written. */
+  public static final TupleTag<QuarantineRecord> REPEATS = new TupleTag<>() {};
+
   /** Faces a file holds on average when sized by {@link #forFaces}. */
   public static final int FACES_PER_FILE = 2000;
 
@@ -96,12 +112,18 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
   }
 
   @Override
-  public PCollection<String> expand(PCollection<FaceRecord> faces) {
-    return faces
-        .apply("KeyByFile", ParDo.of(new KeyByFileFn(files)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), FaceCoders.faces()))
-        .apply("GroupByFile", GroupByKey.create())
-        .apply("WriteFile", ParDo.of(new WriteFileFn(directory, files)));
+  public PCollectionTuple expand(PCollection<FaceRecord> faces) {
+    PCollectionTuple out =
+        faces
+            .apply("KeyByFile", ParDo.of(new KeyByFileFn(files)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), FaceCoders.faces()))
+            .apply("GroupByFile", GroupByKey.create())
+            .apply(
+                "WriteFile",
+                ParDo.of(new WriteFileFn(directory, files))
+                    .withOutputTags(FILES, TupleTagList.of(REPEATS)));
+    out.get(REPEATS).setCoder(FaceCoders.quarantined());
+    return out;
   }
 
   /** Keys a face by the file it belongs to. */
@@ -118,7 +140,9 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
     }
   }
 
-  /** Sorts one file's faces and writes them through a temporary file. */
+  /**
+   * Sorts one file's faces, sets repeated ids aside and writes the rest through a temporary file.
+   */
   static final class WriteFileFn extends DoFn<KV<Integer, Iterable<FaceRecord>>, String> {
     /** A face with its sort key, hashed once rather than at every comparison. */
     private record Keyed(long order, FaceRecord face) {}
@@ -126,7 +150,8 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
     private static final Comparator<Keyed> ORDER =
         Comparator.comparingLong(Keyed::order)
             .thenComparing(k -> k.face().id())
-            .thenComparing(k -> k.face().source().toString())
+            .thenComparing(k -> k.face().source().file())
+            .thenComparingLong(k -> k.face().source().offset())
             .thenComparing(k -> k.face().sha256());
 
     private final String directory;
@@ -138,12 +163,21 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
     }
 
     @ProcessElement
-    public void process(
-        @Element KV<Integer, Iterable<FaceRecord>> group, OutputReceiver<String> out)
+    public void process(@Element KV<Integer, Iterable<FaceRecord>> group, MultiOutputReceiver out)
         throws IOException {
-      List<Keyed> faces = new ArrayList<>();
-      group.getValue().forEach(f -> faces.add(new Keyed(orderOf(f.id()), f)));
-      faces.sort(ORDER);
+      List<Keyed> all = new ArrayList<>();
+      group.getValue().forEach(f -> all.add(new Keyed(orderOf(f.id()), f)));
+      all.sort(ORDER);
+      // one id's faces are adjacent now, the first by source order ahead
+      List<Keyed> faces = new ArrayList<>(all.size());
+      for (Keyed k : all) {
+        FaceRecord kept = faces.isEmpty() ? null : faces.get(faces.size() - 1).face();
+        if (kept != null && kept.id().equals(k.face().id())) {
+          out.get(REPEATS).output(repeat(k.face(), kept));
+        } else {
+          faces.add(k);
+        }
+      }
       String name = fileName(group.getKey(), files);
       ResourceId dir = FileSystems.matchNewResource(directory, true);
       ResourceId target = dir.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
@@ -164,7 +198,19 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
         sink.flush();
       }
       FileSystems.rename(List.of(temp), List.of(target));
-      out.output(name);
+      out.get(FILES).output(name);
+    }
+
+    private static QuarantineRecord repeat(FaceRecord f, FaceRecord kept) {
+      return QuarantineRecord.of(
+          f.id(),
+          f.source(),
+          QuarantineReason.DUPLICATE_KEY,
+          "id '" + f.id() + "' appears more than once; the record at " + kept.source() + " is used",
+          f.label(),
+          f.identity(),
+          f.image(),
+          f.truth());
     }
   }
 }

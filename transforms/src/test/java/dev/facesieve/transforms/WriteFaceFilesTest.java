@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.nio.file.Files;
@@ -19,7 +20,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -55,7 +59,8 @@ public class WriteFaceFilesTest {
     Path b = tmp.getRoot().toPath().resolve("b");
     PCollection<String> namesA =
         p.apply("FacesInOrder", Create.of(faces).withCoder(FaceCoders.faces()))
-            .apply("WriteA", WriteFaceFiles.to(a + "/").withFiles(3));
+            .apply("WriteA", WriteFaceFiles.to(a + "/").withFiles(3))
+            .get(WriteFaceFiles.FILES);
     p.apply("FacesReversed", Create.of(reversed).withCoder(FaceCoders.faces()))
         .apply("WriteB", WriteFaceFiles.to(b + "/").withFiles(3));
     PAssert.that(namesA)
@@ -89,6 +94,62 @@ public class WriteFaceFilesTest {
     try (var left = Files.list(a)) {
       assertEquals("no temporary files left", 3, left.count());
     }
+  }
+
+  /** Issue 18 item 12: one id twice must not reach {@code clean}; the first by source is kept. */
+  @Test
+  public void repeatedIdsAreSetAsideKeepingTheFirstBySourceOrder() throws Exception {
+    List<FaceRecord> faces = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      faces.add(face(i));
+    }
+    FaceRecord first = face(4);
+    // the same id from a later row of the same file, and from a file sorting after "in"
+    faces.add(
+        0,
+        new FaceRecord(
+            first.id(),
+            2,
+            "other",
+            new byte[] {1},
+            "jpeg",
+            112,
+            112,
+            "x",
+            new SourceRef("in", 40),
+            null,
+            null));
+    faces.add(
+        new FaceRecord(
+            first.id(),
+            1,
+            "person1",
+            new byte[] {2},
+            "jpeg",
+            112,
+            112,
+            "y",
+            new SourceRef("j", 0),
+            null,
+            null));
+    Path a = tmp.getRoot().toPath().resolve("a");
+    PCollectionTuple out =
+        p.apply("Faces", Create.of(faces).withCoder(FaceCoders.faces()))
+            .apply("Write", WriteFaceFiles.to(a + "/").withFiles(2));
+    PAssert.that(
+            out.get(WriteFaceFiles.REPEATS)
+                .apply(
+                    "Describe",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via((QuarantineRecord q) -> q.id() + " " + q.source() + " " + q.reason())))
+        .containsInAnyOrder(first.id() + " in@40 DUPLICATE_KEY", first.id() + " j@0 DUPLICATE_KEY");
+    p.run().waitUntilFinish();
+    List<FaceRecord> back = new ArrayList<>();
+    for (Path f : ParquetFiles.list(a)) {
+      ParquetFiles.readAll(f).forEach(r -> back.add(FaceSchemas.faceFromAvro(r)));
+    }
+    assertEquals(10, back.size());
+    assertTrue(back.contains(first));
   }
 
   @Test

@@ -25,12 +25,16 @@ public record InputPlan(
     SortedMap<Integer, String> identityNames,
     Map<String, Long> skipped) {
 
-  /** Number of index entries or files the shards hold (before reading). */
+  /**
+   * Number of index entries or files the shards hold (before reading): for RecordIO every line of
+   * the {@code .idx} file, metadata records included; 0 for Parquet, whose rows are counted from
+   * the files' footers.
+   */
   public long plannedRecords() {
     long n = 0;
     for (InputShard s : shards) {
       if (s instanceof InputShard.RecordIO r) {
-        n += r.keys().length + r.duplicates().size();
+        n += r.keys().length + r.duplicateKeys().length;
       } else if (s instanceof InputShard.Folder f) {
         n += f.entries().size();
       }

@@ -1,6 +1,5 @@
 package dev.facesieve.datasets.input;
 
-import dev.facesieve.datasets.QuarantineRecord;
 import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -25,10 +24,13 @@ public sealed interface InputShard extends Serializable
    * @param recFile path of the {@code .rec} file
    * @param recName the name recorded in {@code source.file}
    * @param numClasses the class count from {@code property}, or null when unknown
-   * @param identityKeyStart first key of InsightFace identity records ({@code Long.MAX_VALUE} when
-   *     the file has none); keys near it are checked by content, see {@link ShardReader}
+   * @param identityKeyStart first key of InsightFace identity records as record 0 declares it
+   *     ({@code Long.MAX_VALUE} when the file has no header record); every key is read and a record
+   *     is metadata only by its content, see {@link ShardReader}
    * @param identityKeySlack how far from {@code identityKeyStart} the float32 bound may be off
-   * @param duplicates entries whose key appeared earlier in the index, quarantined as is
+   * @param duplicateKeys keys of entries whose key appeared earlier in the index, quarantined as
+   *     {@code DUPLICATE_KEY} (plain arrays: the shard is Java-serialised)
+   * @param duplicateOffsets the offsets of those entries
    */
   record RecordIO(
       String recFile,
@@ -38,7 +40,8 @@ public sealed interface InputShard extends Serializable
       @Nullable Integer numClasses,
       long identityKeyStart,
       long identityKeySlack,
-      List<QuarantineRecord> duplicates,
+      long[] duplicateKeys,
+      long[] duplicateOffsets,
       SideInfo side)
       implements InputShard {
     @Override

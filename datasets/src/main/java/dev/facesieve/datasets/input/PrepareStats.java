@@ -39,13 +39,36 @@ public final class PrepareStats implements Serializable {
     }
   }
 
+  /**
+   * Moves a face counted by {@link #addFace} to the quarantine: its id was repeated and it was set
+   * aside when the faces were grouped by id. Its ground truth stays counted (once); {@code aligned}
+   * keeps counting it, as the face record no longer tells whether it was warped.
+   */
+  public void addRepeat(QuarantineRecord q) {
+    prepared--;
+    if (q.label() != null) {
+      imagesPerLabel.merge(q.label(), -1L, Long::sum);
+    }
+    quarantinedByReason.merge(q.reason().name(), 1L, Long::sum);
+  }
+
+  /** Forgets labels left without images by {@link #addRepeat}, once every count is merged. */
+  public PrepareStats dropEmptyLabels() {
+    imagesPerLabel.values().removeIf(n -> n <= 0);
+    identities.keySet().retainAll(imagesPerLabel.keySet());
+    return this;
+  }
+
   public long quarantined() {
     return quarantinedByReason.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Records read: every image record, whether prepared or quarantined. */
+  /**
+   * Records read: every input record, prepared, quarantined or (RecordIO) a metadata record; for
+   * RecordIO every line of the {@code .idx} file.
+   */
   public long read() {
-    return prepared + quarantined();
+    return prepared + quarantined() + metadataRecords;
   }
 
   public PrepareStats merge(PrepareStats o) {

@@ -2,9 +2,6 @@ package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
-import dev.facesieve.datasets.QuarantineReason;
-import dev.facesieve.datasets.QuarantineRecord;
-import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.io.Tsv;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
@@ -29,9 +26,11 @@ import javax.annotation.Nullable;
  * Plans InsightFace RecordIO input ({@code .rec} + {@code .idx}, optional {@code property} and
  * {@code identities.tsv}) from the index alone.
  *
- * <p>The header record (key 0) and the identity records past the header's identity range are
- * skipped here, so no worker reads them; a key listed twice in the index is quarantined as {@link
- * QuarantineReason#DUPLICATE_KEY} and its first occurrence kept.
+ * <p>Every {@code .idx} entry goes into a shard: the header record (key 0) and the identity records
+ * are told from images by their content when read, never by their key alone, so a header that
+ * declares a wrong identity range loses no image. A key listed again later in the index is
+ * quarantined as {@link dev.facesieve.datasets.QuarantineReason#DUPLICATE_KEY} by the shard reader
+ * and its first occurrence kept.
  */
 final class RecordIOPlanner {
   private RecordIOPlanner() {}
@@ -89,9 +88,9 @@ final class RecordIOPlanner {
     long off0 = idx.offsetOf(0);
     if (off0 >= 0) {
       try (RecordIOReader r = new RecordIOReader(rec)) {
-        IRHeader h0 = IRHeader.unpack(r.read(off0)).header();
-        if (h0.flag() > 0 && h0.labels().length >= 2) {
-          float a = h0.labels()[0];
+        IRHeader.Unpacked u = IRHeader.unpack(r.read(off0));
+        if (isHeader(u)) {
+          float a = u.header().labels()[0];
           identityStart = (long) a;
           // float32 holds integers exactly only below 2^24: past that the bound is approximate
           // and keys within one ulp of it are classified by content in the shard reader.
@@ -109,30 +108,14 @@ final class RecordIOPlanner {
     long[] keys = new long[spec.shardSize()];
     long[] offs = new long[spec.shardSize()];
     int fill = 0;
-    List<QuarantineRecord> dups = new ArrayList<>();
+    LongList dupKeys = new LongList();
+    LongList dupOffs = new LongList();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long key = idx.key(i);
-      boolean header = key == 0 && identityStart != Long.MAX_VALUE;
-      boolean identityRecord = key >= identityStart + slack;
-      if (header || identityRecord) {
-        continue;
-      }
       if (!seen.add(key)) {
-        dups.add(
-            QuarantineRecord.of(
-                Long.toString(key),
-                new SourceRef(recName, idx.offset(i)),
-                QuarantineReason.DUPLICATE_KEY,
-                "key "
-                    + key
-                    + " appears more than once in "
-                    + idxPath.getFileName()
-                    + "; the first occurrence is used",
-                null,
-                null,
-                null,
-                truth.get(Long.toString(key))));
+        dupKeys.add(key);
+        dupOffs.add(idx.offset(i));
         continue;
       }
       keys[fill] = key;
@@ -150,14 +133,16 @@ final class RecordIOPlanner {
                 numClasses,
                 identityStart,
                 slack,
-                dups,
+                dupKeys,
+                dupOffs,
                 SideInfo.forIds(ids, landmarks, truth)));
         fill = 0;
-        dups = new ArrayList<>();
+        dupKeys = new LongList();
+        dupOffs = new LongList();
         ids = new ArrayList<>();
       }
     }
-    if (fill > 0 || !dups.isEmpty()) {
+    if (fill > 0 || dupKeys.size > 0) {
       shards.add(
           shard(
               rec,
@@ -168,11 +153,49 @@ final class RecordIOPlanner {
               numClasses,
               identityStart,
               slack,
-              dups,
+              dupKeys,
+              dupOffs,
               SideInfo.forIds(ids, landmarks, truth)));
     }
     return new InputPlan(
         InputFormat.RECORDIO, spec.input(), shards, files, numClasses, names, Map.of());
+  }
+
+  /**
+   * Whether record 0 is InsightFace's header: no image, and at least two labels of which the first
+   * two are the identity key range {@code [start, end)}, {@code 1 <= start <= end}.
+   *
+   * <p>im2rec writes multi-label image records from key 0 on, whose labels may look like such a
+   * range: the empty image tells them apart. Trusting the labels alone made {@code prepare} skip
+   * every key past the first label (issue 18).
+   */
+  static boolean isHeader(IRHeader.Unpacked u) {
+    float[] l = u.header().labels();
+    return u.header().flag() > 0
+        && u.image().length == 0
+        && l.length >= 2
+        && Float.isFinite(l[0])
+        && Float.isFinite(l[1])
+        && l[0] == Math.rint(l[0])
+        && l[0] >= 1
+        && l[1] >= l[0];
+  }
+
+  /** A growable array of longs. */
+  private static final class LongList {
+    long[] values = new long[4];
+    int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(values, size);
+    }
   }
 
   private static InputShard shard(
@@ -184,7 +207,8 @@ final class RecordIOPlanner {
       @Nullable Integer numClasses,
       long identityStart,
       long slack,
-      List<QuarantineRecord> dups,
+      LongList dupKeys,
+      LongList dupOffs,
       SideInfo side) {
     return new InputShard.RecordIO(
         rec.toAbsolutePath().toString(),
@@ -194,7 +218,8 @@ final class RecordIOPlanner {
         numClasses,
         identityStart,
         slack,
-        List.copyOf(dups),
+        dupKeys.toArray(),
+        dupOffs.toArray(),
         side);
   }
 

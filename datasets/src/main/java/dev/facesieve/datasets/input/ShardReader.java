@@ -61,7 +61,10 @@ public final class ShardReader {
     this.maxBytes = maxBytes;
   }
 
-  /** Reads the shard. Only failures to open its file escape, as {@link IOException}. */
+  /**
+   * Reads the shard. Only failures to read a Parquet file escape, as {@link IOException}; a {@code
+   * .rec} file that cannot be opened quarantines each of the shard's entries.
+   */
   public void read(InputShard shard, ShardSink sink) throws IOException {
     if (shard instanceof InputShard.RecordIO r) {
       readRecordIO(r, sink);
@@ -78,8 +81,41 @@ public final class ShardReader {
   }
 
   private void readRecordIO(InputShard.RecordIO s, ShardSink sink) throws IOException {
-    s.duplicates().forEach(sink::quarantine);
-    try (RecordIOReader reader = new RecordIOReader(Path.of(s.recFile()))) {
+    String idxName = s.recName().replaceFirst("\\.rec$", "") + ".idx";
+    for (int i = 0; i < s.duplicateKeys().length; i++) {
+      String id = Long.toString(s.duplicateKeys()[i]);
+      sink.quarantine(
+          QuarantineRecord.of(
+              id,
+              new SourceRef(s.recName(), s.duplicateOffsets()[i]),
+              QuarantineReason.DUPLICATE_KEY,
+              "key " + id + " appears more than once in " + idxName + "; the first is used",
+              null,
+              null,
+              null,
+              s.side().truthOf(id)));
+    }
+    RecordIOReader reader;
+    try {
+      reader = new RecordIOReader(Path.of(s.recFile()));
+    } catch (IOException e) {
+      // the file went away after planning: every entry is still accounted for
+      for (int i = 0; i < s.keys().length; i++) {
+        String id = Long.toString(s.keys()[i]);
+        sink.quarantine(
+            QuarantineRecord.of(
+                id,
+                new SourceRef(s.recName(), s.offsets()[i]),
+                QuarantineReason.UNREADABLE,
+                "cannot open " + s.recName() + ": " + e.getMessage(),
+                null,
+                null,
+                null,
+                s.side().truthOf(id)));
+      }
+      return;
+    }
+    try (reader) {
       for (int i = 0; i < s.keys().length; i++) {
         long key = s.keys()[i];
         String id = Long.toString(key);
@@ -98,6 +134,18 @@ public final class ShardReader {
           sink.quarantine(
               QuarantineRecord.of(id, src, reason, e.getMessage(), null, null, null, truth));
           continue;
+        } catch (IOException e) {
+          sink.quarantine(
+              QuarantineRecord.of(
+                  id,
+                  src,
+                  QuarantineReason.UNREADABLE,
+                  "cannot read: " + e.getMessage(),
+                  null,
+                  null,
+                  null,
+                  truth));
+          continue;
         }
         IRHeader.Unpacked u;
         try {
@@ -115,10 +163,7 @@ public final class ShardReader {
                   truth));
           continue;
         }
-        if (s.identityKeyStart() != Long.MAX_VALUE
-            && key >= s.identityKeyStart() - s.identityKeySlack()
-            && u.header().flag() == 2
-            && u.image().length == 0) {
+        if (isMetadata(s, key, u)) {
           sink.metadata(key);
           continue;
         }
@@ -135,6 +180,21 @@ public final class ShardReader {
             new RawFace(id, label, nameOf(label), u.image(), src, s.side().landmarksOf(id), truth));
       }
     }
+  }
+
+  /**
+   * Whether a record is InsightFace metadata rather than an image: the header record (key 0, which
+   * the planner found to be one) or an identity record (two labels, no image) at or past the
+   * header's identity key. Anything else is an image record, whatever its key: im2rec's multi-label
+   * records ({@code flag} labels after the header) are images whose class is the first label.
+   */
+  private static boolean isMetadata(InputShard.RecordIO s, long key, IRHeader.Unpacked u) {
+    if (s.identityKeyStart() == Long.MAX_VALUE || u.image().length != 0) {
+      return false;
+    }
+    return key == 0
+        ? RecordIOPlanner.isHeader(u)
+        : key >= s.identityKeyStart() - s.identityKeySlack() && u.header().flag() == 2;
   }
 
   /** Why a float label is unusable, or null when it is a valid class index. */

@@ -29,7 +29,7 @@ class RecordIOInputTest {
   @TempDir Path dir;
 
   @Test
-  void readsInsightFaceLayoutSkippingMetadataRecords() throws Exception {
+  void readsInsightFaceLayoutCountingMetadataRecords() throws Exception {
     try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
       for (int label = 0; label < 4; label++) {
         for (int i = 0; i < 3 + label; i++) {
@@ -41,12 +41,13 @@ class RecordIOInputTest {
     InputPlan plan =
         InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
     assertEquals(InputFormat.RECORDIO, plan.format());
-    assertEquals(18, plan.plannedRecords());
-    assertEquals(4, plan.shards().size());
+    // 18 images, 4 identity records and the header record: every .idx entry is read
+    assertEquals(18 + 4 + 1, plan.plannedRecords());
+    assertEquals(5, plan.shards().size());
     Collect c = Collect.all(plan);
     assertEquals(18, c.faces.size());
     assertEquals(0, c.quarantined.size());
-    assertEquals(0, c.metadata);
+    assertEquals(5, c.metadata);
     FaceRecord f = c.faces.get(0);
     assertEquals("1", f.id());
     assertEquals(0, f.label());
