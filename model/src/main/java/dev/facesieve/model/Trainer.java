@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Trains a backbone and a {@link SubCenterArcFace} head (or, for an {@code onnx:} backbone, the
@@ -53,6 +54,24 @@ public final class Trainer implements AutoCloseable {
     void onStep(StepInfo info);
 
     default void onMessage(String message) {}
+  }
+
+  /**
+   * Training stopped at a step boundary because its stop condition held; the checkpoint of that
+   * step is written, so {@code train(true, …)} continues from it.
+   */
+  public static final class Stopped extends Exception {
+    private final long step;
+
+    Stopped(long step) {
+      super("training stopped at step " + step + "; checkpoint written");
+      this.step = step;
+    }
+
+    /** The steps done, as recorded in the checkpoint. */
+    public long step() {
+      return step;
+    }
   }
 
   /** Per-epoch means; also the entries of {@code model.json}'s {@code epochs}. */
@@ -123,12 +142,30 @@ public final class Trainer implements AutoCloseable {
    * @return per-epoch metrics of the epochs run now
    */
   public List<EpochMetrics> train(boolean resume, Listener listener) throws IOException {
+    try {
+      return train(resume, listener, () -> false);
+    } catch (Stopped e) {
+      throw new IllegalStateException("a run without a stop condition stopped", e);
+    }
+  }
+
+  /**
+   * {@link #train(boolean, Listener)} that asks {@code stop} before every step and, once it holds,
+   * writes the checkpoint of the steps done and throws {@link Stopped}.
+   *
+   * <p>{@code stop} is asked on this thread only between steps, when no native work is running, so
+   * a signal handler can set what it reads; stopping takes at most one step and one checkpoint.
+   */
+  public List<EpochMetrics> train(boolean resume, Listener listener, BooleanSupplier stop)
+      throws IOException, Stopped {
     Files.createDirectories(output);
     mode.checkInput();
     long spe = stepsPerEpoch();
     CheckpointState state = new CheckpointState(0, 0, spe);
+    long checkpointed = -1; // the step of the checkpoint on disk, if any
     if (resume && Files.isRegularFile(output.resolve(CHECKPOINT).resolve(STATE_JSON))) {
       state = loadCheckpoint();
+      checkpointed = state.step();
       listener.onMessage("resuming at step " + state.step());
     }
     long start = state.step();
@@ -148,6 +185,12 @@ public final class Trainer implements AutoCloseable {
           batches.skip();
         }
         for (long i = skip; i < spe; i++) {
+          if (stop.getAsBoolean()) {
+            if (checkpointed != step) {
+              saveCheckpoint(step);
+            }
+            throw new Stopped(step);
+          }
           Batch b = batches.next();
           if (b == null) {
             break;
@@ -160,6 +203,7 @@ public final class Trainer implements AutoCloseable {
           step++;
           if (step % config.checkpointEvery() == 0 || step == total) {
             saveCheckpoint(step);
+            checkpointed = step;
           }
           double secs = (System.nanoTime() - t0) / 1e9;
           listener.onStep(

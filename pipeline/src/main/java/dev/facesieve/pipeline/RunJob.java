@@ -52,7 +52,21 @@ public final class RunJob {
       CleaningPolicy policy,
       boolean emitRecordIO,
       NoiseReport.Options report,
-      Runners.Choice runner) {
+      Runners.Choice runner,
+      boolean allowForeignModel) {
+    /** Settings that refuse a foreign model (one that {@code run} did not train on this data). */
+    public Settings(
+        Path input,
+        Path output,
+        PrepareJob.Settings prepare,
+        TrainConfig train,
+        CleaningPolicy policy,
+        boolean emitRecordIO,
+        NoiseReport.Options report,
+        Runners.Choice runner) {
+      this(input, output, prepare, train, policy, emitRecordIO, report, runner, false);
+    }
+
     public Settings {
       checkArgument(
           prepare.input().equals(input) && prepare.output().equals(prepared(output)),
@@ -181,6 +195,7 @@ public final class RunJob {
               .setRunner(s.runner())
               .setOverwrite(true)
               .setReport(s.report())
+              .setAllowForeignModel(s.allowForeignModel())
               .build(),
           progress);
       state = record(out, state, "clean", cleanKey, summaryFile);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@code train} stage: trains sub-center ArcFace on a finished {@code prepare} output and
@@ -37,6 +38,29 @@ public final class TrainJob {
       boolean overwrite,
       Trainer.Listener listener)
       throws IOException {
+    try {
+      return run(data, output, config, resume, overwrite, listener, () -> false);
+    } catch (Trainer.Stopped e) {
+      throw new IllegalStateException("a run without a stop condition stopped", e);
+    }
+  }
+
+  /**
+   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Trainer.Listener)} that stops at the
+   * first step boundary where {@code stop} holds.
+   *
+   * @throws Trainer.Stopped when it stopped: the checkpoint is written, the trainer's native memory
+   *     released and no {@code model.json} written
+   */
+  public static ModelJson run(
+      Path data,
+      Path output,
+      TrainConfig config,
+      boolean resume,
+      boolean overwrite,
+      Trainer.Listener listener,
+      BooleanSupplier stop)
+      throws IOException, Trainer.Stopped {
     PrepareManifest manifest = PrepareManifest.read(data);
     if (config.backbone() instanceof BackboneSpec.FrozenOnnx onnx
         && !Files.isRegularFile(onnx.file())) {
@@ -75,7 +99,7 @@ public final class TrainJob {
             manifest.fingerprint(),
             images);
     try (Trainer t = new Trainer(config, data, output, classes, images)) {
-      List<Trainer.EpochMetrics> metrics = t.train(resume, listener);
+      List<Trainer.EpochMetrics> metrics = t.train(resume, listener, stop);
       ModelDirectory.write(output, config, t, identities, provenance, metrics);
     }
     return ModelDirectory.readJson(output);

@@ -10,10 +10,15 @@ import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -331,5 +336,98 @@ class CleanJobTest {
       assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
       assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
     }
+  }
+
+  /**
+   * A model whose classes are other people (here: this model with label 3 renamed and another data
+   * fingerprint) is refused at the command line, naming the first difference, unless {@code
+   * --allow-foreign-model}, which cleans with a warning.
+   */
+  @Test
+  void aModelTrainedOnOtherClassesIsRefusedUnlessAllowed() throws Exception {
+    Path foreign = Files.createDirectories(dir.resolve("foreign-model"));
+    for (String f : List.of("centres.parquet", "backbone.params", "head.params")) {
+      Files.copy(model.resolve(f), foreign.resolve(f));
+    }
+    ModelJson m = ModelDirectory.readJson(model);
+    Map<String, String> ids = new TreeMap<>(m.identities());
+    ids.put("3", "Bob");
+    LocalFiles.writeAtomically(
+        foreign.resolve(ModelDirectory.MODEL_JSON),
+        StageJson.write(
+            new ModelJson(
+                m.architecture(),
+                "/elsewhere/prepared",
+                "0".repeat(64),
+                m.epochs(),
+                m.facesieveVersion(),
+                ids,
+                m.images(),
+                m.preprocessing(),
+                m.stage(),
+                m.training())));
+    String dataName = PrepareManifest.read(prepared).labels().get(3);
+    String difference =
+        "model was trained on 8 classes, the data has 8; first difference: label 3 is '"
+            + dataName
+            + "' in the data, 'Bob' in the model";
+
+    Path out = dir.resolve("clean-foreign");
+    CommandLineTest.Result r =
+        CommandLineTest.run(
+            "clean",
+            "--data",
+            prepared.toString(),
+            "--model",
+            foreign.toString(),
+            "--output",
+            out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("facesieve: " + foreign + ": "), r.err());
+    assertTrue(r.err().contains(difference), r.err());
+    assertTrue(r.err().contains("--allow-foreign-model"), r.err());
+    assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
+
+    r =
+        CommandLineTest.run(
+            "clean",
+            "--data",
+            prepared.toString(),
+            "--model",
+            foreign.toString(),
+            "--output",
+            out.toString(),
+            "--allow-foreign-model");
+    assertEquals(0, r.code(), r.err());
+    List<String> warnings = r.err().strip().lines().toList();
+    assertEquals(1, warnings.size(), r.err());
+    assertTrue(warnings.get(0).startsWith("facesieve clean: warning: "), r.err());
+    assertTrue(warnings.get(0).contains(difference), r.err());
+    CleanSummary s = CleanSummary.read(out);
+    assertFalse(s.modelTrainedOnThisData());
+    assertEquals(s.input(), s.kept() + s.dropped() + s.quarantined());
+  }
+
+  @Test
+  void classMapsAgreeWhenEveryDataLabelHasItsNameInTheModel() {
+    TreeMap<Integer, String> data = new TreeMap<>(Map.of(0, "Ann", 1, "Bob", 3, "Cid"));
+    assertEquals(null, CleanJob.classMapDifference(data, new TreeMap<>(data), 4));
+    TreeMap<Integer, String> more = new TreeMap<>(data);
+    more.put(2, "Dee");
+    more.put(7, "Eve");
+    assertEquals(null, CleanJob.classMapDifference(data, more, 8), "a model of more classes");
+    TreeMap<Integer, String> renamed = new TreeMap<>(more);
+    renamed.put(1, "Zed");
+    assertEquals(
+        "model was trained on 8 classes, the data has 3; first difference: label 1 is 'Bob' in"
+            + " the data, 'Zed' in the model",
+        CleanJob.classMapDifference(data, renamed, 8));
+    TreeMap<Integer, String> gap = new TreeMap<>(data);
+    gap.remove(3);
+    assertEquals(
+        "model was trained on 4 classes, the data has 3; first difference: label 3 is 'Cid' in"
+            + " the data, absent from the model",
+        CleanJob.classMapDifference(data, gap, 4));
   }
 }

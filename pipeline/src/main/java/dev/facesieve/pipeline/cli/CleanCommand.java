@@ -59,8 +59,18 @@ public final class CleanCommand implements Callable<Integer> {
             .setRunner(runner.choice())
             .setOverwrite(overwrite)
             .setReport(report.options())
+            .setAllowForeignModel(cleaning.allowForeignModel)
             .build();
     PrintWriter out = spec.commandLine().getOut();
+    String foreign = cleaning.allowForeignModel ? CleanJob.classMapDifference(data, model) : null;
+    if (foreign != null) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(
+          "facesieve clean: warning: "
+              + foreign
+              + "; cleaning with it anyway (--allow-foreign-model)");
+      err.flush();
+    }
     print(out, CleanJob.run(s, ProgressPrinter.forConsole(out)), output);
     return 0;
   }

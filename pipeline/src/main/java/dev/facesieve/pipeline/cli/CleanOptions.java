@@ -30,6 +30,13 @@ public final class CleanOptions {
               + "train.rec/train.idx/property under recordio/.")
   boolean emitRecordIO;
 
+  @Option(
+      names = "--allow-foreign-model",
+      description =
+          "Clean with a model whose classes are not the data's (a label named differently, or"
+              + " missing from the model); prints a warning instead of refusing.")
+  boolean allowForeignModel;
+
   CleaningPolicy policy() {
     return CleaningPolicy.parse(policy, threshold, minClassSize);
   }

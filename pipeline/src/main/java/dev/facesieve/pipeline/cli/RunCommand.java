@@ -57,7 +57,8 @@ public final class RunCommand implements Callable<Integer> {
             cleaning.policy(),
             cleaning.emitRecordIO,
             report.options(),
-            runner.choice());
+            runner.choice(),
+            cleaning.allowForeignModel);
     ProgressPrinter progress = ProgressPrinter.forConsole(out);
     RunJob.Outcome o =
         RunJob.run(

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
     description = {
       "Trains a backbone and a sub-center ArcFace head on prepared faces (or only the head on a"
           + " frozen ONNX embedder) and writes a model directory: model.json, centres.parquet,"
-          + " parameters and a checkpoint."
+          + " parameters and a checkpoint. Ctrl-C or SIGTERM stops at the next step with a"
+          + " checkpoint (exit 130 / 143); --resume continues from it."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "A 'facesieve prepare' output.")
@@ -42,9 +43,30 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    ModelJson model =
-        TrainJob.run(
-            data, output, training.config(), resume, overwrite, ProgressPrinter.forConsole(out));
+    ModelJson model;
+    // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
+    try (StopSignals signals = StopSignals.install()) {
+      try {
+        model =
+            TrainJob.run(
+                data,
+                output,
+                training.config(),
+                resume,
+                overwrite,
+                ProgressPrinter.forConsole(out),
+                signals::received);
+      } catch (Trainer.Stopped e) {
+        if (System.console() != null) {
+          out.println(); // end the progress bar's line
+        }
+        out.printf(
+            "train: interrupted at step %d; checkpoint written, continue with --resume%n",
+            e.step());
+        out.flush();
+        return signals.exitCode();
+      }
+    }
     List<Trainer.EpochMetrics> epochsRun = model.epochs();
     if (!epochsRun.isEmpty()) {
       Trainer.EpochMetrics last = epochsRun.get(epochsRun.size() - 1);
