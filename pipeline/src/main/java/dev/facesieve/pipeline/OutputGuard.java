@@ -155,12 +155,12 @@ public final class OutputGuard {
           foreign.stream().filter(f -> !f.endsWith("/")).findFirst().orElse(foreign.get(0));
       throw new InputException(
           dir,
-          "holds "
+          "output folder is not empty: it holds "
               + first
               + (foreign.size() > 1 ? " (and " + (foreign.size() - 1) + " more)" : "")
               + ", which 'facesieve "
               + kind.command()
-              + "' did not write; FaceSieve never deletes or overwrites what it did not write:"
+              + "' did not write (FaceSieve deletes only what it wrote, even with --overwrite);"
               + " choose another output folder or move those files away");
     }
     return new Ownership(dir, kind, owned);

@@ -144,10 +144,10 @@ public final class RunJob {
             && !top.equals("." + STATE + ".tmp")) {
           throw new InputException(
               out,
-              "holds "
+              "output folder is not empty: it holds "
                   + e
-                  + ", which 'facesieve run' did not write; FaceSieve never deletes or overwrites"
-                  + " what it did not write: choose another --output or move it away");
+                  + ", which 'facesieve run' did not write (FaceSieve deletes only what it"
+                  + " wrote); choose another --output or move it away");
         }
       }
     }
