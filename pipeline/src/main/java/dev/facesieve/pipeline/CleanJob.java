@@ -157,15 +157,19 @@ public final class CleanJob {
           foreign + "; train on this data, or pass --allow-foreign-model to clean with it anyway");
     }
     String modelDataFingerprint = modelDataFingerprint(s.model());
-    EmbeddingCache cache = s.embeddings() == null ? null : new EmbeddingCache(s.embeddings());
-    boolean cached = cache != null && cache.matches(model, prepared.fingerprint());
-
-    StageOutput out = StageOutput.open(s.output(), SUMMARY, s.overwrite());
+    if (s.embeddings() != null) {
+      OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
+      OutputGuard.inspect(s.embeddings(), OutputKind.EMBEDDINGS); // before anything is written
+    }
+    StageOutput out =
+        StageOutput.open(s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model());
     Path staging = out.staging();
-    Path embStaging =
-        cache == null || cached ? null : s.output().resolve(".staging").resolve("embeddings");
+    EmbeddingCache cache = null;
     boolean done = false;
     try {
+      cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
+      boolean cached = cache != null && cache.matches(model, prepared.fingerprint());
+      Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
       runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging, progress);
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
@@ -196,6 +200,9 @@ public final class CleanJob {
     } finally {
       if (!done) {
         out.abandon();
+      }
+      if (cache != null) {
+        cache.close();
       }
     }
   }

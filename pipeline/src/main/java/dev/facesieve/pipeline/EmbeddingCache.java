@@ -11,6 +11,9 @@ import dev.facesieve.transforms.FaceEmbedding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -21,9 +24,12 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <p>The cache is valid only while the marker's model hash and data fingerprint equal the run's;
  * the marker is removed before the files are replaced and written after them, so an interrupted
- * replacement is never taken for a valid cache.
+ * replacement is never taken for a valid cache. The folder is an output of {@link
+ * OutputKind#EMBEDDINGS}: {@link #open} refuses one holding files FaceSieve did not write there and
+ * holds its {@link OutputLock} until {@link #close}; {@link #commit} replaces only the files the
+ * cache wrote.
  */
-final class EmbeddingCache {
+final class EmbeddingCache implements AutoCloseable {
   static final String MARKER = "embeddings.json";
 
   /** {@code embeddings.json}; keys alphabetical as it has always been written. */
@@ -32,6 +38,7 @@ final class EmbeddingCache {
       String model, String modelSha256, String dataFingerprint, String facesieveVersion) {}
 
   private final Path dir;
+  private final OutputLock lock;
 
   /** A cache row as a face embedding. */
   static FaceEmbedding embeddingOf(GenericRecord r) {
@@ -48,8 +55,33 @@ final class EmbeddingCache {
     return r;
   }
 
-  EmbeddingCache(Path dir) {
+  private EmbeddingCache(Path dir, OutputLock lock) {
     this.dir = dir;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens the cache folder, creating it when absent, and locks it.
+   *
+   * @throws dev.facesieve.datasets.InputException when it holds files the cache did not write or
+   *     another run holds it
+   */
+  static EmbeddingCache open(Path dir) throws IOException {
+    OutputGuard.inspect(dir, OutputKind.EMBEDDINGS);
+    Files.createDirectories(dir);
+    OutputLock lock = OutputLock.acquire(dir, "facesieve " + OutputKind.EMBEDDINGS.command());
+    try {
+      OutputGuard.inspect(dir, OutputKind.EMBEDDINGS);
+    } catch (RuntimeException | IOException e) {
+      lock.close();
+      throw e;
+    }
+    return new EmbeddingCache(dir, lock);
+  }
+
+  @Override
+  public void close() {
+    lock.close();
   }
 
   Path dir() {
@@ -66,18 +98,30 @@ final class EmbeddingCache {
     return model.sha256().equals(m.modelSha256()) && dataFingerprint.equals(m.dataFingerprint());
   }
 
-  /** Replaces the cache's files with the staged ones and writes the marker last. */
+  /**
+   * Replaces the files the cache wrote with the staged ones and writes the marker last; files the
+   * cache did not write stop it before anything is deleted.
+   */
   void commit(Path staged, ModelInfo model, String dataFingerprint) throws IOException {
     Files.createDirectories(dir);
-    Files.deleteIfExists(dir.resolve(MARKER));
-    for (Path old : ParquetFiles.list(dir)) {
-      Files.delete(old);
+    OutputGuard.Ownership before = OutputGuard.inspect(dir, OutputKind.EMBEDDINGS);
+    List<Path> files = ParquetFiles.list(staged);
+    SortedSet<String> written = new TreeSet<>();
+    written.add(MARKER);
+    for (Path f : files) {
+      written.add(f.getFileName().toString());
     }
-    for (Path f : ParquetFiles.list(staged)) {
+    SortedSet<String> both = new TreeSet<>(before.owned());
+    both.addAll(written);
+    OutputGuard.record(dir, OutputKind.EMBEDDINGS, both);
+    Files.deleteIfExists(dir.resolve(MARKER));
+    OutputGuard.deleteOwned(before);
+    for (Path f : files) {
       Files.move(f, dir.resolve(f.getFileName()));
     }
     LocalFiles.deleteRecursively(staged);
     Marker m = new Marker(model.directory(), model.sha256(), dataFingerprint, Version.get());
     Files.writeString(dir.resolve(MARKER), StageJson.write(m));
+    OutputGuard.record(dir, OutputKind.EMBEDDINGS, written);
   }
 }

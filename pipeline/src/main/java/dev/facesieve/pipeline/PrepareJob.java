@@ -166,6 +166,7 @@ public final class PrepareJob {
 
   /** {@link #run(Settings)}, reporting the records read to {@code progress}. */
   public static PrepareManifest run(Settings s, ProgressListener progress) throws IOException {
+    OutputGuard.refuseOverlap(s.output(), s.input(), s.landmarks(), s.truth());
     InputPlan plan =
         InputPlanner.plan(
             InputPlanner.Spec.builder()
@@ -176,7 +177,15 @@ public final class PrepareJob {
                 .setLandmarksFile(s.landmarks())
                 .setTruthFile(s.truth())
                 .build());
-    StageOutput out = StageOutput.open(s.output(), MANIFEST, s.overwrite());
+    StageOutput out =
+        StageOutput.open(
+            s.output(),
+            OutputKind.PREPARE,
+            MANIFEST,
+            s.overwrite(),
+            s.input(),
+            s.landmarks(),
+            s.truth());
     boolean done = false;
     try {
       StatsFile stats = runPipeline(s, plan, out.staging(), progress);

@@ -101,6 +101,10 @@ public final class RunJob {
     return out.resolve("clean");
   }
 
+  static Path embeddings(Path out) {
+    return out.resolve("embeddings");
+  }
+
   /**
    * Runs the stages that are not done yet; {@code progress} hears the Beam stages, {@code training}
    * the training steps, and {@code log} one line per stage decision.
@@ -115,11 +119,62 @@ public final class RunJob {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new InputException(out, "output exists and is not a folder");
     }
-    if (Files.isDirectory(s.input())
-        && out.toAbsolutePath().normalize().startsWith(s.input().toAbsolutePath().normalize())) {
-      throw new InputException(out, "the output folder must not be inside the input folder");
-    }
+    refuseForeign(s);
     Files.createDirectories(out);
+    try (OutputLock lock = OutputLock.acquire(out, "facesieve run")) {
+      refuseForeign(s); // again, now that no other run can change the folder
+      return runLocked(s, progress, training, log);
+    }
+  }
+
+  /** The entries of a run's folder: its stage folders and {@link #STATE}. */
+  static final List<String> ENTRIES = List.of("prepared", "model", "clean", "embeddings", STATE);
+
+  /**
+   * Refuses a run whose input overlaps what it writes, whose folder holds anything but its stage
+   * folders, its state and its input, or whose stage folders hold files the stages did not write.
+   */
+  private static void refuseForeign(Settings s) throws IOException {
+    Path out = s.output();
+    // the input may lie in the run's folder (demo's synthetic/), but not in what the run replaces
+    OutputGuard.refuseOverlap(out, s.prepare().landmarks(), s.prepare().truth());
+    Path in = OutputGuard.real(s.input());
+    Path realOut = OutputGuard.real(out);
+    if (OutputGuard.overlap(s.input(), out) && (!in.startsWith(realOut) || in.equals(realOut))) {
+      OutputGuard.refuseOverlap(out, s.input());
+    }
+    for (String e : ENTRIES) {
+      OutputGuard.refuseOverlap(out.resolve(e), s.input());
+    }
+    if (Files.isDirectory(out)) {
+      String inputEntry =
+          in.startsWith(realOut) && !in.equals(realOut)
+              ? realOut.relativize(in).getName(0).toString()
+              : null;
+      for (String e : OutputGuard.entries(out)) {
+        String top = e.contains("/") ? e.substring(0, e.indexOf('/')) : e;
+        if (!ENTRIES.contains(top)
+            && !top.equals(inputEntry)
+            && !top.equals("." + STATE + ".tmp")) {
+          throw new InputException(
+              out,
+              "output folder is not empty: it holds "
+                  + e
+                  + ", which 'facesieve run' did not write (FaceSieve deletes only what it"
+                  + " wrote); choose another --output or move it away");
+        }
+      }
+    }
+    OutputGuard.inspect(prepared(out), OutputKind.PREPARE);
+    OutputGuard.inspect(model(out), OutputKind.MODEL);
+    OutputGuard.inspect(clean(out), OutputKind.CLEAN);
+    OutputGuard.inspect(embeddings(out), OutputKind.EMBEDDINGS);
+  }
+
+  private static Outcome runLocked(
+      Settings s, ProgressListener progress, Trainer.Listener training, Consumer<String> log)
+      throws IOException {
+    Path out = s.output();
     RunState state = readState(out);
     Map<String, String> did = new LinkedHashMap<>();
 
@@ -190,7 +245,7 @@ public final class RunJob {
       CleanJob.run(
           CleanJob.Settings.builder(prepared(out), model(out), clean(out))
               .setPolicy(s.policy())
-              .setEmbeddings(out.resolve("embeddings"))
+              .setEmbeddings(embeddings(out))
               .setEmitRecordIO(s.emitRecordIO())
               .setRunner(s.runner())
               .setOverwrite(true)

@@ -2,7 +2,6 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
-import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelJson;
@@ -11,9 +10,12 @@ import dev.facesieve.model.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,13 +23,38 @@ import java.util.function.BooleanSupplier;
  * writes a model directory whose {@code model.json} (written last) marks it complete.
  */
 public final class TrainJob {
+  /**
+   * Every entry training writes in a model directory ({@link Trainer}, {@link ModelDirectory}); a
+   * model directory holding anything else is not touched.
+   */
+  static final List<String> WRITES =
+      List.of(
+          ModelDirectory.MODEL_JSON,
+          "centres.parquet",
+          "head.params",
+          "backbone.params",
+          "embeddings.f32",
+          "checkpoint/",
+          "checkpoint/head.params",
+          "checkpoint/backbone.params",
+          "checkpoint/momentum.ndlist",
+          "checkpoint/state.json",
+          "checkpoint.tmp/",
+          "checkpoint.tmp/head.params",
+          "checkpoint.tmp/backbone.params",
+          "checkpoint.tmp/momentum.ndlist",
+          "checkpoint.tmp/state.json");
+
   private TrainJob() {}
 
   /**
    * Trains.
    *
    * @param resume continue from {@code <output>/checkpoint} when present
-   * @param overwrite replace a finished model directory
+   * @param overwrite replace a finished model directory or an unfinished training's checkpoint
+   * @throws InputException when the output overlaps the data, holds files training did not write,
+   *     holds a model or checkpoint and neither {@code resume} nor {@code overwrite} is set, or
+   *     another run holds it
    * @return the model directory's {@code model.json}
    */
   public static ModelJson run(
@@ -66,14 +93,34 @@ public final class TrainJob {
         && !Files.isRegularFile(onnx.file())) {
       throw new InputException(onnx.file(), "ONNX model not found");
     }
-    if (StageOutput.isComplete(output, ModelDirectory.MODEL_JSON) && !resume && !overwrite) {
+    OutputGuard.refuseOverlap(
+        output,
+        data,
+        config.backbone() instanceof BackboneSpec.FrozenOnnx onnx ? onnx.file() : null);
+    OutputGuard.inspect(output, OutputKind.MODEL); // refuse before creating anything
+    Files.createDirectories(output);
+    try (OutputLock lock = OutputLock.acquire(output, "facesieve train")) {
+      return train(data, output, manifest, config, resume, overwrite, listener);
+    }
+  }
+
+  private static ModelJson train(
+      Path data,
+      Path output,
+      PrepareManifest manifest,
+      TrainConfig config,
+      boolean resume,
+      boolean overwrite,
+      Trainer.Listener listener)
+      throws IOException {
+    OutputGuard.Ownership before = OutputGuard.inspect(output, OutputKind.MODEL);
+    if (!before.isEmpty() && !resume && !overwrite) {
       throw new InputException(
           output,
-          "already holds a trained model; pass --resume to continue"
-              + " it or --overwrite to replace it");
-    }
-    if (!resume && Files.isDirectory(output.resolve("checkpoint"))) {
-      LocalFiles.deleteRecursively(output.resolve("checkpoint"));
+          (before.has(ModelDirectory.MODEL_JSON)
+                  ? "already holds a trained model"
+                  : "holds the checkpoint of an unfinished training")
+              + "; pass --resume to continue it or --overwrite to replace it");
     }
     Map<Integer, String> identities = new TreeMap<>(manifest.labels());
     if (identities.isEmpty()) {
@@ -89,7 +136,13 @@ public final class TrainJob {
               + images
               + " prepared faces");
     }
-    Files.createDirectories(output);
+    if (!resume) {
+      OutputGuard.deleteOwned(before);
+    }
+    // claim every name training may write before it writes any, so a crash leaves nothing unnamed
+    SortedSet<String> claimed = new TreeSet<>(before.owned());
+    claimed.addAll(WRITES);
+    OutputGuard.record(output, OutputKind.MODEL, claimed);
     Files.deleteIfExists(output.resolve(ModelDirectory.MODEL_JSON));
     ModelJson.Provenance provenance =
         new ModelJson.Provenance(
@@ -102,6 +155,13 @@ public final class TrainJob {
       List<Trainer.EpochMetrics> metrics = t.train(resume, listener, stop);
       ModelDirectory.write(output, config, t, identities, provenance, metrics);
     }
+    List<String> written = new ArrayList<>();
+    for (String e : claimed) {
+      if (Files.exists(output.resolve(e))) {
+        written.add(e);
+      }
+    }
+    OutputGuard.record(output, OutputKind.MODEL, written);
     return ModelDirectory.readJson(output);
   }
 }

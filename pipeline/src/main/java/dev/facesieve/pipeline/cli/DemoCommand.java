@@ -1,7 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
-import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
@@ -61,9 +60,8 @@ public final class DemoCommand implements Callable<Integer> {
             seed,
             SyntheticCollection.NoiseMode.COHERENT,
             SyntheticCollection.Layout.RECORDIO);
-    LocalFiles.deleteRecursively(synth);
-    SyntheticCollection.Summary s = SyntheticCollection.generate(c, synth);
-    SyntheticCollection.describe(c, s, synth);
+    // regenerated each time: replaces the collection demo wrote there, and nothing else
+    SyntheticCollection.Summary s = SynthCommand.write(c, synth, true);
     out.printf(
         "synthetic collection: %d images, %d identities, truth %s -> %s%n",
         s.images(), identities, s.byKind(), synth);

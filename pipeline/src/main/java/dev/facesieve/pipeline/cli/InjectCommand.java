@@ -1,8 +1,12 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.synth.NoiseInjector;
 import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.pipeline.OutputKind;
+import dev.facesieve.pipeline.StageOutput;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +49,11 @@ public final class InjectCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
   long seed;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace an earlier 'facesieve inject' output (never other files).")
+  boolean overwrite;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -55,9 +64,19 @@ public final class InjectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--noise-mode must be coherent or random, got " + mode);
     }
-    var counts =
-        NoiseInjector.inject(
-            input, output, new NoiseInjector.Config(closeSet, openSet, heldOut, m, seed));
+    NoiseInjector.Config config = new NoiseInjector.Config(closeSet, openSet, heldOut, m, seed);
+    StageOutput stage = StageOutput.open(output, OutputKind.INJECT, null, overwrite, input);
+    Map<NoiseKind, Long> counts;
+    boolean done = false;
+    try {
+      counts = NoiseInjector.inject(input, stage.staging(), config);
+      stage.commit(stage.staged(), null);
+      done = true;
+    } finally {
+      if (!done) {
+        stage.abandon();
+      }
+    }
     spec.commandLine().getOut().printf("wrote %s (truth: %s)%n", output, counts);
     spec.commandLine().getOut().flush();
     return 0;

@@ -1,6 +1,9 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.synth.SyntheticCollection;
+import dev.facesieve.pipeline.OutputKind;
+import dev.facesieve.pipeline.StageOutput;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -53,13 +56,17 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "recordio", description = "recordio or folder.")
   String format;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace an earlier 'facesieve synth' output (never other files).")
+  boolean overwrite;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     SyntheticCollection.Config c = config();
-    SyntheticCollection.Summary s = SyntheticCollection.generate(c, output);
-    SyntheticCollection.describe(c, s, output);
+    SyntheticCollection.Summary s = write(c, output, overwrite);
     spec.commandLine()
         .getOut()
         .printf(
@@ -67,6 +74,27 @@ public final class SynthCommand implements Callable<Integer> {
             s.images(), identities, output, s.byKind());
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /**
+   * Generates the collection and its description into {@code out}, replacing only an earlier {@code
+   * synth} output there, and only when {@code overwrite}.
+   */
+  static SyntheticCollection.Summary write(
+      SyntheticCollection.Config c, Path out, boolean overwrite) throws IOException {
+    StageOutput stage = StageOutput.open(out, OutputKind.SYNTH, null, overwrite);
+    boolean done = false;
+    try {
+      SyntheticCollection.Summary s = SyntheticCollection.generate(c, stage.staging());
+      SyntheticCollection.describe(c, s, stage.staging());
+      stage.commit(stage.staged(), null);
+      done = true;
+      return s;
+    } finally {
+      if (!done) {
+        stage.abandon();
+      }
+    }
   }
 
   SyntheticCollection.Config config() {

@@ -1,0 +1,297 @@
+package dev.facesieve.pipeline;
+
+import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+
+/**
+ * What a command may delete or overwrite: only what FaceSieve provably wrote.
+ *
+ * <p>Three rules. An output may neither be, lie inside, nor contain any of the command's inputs
+ * (compared as real paths, so links and {@code ..} do not hide an overlap). Every output folder
+ * records in {@link #OWNED} ({@link OwnedFiles}) its kind and the entries FaceSieve wrote; a
+ * command deletes only those. A folder holding anything else is refused, even with {@code
+ * --overwrite}: a file the record does not name is the user's. Empty folders are nobody's and may
+ * be removed.
+ */
+public final class OutputGuard {
+  /** The record of what FaceSieve wrote in a folder. */
+  public static final String OWNED = ".facesieve-owned.json";
+
+  /** The folder a stage writes into before it commits; FaceSieve's wherever it appears. */
+  static final String STAGING = ".staging";
+
+  private OutputGuard() {}
+
+  /**
+   * What FaceSieve wrote in a folder of one kind.
+   *
+   * @param owned the entries that exist and FaceSieve wrote ({@code /}-separated, folders end in
+   *     {@code /}); not the record, the lock nor the staging folder
+   */
+  public record Ownership(Path dir, OutputKind kind, SortedSet<String> owned) {
+    /** True when the folder holds nothing of a finished or unfinished earlier run. */
+    public boolean isEmpty() {
+      return owned.isEmpty();
+    }
+
+    /** Whether the earlier run left {@code relative} here. */
+    public boolean has(String relative) {
+      return owned.contains(relative);
+    }
+  }
+
+  /**
+   * Refuses an output that is, lies inside or contains one of {@code inputs} (null entries are
+   * skipped).
+   *
+   * @throws InputException naming the output and the input
+   */
+  public static void refuseOverlap(Path output, Path... inputs) {
+    for (Path in : inputs) {
+      if (in != null && overlap(output, in)) {
+        throw new InputException(
+            output,
+            "the output overlaps the input "
+                + in
+                + " (one lies inside the other); choose an output outside the input");
+      }
+    }
+  }
+
+  /** True when one of the two paths is, or lies inside, the other (after resolving links). */
+  public static boolean overlap(Path a, Path b) {
+    Path ra = real(a);
+    Path rb = real(b);
+    return ra.startsWith(rb) || rb.startsWith(ra);
+  }
+
+  /**
+   * The real path of {@code p}: the longest part that exists resolved with its links, the rest
+   * appended.
+   */
+  static Path real(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    Path existing = abs;
+    List<Path> rest = new ArrayList<>();
+    while (existing != null && !Files.exists(existing)) {
+      rest.add(0, existing.getFileName());
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return abs;
+    }
+    Path r;
+    try {
+      r = existing.toRealPath();
+    } catch (IOException e) {
+      r = existing;
+    }
+    for (Path part : rest) {
+      r = r.resolve(part);
+    }
+    return r;
+  }
+
+  /**
+   * Reads what FaceSieve wrote in {@code dir} as an output of {@code kind}; an absent folder owns
+   * nothing.
+   *
+   * @throws InputException when the folder holds an entry FaceSieve did not write there, or is an
+   *     output of another kind
+   */
+  public static Ownership inspect(Path dir, OutputKind kind) throws IOException {
+    SortedSet<String> owned = new TreeSet<>();
+    if (!Files.exists(dir)) {
+      return new Ownership(dir, kind, owned);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new InputException(dir, "output exists and is not a folder");
+    }
+    OwnedFiles record = readRecord(dir);
+    if (record != null && !record.kind().equals(name(kind))) {
+      throw new InputException(
+          dir,
+          "holds the output of 'facesieve "
+              + commandOf(record.kind())
+              + "', not of 'facesieve "
+              + kind.command()
+              + "'; choose another output folder");
+    }
+    List<String> entries = entries(dir);
+    boolean legacy =
+        record == null
+            && kind.evidence().stream().anyMatch(e -> Files.isRegularFile(dir.resolve(e)));
+    List<String> foreign = new ArrayList<>();
+    for (String e : entries) {
+      String written = tmpOf(e);
+      boolean ours =
+          record != null
+              ? record.files().contains(e) || (written != null && record.files().contains(written))
+              : legacy && (kind.inLayout(e) || (written != null && kind.inLayout(written)));
+      (ours ? owned : foreign).add(e);
+    }
+    // a folder with no file beneath it holds nothing of anyone's: it may go
+    for (String e : List.copyOf(foreign)) {
+      if (e.endsWith("/") && entries.stream().noneMatch(f -> f.startsWith(e) && !f.endsWith("/"))) {
+        foreign.remove(e);
+        owned.add(e);
+      }
+    }
+    if (!foreign.isEmpty()) {
+      String first =
+          foreign.stream().filter(f -> !f.endsWith("/")).findFirst().orElse(foreign.get(0));
+      throw new InputException(
+          dir,
+          "output folder is not empty: it holds "
+              + first
+              + (foreign.size() > 1 ? " (and " + (foreign.size() - 1) + " more)" : "")
+              + ", which 'facesieve "
+              + kind.command()
+              + "' did not write (FaceSieve deletes only what it wrote, even with --overwrite);"
+              + " choose another output folder or move those files away");
+    }
+    return new Ownership(dir, kind, owned);
+  }
+
+  /**
+   * Deletes what FaceSieve wrote in the folder and nothing else; a folder it wrote stays when
+   * something else appeared in it meanwhile.
+   */
+  public static void deleteOwned(Ownership o) throws IOException {
+    List<String> deepestFirst = new ArrayList<>(o.owned());
+    deepestFirst.sort(Comparator.reverseOrder());
+    for (String e : deepestFirst) {
+      Path p = o.dir().resolve(e);
+      if (e.endsWith("/")) {
+        if (Files.isDirectory(p)) {
+          try (Stream<Path> s = Files.list(p)) {
+            if (s.findAny().isPresent()) {
+              continue;
+            }
+          }
+        }
+      }
+      Files.deleteIfExists(p);
+    }
+  }
+
+  /**
+   * Writes the record of {@code dir}: it is an output of {@code kind} and FaceSieve wrote {@code
+   * files}.
+   */
+  public static void record(Path dir, OutputKind kind, Collection<String> files)
+      throws IOException {
+    LocalFiles.writeAtomically(
+        dir.resolve(OWNED),
+        StageJson.write(
+            new OwnedFiles(name(kind), Version.get(), List.copyOf(new TreeSet<>(files)))));
+  }
+
+  /**
+   * {@code name} and everything beneath it in {@code root}, relative to {@code root} ({@code
+   * /}-separated, folders ending in {@code /}); empty when absent.
+   */
+  public static List<String> tree(Path root, String name) throws IOException {
+    Path top = root.resolve(name);
+    List<String> out = new ArrayList<>();
+    if (!Files.exists(top)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.walk(top)) {
+      for (Path p : s.sorted().toList()) {
+        out.add(rel(root, p));
+      }
+    }
+    return out;
+  }
+
+  /** Every entry of {@code dir} but the record, locks and the staging folder, sorted. */
+  static List<String> entries(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted().toList()) {
+        if (p.equals(dir)) {
+          continue;
+        }
+        String r = rel(dir, p);
+        String top = r.contains("/") ? r.substring(0, r.indexOf('/')) : r;
+        if (top.equals(STAGING)
+            || top.startsWith(OutputLock.FILE)
+            || top.equals(OWNED)
+            || top.equals("." + OWNED + ".tmp")) {
+          continue;
+        }
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Whether the folder holds anything besides the record, locks and the staging folder. */
+  static boolean isEmpty(Path dir) throws IOException {
+    return !Files.isDirectory(dir) || entries(dir).isEmpty();
+  }
+
+  private static String rel(Path root, Path p) {
+    String r = root.relativize(p).toString().replace('\\', '/');
+    return Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? r + "/" : r;
+  }
+
+  /**
+   * The entry whose interrupted atomic write ({@link LocalFiles#writeAtomically}) left {@code e},
+   * or null when {@code e} is no such temporary file.
+   */
+  @Nullable
+  private static String tmpOf(String e) {
+    int slash = e.lastIndexOf('/', e.length() - 2);
+    String name = e.substring(slash + 1);
+    if (name.startsWith(".") && name.endsWith(".tmp") && name.length() > 5) {
+      return e.substring(0, slash + 1) + name.substring(1, name.length() - 4);
+    }
+    return null;
+  }
+
+  @Nullable
+  private static OwnedFiles readRecord(Path dir) throws IOException {
+    Path f = dir.resolve(OWNED);
+    if (!Files.isRegularFile(f)) {
+      return null;
+    }
+    try {
+      OwnedFiles r = StageJson.read(f, OwnedFiles.class);
+      if (r.kind() == null) {
+        throw new IOException("no kind");
+      }
+      return r;
+    } catch (IOException e) {
+      throw new InputException(
+          f, "unreadable record of what FaceSieve wrote here (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static String name(OutputKind kind) {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String commandOf(String kindName) {
+    for (OutputKind k : OutputKind.values()) {
+      if (name(k).equals(kindName)) {
+        return k.command();
+      }
+    }
+    return kindName;
+  }
+}
