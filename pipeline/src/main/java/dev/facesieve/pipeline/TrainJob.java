@@ -100,7 +100,7 @@ public final class TrainJob {
     OutputGuard.inspect(output, OutputKind.MODEL); // refuse before creating anything
     Files.createDirectories(output);
     try (OutputLock lock = OutputLock.acquire(output, "facesieve train")) {
-      return train(data, output, manifest, config, resume, overwrite, listener);
+      return train(data, output, manifest, config, resume, overwrite, listener, stop);
     }
   }
 
@@ -111,8 +111,9 @@ public final class TrainJob {
       TrainConfig config,
       boolean resume,
       boolean overwrite,
-      Trainer.Listener listener)
-      throws IOException {
+      Trainer.Listener listener,
+      BooleanSupplier stop)
+      throws IOException, Trainer.Stopped {
     OutputGuard.Ownership before = OutputGuard.inspect(output, OutputKind.MODEL);
     if (!before.isEmpty() && !resume && !overwrite) {
       throw new InputException(
