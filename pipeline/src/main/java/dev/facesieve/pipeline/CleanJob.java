@@ -14,7 +14,6 @@ import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
-import dev.facesieve.model.ModelJson;
 import dev.facesieve.reports.CleanRun;
 import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.transforms.CleanFaces;
@@ -28,8 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedMap;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -114,8 +111,8 @@ public final class CleanJob {
       Builder setReport(NoiseReport.Options r);
 
       /**
-       * Clean even when the model's classes are not the data's ({@link #classMapDifference}); the
-       * caller warns.
+       * Clean even when the model's classes are not the data's ({@link
+       * ModelMatch#classMapDifference}); the caller warns.
        */
       Builder setAllowForeignModel(boolean b);
 
@@ -140,23 +137,8 @@ public final class CleanJob {
       throw new InputException(
           s.model(), "not a finished 'facesieve train' output (no " + "model.json)");
     }
-    SortedMap<Integer, String> unknown = prepared.labels().tailMap(model.classes());
-    if (!unknown.isEmpty()) {
-      throw new InputException(
-          s.model(),
-          "the model has "
-              + model.classes()
-              + " classes but the data has label "
-              + unknown.firstKey()
-              + "; train on this data first");
-    }
-    String foreign = classMapDifference(prepared.labels(), model.identities(), model.classes());
-    if (foreign != null && !s.allowForeignModel()) {
-      throw new InputException(
-          s.model(),
-          foreign + "; train on this data, or pass --allow-foreign-model to clean with it anyway");
-    }
-    String modelDataFingerprint = modelDataFingerprint(s.model());
+    ModelMatch.check(prepared, model, s.model(), s.allowForeignModel());
+    String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
       OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
       OutputGuard.inspect(s.embeddings(), OutputKind.EMBEDDINGS); // before anything is written
@@ -205,59 +187,6 @@ public final class CleanJob {
         cache.close();
       }
     }
-  }
-
-  /**
-   * How a model's classes differ from the data's, in one line, or null when every label of the data
-   * names the same identity in the model.
-   *
-   * <p>A model of more classes than the data agrees when the data's labels match: a prepared subset
-   * of the training data keeps its labels and names.
-   *
-   * @param data the prepare manifest's label → identity
-   * @param model the model's class → identity
-   * @param modelClasses the model's class count
-   */
-  @Nullable
-  public static String classMapDifference(
-      SortedMap<Integer, String> data, SortedMap<Integer, String> model, int modelClasses) {
-    for (Map.Entry<Integer, String> e : data.entrySet()) {
-      String theirs = model.get(e.getKey());
-      if (!e.getValue().equals(theirs)) {
-        return "model was trained on "
-            + modelClasses
-            + " classes, the data has "
-            + data.size()
-            + "; first difference: label "
-            + e.getKey()
-            + " is '"
-            + e.getValue()
-            + "' in the data, "
-            + (theirs == null ? "absent from the model" : "'" + theirs + "' in the model");
-      }
-    }
-    return null;
-  }
-
-  /**
-   * {@link #classMapDifference} of a prepare output and a model directory, for a caller that warns
-   * before cleaning with {@link Settings#allowForeignModel}.
-   *
-   * @throws InputException when either is not a finished stage output
-   */
-  @Nullable
-  public static String classMapDifference(Path data, Path model) throws IOException {
-    PrepareManifest prepared = PrepareManifest.read(data);
-    if (!Files.isRegularFile(model.resolve(ModelDirectory.MODEL_JSON))) {
-      throw new InputException(model, "not a finished 'facesieve train' output (no model.json)");
-    }
-    ModelJson m = ModelDirectory.readJson(model);
-    return classMapDifference(prepared.labels(), m.identitiesByClass(), m.architecture().classes());
-  }
-
-  @Nullable
-  private static String modelDataFingerprint(Path modelDir) throws IOException {
-    return ModelDirectory.readJson(modelDir).dataFingerprint();
   }
 
   private static void runPipeline(

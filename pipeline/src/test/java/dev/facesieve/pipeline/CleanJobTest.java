@@ -412,22 +412,22 @@ class CleanJobTest {
   @Test
   void classMapsAgreeWhenEveryDataLabelHasItsNameInTheModel() {
     TreeMap<Integer, String> data = new TreeMap<>(Map.of(0, "Ann", 1, "Bob", 3, "Cid"));
-    assertEquals(null, CleanJob.classMapDifference(data, new TreeMap<>(data), 4));
+    assertEquals(null, ModelMatch.classMapDifference(data, new TreeMap<>(data), 4));
     TreeMap<Integer, String> more = new TreeMap<>(data);
     more.put(2, "Dee");
     more.put(7, "Eve");
-    assertEquals(null, CleanJob.classMapDifference(data, more, 8), "a model of more classes");
+    assertEquals(null, ModelMatch.classMapDifference(data, more, 8), "a model of more classes");
     TreeMap<Integer, String> renamed = new TreeMap<>(more);
     renamed.put(1, "Zed");
     assertEquals(
         "model was trained on 8 classes, the data has 3; first difference: label 1 is 'Bob' in"
             + " the data, 'Zed' in the model",
-        CleanJob.classMapDifference(data, renamed, 8));
+        ModelMatch.classMapDifference(data, renamed, 8));
     TreeMap<Integer, String> gap = new TreeMap<>(data);
     gap.remove(3);
     assertEquals(
         "model was trained on 4 classes, the data has 3; first difference: label 3 is 'Cid' in"
             + " the data, absent from the model",
-        CleanJob.classMapDifference(data, gap, 4));
+        ModelMatch.classMapDifference(data, gap, 4));
   }
 }

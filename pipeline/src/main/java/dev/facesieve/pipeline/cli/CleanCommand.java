@@ -2,6 +2,7 @@ package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.CleanJob;
+import dev.facesieve.pipeline.ModelMatch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -62,7 +63,7 @@ public final class CleanCommand implements Callable<Integer> {
             .setAllowForeignModel(cleaning.allowForeignModel)
             .build();
     PrintWriter out = spec.commandLine().getOut();
-    String foreign = cleaning.allowForeignModel ? CleanJob.classMapDifference(data, model) : null;
+    String foreign = cleaning.allowForeignModel ? ModelMatch.classMapDifference(data, model) : null;
     if (foreign != null) {
       PrintWriter err = spec.commandLine().getErr();
       err.println(
