@@ -103,7 +103,8 @@ public record PrepareManifest(
    *
    * @param columns the Parquet column mapping as {@code ColumnMapping#toString()}
    * @param landmarks absolute path of the landmarks file, or null
-   * @param maxBytes {@code --max-bytes}; 0 in manifests written before the option existed
+   * @param maxBytes {@code --max-bytes}; null (and left out, so that their bytes and fingerprint
+   *     stay as they were) in manifests written before the option existed
    * @param truth absolute path of the truth file given, or null (a {@code truth.csv} found beside
    *     the input is not an option)
    */
@@ -113,7 +114,7 @@ public record PrepareManifest(
       @JsonProperty("columns") String columns,
       @JsonProperty("format") String format,
       @JsonProperty("landmarks") @Nullable String landmarks,
-      @JsonProperty("max_bytes") long maxBytes,
+      @JsonProperty("max_bytes") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long maxBytes,
       @JsonProperty("max_pixels") long maxPixels,
       @JsonProperty("shard_size") int shardSize,
       @JsonProperty("truth") @Nullable String truth) {}
