@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -112,6 +113,27 @@ public final class RunJob {
   public static Outcome run(
       Settings s, ProgressListener progress, Trainer.Listener training, Consumer<String> log)
       throws IOException {
+    try {
+      return run(s, progress, training, log, () -> false);
+    } catch (Trainer.Stopped e) {
+      throw new IllegalStateException("a run without a stop condition stopped", e);
+    }
+  }
+
+  /**
+   * {@link #run(Settings, ProgressListener, Trainer.Listener, Consumer)} whose training stage stops
+   * at the first step boundary where {@code stop} holds.
+   *
+   * @throws Trainer.Stopped when training stopped: its checkpoint is written, and the next run with
+   *     the same settings resumes from it
+   */
+  public static Outcome run(
+      Settings s,
+      ProgressListener progress,
+      Trainer.Listener training,
+      Consumer<String> log,
+      BooleanSupplier stop)
+      throws IOException, Trainer.Stopped {
     if (!Files.exists(s.input())) {
       throw new InputException(s.input(), "input not found");
     }
@@ -123,7 +145,7 @@ public final class RunJob {
     Files.createDirectories(out);
     try (OutputLock lock = OutputLock.acquire(out, "facesieve run")) {
       refuseForeign(s); // again, now that no other run can change the folder
-      return runLocked(s, progress, training, log);
+      return runLocked(s, progress, training, log, stop);
     }
   }
 
@@ -172,8 +194,12 @@ public final class RunJob {
   }
 
   private static Outcome runLocked(
-      Settings s, ProgressListener progress, Trainer.Listener training, Consumer<String> log)
-      throws IOException {
+      Settings s,
+      ProgressListener progress,
+      Trainer.Listener training,
+      Consumer<String> log,
+      BooleanSupplier stop)
+      throws IOException, Trainer.Stopped {
     Path out = s.output();
     RunState state = readState(out);
     Map<String, String> did = new LinkedHashMap<>();
@@ -219,7 +245,7 @@ public final class RunJob {
       log.accept(resume ? "train: resuming from the last checkpoint" : "train: starting");
       state = state.with("train", RunState.StageRecord.started(trainKey));
       writeState(out, state);
-      TrainJob.run(prepared(out), model(out), s.train(), resume, true, training);
+      TrainJob.run(prepared(out), model(out), s.train(), resume, true, training, stop);
       state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }

@@ -37,6 +37,11 @@ class TrainSignalTest {
       Pattern.compile(
           "train: interrupted at step (\\d+); checkpoint written, continue with --resume");
 
+  private static final Pattern RUN_INTERRUPTED =
+      Pattern.compile(
+          "run: interrupted during training at step (\\d+); checkpoint written, the same command"
+              + " again resumes from it");
+
   @Test
   void sigintAndSigtermStopAtAStepWithACheckpointThatResumeContinues() throws Exception {
     Path synth = dir.resolve("synth");
@@ -77,11 +82,13 @@ class TrainSignalTest {
     // a shell starts background jobs with SIGINT ignored, and children inherit that: then only
     // SIGTERM can be tested
     long first =
-        sigintIgnored() ? interrupt(cwd, train, "TERM", 143) : interrupt(cwd, train, "INT", 130);
+        sigintIgnored()
+            ? interrupt(cwd, train, "TERM", 143, INTERRUPTED)
+            : interrupt(cwd, train, "INT", 130, INTERRUPTED);
     assertEquals(first, checkpointStep(model));
     List<String> resumed = new ArrayList<>(train);
     resumed.add("--resume");
-    long second = interrupt(cwd, resumed, "TERM", 143);
+    long second = interrupt(cwd, resumed, "TERM", 143, INTERRUPTED);
     assertTrue(second > first, second + " after " + first);
     assertEquals(second, checkpointStep(model));
     assertFalse(Files.exists(model.resolve("model.json")), "an interrupted run is not finished");
@@ -107,11 +114,54 @@ class TrainSignalTest {
     assertTrue(Files.isRegularFile(model.resolve("model.json")));
   }
 
+  @Test
+  void runStopsItsTrainingStageTheSameWay() throws Exception {
+    Path synth = dir.resolve("synth");
+    assertEquals(
+        0,
+        CommandLineTest.run(
+                "synth",
+                "--output",
+                synth.toString(),
+                "--identities",
+                "5",
+                "--images-per-identity",
+                "10",
+                "--seed",
+                "4")
+            .code());
+    Path out = dir.resolve("run");
+    Path cwd = Files.createDirectories(dir.resolve("cwd-run"));
+    long step =
+        interrupt(
+            cwd,
+            List.of(
+                "run",
+                "--input",
+                synth.toString(),
+                "--output",
+                out.toString(),
+                "--epochs",
+                "100000",
+                "--batch-size",
+                "8",
+                "--embedding-size",
+                "32"),
+            "TERM",
+            143,
+            RUN_INTERRUPTED);
+    assertEquals(step, checkpointStep(out.resolve("model")));
+    assertFalse(
+        Files.exists(out.resolve("model/model.json")), "an interrupted run is not finished");
+    assertFalse(Files.exists(out.resolve("clean")), "no stage after training ran");
+  }
+
   /**
    * Starts {@code facesieve args} in a child JVM, sends {@code signal} after its first progress
    * line, checks the exit code, the one line and that no crash log was written; returns the step.
    */
-  private long interrupt(Path cwd, List<String> args, String signal, int code) throws Exception {
+  private long interrupt(Path cwd, List<String> args, String signal, int code, Pattern said)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
@@ -159,9 +209,9 @@ class TrainSignalTest {
     reader.get(10, TimeUnit.SECONDS);
     String out = String.join("\n", lines);
     assertEquals(code, p.exitValue(), out);
-    List<String> said = lines.stream().filter(l -> l.startsWith("train: interrupted")).toList();
-    assertEquals(1, said.size(), out);
-    Matcher m = INTERRUPTED.matcher(said.get(0));
+    List<String> interrupted = lines.stream().filter(l -> l.contains("interrupted")).toList();
+    assertEquals(1, interrupted.size(), out);
+    Matcher m = said.matcher(interrupted.get(0));
     assertTrue(m.matches(), out);
     try (Stream<Path> files = Files.list(cwd)) {
       assertEquals(List.of(), files.map(f -> f.getFileName().toString()).toList(), out);

@@ -4,6 +4,7 @@ import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
+import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.NoiseReport;
@@ -89,15 +90,24 @@ public final class DemoCommand implements Callable<Integer> {
             NoiseReport.Options.defaults(),
             runner.choice());
     ProgressPrinter progress = ProgressPrinter.forConsole(out);
-    RunJob.Outcome o =
-        RunJob.run(
-            rs,
-            progress,
-            progress,
-            line -> {
-              out.println(line);
-              out.flush();
-            });
+    RunJob.Outcome o;
+    // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
+    try (StopSignals signals = StopSignals.install()) {
+      try {
+        o =
+            RunJob.run(
+                rs,
+                progress,
+                progress,
+                line -> {
+                  out.println(line);
+                  out.flush();
+                },
+                signals::received);
+      } catch (Trainer.Stopped e) {
+        return StopSignals.interrupted(out, signals, e, "demo");
+      }
+    }
     RunCommand.print(out, o);
     out.println(
         "kept faces: "

@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
 import java.io.PrintWriter;
@@ -60,15 +61,24 @@ public final class RunCommand implements Callable<Integer> {
             runner.choice(),
             cleaning.allowForeignModel);
     ProgressPrinter progress = ProgressPrinter.forConsole(out);
-    RunJob.Outcome o =
-        RunJob.run(
-            s,
-            progress,
-            progress,
-            line -> {
-              out.println(line);
-              out.flush();
-            });
+    RunJob.Outcome o;
+    // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
+    try (StopSignals signals = StopSignals.install()) {
+      try {
+        o =
+            RunJob.run(
+                s,
+                progress,
+                progress,
+                line -> {
+                  out.println(line);
+                  out.flush();
+                },
+                signals::received);
+      } catch (Trainer.Stopped e) {
+        return StopSignals.interrupted(out, signals, e, "run");
+      }
+    }
     print(out, o);
     return 0;
   }

@@ -1,5 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.model.Trainer;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import sun.misc.Signal;
@@ -55,6 +57,28 @@ final class StopSignals implements AutoCloseable {
   int exitCode() {
     Signal s = received;
     return s == null ? 0 : 128 + s.getNumber();
+  }
+
+  /**
+   * Ends a command whose training stopped on a signal: one line saying where and how to go on, and
+   * the exit code.
+   *
+   * @param command {@code train}, {@code run} or {@code demo}
+   */
+  static int interrupted(PrintWriter out, StopSignals signals, Trainer.Stopped e, String command) {
+    if (System.console() != null) {
+      out.println(); // end the progress bar's line
+    }
+    out.printf(
+        "%s: interrupted %sat step %d; checkpoint written, %s%n",
+        command,
+        command.equals("train") ? "" : "during training ",
+        e.step(),
+        command.equals("train")
+            ? "continue with --resume"
+            : "the same command again resumes from it");
+    out.flush();
+    return signals.exitCode();
   }
 
   @Override

@@ -57,14 +57,7 @@ public final class TrainCommand implements Callable<Integer> {
                 ProgressPrinter.forConsole(out),
                 signals::received);
       } catch (Trainer.Stopped e) {
-        if (System.console() != null) {
-          out.println(); // end the progress bar's line
-        }
-        out.printf(
-            "train: interrupted at step %d; checkpoint written, continue with --resume%n",
-            e.step());
-        out.flush();
-        return signals.exitCode();
+        return StopSignals.interrupted(out, signals, e, "train");
       }
     }
     List<Trainer.EpochMetrics> epochsRun = model.epochs();
