@@ -167,6 +167,20 @@ public final class ShardReader {
           sink.metadata(key);
           continue;
         }
+        if (u.image().length > maxBytes) {
+          sink.quarantine(
+              new QuarantineRecord(
+                  id,
+                  src,
+                  QuarantineReason.IMAGE_TOO_LARGE,
+                  "image of " + tooLarge(u.image().length),
+                  null,
+                  null,
+                  null,
+                  u.image().length,
+                  truth));
+          continue;
+        }
         float l = u.header().label();
         String bad = labelProblem(l, s.numClasses());
         if (bad != null) {

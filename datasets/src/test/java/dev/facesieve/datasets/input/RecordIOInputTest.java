@@ -29,6 +29,31 @@ class RecordIOInputTest {
   @TempDir Path dir;
 
   @Test
+  void recordsOverMaxBytesAreQuarantinedAndCounted() throws Exception {
+    byte[] small = TestImages.jpeg(1);
+    byte[] big = TestImages.jpeg(2);
+    int limit = Math.min(small.length, big.length) - 1;
+    try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
+      w.add(0, "a", small, 112, 112);
+      w.add(1, "b", big, 112, 112);
+    }
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir));
+    Collect c = new Collect();
+    ShardReader reader = new ShardReader(plan.identityNames(), limit);
+    for (InputShard sh : plan.shards()) {
+      reader.read(sh, c);
+    }
+    assertEquals(0, c.raw.size());
+    assertEquals(2, c.quarantined.size());
+    assertEquals(
+        List.of("IMAGE_TOO_LARGE", "IMAGE_TOO_LARGE"),
+        c.quarantined.stream().map(q -> q.reason().name()).toList());
+    assertEquals(small.length, c.quarantined.get(0).imageBytes());
+    assertEquals(null, c.quarantined.get(0).image());
+    assertEquals(plan.plannedRecords(), c.quarantined.size() + c.metadata);
+  }
+
+  @Test
   void readsInsightFaceLayoutCountingMetadataRecords() throws Exception {
     try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
       for (int label = 0; label < 4; label++) {
