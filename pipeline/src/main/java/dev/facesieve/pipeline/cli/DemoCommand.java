@@ -4,7 +4,6 @@ import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
-import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.PrepareJob;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.NoiseReport;
@@ -89,32 +88,6 @@ public final class DemoCommand implements Callable<Integer> {
             false,
             NoiseReport.Options.defaults(),
             runner.choice());
-    ProgressPrinter progress = ProgressPrinter.forConsole(out);
-    RunJob.Outcome o;
-    // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
-    try (StopSignals signals = StopSignals.install()) {
-      try {
-        o =
-            RunJob.run(
-                rs,
-                progress,
-                progress,
-                line -> {
-                  out.println(line);
-                  out.flush();
-                },
-                signals::received);
-      } catch (Trainer.Stopped e) {
-        return StopSignals.interrupted(out, signals, e, "demo");
-      }
-    }
-    RunCommand.print(out, o);
-    out.println(
-        "kept faces: "
-            + RunJob.clean(output).resolve("kept")
-            + ", review the drops: "
-            + RunJob.clean(output).resolve("dropped.csv"));
-    out.flush();
-    return 0;
+    return RunCommand.execute(out, rs, "demo");
   }
 }

@@ -4,6 +4,7 @@ import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,6 +61,17 @@ public final class RunCommand implements Callable<Integer> {
             report.options(),
             runner.choice(),
             cleaning.allowForeignModel);
+    return execute(out, s, "run");
+  }
+
+  /**
+   * Runs {@code s} with progress on {@code out}, stopping its training stage on SIGINT/SIGTERM (one
+   * line, exit 130/143), then prints the outcome and where the kept set and the drops are.
+   *
+   * @param command the command's name for the interruption line ({@code run}, {@code demo})
+   * @return the exit code
+   */
+  static int execute(PrintWriter out, RunJob.Settings s, String command) throws IOException {
     ProgressPrinter progress = ProgressPrinter.forConsole(out);
     RunJob.Outcome o;
     // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
@@ -76,10 +88,16 @@ public final class RunCommand implements Callable<Integer> {
                 },
                 signals::received);
       } catch (Trainer.Stopped e) {
-        return StopSignals.interrupted(out, signals, e, "run");
+        return StopSignals.interrupted(out, signals, e, command);
       }
     }
     print(out, o);
+    out.println(
+        "kept faces: "
+            + RunJob.clean(s.output()).resolve("kept")
+            + ", review the drops: "
+            + RunJob.clean(s.output()).resolve("dropped.csv"));
+    out.flush();
     return 0;
   }
 
