@@ -249,7 +249,7 @@ public final class ScaleBenchmark {
     Files.createDirectories(prepared.resolve("quarantine"));
     Files.createDirectories(embeddings);
     byte[] png = tinyPng();
-    String pngSha = com.google.common.hash.Hashing.sha256().hashBytes(png).toString();
+    String pngSha = dev.facesieve.datasets.io.LocalFiles.sha256(png);
     int n = labels.length;
     int perFile = 100_000;
     long close = 0;

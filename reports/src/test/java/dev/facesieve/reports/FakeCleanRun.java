@@ -5,6 +5,7 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -76,7 +77,7 @@ final class FakeCleanRun {
         r.put("format", "jpeg");
         r.put("width", 32);
         r.put("height", 32);
-        r.put("sha256", Images.sha256(img));
+        r.put("sha256", LocalFiles.sha256(img));
         GenericRecord src = new GenericData.Record(FaceSchemas.SOURCE);
         src.put("file", "c" + c + "/" + i + ".jpg");
         src.put("offset", -1L);

@@ -1,6 +1,5 @@
 package dev.facesieve.datasets.image;
 
-import com.google.common.hash.Hashing;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -132,11 +131,6 @@ public final class Images {
       r.dispose();
     }
     return first;
-  }
-
-  /** Lower-case hex SHA-256 of the bytes. */
-  public static String sha256(byte[] bytes) {
-    return Hashing.sha256().hashBytes(bytes).toString();
   }
 
   /** Encodes as baseline JPEG with the given quality (0–1); deterministic for the same input. */

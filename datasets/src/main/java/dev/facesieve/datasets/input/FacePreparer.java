@@ -8,6 +8,7 @@ import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.align.FaceAligner;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
 
@@ -70,7 +71,7 @@ public final class FacePreparer implements Serializable {
             d.format().wireName(),
             d.width(),
             d.height(),
-            Images.sha256(raw.image()),
+            LocalFiles.sha256(raw.image()),
             raw.source(),
             raw.landmarks(),
             raw.truth());
@@ -82,7 +83,7 @@ public final class FacePreparer implements Serializable {
         return bad(raw, QuarantineReason.BAD_LANDMARKS, e.getMessage());
       }
       byte[] jpg = Images.jpeg(warped, 0.95f);
-      return new Outcome(face.withImage(jpg, "jpeg", 112, 112, Images.sha256(jpg)), null, true);
+      return new Outcome(face.withImage(jpg, "jpeg", 112, 112, LocalFiles.sha256(jpg)), null, true);
     }
     return new Outcome(face, null, false);
   }

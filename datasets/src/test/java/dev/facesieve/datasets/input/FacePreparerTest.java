@@ -10,6 +10,7 @@ import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.align.FaceAligner;
 import dev.facesieve.datasets.image.Images;
+import dev.facesieve.datasets.io.LocalFiles;
 import org.junit.jupiter.api.Test;
 
 class FacePreparerTest {
@@ -24,7 +25,7 @@ class FacePreparerTest {
     assertTrue(o.aligned());
     assertEquals(112, o.face().width());
     assertEquals("jpeg", o.face().format());
-    assertEquals(Images.sha256(o.face().image()), o.face().sha256());
+    assertEquals(LocalFiles.sha256(o.face().image()), o.face().sha256());
     assertNull(o.face().landmarks());
     assertEquals(112, Images.decode(o.face().image(), 1 << 20).width());
 
