@@ -101,7 +101,7 @@ class FolderAndParquetInputTest {
               "jpeg",
               112,
               112,
-              dev.facesieve.datasets.image.LocalFiles.sha256(img),
+              LocalFiles.sha256(img),
               new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
               i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
               i % 5 == 0 ? NoiseKind.CLOSE_SET : null));
