@@ -11,6 +11,7 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.image.Pgm;
+import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
