@@ -54,15 +54,32 @@ public final class NoiseInjector {
 
   /** Writes the noisy copy of {@code input} into {@code output}. */
   public static Map<NoiseKind, Long> inject(Path input, Path output, Config c) throws IOException {
-    List<Path> ids = new ArrayList<>();
+    List<Path> folders = new ArrayList<>();
     try (Stream<Path> s = Files.list(input)) {
       s.filter(Files::isDirectory)
           .filter(p -> !p.getFileName().toString().startsWith("."))
           .sorted()
-          .forEach(ids::add);
+          .forEach(folders::add);
+    }
+    // an identity is a folder with at least one image; others (empty, or only nested folders)
+    // are not copied, as prepare would find nothing in them either
+    Map<Path, List<Path>> images = new java.util.HashMap<>();
+    List<Path> ids = new ArrayList<>();
+    for (Path d : folders) {
+      try (Stream<Path> s = Files.list(d)) {
+        List<Path> found =
+            s.filter(p -> ImageFormat.fromFileName(p.getFileName().toString()).isPresent())
+                .sorted()
+                .toList();
+        if (!found.isEmpty()) {
+          images.put(d, found);
+          ids.add(d);
+        }
+      }
     }
     if (ids.size() < 3) {
-      throw new InputException(input, "needs at least 3 identity folders to inject noise");
+      throw new InputException(
+          input, "needs at least 3 identity folders with images to inject noise");
     }
     SplittableRandom r = new SplittableRandom(c.seed());
     List<Path> order = new ArrayList<>(ids);
@@ -75,16 +92,6 @@ public final class NoiseInjector {
     int nHeld = c.openSet() > 0 ? Math.max(1, (int) Math.round(c.heldOut() * ids.size())) : 0;
     List<Path> held = order.subList(0, nHeld).stream().sorted().toList();
     List<Path> kept = order.subList(nHeld, order.size()).stream().sorted().toList();
-    Map<Path, List<Path>> images = new java.util.HashMap<>();
-    for (Path d : ids) {
-      try (Stream<Path> s = Files.list(d)) {
-        images.put(
-            d,
-            s.filter(p -> ImageFormat.fromFileName(p.getFileName().toString()).isPresent())
-                .sorted()
-                .toList());
-      }
-    }
     Map<NoiseKind, Long> counts = new EnumMap<>(NoiseKind.class);
     Files.createDirectories(output);
     double p = c.closeSet() + c.openSet();
