@@ -95,7 +95,8 @@ final class CleaningScores {
     List<Row> rows = new ArrayList<>();
     for (boolean strict : k > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
       for (double t : THRESHOLDS) {
-        CleaningPolicy policy = new CleaningPolicy(strict, t, 0);
+        CleaningPolicy policy =
+            CleaningPolicy.of(strict ? CleaningPolicy.Kind.STRICT : CleaningPolicy.Kind.DROP_PY, t);
         boolean[] dropped = new boolean[x.length];
         for (int c = 0; c < classes; c++) {
           DropReason[] reason = policy.decide(scores[c]);

@@ -101,6 +101,12 @@ final class NoisySettings {
     return identities.get(keptIdentities[label]);
   }
 
+  /** The class that shows the person of {@code image}, or −1 when that person is held out. */
+  int trueClass(int image) {
+    int i = java.util.Arrays.binarySearch(keptIdentities, identityOf[image]);
+    return i < 0 ? -1 : i;
+  }
+
   String identityName(int image) {
     return identities.get(identityOf[image]);
   }

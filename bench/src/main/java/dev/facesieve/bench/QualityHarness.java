@@ -81,19 +81,38 @@ public final class QualityHarness {
         float[][] x = new float[items.size()][];
         int[] label = new int[items.size()];
         boolean[] noisy = new boolean[items.size()];
+        int[] trueClass = new int[items.size()];
         for (int i = 0; i < x.length; i++) {
           x[i] = emb[items.get(i).image()];
           label[i] = items.get(i).label();
           noisy[i] = items.get(i).truth().isNoise();
+          trueClass[i] = settings.trueClass(items.get(i).image());
         }
         String prefix = prefix(name, "onnx head-only", kind, p, x.length);
         long match = -1;
         for (int k : new int[] {1, 3}) {
-          float[][] centres = trainHead(a, onnx, work, x, label, settings.classes(), k, seed);
+          float[][] centres =
+              a.containsKey("kmeans")
+                  ? kmeansCentres(x, label, settings.classes(), k, seed)
+                  : trainHead(a, onnx, work, x, label, settings.classes(), k, seed);
           for (CleaningScores.Row r :
               CleaningScores.faceSieve(x, label, noisy, centres, k, settings.classes())) {
             System.out.println(r.json(prefix));
             match = matched(r, match);
+          }
+          if (k > 1) {
+            for (DecisionScores.Row r :
+                DecisionScores.rows(
+                    x,
+                    label,
+                    noisy,
+                    trueClass,
+                    centres,
+                    k,
+                    settings.classes(),
+                    a.containsKey("explore"))) {
+              System.out.println(r.json(prefix));
+            }
           }
         }
         for (CleaningScores.Row r :
@@ -148,6 +167,25 @@ public final class QualityHarness {
       }
       return centres;
     }
+  }
+
+  /** Sub-centres seeded as training seeds them (spherical k-means per class), without training. */
+  private static float[][] kmeansCentres(float[][] x, int[] label, int classes, int k, long seed) {
+    List<List<float[]>> byClass = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < x.length; i++) {
+      byClass.get(label[i]).add(x[i]);
+    }
+    float[][] centres = new float[classes * k][];
+    for (int c = 0; c < classes; c++) {
+      float[][] fit =
+          dev.facesieve.model.SphericalKMeans.fit(
+              byClass.get(c).toArray(new float[0][]), k, 20, seed + c);
+      System.arraycopy(fit, 0, centres, c * k, k);
+    }
+    return centres;
   }
 
   /** ONNX embeddings of every image, cached as {@code n, d, rows} in {@code cache}. */

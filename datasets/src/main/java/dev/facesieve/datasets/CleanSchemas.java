@@ -11,25 +11,19 @@ import org.apache.avro.SchemaBuilder;
  * <ul>
  *   <li>{@link #CLEANED}: {@code kept/*.parquet} and {@code dropped/*.parquet} — every column of
  *       {@link FaceSchemas#FACE} ({@code label} becomes the new contiguous label of kept records,
- *       −1 for dropped ones) plus {@code original_label}, {@code angle_deg} (to the dominant
- *       sub-centre), {@code nearest_sub_center}, {@code dominant_sub_center}, {@code cosines} (to
- *       each of the class's K sub-centres) and {@code reason} (null when kept).
+ *       −1 for dropped ones; {@code identity} is the new class's name when a face was relabelled)
+ *       plus {@code original_label}, {@code angle_deg} (the angle the decision was made on: to the
+ *       dominant sub-centre, or for the {@code subclass} policy to the person's centroid), {@code
+ *       nearest_sub_center}, {@code dominant_sub_center}, {@code cosines} (to each of the class's K
+ *       sub-centres), {@code reason} (null when kept), and for a face moved by relabelling {@code
+ *       original_identity} (the label's name before) and {@code angle_to_target_deg} (to the new
+ *       class's centroid); both null otherwise.
  *   <li>{@link #CLASS}: {@code classes.parquet}, one row per class.
  *   <li>{@link #EMBEDDING}: the embedding cache, {@code id, label, vector}.
  * </ul>
  */
 public final class CleanSchemas {
   private CleanSchemas() {}
-
-  /** Why a record was dropped. */
-  public enum DropReason {
-    /** Angle to the dominant sub-centre above the threshold. */
-    OUTLIER_ANGLE,
-    /** Strict policy: nearest to a non-dominant sub-centre. */
-    NON_DOMINANT,
-    /** The class kept fewer than {@code --min-class-size} images. */
-    SMALL_CLASS
-  }
 
   public static final Schema CLEANED = cleaned();
 
@@ -52,6 +46,8 @@ public final class CleanSchemas {
             .floatType()
             .noDefault()
             .optionalString("reason")
+            .optionalString("original_identity")
+            .optionalDouble("angle_to_target_deg")
             .endRecord();
     for (Schema.Field f : extra.getFields()) {
       fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
@@ -80,6 +76,14 @@ public final class CleanSchemas {
           .requiredInt("dropped_outlier_angle")
           .requiredInt("dropped_non_dominant")
           .requiredInt("dropped_small_class")
+          .name("dropped_other_person")
+          .type()
+          .intType()
+          .intDefault(0)
+          .name("relabelled_out")
+          .type()
+          .intType()
+          .intDefault(0)
           .requiredDouble("mean_angle_deg")
           .requiredDouble("max_angle_deg")
           .endRecord();

@@ -5,6 +5,7 @@ import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
@@ -32,6 +33,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -48,6 +50,8 @@ public final class CleanJob {
 
   /** The pipeline's tally of kept and dropped faces, staged for the summary, never committed. */
   private static final String COUNTS = "counts";
+
+  private static final String CALIBRATION = "calibration";
 
   /** What to clean and how. */
   public record Settings(
@@ -70,7 +74,7 @@ public final class CleanJob {
           .setData(data)
           .setModel(model)
           .setOutput(output)
-          .setPolicy(CleaningPolicy.dropPy())
+          .setPolicy(CleaningPolicy.defaults())
           .setEmitRecordIO(false)
           .setRunner(Runners.Choice.direct())
           .setOverwrite(false)
@@ -160,14 +164,21 @@ public final class CleanJob {
       Path countsFile = staging.resolve(COUNTS + ".json");
       CleanCounts counts = StageJson.read(countsFile, CleanCounts.class);
       Files.delete(countsFile);
+      Path calibrationFile = staging.resolve(CALIBRATION + ".json");
+      Calibration calibration = StageJson.read(calibrationFile, Calibration.class);
+      Files.delete(calibrationFile);
       List<String> entries =
           new ArrayList<>(List.of("kept", "dropped", "classes.parquet", "dropped.csv"));
+      if (s.policy().relabel()) {
+        entries.add(RelabelledCsv.FILE);
+      }
       if (s.emitRecordIO()) {
         KeptRecordIO.write(staging.resolve("kept"), staging.resolve("recordio"));
         entries.add("recordio");
       }
       CleanSummary summary =
-          CleanSummaries.build(s, model, modelDataFingerprint, prepared, staging, counts, cached);
+          CleanSummaries.build(
+              s, model, modelDataFingerprint, prepared, staging, counts, calibration, cached);
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
           CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
@@ -258,6 +269,30 @@ public final class CleanJob {
                 .withSuffix(".csv")
                 .withoutSharding()
                 .withHeader(DroppedCsv.HEADER));
+    if (s.policy().relabel()) {
+      out.kept()
+          .apply("Relabelled", Filter.by(RelabelledCsv::moved))
+          .apply(
+              "RelabelledToCsv",
+              MapElements.into(TypeDescriptors.strings()).via(RelabelledCsv::line))
+          .apply(
+              "WriteRelabelledCsv",
+              TextIO.write()
+                  .to(staging.resolve("relabelled").toString())
+                  .withSuffix(".csv")
+                  .withoutSharding()
+                  .withHeader(RelabelledCsv.HEADER));
+    }
+    out.calibration()
+        .apply(
+            "CalibrationToJson",
+            MapElements.into(TypeDescriptors.strings()).via(c -> StageJson.write(c)))
+        .apply(
+            "WriteCalibration",
+            TextIO.write()
+                .to(staging.resolve(CALIBRATION).toString())
+                .withSuffix(".json")
+                .withoutSharding());
     out.counts()
         .apply("CountsToJson", MapElements.into(TypeDescriptors.strings()).via(StageJson::write))
         .apply(

@@ -1,7 +1,9 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleanCounts;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.contract.CleanSummary;
@@ -34,6 +36,7 @@ final class CleanSummaries {
       PrepareManifest manifest,
       Path staging,
       CleanCounts counts,
+      Calibration calibration,
       boolean embeddingsReused)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
@@ -46,19 +49,24 @@ final class CleanSummaries {
       byReason.put(r.name(), counts.dropped(r));
     }
     long classKept = 0;
+    long classMovedOut = 0;
     long[] classDropped = new long[DropReason.values().length];
     int classesBefore = 0;
     int classesAfter = 0;
     for (GenericRecord c : ParquetFiles.readAll(staging.resolve("classes.parquet"))) {
       int kept = (Integer) c.get("kept");
       classesBefore++;
-      classesAfter += kept > 0 ? 1 : 0;
+      // a class keeps faces when it has a new label: its own, or faces moved in by relabelling
+      classesAfter += (Integer) c.get("new_label") >= 0 ? 1 : 0;
       classKept += kept;
       classDropped[DropReason.OUTLIER_ANGLE.ordinal()] += (Integer) c.get("dropped_outlier_angle");
       classDropped[DropReason.NON_DOMINANT.ordinal()] += (Integer) c.get("dropped_non_dominant");
       classDropped[DropReason.SMALL_CLASS.ordinal()] += (Integer) c.get("dropped_small_class");
+      classDropped[DropReason.OTHER_PERSON.ordinal()] += (Integer) c.get("dropped_other_person");
+      classMovedOut += (Integer) c.get("relabelled_out");
     }
-    boolean classesAgree = classKept == counts.kept();
+    boolean classesAgree =
+        classKept + classMovedOut == counts.kept() && classMovedOut == counts.relabelled();
     for (DropReason r : DropReason.values()) {
       classesAgree &= classDropped[r.ordinal()] == counts.dropped(r);
     }
@@ -81,11 +89,18 @@ final class CleanSummaries {
               prepared.quarantined(),
               prepared.prepared()));
     }
+    CleaningPolicy used = s.policy().resolve(calibration);
+    boolean subclass = used.kind() == CleaningPolicy.Kind.SUBCLASS;
     CleanSummary.Options options =
         new CleanSummary.Options(
-            s.policy().name(),
-            s.policy().thresholdDeg(),
-            s.policy().minClassSize(),
+            used.name(),
+            used.thresholdDeg(),
+            Double.isNaN(s.policy().thresholdDeg()),
+            subclass ? used.otherPersonDeg() : null,
+            subclass && Double.isNaN(s.policy().otherPersonDeg()),
+            used.minSubclassSize(),
+            used.relabel(),
+            used.minClassSize(),
             s.embeddings() == null ? null : s.embeddings().toAbsolutePath().toString(),
             embeddingsReused,
             s.emitRecordIO(),
@@ -97,12 +112,14 @@ final class CleanSummaries {
         prepared.quarantined(),
         prepared.quarantinedByReason(),
         keptRows,
+        counts.relabelled(),
         droppedRows,
         byReason,
         classesBefore,
         classesAfter,
         DetectionMetrics.ratio(droppedRows, prepared.prepared()),
         options,
+        calibration,
         s.data().toAbsolutePath().toString(),
         manifest.fingerprint(),
         s.model().toAbsolutePath().toString(),
@@ -130,7 +147,13 @@ final class CleanSummaries {
         d.recall(),
         d.f1(),
         corrupt,
-        CleanSummary.QualityVsTruth.NOTE);
+        CleanSummary.QualityVsTruth.NOTE,
+        counts.relabelled(),
+        counts.relabelledNoisy(),
+        counts.relabelledCorrect(),
+        counts.relabelledWithTruth() == 0
+            ? null
+            : counts.relabelledCorrect() / (double) counts.relabelledWithTruth());
   }
 
   /** Corrupt images by the ground truth, which prepare quarantined. */

@@ -29,6 +29,7 @@ public final class CleanRun {
   public static final byte OUTLIER_ANGLE = 1;
   public static final byte NON_DOMINANT = 2;
   public static final byte SMALL_CLASS = 3;
+  public static final byte OTHER_PERSON = 4;
 
   /** Truth codes of {@link #truth}. */
   public static final byte UNKNOWN = -1;
@@ -131,6 +132,7 @@ public final class CleanRun {
       case OUTLIER_ANGLE -> OUTLIER_ANGLE;
       case NON_DOMINANT -> NON_DOMINANT;
       case SMALL_CLASS -> SMALL_CLASS;
+      case OTHER_PERSON -> OTHER_PERSON;
     };
   }
 

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
@@ -27,6 +28,7 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -36,6 +38,7 @@ import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.PInput;
@@ -191,8 +194,21 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
                 "ScoreAgainstSubCenters",
                 ScoreAgainstSubCenters.with(policy).withClassBuckets(classBuckets));
     PCollection<ClassSummary> classes = scored.get(ScoreAgainstSubCenters.CLASSES);
+    // classes that keep faces: their own, or faces moved in by relabelling
+    PCollection<Integer> keeping =
+        PCollectionList.of(
+                classes
+                    .apply(
+                        "ClassesKeepingOwnFaces",
+                        org.apache.beam.sdk.transforms.Filter.by((ClassSummary c) -> c.kept() > 0))
+                    .apply(
+                        "Labels",
+                        MapElements.into(TypeDescriptors.integers()).via(ClassSummary::label))
+                    .setCoder(VarIntCoder.of()))
+            .and(scored.get(ScoreAgainstSubCenters.TARGETS))
+            .apply("ClassesKeepingFaces", Flatten.pCollections());
     PCollectionView<NewLabels> newLabels =
-        classes
+        keeping
             .apply("AssignNewLabels", Combine.globally(new NewLabelsFn()))
             .setCoder(SerializableCoder.of(NewLabels.class))
             .apply("AsView", View.asSingleton());
@@ -243,7 +259,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         scored.get(ScoreAgainstSubCenters.DECISIONS),
         classRows,
         embeddings,
-        counts);
+        counts,
+        scored.get(ScoreAgainstSubCenters.CALIBRATION));
   }
 
   private static CleanCounts sum(Iterable<CleanCounts> all) {
@@ -263,6 +280,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     private final PCollection<GenericRecord> classRows;
     private final PCollection<FaceEmbedding> embeddings;
     private final PCollection<CleanCounts> counts;
+    private final PCollection<Calibration> calibration;
 
     Result(
         Pipeline pipeline,
@@ -271,7 +289,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         PCollection<Decision> decisions,
         PCollection<GenericRecord> classRows,
         PCollection<FaceEmbedding> embeddings,
-        PCollection<CleanCounts> counts) {
+        PCollection<CleanCounts> counts,
+        PCollection<Calibration> calibration) {
       this.pipeline = pipeline;
       this.kept = kept;
       this.dropped = dropped;
@@ -279,9 +298,15 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       this.classRows = classRows;
       this.embeddings = embeddings;
       this.counts = counts;
+      this.calibration = calibration;
     }
 
-    /** Kept faces, relabelled 0…C′−1. */
+    /** One element: the thresholds read from the data and their evidence. */
+    public PCollection<Calibration> calibration() {
+      return calibration;
+    }
+
+    /** Kept faces, relabelled 0…C′−1 (moved faces under their new class). */
     public PCollection<GenericRecord> kept() {
       return kept;
     }
@@ -325,6 +350,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       m.put(ScoreAgainstSubCenters.CLASSES, classRows);
       m.put(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
       m.put(COUNTS, counts);
+      m.put(ScoreAgainstSubCenters.CALIBRATION, calibration);
       return m;
     }
 
@@ -354,18 +380,15 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
   }
 
   /** Collects the labels of classes that keep at least one face. */
-  static final class NewLabelsFn
-      extends Combine.CombineFn<ClassSummary, TreeSet<Integer>, NewLabels> {
+  static final class NewLabelsFn extends Combine.CombineFn<Integer, TreeSet<Integer>, NewLabels> {
     @Override
     public TreeSet<Integer> createAccumulator() {
       return new TreeSet<>();
     }
 
     @Override
-    public TreeSet<Integer> addInput(TreeSet<Integer> acc, ClassSummary c) {
-      if (c.kept() > 0) {
-        acc.add(c.label());
-      }
+    public TreeSet<Integer> addInput(TreeSet<Integer> acc, Integer label) {
+      acc.add(label);
       return acc;
     }
 
@@ -383,8 +406,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
 
     @Override
     public org.apache.beam.sdk.coders.Coder<TreeSet<Integer>> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r,
-        org.apache.beam.sdk.coders.Coder<ClassSummary> in) {
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> in) {
       return SerializableCoder.of(new TypeDescriptor<TreeSet<Integer>>() {});
     }
   }
@@ -402,7 +424,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     @ProcessElement
     public void process(ProcessContext c) {
       Decision d = c.element();
-      int label = d.kept() ? c.sideInput(newLabels).of(d.label()) : -1;
+      int label = d.kept() ? c.sideInput(newLabels).of(d.target()) : -1;
       c.output(KV.of(bucket(d.id(), buckets), KV.of(d, label)));
     }
   }
@@ -433,7 +455,11 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         faces++;
         Decision decision = d.getKey();
         out.get(decision.kept() ? KEPT : DROPPED).output(cleaned(f, decision, d.getValue()));
-        counts = counts.plus(CleanCounts.ofFace(decision.reason(), f.truth()));
+        counts =
+            counts.plus(
+                decision.relabelled()
+                    ? CleanCounts.ofMove(f.truth(), movedToTrueIdentity(f, decision))
+                    : CleanCounts.ofFace(decision.reason(), f.truth()));
       }
       out.get(COUNTS).output(counts);
       if (faces != decisions.size()) {
@@ -447,6 +473,15 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
                 + " faces");
       }
     }
+  }
+
+  /**
+   * Whether a moved face went to its true identity; null when the truth does not name it. (The true
+   * identity arrives with the truth file's {@code true_identity} column.)
+   */
+  @Nullable
+  static Boolean movedToTrueIdentity(FaceRecord f, Decision d) {
+    return null;
   }
 
   /** A face and its decision as one {@link CleanSchemas#CLEANED} record. */
@@ -464,6 +499,11 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     r.put("dominant_sub_center", d.dominant());
     r.put("cosines", FaceSchemas.floatList(d.cosines()));
     r.put("reason", d.reason() == null ? null : d.reason().name());
+    if (d.relabelled()) {
+      r.put("identity", d.targetIdentity());
+      r.put("original_identity", f.identity());
+      r.put("angle_to_target_deg", d.angleToTargetDeg());
+    }
     return r;
   }
 

@@ -13,8 +13,9 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 
 /**
- * The cleaning decision for one face: its nearest and its class's dominant sub-centre, the angle to
- * the dominant one, the cosine to each sub-centre, and the drop reason (null when kept).
+ * The cleaning decision for one face: its nearest and its class's dominant sub-centre, the angle
+ * the decision was made on, the cosine to each sub-centre, the drop reason (null when kept) and,
+ * for a face moved to another class, that class, its name and the face's angle to its centroid.
  */
 public record Decision(
     String id,
@@ -23,10 +24,30 @@ public record Decision(
     int dominant,
     double angleDeg,
     float[] cosines,
-    @Nullable DropReason reason) {
+    @Nullable DropReason reason,
+    int target,
+    @Nullable String targetIdentity,
+    double angleToTargetDeg) {
+
+  /** A decision that moves nothing. */
+  public Decision(
+      String id,
+      int label,
+      int nearest,
+      int dominant,
+      double angleDeg,
+      float[] cosines,
+      @Nullable DropReason reason) {
+    this(id, label, nearest, dominant, angleDeg, cosines, reason, label, null, Double.NaN);
+  }
 
   public boolean kept() {
     return reason == null;
+  }
+
+  /** True when the face was moved to another class. */
+  public boolean relabelled() {
+    return reason == null && target != label;
   }
 
   @Override
@@ -38,7 +59,10 @@ public record Decision(
         && dominant == d.dominant
         && angleDeg == d.angleDeg
         && Arrays.equals(cosines, d.cosines)
-        && reason == d.reason;
+        && reason == d.reason
+        && target == d.target
+        && java.util.Objects.equals(targetIdentity, d.targetIdentity)
+        && Double.compare(angleToTargetDeg, d.angleToTargetDeg) == 0;
   }
 
   @Override
@@ -55,6 +79,7 @@ public record Decision(
   public static final class Coder extends AtomicCoder<Decision> {
     private static final Coder INSTANCE = new Coder();
     private static final NullableCoder<String> REASON = NullableCoder.of(StringUtf8Coder.of());
+    private static final NullableCoder<String> TEXT = REASON;
 
     public static Coder of() {
       return INSTANCE;
@@ -69,6 +94,9 @@ public record Decision(
       DoubleCoder.of().encode(d.angleDeg(), out);
       FloatArrays.encode(d.cosines(), out);
       REASON.encode(d.reason() == null ? null : d.reason().name(), out);
+      VarIntCoder.of().encode(d.target(), out);
+      TEXT.encode(d.targetIdentity(), out);
+      DoubleCoder.of().encode(d.angleToTargetDeg(), out);
     }
 
     @Override
@@ -80,7 +108,10 @@ public record Decision(
           VarIntCoder.of().decode(in),
           DoubleCoder.of().decode(in),
           FloatArrays.decode(in),
-          reasonOf(REASON.decode(in)));
+          reasonOf(REASON.decode(in)),
+          VarIntCoder.of().decode(in),
+          TEXT.decode(in),
+          DoubleCoder.of().decode(in));
     }
   }
 }

@@ -16,6 +16,8 @@ public record ClassSummary(
     int droppedOutlierAngle,
     int droppedNonDominant,
     int droppedSmallClass,
+    int droppedOtherPerson,
+    int relabelledOut,
     double meanAngleDeg,
     double maxAngleDeg)
     implements Serializable {
@@ -38,33 +40,38 @@ public record ClassSummary(
     r.put("dropped_outlier_angle", droppedOutlierAngle);
     r.put("dropped_non_dominant", droppedNonDominant);
     r.put("dropped_small_class", droppedSmallClass);
+    r.put("dropped_other_person", droppedOtherPerson);
+    r.put("relabelled_out", relabelledOut);
     r.put("mean_angle_deg", meanAngleDeg);
     r.put("max_angle_deg", maxAngleDeg);
     return r;
   }
 
   /**
-   * A class's outcome from its scores and the reasons {@link CleaningPolicy#decide} gave (null =
-   * kept); mean and max are of every sample's angle to the dominant sub-centre.
+   * A class's outcome from its scores and decision; {@code kept} counts the faces kept in this
+   * class (not those moved out), mean and max are of the angles the decisions were made on.
    */
-  public static ClassSummary of(
-      int label, String identity, ClassScorer.Scores s, DropReason[] reasons) {
+  public static ClassSummary of(String identity, ClassScorer.Scores s, ClassDecision d) {
+    DropReason[] reasons = d.reason();
     int n = reasons.length;
     int kept = 0;
+    int moved = 0;
     int[] dropped = new int[DropReason.values().length];
     double sum = 0;
     double max = 0;
     for (int i = 0; i < n; i++) {
-      if (reasons[i] == null) {
+      if (d.relabelled(i)) {
+        moved++;
+      } else if (reasons[i] == null) {
         kept++;
       } else {
         dropped[reasons[i].ordinal()]++;
       }
-      sum += s.angleDeg()[i];
-      max = Math.max(max, s.angleDeg()[i]);
+      sum += d.angleDeg()[i];
+      max = Math.max(max, d.angleDeg()[i]);
     }
     return new ClassSummary(
-        label,
+        d.label(),
         identity,
         n,
         s.countPerSubCentre(),
@@ -73,6 +80,8 @@ public record ClassSummary(
         dropped[DropReason.OUTLIER_ANGLE.ordinal()],
         dropped[DropReason.NON_DOMINANT.ordinal()],
         dropped[DropReason.SMALL_CLASS.ordinal()],
+        dropped[DropReason.OTHER_PERSON.ordinal()],
+        moved,
         sum / n,
         max);
   }

@@ -10,5 +10,10 @@ public enum DropReason {
   /** Strict policy: nearest to a non-dominant sub-centre. */
   NON_DOMINANT,
   /** The class kept fewer than {@code --min-class-size} images. */
-  SMALL_CLASS
+  SMALL_CLASS,
+  /**
+   * Subclass policy: in a sub-class whose member centroid lies farther from the dominant
+   * sub-class's than another person does.
+   */
+  OTHER_PERSON
 }

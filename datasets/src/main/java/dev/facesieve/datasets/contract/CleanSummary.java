@@ -3,6 +3,7 @@ package dev.facesieve.datasets.contract;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.clean.Calibration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +26,14 @@ public record CleanSummary(
     long quarantined,
     Map<String, Long> quarantinedByReason,
     long kept,
+    long relabelled,
     long dropped,
     Map<String, Long> droppedByReason,
     int classesBefore,
     int classesAfter,
     double noiseRate,
     Options options,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Calibration calibration,
     String data,
     String dataFingerprint,
     String model,
@@ -45,11 +48,19 @@ public record CleanSummary(
   /** The value of {@link #stage}. */
   public static final String STAGE = "clean";
 
-  /** The options of the run. */
+  /**
+   * The options of the run; thresholds are the values decided with, {@code *_auto} says whether
+   * they were read from the data ({@link #calibration}).
+   */
   @JsonPropertyOrder(alphabetic = true)
   public record Options(
       String policy,
       double thresholdDeg,
+      boolean thresholdAuto,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Double otherPersonDeg,
+      boolean otherPersonAuto,
+      int minSubclassSize,
+      boolean relabel,
       int minClassSize,
       @Nullable String embeddings,
       boolean embeddingsReused,
@@ -69,10 +80,15 @@ public record CleanSummary(
       double recall,
       double f1,
       long corruptQuarantinedByPrepare,
-      String note) {
+      String note,
+      long relabelled,
+      long relabelledNoisy,
+      long relabelCorrect,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Double relabelPrecision) {
     /** The {@link #note} every summary carries. */
     public static final String NOTE =
-        "precision/recall of 'dropped' vs 'noisy' over prepared faces";
+        "precision/recall of 'dropped or relabelled' vs 'noisy' over prepared faces; relabel"
+            + " precision = moves to the face's true identity / moves with a known true identity";
   }
 
   /**
