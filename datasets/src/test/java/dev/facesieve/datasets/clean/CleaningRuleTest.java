@@ -49,7 +49,8 @@ class CleaningRuleTest {
 
   @Test
   void aClassLeftBelowTheMinimumSizeIsDroppedWhole() {
-    DropReason[] r = new CleaningPolicy(false, 75, 3).decide(scores());
+    CleaningPolicy policy = CleaningPolicy.dropPy().withMinClassSize(3);
+    DropReason[] r = policy.decide(scores());
     assertArrayEquals(
         new DropReason[] {
           DropReason.SMALL_CLASS,
@@ -58,7 +59,11 @@ class CleaningRuleTest {
           DropReason.OUTLIER_ANGLE
         },
         r);
-    ClassSummary c = ClassSummary.of(7, "seven", scores(), r);
+    float[][] x = {at(10), at(20), at(80), at(170)};
+    ClassDecision d = policy.decideClass(7, x, scores(), null);
+    assertArrayEquals(r, d.reason(), "decideClass applies the same per-face rule");
+    ClassSummary c = ClassSummary.of("seven", scores(), d);
+    assertEquals(7, c.label());
     assertEquals(0, c.kept());
     assertEquals(2, c.droppedOutlierAngle());
     assertEquals(2, c.droppedSmallClass());
@@ -74,7 +79,8 @@ class CleaningRuleTest {
     assertEquals(DropReason.NON_DOMINANT, strict.faceReason(10, false));
     assertNull(CleaningPolicy.dropPy().faceReason(10, false));
     assertThrows(IllegalArgumentException.class, () -> CleaningPolicy.parse("loose", 75, 0));
-    assertThrows(IllegalArgumentException.class, () -> new CleaningPolicy(false, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> CleaningPolicy.of(CleaningPolicy.Kind.DROP_PY, 0));
   }
 
   @Test
