@@ -291,7 +291,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- evaluate mode
 
   private static void evaluate(Map<String, String> a) throws Exception {
-    Map<String, NoiseKind> truth = SideFiles.readTruth(Path.of(a.get("truth")));
+    Map<String, NoiseKind> truth = SideFiles.readTruthKinds(Path.of(a.get("truth")));
     String setting = a.get("setting");
     String kind = setting.substring(0, setting.lastIndexOf('-'));
     double p = Integer.parseInt(setting.substring(setting.lastIndexOf('-') + 1)) / 100.0;

@@ -284,7 +284,8 @@ public final class ScaleBenchmark {
                         pngSha,
                         new SourceRef("scale-benchmark", i),
                         null,
-                        truth)));
+                        truth,
+                        null)));
             GenericRecord e = new GenericData.Record(CleanSchemas.EMBEDDING);
             e.put("id", recordId(i));
             e.put("label", labels[i]);

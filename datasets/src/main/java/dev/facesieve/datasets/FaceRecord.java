@@ -17,6 +17,10 @@ import javax.annotation.Nullable;
  *
  * @param landmarks five (x, y) points, eyes, nose tip, mouth corners, as {@code x1,y1,...,x5,y5}
  * @param truth ground-truth noise kind when the collection is synthetic or noise-injected
+ * @param trueIdentity the identity the image really shows, when the ground truth names it: {@code
+ *     identity} for a clean face, another identity of the collection for close-set noise, one
+ *     outside it for open-set noise. A face relabelled to another class is right exactly when the
+ *     new class's identity equals this.
  */
 public record FaceRecord(
     String id,
@@ -29,7 +33,8 @@ public record FaceRecord(
     String sha256,
     SourceRef source,
     @Nullable float[] landmarks,
-    @Nullable NoiseKind truth) {
+    @Nullable NoiseKind truth,
+    @Nullable String trueIdentity) {
 
   public FaceRecord {
     checkNotNull(id, "id");
@@ -44,19 +49,41 @@ public record FaceRecord(
   /** A copy with another label and identity (used when labels are remapped). */
   public FaceRecord withLabel(int newLabel, String newIdentity) {
     return new FaceRecord(
-        id, newLabel, newIdentity, image, format, width, height, sha256, source, landmarks, truth);
+        id,
+        newLabel,
+        newIdentity,
+        image,
+        format,
+        width,
+        height,
+        sha256,
+        source,
+        landmarks,
+        truth,
+        trueIdentity);
   }
 
   /** A copy whose image was replaced (alignment), with the new format, size and hash. */
   public FaceRecord withImage(byte[] newImage, String newFormat, int w, int h, String hash) {
     return new FaceRecord(
-        id, label, identity, newImage, newFormat, w, h, hash, source, null, truth);
+        id, label, identity, newImage, newFormat, w, h, hash, source, null, truth, trueIdentity);
   }
 
-  /** A copy carrying a ground-truth kind. */
-  public FaceRecord withTruth(@Nullable NoiseKind kind) {
+  /** A copy carrying a ground-truth kind and true identity. */
+  public FaceRecord withTruth(@Nullable NoiseKind kind, @Nullable String newTrueIdentity) {
     return new FaceRecord(
-        id, label, identity, image, format, width, height, sha256, source, landmarks, kind);
+        id,
+        label,
+        identity,
+        image,
+        format,
+        width,
+        height,
+        sha256,
+        source,
+        landmarks,
+        kind,
+        newTrueIdentity);
   }
 
   @Override
@@ -72,7 +99,8 @@ public record FaceRecord(
         && sha256.equals(r.sha256)
         && source.equals(r.source)
         && Arrays.equals(landmarks, r.landmarks)
-        && truth == r.truth;
+        && truth == r.truth
+        && Objects.equals(trueIdentity, r.trueIdentity);
   }
 
   @Override
@@ -98,6 +126,8 @@ public record FaceRecord(
         + image.length
         + ", truth="
         + truth
+        + ", trueIdentity="
+        + trueIdentity
         + "}";
   }
 }

@@ -55,6 +55,10 @@ public final class FaceSchemas {
           .type()
           .optional()
           .stringType()
+          .name("true_identity")
+          .type()
+          .optional()
+          .stringType()
           .endRecord();
 
   /** The schema of {@code prepared/quarantine/*.parquet}. */
@@ -103,14 +107,20 @@ public final class FaceSchemas {
       r.put("landmarks", floatList(f.landmarks()));
     }
     r.put("truth", f.truth() == null ? null : f.truth().wireName());
+    r.put("true_identity", f.trueIdentity());
     return r;
   }
 
-  /** Converts an Avro record of schema {@link #FACE} back to a face record. */
+  /**
+   * Converts an Avro record of schema {@link #FACE} back to a face record. Records of files written
+   * before {@code true_identity} existed (read with their own schema) have no such field: null.
+   */
   public static FaceRecord faceFromAvro(GenericRecord r) {
     Object lm = r.get("landmarks");
     float[] landmarks = lm == null ? null : floats(lm);
     Object truth = r.get("truth");
+    Object trueIdentity =
+        r.getSchema().getField("true_identity") == null ? null : r.get("true_identity");
     return new FaceRecord(
         r.get("id").toString(),
         (Integer) r.get("label"),
@@ -122,7 +132,8 @@ public final class FaceSchemas {
         r.get("sha256").toString(),
         sourceFromAvro(r.get("source")),
         landmarks,
-        truth == null ? null : NoiseKind.parse(truth.toString()));
+        truth == null ? null : NoiseKind.parse(truth.toString()),
+        trueIdentity == null ? null : trueIdentity.toString());
   }
 
   /** Converts a quarantine record to its Avro form. */

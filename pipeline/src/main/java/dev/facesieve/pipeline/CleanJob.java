@@ -3,7 +3,6 @@ package dev.facesieve.pipeline;
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
-import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleanCounts;
@@ -19,8 +18,8 @@ import dev.facesieve.reports.CleanRun;
 import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.transforms.CleanFaces;
 import dev.facesieve.transforms.EmbedFaces;
-import dev.facesieve.transforms.FaceCoders;
 import dev.facesieve.transforms.FaceEmbedding;
+import dev.facesieve.transforms.ReadFaceFiles;
 import dev.facesieve.transforms.SubCentre;
 import dev.facesieve.transforms.WriteParquet;
 import java.io.IOException;
@@ -214,12 +213,7 @@ public final class CleanJob {
     options.setOutput(s.output().toString());
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
-        p.apply("ReadFaces", ParquetIO.read(FaceSchemas.FACE).from(glob(s.data().resolve("faces"))))
-            .apply(
-                "ToFaceRecords",
-                MapElements.into(TypeDescriptor.of(FaceRecord.class))
-                    .via(FaceSchemas::faceFromAvro))
-            .setCoder(FaceCoders.faces());
+        p.apply("ReadFaces", ReadFaceFiles.from(glob(s.data().resolve("faces"))));
     PCollection<SubCentre> centres =
         p.apply(
                 "ReadCentres",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.align.FaceAligner;
@@ -113,6 +114,11 @@ class UntrustedFilesCommandLineTest {
     Set<String> identities = new TreeSet<>();
     for (FaceRecord f : faces.values()) {
       assertNotNull(f.truth(), "truth of " + f.id() + " read back from truth.csv");
+      assertNotNull(f.trueIdentity(), "true identity of " + f.id() + " read back from truth.csv");
+      assertEquals(
+          f.truth() == NoiseKind.CLEAN,
+          f.identity().equals(f.trueIdentity()),
+          f.id() + " shows " + f.trueIdentity());
       identities.add(f.identity());
     }
     assertEquals(new TreeSet<>(names), identities);

@@ -125,7 +125,8 @@ public final class NoiseReport {
 
   /** Reads a finished clean run in {@code cleanDir} and writes both files next to its outputs. */
   public static ReportJson regenerate(Path cleanDir, Options o) throws IOException {
-    Map<String, NoiseKind> truth = o.truthCsv() == null ? null : SideFiles.readTruth(o.truthCsv());
+    Map<String, NoiseKind> truth =
+        o.truthCsv() == null ? null : SideFiles.readTruthKinds(o.truthCsv());
     CleanRun run = CleanRun.read(cleanDir, truth);
     return write(run, o, cleanDir);
   }

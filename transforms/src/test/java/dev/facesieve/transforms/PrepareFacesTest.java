@@ -74,6 +74,48 @@ public class PrepareFacesTest {
     p.run().waitUntilFinish();
   }
 
+  /** The true identity a truth file names reaches the prepared faces through the pipeline. */
+  @Test
+  public void truthFileTrueIdentityReachesPreparedFaces() throws Exception {
+    Path root = tmp.getRoot().toPath().resolve("in");
+    Files.createDirectories(root.resolve("ann"));
+    Files.createDirectories(root.resolve("bob"));
+    byte[] good = Images.jpeg(new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB), 0.9f);
+    Files.write(root.resolve("ann/1.jpg"), good);
+    Files.write(root.resolve("ann/noise_0_1.jpg"), good);
+    Files.write(root.resolve("bob/1.jpg"), good);
+    Files.writeString(
+        root.resolve("truth.csv"),
+        "id,label,identity,truth,true_identity\n"
+            + "ann/1.jpg,0,ann,clean,ann\n"
+            + "ann/noise_0_1.jpg,0,ann,close_set,bob\n"
+            + "bob/1.jpg,1,bob,clean,bob\n");
+    InputPlan plan =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(root).setShardSize(2).build());
+    PCollection<FaceRecord> faces =
+        p.apply("Shards", Create.of(plan.shards()).withCoder(FaceCoders.shards()))
+            .apply("Prepare", PrepareFaces.create().withIdentityNames(plan.identityNames()))
+            .get(PrepareFaces.FACES);
+    PAssert.that(
+            faces.apply(
+                "Truth",
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        (FaceRecord f) ->
+                            f.id()
+                                + ":"
+                                + f.identity()
+                                + ":"
+                                + f.truth()
+                                + ":"
+                                + f.trueIdentity())))
+        .containsInAnyOrder(
+            "ann/1.jpg:ann:CLEAN:ann",
+            "ann/noise_0_1.jpg:ann:CLOSE_SET:bob",
+            "bob/1.jpg:bob:CLEAN:bob");
+    p.run().waitUntilFinish();
+  }
+
   /** Runners share one (deserialised) coder between threads; it must initialise safely. */
   @Test
   public void deserialisedCoderIsThreadSafe() throws Exception {
@@ -91,6 +133,7 @@ public class PrepareFacesTest {
               1,
               "h",
               new dev.facesieve.datasets.SourceRef("f", 0),
+              null,
               null,
               null);
       java.util.concurrent.ExecutorService pool =
@@ -130,7 +173,8 @@ public class PrepareFacesTest {
             "h",
             new dev.facesieve.datasets.SourceRef("f", 7),
             new float[10],
-            null);
+            dev.facesieve.datasets.NoiseKind.OPEN_SET,
+            "someone else");
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     FaceCoders.faces().encode(f, b);
     assertEquals(f, FaceCoders.faces().decode(new java.io.ByteArrayInputStream(b.toByteArray())));

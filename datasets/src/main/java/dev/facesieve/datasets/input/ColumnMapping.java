@@ -19,7 +19,8 @@ public record ColumnMapping(
     @Nullable String identity,
     String image,
     @Nullable String landmarks,
-    @Nullable String truth)
+    @Nullable String truth,
+    @Nullable String trueIdentity)
     implements Serializable {
 
   public ColumnMapping {
@@ -35,22 +36,29 @@ public record ColumnMapping(
   public static final String IMAGE_COLUMN = "image";
   public static final String LANDMARKS_COLUMN = "landmarks";
   public static final String TRUTH_COLUMN = "truth";
+  public static final String TRUE_IDENTITY_COLUMN = "true_identity";
 
   /** The columns of {@code prepared/faces/*.parquet}. */
   public static final ColumnMapping FACESIEVE =
       new ColumnMapping(
-          ID_COLUMN, LABEL_COLUMN, IDENTITY_COLUMN, IMAGE_COLUMN, LANDMARKS_COLUMN, TRUTH_COLUMN);
+          ID_COLUMN,
+          LABEL_COLUMN,
+          IDENTITY_COLUMN,
+          IMAGE_COLUMN,
+          LANDMARKS_COLUMN,
+          TRUTH_COLUMN,
+          TRUE_IDENTITY_COLUMN);
 
   /** A mapping for foreign files with only an image and a label column. */
   public static ColumnMapping of(String image, String label) {
-    return new ColumnMapping(null, label, null, image, null, null);
+    return new ColumnMapping(null, label, null, image, null, null, null);
   }
 
   public ColumnMapping withId(@Nullable String column) {
-    return new ColumnMapping(column, label, identity, image, landmarks, truth);
+    return new ColumnMapping(column, label, identity, image, landmarks, truth, trueIdentity);
   }
 
   public ColumnMapping withIdentity(@Nullable String column) {
-    return new ColumnMapping(id, label, column, image, landmarks, truth);
+    return new ColumnMapping(id, label, column, image, landmarks, truth, trueIdentity);
   }
 }

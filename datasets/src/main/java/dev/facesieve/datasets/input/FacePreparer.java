@@ -74,7 +74,8 @@ public final class FacePreparer implements Serializable {
             LocalFiles.sha256(raw.image()),
             raw.source(),
             raw.landmarks(),
-            raw.truth());
+            raw.truth(),
+            raw.trueIdentity());
     if (align && raw.landmarks() != null && !(d.width() == 112 && d.height() == 112)) {
       BufferedImage warped;
       try {

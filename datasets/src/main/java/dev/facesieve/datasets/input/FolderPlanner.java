@@ -1,7 +1,6 @@
 package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageFormat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +27,7 @@ final class FolderPlanner {
   private FolderPlanner() {}
 
   static InputPlan plan(
-      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth) {
     Path root = spec.input();
     if (!Files.isDirectory(root)) {
       throw new InputException(root, "not a folder of identity folders");
@@ -109,7 +108,7 @@ final class FolderPlanner {
       String root,
       List<InputShard.FolderEntry> batch,
       Map<String, float[]> landmarks,
-      Map<String, NoiseKind> truth) {
+      Map<String, SideFiles.Truth> truth) {
     List<String> ids = batch.stream().map(InputShard.FolderEntry::relativePath).toList();
     return new InputShard.Folder(root, List.copyOf(batch), SideInfo.forIds(ids, landmarks, truth));
   }

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.NoiseKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -92,7 +91,8 @@ public final class InputPlanner {
       Path candidate = dir.resolve("truth.csv");
       truthFile = Files.isRegularFile(candidate) ? candidate : null;
     }
-    Map<String, NoiseKind> truth = truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
+    Map<String, SideFiles.Truth> truth =
+        truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
     Map<String, float[]> landmarks =
         spec.landmarksFile() == null ? Map.of() : SideFiles.readLandmarks(spec.landmarksFile());
     return switch (format) {

@@ -1,7 +1,6 @@
 package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ final class ParquetPlanner {
   private ParquetPlanner() {}
 
   static InputPlan plan(
-      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth) {
     Path in = spec.input();
     List<Path> files;
     if (Files.isDirectory(in)) {
@@ -168,7 +167,7 @@ final class ParquetPlanner {
       long firstRow,
       InputPlanner.Spec spec,
       Map<String, float[]> landmarks,
-      Map<String, NoiseKind> truth) {
+      Map<String, SideFiles.Truth> truth) {
     // Ids of Parquet rows are only known once read, so the shard gets the whole side maps only
     // when they are small; large side files with Parquet input should be columns instead.
     SideInfo side =

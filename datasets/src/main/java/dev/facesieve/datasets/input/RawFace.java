@@ -4,7 +4,12 @@ import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.SourceRef;
 import javax.annotation.Nullable;
 
-/** A labelled image as read from an input, before it is decoded and checked. */
+/**
+ * A labelled image as read from an input, before it is decoded and checked.
+ *
+ * @param truth ground-truth noise kind when known
+ * @param trueIdentity the identity the image really shows when the ground truth names it
+ */
 public record RawFace(
     String id,
     int label,
@@ -12,4 +17,5 @@ public record RawFace(
     byte[] image,
     SourceRef source,
     @Nullable float[] landmarks,
-    @Nullable NoiseKind truth) {}
+    @Nullable NoiseKind truth,
+    @Nullable String trueIdentity) {}

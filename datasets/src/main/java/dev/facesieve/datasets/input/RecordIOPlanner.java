@@ -1,7 +1,6 @@
 package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.io.Tsv;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
@@ -36,7 +35,7 @@ final class RecordIOPlanner {
   private RecordIOPlanner() {}
 
   static InputPlan plan(
-      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+      InputPlanner.Spec spec, Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth) {
     Path rec = spec.input();
     if (Files.isDirectory(rec)) {
       Path train = rec.resolve("train.rec");

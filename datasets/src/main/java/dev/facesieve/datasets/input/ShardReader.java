@@ -191,7 +191,15 @@ public final class ShardReader {
         }
         int label = (int) l;
         sink.face(
-            new RawFace(id, label, nameOf(label), u.image(), src, s.side().landmarksOf(id), truth));
+            new RawFace(
+                id,
+                label,
+                nameOf(label),
+                u.image(),
+                src,
+                s.side().landmarksOf(id),
+                truth,
+                s.side().trueIdentityOf(id)));
       }
     }
   }
@@ -270,7 +278,8 @@ public final class ShardReader {
               bytes,
               src,
               s.side().landmarksOf(e.relativePath()),
-              truth));
+              truth,
+              s.side().trueIdentityOf(e.relativePath())));
     }
   }
 
@@ -371,13 +380,19 @@ public final class ShardReader {
           Object idValue = column(r, c.id());
           String id = idValue != null ? idValue.toString() : s.fileName() + "#" + rowIndex;
           SourceRef src = new SourceRef(s.fileName(), rowIndex);
+          // a truth file naming the record wins over the file's own truth columns
           NoiseKind truth = s.side().truthOf(id);
-          if (truth == null && column(r, c.truth()) != null) {
-            try {
-              truth = NoiseKind.parse(column(r, c.truth()).toString());
-            } catch (IllegalArgumentException e) {
-              truth = null;
+          String trueIdentity = s.side().trueIdentityOf(id);
+          if (truth == null) {
+            if (column(r, c.truth()) != null) {
+              try {
+                truth = NoiseKind.parse(column(r, c.truth()).toString());
+              } catch (IllegalArgumentException e) {
+                truth = null;
+              }
             }
+            Object trueIdentityValue = column(r, c.trueIdentity());
+            trueIdentity = trueIdentityValue == null ? null : trueIdentityValue.toString();
           }
           Object img = r.get(c.image());
           if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
@@ -429,7 +444,7 @@ public final class ShardReader {
               lm[i] = ((Number) l.get(i)).floatValue();
             }
           }
-          sink.face(new RawFace(id, label, identity, bytes, src, lm, truth));
+          sink.face(new RawFace(id, label, identity, bytes, src, lm, truth, trueIdentity));
         });
   }
 }

@@ -3,11 +3,13 @@ package dev.facesieve.datasets.input;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.io.Csv;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -21,32 +23,48 @@ public final class SideFiles {
   private SideFiles() {}
 
   /**
-   * Reads {@code id,truth[,...]} with a header line naming at least {@code id} and {@code truth}.
+   * One face's ground truth: its noise kind and, when the file says so, the identity it really
+   * shows.
+   *
+   * @param trueIdentity the identity the image shows: the face's own identity when clean, another
+   *     identity of the collection for close-set noise, one outside it for open-set noise; null
+   *     when the file has no {@code true_identity} column or the cell is empty
    */
-  public static Map<String, NoiseKind> readTruth(Path file) {
-    Map<String, NoiseKind> out = new HashMap<>();
-    int[] header = {-1, -1, 0}; // id column, truth column, number of columns; 0 until read
+  public record Truth(NoiseKind kind, @Nullable String trueIdentity) implements Serializable {}
+
+  /**
+   * Reads {@code id,truth[,true_identity,...]} with a header line naming at least {@code id} and
+   * {@code truth}; the {@code true_identity} column is optional (as in {@link
+   * dev.facesieve.datasets.synth.NoiseInjector#TRUTH_HEADER}).
+   */
+  public static Map<String, Truth> readTruth(Path file) {
+    Map<String, Truth> out = new HashMap<>();
+    // id column, truth column, true_identity column (-1 when absent), number of columns (0 until
+    // the header is read)
+    int[] header = {-1, -1, -1, 0};
     Csv.read(
         file,
         "truth file",
         (rec, line) -> {
-          if (header[2] == 0) {
+          if (header[3] == 0) {
             List<String> names = rec.stream().map(String::strip).toList();
             header[0] = names.indexOf("id");
             header[1] = names.indexOf("truth");
-            header[2] = names.size();
+            header[2] = names.indexOf("true_identity");
+            header[3] = names.size();
             if (header[0] < 0 || header[1] < 0) {
               throw new InputException(file, "header must name the columns 'id' and 'truth'");
             }
             return;
           }
-          if (rec.size() != header[2]) {
+          if (rec.size() != header[3]) {
             throw new InputException(
-                file, "line " + line + " has " + rec.size() + " fields, expected " + header[2]);
+                file, "line " + line + " has " + rec.size() + " fields, expected " + header[3]);
           }
           String kind = rec.get(header[1]);
+          NoiseKind parsed;
           try {
-            out.put(Csv.text(rec.get(header[0])), NoiseKind.parse(kind));
+            parsed = NoiseKind.parse(kind);
           } catch (IllegalArgumentException e) {
             throw new InputException(
                 file,
@@ -56,7 +74,18 @@ public final class SideFiles {
                     + kind
                     + "' (clean, close_set, open_set, corrupt)");
           }
+          // an empty cell (which Commons CSV may hand over as null) is an unknown identity
+          String cell = header[2] < 0 ? null : rec.get(header[2]);
+          String trueIdentity = cell == null || cell.isEmpty() ? null : Csv.text(cell);
+          out.put(Csv.text(rec.get(header[0])), new Truth(parsed, trueIdentity));
         });
+    return out;
+  }
+
+  /** The noise kinds of {@link #readTruth}, for readers that do not need the true identities. */
+  public static Map<String, NoiseKind> readTruthKinds(Path file) {
+    Map<String, NoiseKind> out = new HashMap<>();
+    readTruth(file).forEach((id, t) -> out.put(id, t.kind()));
     return out;
   }
 

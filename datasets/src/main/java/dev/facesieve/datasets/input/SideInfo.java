@@ -9,26 +9,26 @@ import javax.annotation.Nullable;
 
 /**
  * Per-record facts that come from side files rather than from the images: 5-point landmarks and
- * ground-truth noise kinds, for the records of one shard only.
+ * ground truth (noise kind and true identity), for the records of one shard only.
  */
-public record SideInfo(Map<String, float[]> landmarks, Map<String, NoiseKind> truth)
+public record SideInfo(Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth)
     implements Serializable {
   public static final SideInfo NONE = new SideInfo(Map.of(), Map.of());
 
   /** The entries of the whole side maps that belong to the given record ids. */
   static SideInfo forIds(
-      List<String> ids, Map<String, float[]> landmarks, Map<String, NoiseKind> truth) {
+      List<String> ids, Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth) {
     if (landmarks.isEmpty() && truth.isEmpty()) {
       return NONE;
     }
     Map<String, float[]> l = new HashMap<>();
-    Map<String, NoiseKind> t = new HashMap<>();
+    Map<String, SideFiles.Truth> t = new HashMap<>();
     for (String id : ids) {
       float[] lm = landmarks.get(id);
       if (lm != null) {
         l.put(id, lm);
       }
-      NoiseKind k = truth.get(id);
+      SideFiles.Truth k = truth.get(id);
       if (k != null) {
         t.put(id, k);
       }
@@ -41,8 +41,17 @@ public record SideInfo(Map<String, float[]> landmarks, Map<String, NoiseKind> tr
     return landmarks.get(id);
   }
 
+  /** The ground-truth noise kind of a record, or null when the truth file does not name it. */
   @Nullable
   public NoiseKind truthOf(String id) {
-    return truth.get(id);
+    SideFiles.Truth t = truth.get(id);
+    return t == null ? null : t.kind();
+  }
+
+  /** The identity a record really shows, or null when the truth file does not say. */
+  @Nullable
+  public String trueIdentityOf(String id) {
+    SideFiles.Truth t = truth.get(id);
+    return t == null ? null : t.trueIdentity();
   }
 }

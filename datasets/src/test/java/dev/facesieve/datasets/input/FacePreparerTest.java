@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.align.FaceAligner;
@@ -21,8 +22,11 @@ class FacePreparerTest {
     FacePreparer p = new FacePreparer(1 << 24, true);
     byte[] big = TestImages.png(250, 250);
     FacePreparer.Outcome o =
-        p.prepare(new RawFace("a", 1, "x", big, new SourceRef("a", -1), LM, null));
+        p.prepare(
+            new RawFace("a", 1, "x", big, new SourceRef("a", -1), LM, NoiseKind.CLOSE_SET, "y"));
     assertTrue(o.aligned());
+    assertEquals(NoiseKind.CLOSE_SET, o.face().truth(), "ground truth survives alignment");
+    assertEquals("y", o.face().trueIdentity(), "true identity survives alignment");
     assertEquals(112, o.face().width());
     assertEquals("jpeg", o.face().format());
     assertEquals(LocalFiles.sha256(o.face().image()), o.face().sha256());
@@ -33,13 +37,20 @@ class FacePreparerTest {
     o =
         p.prepare(
             new RawFace(
-                "b", 1, "x", small, new SourceRef("b", -1), FaceAligner.ARCFACE_TEMPLATE, null));
+                "b",
+                1,
+                "x",
+                small,
+                new SourceRef("b", -1),
+                FaceAligner.ARCFACE_TEMPLATE,
+                null,
+                null));
     assertFalse(o.aligned());
     assertArrayEquals(small, o.face().image());
 
     o =
         new FacePreparer(1 << 24, false)
-            .prepare(new RawFace("c", 1, "x", big, new SourceRef("c", -1), LM, null));
+            .prepare(new RawFace("c", 1, "x", big, new SourceRef("c", -1), LM, null, null));
     assertFalse(o.aligned());
     assertArrayEquals(big, o.face().image());
   }
@@ -56,6 +67,7 @@ class FacePreparerTest {
                     TestImages.png(200, 200),
                     new SourceRef("d", -1),
                     new float[10],
+                    null,
                     null));
     assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
   }
@@ -73,14 +85,21 @@ class FacePreparerTest {
         FacePreparer.Outcome o =
             p.prepare(
                 new RawFace(
-                    "e", 0, "x", TestImages.png(250, 250), new SourceRef("e", -1), lm, null));
+                    "e", 0, "x", TestImages.png(250, 250), new SourceRef("e", -1), lm, null, null));
         assertNull(o.face());
         assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
       }
       FacePreparer.Outcome ok =
           p.prepare(
               new RawFace(
-                  "f", 0, "x", TestImages.png(250, 250), new SourceRef("f", -1), nearBorder, null));
+                  "f",
+                  0,
+                  "x",
+                  TestImages.png(250, 250),
+                  new SourceRef("f", -1),
+                  nearBorder,
+                  null,
+                  null));
       assertNull(ok.quarantined(), "within the margin: " + ok);
     }
   }

@@ -11,8 +11,10 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.image.Pgm;
+import dev.facesieve.datasets.io.Csv;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.synth.NoiseInjector;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +86,47 @@ class FolderAndParquetInputTest {
                 InputPlanner.Spec.builder().setInput(root).setLandmarksFile(lm).build()));
     assertEquals(NoiseKind.CLEAN, c.faces.get(0).truth());
     assertEquals(NoiseKind.OPEN_SET, c.faces.get(1).truth());
+    assertEquals(null, c.faces.get(1).trueIdentity(), "no true_identity column: not known");
     assertEquals(null, c.faces.get(0).landmarks());
     assertEquals(10f, c.faces.get(1).landmarks()[9]);
+  }
+
+  /**
+   * A truth file as {@code synth} and {@code inject} write it names the identity each image really
+   * shows; prepare carries it into the face records and their Parquet files.
+   */
+  @Test
+  void trueIdentityOfTheTruthFileReachesThePreparedFaces() throws Exception {
+    Path root = dir.resolve("faces");
+    Files.createDirectories(root.resolve("A"));
+    Files.createDirectories(root.resolve("B"));
+    Files.write(root.resolve("A/1.jpg"), TestImages.jpeg(1));
+    Files.write(root.resolve("A/noise_0_b.jpg"), TestImages.jpeg(2));
+    Files.write(root.resolve("A/noise_1_z.jpg"), TestImages.jpeg(3));
+    Files.write(root.resolve("B/1.jpg"), TestImages.jpeg(4));
+    try (Csv.Out t = Csv.write(root.resolve("truth.csv"), NoiseInjector.TRUTH_HEADER)) {
+      t.row("A/1.jpg", 0, "A", "clean", "A");
+      t.row("A/noise_0_b.jpg", 0, "A", "close_set", "B");
+      t.row("A/noise_1_z.jpg", 0, "A", "open_set", "=Zed");
+    }
+    Collect c = Collect.all(InputPlanner.plan(InputPlanner.Spec.of(root)));
+    Map<String, FaceRecord> byId = new java.util.HashMap<>();
+    c.faces.forEach(f -> byId.put(f.id(), f));
+    assertEquals("A", byId.get("A/1.jpg").trueIdentity());
+    assertEquals("B", byId.get("A/noise_0_b.jpg").trueIdentity());
+    assertEquals(NoiseKind.CLOSE_SET, byId.get("A/noise_0_b.jpg").truth());
+    assertEquals("=Zed", byId.get("A/noise_1_z.jpg").trueIdentity(), "spreadsheet-safe cell");
+    assertEquals(null, byId.get("B/1.jpg").trueIdentity(), "not in the truth file");
+    assertEquals(null, byId.get("B/1.jpg").truth());
+
+    Path file = dir.resolve("prepared/part-0.parquet");
+    Files.createDirectories(file.getParent());
+    ParquetFiles.write(file, FaceSchemas.FACE, c.faces.stream().map(FaceSchemas::toAvro).toList());
+    List<GenericRecord> rows = ParquetFiles.readAll(file);
+    assertEquals(
+        List.of("A", "B", "=Zed", "null"),
+        rows.stream().map(r -> String.valueOf(r.get("true_identity"))).toList());
+    assertEquals(c.faces, rows.stream().map(FaceSchemas::faceFromAvro).toList());
   }
 
   @Test
@@ -105,7 +146,8 @@ class FolderAndParquetInputTest {
               LocalFiles.sha256(img),
               new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
               i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
-              i % 5 == 0 ? NoiseKind.CLOSE_SET : null));
+              i % 5 == 0 ? NoiseKind.CLOSE_SET : null,
+              i % 5 == 0 ? "p" + ((i + 1) % 3) : null));
     }
     Path file = dir.resolve("pq/part-0.parquet");
     Files.createDirectories(file.getParent());
@@ -121,6 +163,8 @@ class FolderAndParquetInputTest {
     assertEquals(30, c.faces.size());
     assertEquals(in.get(4).id(), c.faces.get(4).id());
     assertEquals(NoiseKind.CLOSE_SET, c.faces.get(5).truth());
+    assertEquals("p0", c.faces.get(5).trueIdentity(), "a prepared file's true_identity is read");
+    assertEquals(null, c.faces.get(4).trueIdentity());
   }
 
   @Test

@@ -92,6 +92,30 @@ class CsvTest {
     assertTrue(e.getMessage().endsWith("truth file not found"), e.getMessage());
   }
 
+  /** The optional {@code true_identity} column names the identity shown; an empty cell is null. */
+  @Test
+  void truthFileReadsTrueIdentityWhenItHasTheColumn() throws Exception {
+    Path truth = dir.resolve("truth.csv");
+    Files.writeString(
+        truth,
+        "id,label,identity,truth,true_identity\n"
+            + "A/1.jpg,0,A,clean,A\n"
+            + "A/2.jpg,0,A,close_set,\"Bush, George W\"\n"
+            + "A/3.jpg,0,A,open_set,'=Zed\n"
+            + "A/4.jpg,0,A,corrupt,\n");
+    assertEquals(
+        Map.of(
+            "A/1.jpg",
+            new SideFiles.Truth(NoiseKind.CLEAN, "A"),
+            "A/2.jpg",
+            new SideFiles.Truth(NoiseKind.CLOSE_SET, "Bush, George W"),
+            "A/3.jpg",
+            new SideFiles.Truth(NoiseKind.OPEN_SET, "=Zed"),
+            "A/4.jpg",
+            new SideFiles.Truth(NoiseKind.CORRUPT, null)),
+        SideFiles.readTruth(truth));
+  }
+
   /** Issue 18, items 25 and 26, at the readers: quoted commas, Python's nan. */
   @Test
   void sideFilesReadQuotedIdsAndNan() throws Exception {
@@ -100,9 +124,14 @@ class CsvTest {
         truth,
         "id,label,identity,truth\n\"Bush, George W/1.jpg\",0,\"Bush, George W\",clean\n"
             + "\"'=x/2.jpg\",1,\"'=x\",open_set\n");
-    Map<String, NoiseKind> t = SideFiles.readTruth(truth);
+    Map<String, SideFiles.Truth> t = SideFiles.readTruth(truth);
     assertEquals(
-        Map.of("Bush, George W/1.jpg", NoiseKind.CLEAN, "=x/2.jpg", NoiseKind.OPEN_SET), t);
+        Map.of(
+            "Bush, George W/1.jpg",
+            new SideFiles.Truth(NoiseKind.CLEAN, null),
+            "=x/2.jpg",
+            new SideFiles.Truth(NoiseKind.OPEN_SET, null)),
+        t);
 
     Path lm = dir.resolve("landmarks.csv");
     Files.writeString(

@@ -100,7 +100,8 @@ public final class PrepareOptions {
                 identityColumn,
                 imageColumn,
                 ColumnMapping.LANDMARKS_COLUMN,
-                ColumnMapping.TRUTH_COLUMN))
+                ColumnMapping.TRUTH_COLUMN,
+                ColumnMapping.TRUE_IDENTITY_COLUMN))
         .setRunner(runner.choice())
         .setOverwrite(overwrite)
         .build();
