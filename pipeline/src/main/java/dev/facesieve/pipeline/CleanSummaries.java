@@ -151,9 +151,9 @@ final class CleanSummaries {
         counts.relabelled(),
         counts.relabelledNoisy(),
         counts.relabelledCorrect(),
-        counts.relabelledWithTruth() == 0
+        counts.relabelledKnownIdentity() == 0
             ? null
-            : counts.relabelledCorrect() / (double) counts.relabelledWithTruth());
+            : counts.relabelledCorrect() / (double) counts.relabelledKnownIdentity());
   }
 
   /** Corrupt images by the ground truth, which prepare quarantined. */

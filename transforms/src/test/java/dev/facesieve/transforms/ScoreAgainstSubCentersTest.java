@@ -121,7 +121,8 @@ public class ScoreAgainstSubCentersTest {
 
   @Test
   public void strictAlsoDropsNonDominantAndSmallClassesGoWhole() {
-    PCollectionTuple out = run(new CleaningPolicy(true, 75, 2));
+    PCollectionTuple out =
+        run(CleaningPolicy.of(CleaningPolicy.Kind.STRICT, 75).withMinClassSize(2));
     PAssert.that(
             out.get(ScoreAgainstSubCenters.DECISIONS)
                 .apply(

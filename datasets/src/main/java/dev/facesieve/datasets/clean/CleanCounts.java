@@ -27,10 +27,11 @@ public record CleanCounts(
     long droppedNoisy,
     long relabelledWithTruth,
     long relabelledNoisy,
+    long relabelledKnownIdentity,
     long relabelledCorrect)
     implements Serializable {
   /** Nothing counted. */
-  public static final CleanCounts ZERO = new CleanCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final CleanCounts ZERO = new CleanCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /**
    * One face that was kept in its class or dropped.
@@ -43,7 +44,7 @@ public record CleanCounts(
     int noisy = known && truth.isNoise() ? 1 : 0;
     int k = known ? 1 : 0;
     if (reason == null) {
-      return new CleanCounts(1, 0, 0, 0, 0, 0, k, noisy, 0, 0, 0, 0, 0);
+      return new CleanCounts(1, 0, 0, 0, 0, 0, k, noisy, 0, 0, 0, 0, 0, 0);
     }
     return new CleanCounts(
         0,
@@ -56,6 +57,7 @@ public record CleanCounts(
         0,
         k,
         noisy,
+        0,
         0,
         0,
         0);
@@ -71,7 +73,20 @@ public record CleanCounts(
     boolean known = truth != null;
     int noisy = known && truth.isNoise() ? 1 : 0;
     return new CleanCounts(
-        1, 0, 0, 0, 0, 1, 0, 0, 0, 0, known ? 1 : 0, noisy, Boolean.TRUE.equals(correct) ? 1 : 0);
+        1,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        0,
+        known ? 1 : 0,
+        noisy,
+        correct == null ? 0 : 1,
+        Boolean.TRUE.equals(correct) ? 1 : 0);
   }
 
   /** The sum of two tallies. */
@@ -89,6 +104,7 @@ public record CleanCounts(
         droppedNoisy + o.droppedNoisy,
         relabelledWithTruth + o.relabelledWithTruth,
         relabelledNoisy + o.relabelledNoisy,
+        relabelledKnownIdentity + o.relabelledKnownIdentity,
         relabelledCorrect + o.relabelledCorrect);
   }
 
