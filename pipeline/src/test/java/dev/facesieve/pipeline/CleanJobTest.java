@@ -258,7 +258,7 @@ class CleanJobTest {
         CleanJob.run(
             CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c3"))
                 .setEmbeddings(cache)
-                .setPolicy(new CleaningPolicy(true, 75, 0))
+                .setPolicy(CleaningPolicy.of(CleaningPolicy.Kind.STRICT, 75))
                 .build());
     assertTrue(strict.options().embeddingsReused());
     assertTrue(
@@ -272,14 +272,14 @@ class CleanJobTest {
         CleanJob.run(
             CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c4"))
                 .setEmbeddings(cache)
-                .setPolicy(new CleaningPolicy(false, 179, 0))
+                .setPolicy(CleaningPolicy.of(CleaningPolicy.Kind.DROP_PY, 179))
                 .build());
     assertEquals(0L, loose.dropped());
     CleanSummary small =
         CleanJob.run(
             CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c5"))
                 .setEmbeddings(cache)
-                .setPolicy(new CleaningPolicy(false, 75, 1000))
+                .setPolicy(CleaningPolicy.dropPy().withMinClassSize(1000))
                 .build());
     assertEquals(0L, small.kept());
     assertEquals(0, small.classesAfter());

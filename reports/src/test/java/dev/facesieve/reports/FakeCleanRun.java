@@ -121,12 +121,15 @@ final class FakeCleanRun {
             QUARANTINED,
             Map.of("UNDECODABLE_IMAGE", (long) QUARANTINED),
             kept.size(),
+            0,
             dropped.size(),
             Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L),
             CLASSES,
             CLASSES,
             dropped.size() / (double) (kept.size() + dropped.size()),
-            new CleanSummary.Options("drop-py", 75.0, 0, null, false, false, "direct"),
+            new CleanSummary.Options(
+                "drop-py", 75.0, false, null, false, 3, false, 0, null, false, false, "direct"),
+            null,
             dir.resolve("prepared").toString(),
             "fingerprint-of-prepared",
             model.toString(),
@@ -141,7 +144,11 @@ final class FakeCleanRun {
                 0.5,
                 2 / 3.0,
                 0,
-                CleanSummary.QualityVsTruth.NOTE));
+                CleanSummary.QualityVsTruth.NOTE,
+                0,
+                0,
+                0,
+                null));
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }
