@@ -100,6 +100,7 @@ final class DecisionScores {
       stats.add(
           Calibration.ClassStats.of(
               c,
+              Integer.toString(c),
               cx[c],
               scores[c],
               dev.facesieve.datasets.clean.SubClasses.of(cx[c], scores[c]),
