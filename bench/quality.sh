@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cleaning-quality harness (issue 7, point 3). FaceSieve K=1 vs K=3, drop-py vs strict, 70/75/80°,
-# against the baseline "angle to the class-mean embedding", on four kinds of injected noise
+# Cleaning-quality harness (issue 7, point 3; issue 15). FaceSieve K=1 vs K=3, drop-py vs strict,
+# 70/75/80°, the default subclass policy with thresholds read from the data (with and without
+# --relabel), against the baseline "angle to the class-mean embedding", on four kinds of injected noise
 # (close-set random / look-alike, open-set random / look-alike) at 10, 20 and 40%:
 #   - LFW and ORL from ../shared: frozen ONNX MobileFaceNet, the head trained alone per setting;
 #   - synthetic faces: the command line end to end (prepare, train a small CNN with K=1 and K=3,
@@ -64,14 +65,16 @@ while read -r setting; do
   harness evaluate --name "synthetic$suffix" --embedder "small CNN, end to end" --setting "$setting" \
     --truth "$work/synth/settings/$setting/truth.csv" --model1 "$d/model-k1" --emb1 "$d/emb-k1" \
     --model3 "$d/model-k3" --emb3 "$d/emb-k3" >"$d/rows.tmp"
-  # the harness scores with the same code as clean: its K=3 drop-py 75° row must match clean's
+  # the harness decides with the same code as clean: its K=3 default row (subclass, auto
+  # thresholds) must match what clean's defaults dropped, thresholds included
   python3 - "$d/rows.tmp" "$d/clean-k3/summary.json" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-r = [x for x in rows if x["k"] == 3 and x["policy"] == "drop-py" and x["threshold_deg"] == 75][0]
+r = [x for x in rows if x["k"] == 3 and x["policy"] == "subclass" and x.get("auto")][0]
 s = json.load(open(sys.argv[2]))
-if r["dropped"] != s["dropped"]:
-    sys.exit("harness dropped %d but clean dropped %d" % (r["dropped"], s["dropped"]))
+if r["dropped"] != s["dropped"] or abs(r["threshold_deg"] - s["options"]["threshold_deg"]) > 0.05:
+    sys.exit("harness dropped %d at %.1f° but clean dropped %d at %.1f°" % (
+        r["dropped"], r["threshold_deg"], s["dropped"], s["options"]["threshold_deg"]))
 PY
   mv "$d/rows.tmp" "$d/rows.jsonl"
 done <"$work/synth/settings.txt"

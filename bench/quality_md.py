@@ -13,12 +13,13 @@ for path in sys.argv[1:]:
 def method(r):
     if r["method"] == "class-mean":
         return "class mean (same drops)" if r["policy"] == "same-drops" else "class mean"
-    return "K=%d %s" % (r["k"], r["policy"])
+    return "K=%d %s%s" % (r["k"], r["policy"], " (auto)" if r.get("auto") else "")
 
 
-def find(rs, k, policy, t):
+def find(rs, k, policy, t, auto=False):
     for r in rs:
-        if r["k"] == k and r["policy"] == policy and (t is None or round(r["threshold_deg"]) == t):
+        if (r["k"] == k and r["policy"] == policy and bool(r.get("auto")) == auto
+                and (t is None or round(r["threshold_deg"]) == t)):
             return r
     return None
 
@@ -63,6 +64,49 @@ p("")
 notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quality-notes.md")
 if os.path.exists(notes):
     p(open(notes).read().rstrip())
+    p("")
+p("## The default (`subclass`, thresholds read from the data) against insightface's rule")
+p("")
+p("K=3 throughout. **drop-py 75°** is insightface's `drop.py` (the reference row); **subclass**")
+p("is FaceSieve's default: a non-dominant sub-class whose member centroid lies farther from the")
+p("dominant one than another person is dropped whole, then faces beyond the outlier angle of the")
+p("person's centroid; both angles are read from the run's own embeddings (columns *outlier* and")
+p("*other person*, in degrees). **+relabel** also moves dropped groups and faces that match another")
+p("class's centroid (a move counts as found noise); *moves* = faces moved, *to true id* = moves")
+p("to the face's true class, *clean moved* = clean faces moved (new errors), *close-set noise* =")
+p("noisy faces that had a class to go to. Relabel precision = to true id / moves.")
+p("")
+for ds in datasets:
+    dr = [r for r in rows if r["dataset"] == ds]
+    if not any(r.get("auto") for r in dr):
+        continue
+    p("### %s (%s)" % (ds, dr[0]["embedder"]))
+    p("")
+    p("| noise | rate | drop-py 75° | strict 75° | drop-py auto | subclass (P / R / F1) | outlier |"
+      " other person | +relabel F1 | moves | to true id | relabel precision | clean moved |"
+      " close-set noise |")
+    p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    settings = []
+    for r in dr:
+        key = (r["noise"], r["rate"])
+        if key not in settings:
+            settings.append(key)
+    for noise, rate in settings:
+        sr = [r for r in dr if r["noise"] == noise and r["rate"] == rate]
+        ref, strict = find(sr, 3, "drop-py", 75), find(sr, 3, "strict", 75)
+        dpa, sub = find(sr, 3, "drop-py", None, True), find(sr, 3, "subclass", None, True)
+        rel = find(sr, 3, "subclass+relabel", None, True)
+        if not (ref and sub and rel):
+            continue
+        f = lambda c: "%.3f" % c["f1"] if c else "–"
+        best = max(c["f1"] for c in (ref, strict, dpa, sub, rel) if c)
+        bold = lambda c, t: "**%s**" % t if c and c["f1"] == best else t
+        prec = "%.3f" % (rel["relabel_correct"] / rel["relabelled"]) if rel["relabelled"] else "–"
+        p("| %s | %d%% | %s | %s | %s | %.3f / %.3f / %s | %.1f | %.1f | %s | %d | %d | %s | %d | %d |" % (
+            noise, round(rate * 100), bold(ref, f(ref)), bold(strict, f(strict)), bold(dpa, f(dpa)),
+            sub["precision"], sub["recall"], bold(sub, f(sub)), sub["threshold_deg"],
+            sub["other_person_deg"], bold(rel, f(rel)), rel["relabelled"], rel["relabel_correct"],
+            prec, rel["relabelled_clean"], rel["close_set_noisy"]))
     p("")
 p("## F1 at 75° (the reference threshold) and AUC")
 p("")

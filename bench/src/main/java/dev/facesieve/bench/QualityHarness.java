@@ -1,7 +1,6 @@
 package dev.facesieve.bench;
 
 import dev.facesieve.datasets.FaceSchemas;
-import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.ImageFormat;
 import dev.facesieve.datasets.image.Images;
@@ -291,7 +290,7 @@ public final class QualityHarness {
   // ---------------------------------------------------------------- evaluate mode
 
   private static void evaluate(Map<String, String> a) throws Exception {
-    Map<String, NoiseKind> truth = SideFiles.readTruthKinds(Path.of(a.get("truth")));
+    Map<String, SideFiles.Truth> truth = SideFiles.readTruth(Path.of(a.get("truth")));
     String setting = a.get("setting");
     String kind = setting.substring(0, setting.lastIndexOf('-'));
     double p = Integer.parseInt(setting.substring(setting.lastIndexOf('-') + 1)) / 100.0;
@@ -316,6 +315,26 @@ public final class QualityHarness {
         out.add(r.json(prefix));
         match = matched(r, match);
       }
+      if (k > 1) {
+        Map<String, Integer> classOf = new HashMap<>();
+        info.identities().forEach((label, name) -> classOf.put(name, label));
+        int[] trueClass = new int[c.x.length];
+        for (int i = 0; i < trueClass.length; i++) {
+          trueClass[i] = classOf.getOrDefault(c.trueIdentity[i], -1);
+        }
+        for (DecisionScores.Row r :
+            DecisionScores.rows(
+                c.x,
+                c.label,
+                c.noisy,
+                trueClass,
+                ModelDirectory.readCentres(model),
+                info.subCenters(),
+                info.classes(),
+                false)) {
+          out.add(r.json(prefix));
+        }
+      }
       if (k == 1) {
         k1 = c;
         classes = info.classes();
@@ -330,23 +349,25 @@ public final class QualityHarness {
   }
 
   /** Embeddings from a {@code clean --embeddings} cache, joined with the truth. */
-  private record Cached(float[][] x, int[] label, boolean[] noisy) {
-    static Cached read(Path dir, Map<String, NoiseKind> truth) throws IOException {
+  private record Cached(float[][] x, int[] label, boolean[] noisy, String[] trueIdentity) {
+    static Cached read(Path dir, Map<String, SideFiles.Truth> truth) throws IOException {
       List<float[]> x = new ArrayList<>();
       List<Integer> l = new ArrayList<>();
       List<Boolean> n = new ArrayList<>();
+      List<String> who = new ArrayList<>();
       for (Path f : ParquetFiles.list(dir)) {
         try (ParquetReader<GenericRecord> r = ParquetFiles.open(f)) {
           GenericRecord rec;
           while ((rec = r.read()) != null) {
             String id = rec.get("id").toString();
-            NoiseKind t = truth.get(id);
+            SideFiles.Truth t = truth.get(id);
             if (t == null) {
               throw new IllegalStateException(f + ": id " + id + " is not in the truth file");
             }
             x.add(FaceSchemas.floats(rec.get("vector")));
             l.add((Integer) rec.get("label"));
-            n.add(t.isNoise());
+            n.add(t.kind().isNoise());
+            who.add(t.trueIdentity());
           }
         }
       }
@@ -355,7 +376,7 @@ public final class QualityHarness {
       for (int i = 0; i < noisy.length; i++) {
         noisy[i] = n.get(i);
       }
-      return new Cached(x.toArray(new float[0][]), label, noisy);
+      return new Cached(x.toArray(new float[0][]), label, noisy, who.toArray(new String[0]));
     }
   }
 

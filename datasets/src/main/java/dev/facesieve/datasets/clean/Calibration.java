@@ -159,6 +159,7 @@ public record Calibration(
         checkArgument(
             centroids.put(e.getKey(), e.getValue()) == null, "class %s twice", e.getKey());
       }
+      identities.putAll(o.identities);
       for (int i = 0; i < BINS; i++) {
         subclass[i] += o.subclass[i];
       }

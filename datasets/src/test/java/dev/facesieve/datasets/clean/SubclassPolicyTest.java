@@ -189,6 +189,30 @@ class SubclassPolicyTest {
   }
 
   @Test
+  void mergedStatsCalibrateAsOne() {
+    // a runner combines per-worker accumulators: the result must not depend on the split
+    Calibration.Stats all = new Calibration.Stats();
+    Calibration.Stats a = new Calibration.Stats();
+    Calibration.Stats b = new Calibration.Stats();
+    for (int c = 0; c < 5; c++) {
+      float[][] x = rows(person(c, 9));
+      ClassScorer.Scores s = ClassScorer.score(x, new float[][] {face(c, 5, 0)});
+      Calibration.ClassStats st =
+          Calibration.ClassStats.of(c, "p" + c, x, s, SubClasses.of(x, s), 3);
+      all.add(st);
+      (c % 2 == 0 ? a : b).add(st);
+    }
+    Calibration merged = new Calibration.Stats().merge(b).merge(a).calibrate();
+    Calibration one = all.calibrate();
+    assertEquals(one.otherPersonDeg(), merged.otherPersonDeg());
+    assertEquals(one.outlierDeg(), merged.outlierDeg());
+    assertArrayEquals(one.evidence().faceDeg(), merged.evidence().faceDeg());
+    Centroids c = new Calibration.Stats().merge(b).merge(a).centroids();
+    assertEquals(5, c.size());
+    assertEquals("p3", c.identity(c.indexOf(3)));
+  }
+
+  @Test
   void collapsedCalibrationTurnsRelabellingOff() {
     // two classes of the same person: nearest-other angle 0° for both, below the floor
     Calibration.Stats stats = new Calibration.Stats();

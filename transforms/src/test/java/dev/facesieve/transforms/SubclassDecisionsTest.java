@@ -1,0 +1,124 @@
+package dev.facesieve.transforms;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.CleaningPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * The sub-class policy and relabelling through the Beam stage: the calibration pass, its side input
+ * and the per-class decisions, on hand-built 8-d embeddings (a person is an axis; faces tilt 10°
+ * towards axes 5–7).
+ */
+public class SubclassDecisionsTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  private static float[] face(int a, int b, double deg) {
+    float[] v = new float[8];
+    v[a] = (float) Math.cos(Math.toRadians(deg));
+    v[b] += (float) Math.sin(Math.toRadians(deg));
+    return v;
+  }
+
+  /** anna (axis 0, 10 faces + 4 of bob), bob (axis 1, 10), dan (axis 2, 6 + 3 of an unknown). */
+  private static List<FaceEmbedding> faces() {
+    List<FaceEmbedding> out = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      out.add(new FaceEmbedding("anna/" + i, 0, face(0, 5 + i % 3, 10)));
+      out.add(new FaceEmbedding("bob/" + i, 1, face(1, 5 + i % 3, 10)));
+    }
+    for (int i = 0; i < 4; i++) {
+      out.add(new FaceEmbedding("anna/bob" + i, 0, face(1, 5 + i % 3, 10)));
+    }
+    for (int i = 0; i < 6; i++) {
+      out.add(new FaceEmbedding("dan/" + i, 2, face(2, 5 + i % 3, 10)));
+    }
+    for (int i = 0; i < 3; i++) {
+      out.add(new FaceEmbedding("dan/stranger" + i, 2, face(3, 5 + i % 3, 10)));
+    }
+    return out;
+  }
+
+  private static List<SubCentre> centres() {
+    return List.of(
+        new SubCentre(0, 0, face(0, 5, 0)),
+        new SubCentre(0, 1, face(1, 5, 0)),
+        new SubCentre(0, 2, face(0, 6, 30)),
+        new SubCentre(1, 0, face(1, 5, 0)),
+        new SubCentre(1, 1, face(1, 6, 40)),
+        new SubCentre(1, 2, face(1, 7, 40)),
+        new SubCentre(2, 0, face(2, 5, 0)),
+        new SubCentre(2, 1, face(3, 5, 0)),
+        new SubCentre(2, 2, face(2, 6, 40)));
+  }
+
+  @Test
+  public void aBlockOfAnotherClassMovesAndAStrangerIsDropped() {
+    CleaningPolicy policy = CleaningPolicy.defaults().withOtherPersonDeg(45).withRelabel(true);
+    PCollectionTuple out =
+        PCollectionTuple.of(
+                ScoreAgainstSubCenters.EMBEDDINGS,
+                p.apply("Embeddings", Create.of(faces()).withCoder(FaceEmbedding.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.CENTRES,
+                p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.NAMES,
+                p.apply(
+                    "Names",
+                    Create.of(List.of(KV.of(0, "anna"), KV.of(1, "bob"), KV.of(2, "dan")))
+                        .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))))
+            .apply("Score", ScoreAgainstSubCenters.with(policy).withClassBuckets(2));
+    PAssert.that(
+            out.get(ScoreAgainstSubCenters.DECISIONS)
+                .apply(
+                    "Moves",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            (Decision d) ->
+                                d.id()
+                                    + ":"
+                                    + (d.relabelled()
+                                        ? "->" + d.targetIdentity() + "/" + d.target()
+                                        : d.reason() == null ? "kept" : d.reason().name()))))
+        .satisfies(
+            all -> {
+              List<String> moves = new ArrayList<>();
+              all.forEach(moves::add);
+              assertEquals(33, moves.size());
+              for (int i = 0; i < 4; i++) {
+                assertTrue(moves.toString(), moves.contains("anna/bob" + i + ":->bob/1"));
+              }
+              for (int i = 0; i < 3; i++) {
+                assertTrue(moves.toString(), moves.contains("dan/stranger" + i + ":OTHER_PERSON"));
+              }
+              assertEquals(26, moves.stream().filter(m -> m.endsWith(":kept")).count());
+              return null;
+            });
+    PAssert.that(out.get(ScoreAgainstSubCenters.TARGETS)).containsInAnyOrder(1);
+    PAssert.thatSingleton(out.get(ScoreAgainstSubCenters.CALIBRATION))
+        .satisfies(
+            (Calibration c) -> {
+              assertEquals(3, c.evidence().classes());
+              // the three people lie on orthogonal axes
+              assertEquals(90, c.otherPersonDeg(), 1.5);
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+}
