@@ -45,6 +45,7 @@ class OnnxCleanQualityTest {
         CleanJob.run(
             CleanJob.Settings.builder(prepared, model, dir.resolve("clean"))
                 .setEmbeddings(cache)
+                .setPolicy(CleaningPolicy.dropPy())
                 .build());
     assertEquals(s.input(), s.kept() + s.dropped() + s.quarantined());
     double precision = s.qualityVsTruth().precision();
@@ -65,6 +66,18 @@ class OnnxCleanQualityTest {
     assertTrue(sp >= STRICT_PRECISION_FLOOR, "strict precision " + sp);
     assertTrue(sr >= STRICT_RECALL_FLOOR, "strict recall " + sr);
     assertTrue(sr >= recall, "strict drops a superset of drop-py's faces");
+
+    // the default (subclass, thresholds read from the data), with relabelling: measured below
+    CleanSummary d =
+        CleanJob.run(
+            CleanJob.Settings.builder(prepared, model, dir.resolve("clean-default"))
+                .setEmbeddings(cache)
+                .setPolicy(CleaningPolicy.defaults().withRelabel(true))
+                .build());
+    CleanSummary.QualityVsTruth q = d.qualityVsTruth();
+    System.out.println("default on ORL: " + q + " calibration " + d.calibration());
+    assertTrue(d.options().thresholdAuto());
+    assertEquals(d.input(), d.kept() + d.dropped() + d.quarantined());
   }
 
   static final double PRECISION_FLOOR = 0.90;

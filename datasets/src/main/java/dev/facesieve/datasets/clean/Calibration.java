@@ -95,7 +95,28 @@ public record Calibration(
       long[] sameClassSubclassDeg,
       long[] nearestOtherClassDeg,
       long[] faceDeg)
-      implements Serializable {}
+      implements Serializable {
+    // records compare arrays by identity; evidence read back from summary.json must equal what
+    // was written
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Evidence e
+          && classes == e.classes
+          && classesSearched == e.classesSearched
+          && Double.compare(nearestOtherPercentileDeg, e.nearestOtherPercentileDeg) == 0
+          && Double.compare(faceMedianDeg, e.faceMedianDeg) == 0
+          && Double.compare(faceP25Deg, e.faceP25Deg) == 0
+          && Arrays.equals(sameClassSubclassDeg, e.sameClassSubclassDeg)
+          && Arrays.equals(nearestOtherClassDeg, e.nearestOtherClassDeg)
+          && Arrays.equals(faceDeg, e.faceDeg);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(classes, classesSearched, nearestOtherPercentileDeg)
+          + 31 * Arrays.hashCode(faceDeg);
+    }
+  }
 
   /** One class's contribution: its dominant centroid and angles. */
   public record ClassStats(
