@@ -481,7 +481,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    */
   @Nullable
   static Boolean movedToTrueIdentity(FaceRecord f, Decision d) {
-    return null;
+    return f.trueIdentity() == null ? null : f.trueIdentity().equals(d.targetIdentity());
   }
 
   /** A face and its decision as one {@link CleanSchemas#CLEANED} record. */
