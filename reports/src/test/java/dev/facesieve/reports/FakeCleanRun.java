@@ -103,6 +103,8 @@ final class FakeCleanRun {
       row.put("dropped_outlier_angle", 1);
       row.put("dropped_non_dominant", 0);
       row.put("dropped_small_class", 0);
+      row.put("dropped_other_person", 0);
+      row.put("relabelled_out", 0);
       row.put("mean_angle_deg", sum / PER_CLASS);
       row.put("max_angle_deg", max);
       classes.add(row);
@@ -121,12 +123,15 @@ final class FakeCleanRun {
             QUARANTINED,
             Map.of("UNDECODABLE_IMAGE", (long) QUARANTINED),
             kept.size(),
+            0,
             dropped.size(),
-            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L),
+            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L, "OTHER_PERSON", 0L),
             CLASSES,
             CLASSES,
             dropped.size() / (double) (kept.size() + dropped.size()),
-            new CleanSummary.Options("drop-py", 75.0, 0, null, false, false, "direct"),
+            new CleanSummary.Options(
+                "drop-py", 75.0, false, null, false, 3, false, 0, null, false, false, "direct"),
+            null,
             dir.resolve("prepared").toString(),
             "fingerprint-of-prepared",
             model.toString(),
@@ -141,7 +146,11 @@ final class FakeCleanRun {
                 0.5,
                 2 / 3.0,
                 0,
-                CleanSummary.QualityVsTruth.NOTE));
+                CleanSummary.QualityVsTruth.NOTE,
+                0,
+                0,
+                0,
+                null));
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }
