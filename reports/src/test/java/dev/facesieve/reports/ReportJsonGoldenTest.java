@@ -32,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the new options ({@code min_subclass_size}, {@code other_person_auto}, {@code relabel}, {@code
  * threshold_auto}), {@code OTHER_PERSON} among the drop reasons, the {@code relabelling} section
  * and the per-class {@code dropped_other_person} and {@code relabelled_out}; every existing key and
- * value is unchanged. On a mismatch the actual file is written under {@code
- * target/golden-actual/}.
+ * value is unchanged. On a mismatch the actual file is written under {@code target/golden-actual/}.
  */
 class ReportJsonGoldenTest {
   private static final ObjectMapper PLAIN = new ObjectMapper();
