@@ -408,7 +408,8 @@ final class HtmlReport {
       said.add(
           "Relabelling: a dropped face moves to another class only within "
               + Charts.fmt(cal.relabelFaceDeg())
-              + "° of its centroid (the median face angle).");
+              + "° of that class's centroid (the median face angle: as close as a typical face"
+              + " of that person).");
     } else if (c.collapsed()) {
       said.add(
           "The nearest-other-class percentile ("
@@ -461,7 +462,7 @@ final class HtmlReport {
             ? null
             : String.format(
                 Locale.ROOT,
-                "%.3f (%d moves went to the face's true identity)",
+                "%.3f (moves to the face's true identity: %d)",
                 r.relabelPrecision(),
                 r.relabelCorrect());
     return new RelabelView(
