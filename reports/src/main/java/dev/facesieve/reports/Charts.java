@@ -36,6 +36,7 @@ final class Charts {
   private static final Color DOMINANT = new Color(0x1f77b4);
   private static final Color OTHER = new Color(0xd62728);
   private static final Color THRESHOLD = new Color(0x2ca02c);
+  private static final Color THIRD = new Color(0x9467bd);
 
   private Charts() {}
 
@@ -58,16 +59,24 @@ final class Charts {
     return svg(chart);
   }
 
-  /** Faces dropped at each threshold, under each policy, with the chosen threshold marked. */
-  static String sweep(int[] thresholds, long[] dropPy, long[] strict, double chosenDeg) {
+  /**
+   * Faces dropped at each threshold, under each policy ({@code subclass} may be null), with the
+   * chosen threshold marked.
+   */
+  static String sweep(
+      int[] thresholds, long[] dropPy, long[] strict, long[] subclass, double chosenDeg) {
     XYSeriesCollection data = new XYSeriesCollection();
     data.addSeries(series("drop-py", thresholds, dropPy));
     data.addSeries(series("strict", thresholds, strict));
+    if (subclass != null) {
+      data.addSeries(series("subclass", thresholds, subclass));
+    }
     JFreeChart chart = lineChart(data, "threshold (degrees)", "faces dropped");
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     r.setSeriesPaint(0, DOMINANT);
     r.setSeriesPaint(1, OTHER);
+    r.setSeriesPaint(2, THIRD);
     plot.setRenderer(r);
     plot.addDomainMarker(marker(chosenDeg, "chosen " + fmt(chosenDeg) + "°"));
     return svg(chart);
@@ -92,6 +101,54 @@ final class Charts {
     plot.setRenderer(rr);
     plot.getRangeAxis().setRange(0, 1.02);
     plot.addDomainMarker(marker(at, "chosen " + fmt(at) + "°"));
+    return svg(chart);
+  }
+
+  /**
+   * The "another person" cut: angles from non-dominant sub-classes to their class's dominant one
+   * beside angles from classes to their nearest other class, each as shares of its own total (so
+   * that a few hundred classes compare with many thousand sub-classes), the cut marked.
+   */
+  static String personCut(long[] sameClassSubclass, long[] nearestOtherClass, double cutDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(shares("sub-class to its class's dominant sub-class", sameClassSubclass));
+    data.addSeries(shares("class to its nearest other class", nearestOtherClass));
+    JFreeChart chart = lineChart(data, "angle between centroids (degrees)", "share per 1° bin");
+    XYPlot plot = chart.getXYPlot();
+    XYStepRenderer r = new XYStepRenderer();
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesPaint(1, OTHER);
+    r.setSeriesStroke(0, new BasicStroke(1.6f));
+    r.setSeriesStroke(1, new BasicStroke(1.6f));
+    plot.setRenderer(r);
+    plot.getDomainAxis().setRange(0, 180);
+    plot.addDomainMarker(marker(cutDeg, "another person > " + fmt(cutDeg) + "°"));
+    return svg(chart);
+  }
+
+  /**
+   * The outlier cut: leave-one-out angles of faces to their sub-class's centroid, with the median
+   * and the cut marked.
+   */
+  static String faceCut(long[] faceDeg, double medianDeg, double cutDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(series("face to its sub-class's centroid", faceDeg));
+    JFreeChart chart = lineChart(data, "angle (degrees)", "faces per 1° bin");
+    XYPlot plot = chart.getXYPlot();
+    XYStepRenderer r = new XYStepRenderer();
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesStroke(0, new BasicStroke(1.6f));
+    plot.setRenderer(r);
+    plot.getDomainAxis().setRange(0, 180);
+    if (Double.isFinite(medianDeg)) {
+      ValueMarker m = marker(medianDeg, "median " + fmt(medianDeg) + "°");
+      m.setPaint(Color.GRAY);
+      m.setLabelPaint(Color.DARK_GRAY);
+      m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+      m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+      plot.addDomainMarker(m);
+    }
+    plot.addDomainMarker(marker(cutDeg, "outlier > " + fmt(cutDeg) + "°"));
     return svg(chart);
   }
 
@@ -127,6 +184,18 @@ final class Charts {
     XYSeries s = new XYSeries(name);
     for (int i = 0; i < counts.length; i++) {
       s.add(i, counts[i]);
+    }
+    return s;
+  }
+
+  private static XYSeries shares(String name, long[] counts) {
+    long total = 0;
+    for (long c : counts) {
+      total += c;
+    }
+    XYSeries s = new XYSeries(name);
+    for (int i = 0; i < counts.length; i++) {
+      s.add(i, total == 0 ? 0.0 : counts[i] / (double) total);
     }
     return s;
   }

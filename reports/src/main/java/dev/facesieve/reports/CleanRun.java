@@ -1,13 +1,17 @@
 package dev.facesieve.reports;
 
+import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.clean.SubClasses;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -19,8 +23,16 @@ import org.apache.avro.generic.GenericRecord;
  * The outputs of one {@code facesieve clean} run, read without image bytes: {@code summary.json},
  * {@code classes.parquet} and, per face, the few columns a report needs.
  *
- * <p>Per face the run holds 15 bytes (label, angle, status, truth kind), so 10M faces fit in about
- * 150 MB. Parquet reads only the projected column chunks; image bytes are never decoded here.
+ * <p>Per face the run holds 16 bytes (label, angle, status, truth kind, moved), plus 8 for the
+ * angle to the dominant sub-centre of a {@code subclass} run, so 10M faces fit in about 160–240 MB.
+ * Parquet reads only the projected column chunks; image bytes are never decoded here. Outputs
+ * written before relabelling existed (no {@code original_identity} column) read as runs that moved
+ * nothing.
+ *
+ * <p>Two angles per face: {@link #angle} is the one the decision was made on ({@code angle_deg}: to
+ * the dominant sub-centre, or for {@code subclass} to the person's centroid), {@link
+ * #dominantAngle} the one to the dominant sub-centre, the paper's view (for {@code subclass} read
+ * from the {@code cosines} column; for the other policies the same array as {@link #angle}).
  */
 public final class CleanRun {
   /** Status codes of {@link #status}: kept, then one per drop reason. */
@@ -41,29 +53,57 @@ public final class CleanRun {
 
   static final String[] TRUTH_NAMES = {"clean", "close_set", "open_set", "other"};
 
-  static final Schema PROJECTION =
-      SchemaBuilder.record("CleanedFace")
-          .namespace("dev.facesieve")
-          .fields()
-          .requiredString("id")
-          .requiredInt("original_label")
-          .requiredDouble("angle_deg")
-          .requiredInt("nearest_sub_center")
-          .requiredInt("dominant_sub_center")
-          .optionalString("reason")
-          .optionalString("truth")
-          .endRecord();
+  static final Schema PROJECTION = projection(false);
+
+  /** {@link #PROJECTION} with the cosines to every sub-centre, for {@code subclass} runs. */
+  static final Schema PROJECTION_WITH_COSINES = projection(true);
+
+  private static Schema projection(boolean cosines) {
+    var f =
+        SchemaBuilder.record("CleanedFace")
+            .namespace("dev.facesieve")
+            .fields()
+            .requiredString("id")
+            .requiredInt("label")
+            .requiredInt("original_label")
+            .requiredDouble("angle_deg")
+            .requiredInt("nearest_sub_center")
+            .requiredInt("dominant_sub_center")
+            .optionalString("reason")
+            .optionalString("truth")
+            .optionalString("original_identity");
+    if (cosines) {
+      f = f.name("cosines").type().array().items().floatType().noDefault();
+    }
+    return f.endRecord();
+  }
+
+  /** A move by relabelling: the class a face left and the new label of the class it joined. */
+  record Move(int fromLabel, int toNewLabel) {}
 
   final Path dir;
   Path location;
   final CleanSummary summary;
   final List<GenericRecord> classes;
+
+  /** True when {@link #dominantAngle} is read from the cosines ({@code subclass} runs). */
+  final boolean subclass;
+
   int size;
   int[] label = new int[1024];
   double[] angle = new double[1024];
+  double[] dominantAngle;
   boolean[] nearestDominant = new boolean[1024];
   byte[] status = new byte[1024];
   byte[] truth = new byte[1024];
+
+  /** True for a kept face that relabelling moved to another class ({@link #status} is KEPT). */
+  boolean[] moved = new boolean[1024];
+
+  /** Faces moved, by class left and class joined. */
+  final Map<Move, Long> moves = new HashMap<>();
+
+  int movedCount;
   boolean hasTruth;
 
   private CleanRun(Path dir, CleanSummary summary, List<GenericRecord> classes) {
@@ -71,6 +111,9 @@ public final class CleanRun {
     this.location = dir;
     this.summary = summary;
     this.classes = classes;
+    this.subclass =
+        summary.options() != null && CleaningPolicy.SUBCLASS.equals(summary.options().policy());
+    this.dominantAngle = subclass ? new double[1024] : angle;
   }
 
   /**
@@ -96,7 +139,8 @@ public final class CleanRun {
     CleanRun run = new CleanRun(dir, summary, ParquetFiles.readAll(classesFile));
     for (String side : new String[] {"kept", "dropped"}) {
       for (Path f : ParquetFiles.list(dir.resolve(side))) {
-        ParquetFiles.readColumns(f, PROJECTION, r -> run.add(r, truthOverride));
+        ParquetFiles.readColumns(
+            f, run.subclass ? PROJECTION_WITH_COSINES : PROJECTION, r -> run.add(r, truthOverride));
       }
     }
     return run;
@@ -110,13 +154,25 @@ public final class CleanRun {
       nearestDominant = java.util.Arrays.copyOf(nearestDominant, n);
       status = java.util.Arrays.copyOf(status, n);
       truth = java.util.Arrays.copyOf(truth, n);
+      moved = java.util.Arrays.copyOf(moved, n);
+      dominantAngle = subclass ? java.util.Arrays.copyOf(dominantAngle, n) : angle;
     }
     label[size] = (Integer) r.get("original_label");
     angle[size] = (Double) r.get("angle_deg");
-    nearestDominant[size] =
-        ((Integer) r.get("nearest_sub_center")).equals(r.get("dominant_sub_center"));
+    int dominant = (Integer) r.get("dominant_sub_center");
+    if (subclass) {
+      float cos = FaceSchemas.floats(r.get("cosines"))[dominant];
+      dominantAngle[size] = SubClasses.angleDeg(cos);
+    }
+    nearestDominant[size] = ((Integer) r.get("nearest_sub_center")) == dominant;
     Object reason = r.get("reason");
     status[size] = reason == null ? KEPT : statusOf(reason.toString());
+    // a moved face is kept under another class; original_identity names only such faces
+    moved[size] = reason == null && r.get("original_identity") != null;
+    if (moved[size]) {
+      moves.merge(new Move(label[size], (Integer) r.get("label")), 1L, Long::sum);
+      movedCount++;
+    }
     Object t = r.get("truth");
     if (truthOverride != null) {
       NoiseKind k = truthOverride.get(r.get("id").toString());
@@ -179,6 +235,19 @@ public final class CleanRun {
 
   public boolean hasTruth() {
     return hasTruth;
+  }
+
+  /** Faces relabelling moved to another class. */
+  public int moved() {
+    return movedCount;
+  }
+
+  /**
+   * An int column of a {@code classes.parquet} row, or 0 when the file predates it ({@code
+   * dropped_other_person} and {@code relabelled_out} came with the {@code subclass} policy).
+   */
+  static int classInt(GenericRecord row, String column) {
+    return row.getSchema().getField(column) == null ? 0 : (Integer) row.get(column);
   }
 
   /** True when face {@code i} is noise by the ground truth. */

@@ -2,10 +2,13 @@ package dev.facesieve.reports;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.StageJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +26,12 @@ final class HtmlReport {
   private static final Mustache TEMPLATE =
       new DefaultMustacheFactory("dev/facesieve/reports").compile("report.html.mustache");
 
+  /** Relabelled faces shown with thumbnails. */
+  static final int MOVES_SHOWN = 12;
+
+  /** Relabelling pairs listed on the page. */
+  static final int PAIRS_SHOWN = 20;
+
   private HtmlReport() {}
 
   /** What the template shows; names are the template's. */
@@ -36,11 +45,14 @@ final class HtmlReport {
       List<Entry> quarantineReasons,
       boolean hasQuarantine,
       String histogramSvg,
+      ThresholdsView thresholds,
       String sweepSvg,
+      boolean hasSubclassSweep,
       @Nullable String precisionRecallSvg,
       @Nullable List<QualityRow> quality,
       @Nullable String auc,
       String classRatesSvg,
+      RelabelView relabelling,
       List<NoisyClass> noisiest,
       int thumbnailsPerSide,
       List<PairView> pairs,
@@ -55,6 +67,35 @@ final class HtmlReport {
       boolean tableTruncated,
       int tableShown,
       List<Entry> provenance) {}
+
+  /**
+   * How the thresholds were chosen: what auto chose, in words, and the two calibration charts (null
+   * without calibration).
+   */
+  record ThresholdsView(
+      List<String> sentences, @Nullable String personCutSvg, @Nullable String faceCutSvg) {}
+
+  /** The relabelling section: counts, the most frequent pairs, a few moves with thumbnails. */
+  record RelabelView(
+      boolean enabled,
+      String count,
+      boolean any,
+      @Nullable String precision,
+      List<PairRow> pairs,
+      List<MoveView> moves) {}
+
+  /** A (class left → class joined) pair and how many faces moved. */
+  record PairRow(String from, String to, long faces) {}
+
+  /** One move: the face, the class it left and joined, its angles, a face of the new class. */
+  record MoveView(
+      String id,
+      String from,
+      String to,
+      String angleToOld,
+      String angleToNew,
+      String dataUri,
+      @Nullable String targetUri) {}
 
   /** A headline number. */
   record Card(String label, String value, String note) {}
@@ -145,6 +186,11 @@ final class HtmlReport {
             "classes",
             count(totals.classesBefore()) + " → " + count(totals.classesAfter()),
             "before → after"));
+    if (report.relabelling().enabled() || report.relabelling().relabelled() > 0) {
+      cards.add(
+          new Card(
+              "relabelled", count(report.relabelling().relabelled()), "kept under another class"));
+    }
     if (quality != null) {
       cards.add(
           new Card(
@@ -161,7 +207,12 @@ final class HtmlReport {
             threshold);
     int[] thresholds = sweep.thresholdsDeg();
     String sweepSvg =
-        Charts.sweep(thresholds, sweep.dropPy().dropped(), sweep.strict().dropped(), threshold);
+        Charts.sweep(
+            thresholds,
+            sweep.dropPy().dropped(),
+            sweep.strict().dropped(),
+            sweep.subclass() == null ? null : sweep.subclass().dropped(),
+            threshold);
     String precisionRecallSvg = null;
     if (quality != null) {
       ReportJson.PolicySweep chosen = sweep.of(run.policy());
@@ -183,8 +234,21 @@ final class HtmlReport {
           thumbLabels.add(p.labelA());
           thumbLabels.add(p.labelB());
         });
-    Map<Integer, Thumbnails.ClassThumbs> thumbs =
-        Thumbnails.collect(run.dir(), thumbLabels, o.thumbnailsPerSide());
+    // the classes moved faces joined, for a face of each beside the move
+    Map<Integer, Integer> labelOfNew = new HashMap<>();
+    for (var c : run.classes()) {
+      labelOfNew.put((Integer) c.get("new_label"), (Integer) c.get("label"));
+    }
+    report.relabelling().pairs().stream()
+        .limit(MOVES_SHOWN)
+        .forEach(p -> thumbLabels.add(p.toLabel()));
+    Thumbnails.Collected collected =
+        Thumbnails.collect(
+            run.dir(),
+            thumbLabels,
+            o.thumbnailsPerSide(),
+            o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0);
+    Map<Integer, Thumbnails.ClassThumbs> thumbs = collected.classes();
     List<NoisyClass> noisiestView = new ArrayList<>();
     for (ReportJson.ClassRow c : noisiest) {
       Thumbnails.ClassThumbs t = thumbs.getOrDefault(c.label(), Thumbnails.ClassThumbs.NONE);
@@ -263,11 +327,14 @@ final class HtmlReport {
             quarantine,
             !quarantine.isEmpty(),
             histogramSvg,
+            thresholds(report.calibration(), run.policy(), threshold),
             sweepSvg,
+            sweep.subclass() != null,
             precisionRecallSvg,
             quality == null ? null : qualityRows(quality),
             quality == null ? null : String.format(Locale.ROOT, "%.3f", quality.angleRocAuc()),
             Charts.classDropRates(report.classDropRateHistogram()),
+            relabelView(report.relabelling(), collected.moves(), labelOfNew, thumbs),
             noisiestView,
             o.thumbnailsPerSide(),
             pairView,
@@ -286,6 +353,120 @@ final class HtmlReport {
     StringWriter w = new StringWriter();
     TEMPLATE.execute(w, page).flush();
     return w.toString();
+  }
+
+  /** What auto chose and why, in words, with the calibration charts. */
+  static ThresholdsView thresholds(
+      @Nullable ReportJson.CalibrationReport c, String policy, double thresholdDeg) {
+    List<String> said = new ArrayList<>();
+    if (c == null) {
+      said.add(
+          "No calibration ran: the "
+              + policy
+              + " policy decided at the "
+              + Charts.fmt(thresholdDeg)
+              + "° given on the command line.");
+      return new ThresholdsView(said, null, null);
+    }
+    Calibration cal = c.fromData();
+    Calibration.Evidence e = cal.evidence();
+    if (c.otherPersonDeg() != null) {
+      said.add(
+          "Another person: a non-dominant sub-class whose centroid lies more than "
+              + Charts.fmt(c.otherPersonDeg())
+              + "° from its class's dominant one is dropped whole ("
+              + (c.otherPersonAuto()
+                  ? "auto: the "
+                      + Charts.fmt(Calibration.OTHER_PERSON_PERCENTILE)
+                      + "th percentile of the angles from "
+                      + e.classesSearched()
+                      + " classes to their nearest other class, "
+                      + deg(e.nearestOtherPercentileDeg())
+                      + ", and at least "
+                      + Charts.fmt(Calibration.OTHER_PERSON_FLOOR_DEG)
+                      + "°"
+                  : "set with --other-person-deg")
+              + ").");
+    }
+    said.add(
+        "Outlier: a face more than "
+            + Charts.fmt(c.thresholdDeg())
+            + "° from "
+            + (CleaningPolicy.SUBCLASS.equals(policy)
+                ? "its person's centroid"
+                : "its class's dominant sub-centre")
+            + " is dropped ("
+            + (c.thresholdAuto()
+                ? "auto: arccos(cos α · cos δ) with α the median face angle "
+                    + deg(e.faceMedianDeg())
+                    + " and δ the another-person cut "
+                    + Charts.fmt(cal.otherPersonDeg())
+                    + "°, where a typical face of the nearest look-alike would sit"
+                : "set with --threshold-deg")
+            + ").");
+    if (c.relabel()) {
+      said.add(
+          "Relabelling: a dropped face moves to another class only within "
+              + Charts.fmt(cal.relabelFaceDeg())
+              + "° of that class's centroid (the median face angle: as close as a typical face"
+              + " of that person).");
+    } else if (c.collapsed()) {
+      said.add(
+          "The nearest-other-class percentile ("
+              + deg(e.nearestOtherPercentileDeg())
+              + ") fell below the "
+              + Charts.fmt(Calibration.OTHER_PERSON_FLOOR_DEG)
+              + "° floor: many classes share a person, so relabelling was turned off.");
+    }
+    return new ThresholdsView(
+        said,
+        Charts.personCut(e.sameClassSubclassDeg(), e.nearestOtherClassDeg(), cal.otherPersonDeg()),
+        Charts.faceCut(e.faceDeg(), e.faceMedianDeg(), c.thresholdDeg()));
+  }
+
+  private static String deg(double d) {
+    return Double.isFinite(d) ? String.format(Locale.ROOT, "%.1f°", d) : "n/a";
+  }
+
+  /** The relabelling section's view; moves come with a kept face of the class they joined. */
+  static RelabelView relabelView(
+      ReportJson.Relabelling r,
+      List<Thumbnails.MoveThumb> moves,
+      Map<Integer, Integer> labelOfNew,
+      Map<Integer, Thumbnails.ClassThumbs> thumbs) {
+    List<PairRow> pairs = new ArrayList<>();
+    for (ReportJson.RelabelPair p : r.pairs().subList(0, Math.min(PAIRS_SHOWN, r.pairs().size()))) {
+      pairs.add(
+          new PairRow(
+              p.fromIdentity() + " (label " + p.fromLabel() + ")",
+              p.toIdentity() + " (label " + p.toLabel() + ")",
+              p.faces()));
+    }
+    List<MoveView> views = new ArrayList<>();
+    for (Thumbnails.MoveThumb m : moves) {
+      Integer to = labelOfNew.get(m.toNewLabel());
+      List<Thumbnails.Thumb> target =
+          to == null ? List.of() : thumbs.getOrDefault(to, Thumbnails.ClassThumbs.NONE).kept();
+      views.add(
+          new MoveView(
+              m.id(),
+              m.fromIdentity(),
+              m.toIdentity(),
+              String.format(Locale.ROOT, "%.1f", m.angleToOldDeg()),
+              String.format(Locale.ROOT, "%.1f", m.angleToNewDeg()),
+              m.dataUri(),
+              target.isEmpty() ? null : target.get(0).dataUri()));
+    }
+    String precision =
+        r.relabelPrecision() == null
+            ? null
+            : String.format(
+                Locale.ROOT,
+                "%.3f (moves to the face's true identity: %d)",
+                r.relabelPrecision(),
+                r.relabelCorrect());
+    return new RelabelView(
+        r.enabled(), count(r.relabelled()), r.relabelled() > 0, precision, pairs, views);
   }
 
   private static List<QualityRow> qualityRows(ReportJson.Quality q) {

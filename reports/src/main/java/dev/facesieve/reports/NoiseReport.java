@@ -6,6 +6,7 @@ import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.input.SideFiles;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
@@ -168,7 +170,7 @@ public final class NoiseReport {
             prepared,
             kept,
             dropped,
-            s.droppedByReason(),
+            droppedByReason(s.droppedByReason()),
             s.classesBefore(),
             s.classesAfter());
     ReportJson.DominantSubClasses dominant = NoiseStatistics.dominantSubClasses(run);
@@ -185,15 +187,33 @@ public final class NoiseReport {
         s.facesieveVersion(),
         source,
         s.options(),
+        NoiseStatistics.calibration(run),
         totals,
         noise,
         dominant,
         NoiseStatistics.histograms(run),
         NoiseStatistics.sweep(run),
         NoiseStatistics.quality(run),
+        NoiseStatistics.relabelling(run),
         NoiseStatistics.classDropRateHistogram(classRows),
         duplicates(run, o),
         classRows);
+  }
+
+  /**
+   * The summary's counts by reason with every {@link DropReason}, in name order; a reason a summary
+   * written before it existed lacks counts 0.
+   */
+  @Nullable
+  static Map<String, Long> droppedByReason(@Nullable Map<String, Long> fromSummary) {
+    if (fromSummary == null) {
+      return null;
+    }
+    Map<String, Long> out = new TreeMap<>(fromSummary);
+    for (DropReason r : DropReason.values()) {
+      out.putIfAbsent(r.name(), 0L);
+    }
+    return out;
   }
 
   /** Pairs of classes whose dominant sub-centres are within the bound; see DuplicateIdentities. */

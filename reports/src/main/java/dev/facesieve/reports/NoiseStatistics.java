@@ -3,20 +3,27 @@ package dev.facesieve.reports;
 import static dev.facesieve.datasets.clean.DetectionMetrics.f1;
 import static dev.facesieve.datasets.clean.DetectionMetrics.ratio;
 
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.reports.ReportJson.AngleHistograms;
 import dev.facesieve.reports.ReportJson.ByKind;
+import dev.facesieve.reports.ReportJson.CalibrationReport;
 import dev.facesieve.reports.ReportJson.ClassRow;
 import dev.facesieve.reports.ReportJson.DominantSubClasses;
 import dev.facesieve.reports.ReportJson.KindQuality;
 import dev.facesieve.reports.ReportJson.PolicySweep;
 import dev.facesieve.reports.ReportJson.Quality;
+import dev.facesieve.reports.ReportJson.RelabelPair;
+import dev.facesieve.reports.ReportJson.Relabelling;
 import dev.facesieve.reports.ReportJson.ThresholdSweep;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 
 /**
  * The numbers of a noise report computed from a {@link CleanRun}'s per-face columns; no I/O.
@@ -33,6 +40,9 @@ public final class NoiseStatistics {
 
   static final int SWEEP_TO = 90;
 
+  /** Relabelling pairs listed in {@code report.json} at most. */
+  static final int MAX_RELABEL_PAIRS = 100;
+
   /** Angle histograms use 1° bins over [0°, 180°]; bin i holds angles in [i, i+1). */
   static final int HISTOGRAM_BINS = 181;
 
@@ -46,7 +56,7 @@ public final class NoiseStatistics {
     for (int i = 0; i < run.size; i++) {
       if (run.nearestDominant[i]) {
         nearest++;
-        if (run.angle[i] > t) {
+        if (run.dominantAngle[i] > t) {
           outliers++;
         }
         if (run.truth[i] != CleanRun.UNKNOWN) {
@@ -72,7 +82,7 @@ public final class NoiseStatistics {
     long[] dominant = new long[HISTOGRAM_BINS];
     long[] other = new long[HISTOGRAM_BINS];
     for (int i = 0; i < run.size; i++) {
-      int bin = (int) Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(run.angle[i])));
+      int bin = (int) Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(run.dominantAngle[i])));
       (run.nearestDominant[i] ? dominant : other)[bin]++;
     }
     return new AngleHistograms(1, 0, dominant, other);
@@ -82,10 +92,19 @@ public final class NoiseStatistics {
    * How many faces each policy drops at every whole threshold in [60°, 90°], before any minimum
    * class size (the per-face rule, {@link CleaningPolicy#faceReason}); with ground truth also
    * precision and recall there.
+   *
+   * <p>{@code drop-py} and {@code strict} judge the angle to the dominant sub-centre. {@code
+   * subclass} is swept only for a {@code subclass} run, the only one that recorded the angle to the
+   * person's centroid; its sub-class decisions are not re-run: a face the run dropped as {@code
+   * OTHER_PERSON} stays dropped at every threshold. Relabelling is not re-run either: a moved face
+   * is judged by the per-face rule on its angle like any other.
    */
   static ThresholdSweep sweep(CleanRun run) {
     int n = SWEEP_TO - SWEEP_FROM + 1;
-    List<String> names = CleaningPolicy.NAMES;
+    List<String> names =
+        CleaningPolicy.NAMES.stream()
+            .filter(p -> run.subclass || !p.equals(CleaningPolicy.SUBCLASS))
+            .toList();
     CleaningPolicy[][] policies = new CleaningPolicy[names.size()][n];
     for (int p = 0; p < names.size(); p++) {
       for (int t = 0; t < n; t++) {
@@ -101,8 +120,11 @@ public final class NoiseStatistics {
       boolean known = run.truth[i] != CleanRun.UNKNOWN;
       noisy += isNoisy ? 1 : 0;
       for (int p = 0; p < names.size(); p++) {
+        boolean subclass = policies[p][0].kind() == CleaningPolicy.Kind.SUBCLASS;
+        double a = subclass ? run.angle[i] : run.dominantAngle[i];
+        boolean otherPerson = subclass && run.status[i] == CleanRun.OTHER_PERSON;
         for (int t = 0; t < n; t++) {
-          if (policies[p][t].faceReason(run.angle[i], run.nearestDominant[i]) != null) {
+          if (otherPerson || policies[p][t].faceReason(a, run.nearestDominant[i]) != null) {
             dropped[p][t]++;
             if (known) {
               droppedKnown[p][t]++;
@@ -135,13 +157,17 @@ public final class NoiseStatistics {
         run.thresholdDeg(),
         run.policy(),
         byName.get(CleaningPolicy.DROP_PY),
-        byName.get(CleaningPolicy.STRICT));
+        byName.get(CleaningPolicy.STRICT),
+        byName.get(CleaningPolicy.SUBCLASS));
   }
 
   /**
    * Against ground truth: overall precision/recall/F1 of "dropped" vs "noisy", then per noise kind
    * its recall and its precision against clean faces (dropped of that kind over dropped of that
    * kind plus dropped clean faces), and the ROC AUC of the angle as a noise score.
+   *
+   * <p>A face relabelling moved to another class left its class, so it counts as dropped here, as
+   * in {@code summary.json}'s {@code quality_vs_truth}; the definitions say so when a face moved.
    */
   static Quality quality(CleanRun run) {
     if (!run.hasTruth) {
@@ -155,7 +181,7 @@ public final class NoiseStatistics {
         continue;
       }
       total[t]++;
-      if (run.status[i] != CleanRun.KEPT) {
+      if (run.status[i] != CleanRun.KEPT || run.moved[i]) {
         dropped[t]++;
       }
     }
@@ -184,7 +210,7 @@ public final class NoiseStatistics {
         new ByKind(
             kinds[CleanRun.CLOSE_SET], kinds[CleanRun.OPEN_SET], kinds[CleanRun.OTHER_NOISE]),
         angleAuc(run),
-        Quality.DEFINITIONS);
+        run.movedCount > 0 ? Quality.DEFINITIONS + Quality.RELABELLED : Quality.DEFINITIONS);
   }
 
   /** Mann–Whitney estimate of the ROC AUC of the angle as a score for "noisy". */
@@ -210,9 +236,9 @@ public final class NoiseStatistics {
         continue;
       }
       if (run.noisy(i)) {
-        a[x++] = run.angle[i];
+        a[x++] = run.dominantAngle[i];
       } else {
-        b[y++] = run.angle[i];
+        b[y++] = run.dominantAngle[i];
       }
     }
     return DetectionMetrics.auc(a, b);
@@ -228,7 +254,11 @@ public final class NoiseStatistics {
     return bins;
   }
 
-  /** Per class: its row of {@code classes.parquet} plus the drop rate and, with truth, noise. */
+  /**
+   * Per class: its row of {@code classes.parquet} plus the drop rate and, with truth, noise. A
+   * class's {@code kept} excludes the faces relabelling moved out, so {@code samples = kept +
+   * dropped + relabelled_out}; columns an older {@code classes.parquet} lacks read as 0.
+   */
   static List<ClassRow> classRows(CleanRun run) {
     Map<Integer, long[]> noisyByLabel = new HashMap<>();
     if (run.hasTruth) {
@@ -250,6 +280,7 @@ public final class NoiseStatistics {
       int label = (Integer) c.get("label");
       int samples = (Integer) c.get("samples");
       int kept = (Integer) c.get("kept");
+      int movedOut = CleanRun.classInt(c, "relabelled_out");
       List<Integer> perSub = new ArrayList<>();
       for (Object o : (List<?>) c.get("samples_per_sub_center")) {
         perSub.add((Integer) o);
@@ -265,16 +296,96 @@ public final class NoiseStatistics {
               (Integer) c.get("dominant_sub_center"),
               (Double) c.get("dominant_share"),
               kept,
-              samples - kept,
+              samples - kept - movedOut,
               (Integer) c.get("dropped_outlier_angle"),
               (Integer) c.get("dropped_non_dominant"),
               (Integer) c.get("dropped_small_class"),
-              ratio(samples - kept, samples),
+              CleanRun.classInt(c, "dropped_other_person"),
+              movedOut,
+              ratio(samples - kept - movedOut, samples),
               (Double) c.get("mean_angle_deg"),
               (Double) c.get("max_angle_deg"),
               nc == null ? null : nc[0],
               nc == null ? null : nc[1]));
     }
     return rows;
+  }
+
+  /**
+   * The relabelling section: faces moved, the most frequent (class left → class joined) pairs, with
+   * the report's truth how many moved faces are noise, and from {@code summary.json} how many went
+   * to their true identity (only the clean run knew true identities).
+   */
+  static Relabelling relabelling(CleanRun run) {
+    Map<Integer, String> identityOf = new HashMap<>();
+    Map<Integer, Integer> labelOfNew = new HashMap<>();
+    for (var c : run.classes) {
+      int label = (Integer) c.get("label");
+      identityOf.put(label, c.get("identity").toString());
+      int newLabel = (Integer) c.get("new_label");
+      if (newLabel >= 0) {
+        labelOfNew.put(newLabel, label);
+      }
+    }
+    List<RelabelPair> pairs = new ArrayList<>();
+    run.moves.forEach(
+        (m, faces) -> {
+          Integer to = labelOfNew.get(m.toNewLabel());
+          pairs.add(
+              new RelabelPair(
+                  m.fromLabel(),
+                  identityOf.get(m.fromLabel()),
+                  to == null ? -1 : to,
+                  to == null ? null : identityOf.get(to),
+                  faces));
+        });
+    pairs.sort(
+        Comparator.comparingLong((RelabelPair p) -> -p.faces())
+            .thenComparingInt(RelabelPair::fromLabel)
+            .thenComparingInt(RelabelPair::toLabel));
+    long known = 0;
+    long noisy = 0;
+    for (int i = 0; i < run.size; i++) {
+      if (run.moved[i] && run.truth[i] != CleanRun.UNKNOWN) {
+        known++;
+        noisy += run.noisy(i) ? 1 : 0;
+      }
+    }
+    CleanSummary.QualityVsTruth q = run.summary.qualityVsTruth();
+    boolean precisionKnown = q != null && q.relabelPrecision() != null;
+    CleanSummary.Options o = run.summary.options();
+    return new Relabelling(
+        o != null && o.relabel(),
+        run.movedCount,
+        pairs.size(),
+        pairs.subList(0, Math.min(MAX_RELABEL_PAIRS, pairs.size())),
+        run.hasTruth ? known : null,
+        run.hasTruth ? noisy : null,
+        precisionKnown ? q.relabelCorrect() : null,
+        precisionKnown ? q.relabelPrecision() : null,
+        Relabelling.DEFINITIONS);
+  }
+
+  /**
+   * The calibration section: the thresholds the run decided with, whether each was read from the
+   * data, and what {@code summary.json}'s calibration read them from; null when the run had no
+   * calibration (fixed thresholds and no relabelling, or outputs from before calibration existed).
+   */
+  @Nullable
+  static CalibrationReport calibration(CleanRun run) {
+    Calibration c = run.summary.calibration();
+    CleanSummary.Options o = run.summary.options();
+    if (c == null || o == null) {
+      return null;
+    }
+    return new CalibrationReport(
+        o.thresholdDeg(),
+        o.thresholdAuto(),
+        o.otherPersonDeg(),
+        o.otherPersonAuto(),
+        o.relabel(),
+        c.collapsed(),
+        (int) Calibration.BIN_DEG,
+        c);
   }
 }

@@ -3,6 +3,7 @@ package dev.facesieve.reports;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.StageJson;
@@ -17,21 +18,23 @@ import javax.annotation.Nullable;
  * docs/report.md}, written with {@link StageJson}.
  *
  * <p>Keys come in the order the components are declared (the order the file has always had), not
- * alphabetically; only what is copied from {@code summary.json} (the options, the counts by reason)
- * keeps that file's alphabetical order. A component marked {@code NON_NULL} is a key the file omits
- * when it does not apply (no ground truth, no model centres).
+ * alphabetically; only what is copied from {@code summary.json} (the options, the calibration, the
+ * counts by reason) keeps that file's alphabetical order. A component marked {@code NON_NULL} is a
+ * key the file omits when it does not apply (no ground truth, no model centres, no calibration).
  */
 public record ReportJson(
     int reportVersion,
     String facesieveVersion,
     Source source,
     @Nullable CleanSummary.Options options,
+    @JsonInclude(Include.NON_NULL) @Nullable CalibrationReport calibration,
     Totals totals,
     NoiseRate noiseRate,
     DominantSubClasses dominantSubClasses,
     AngleHistograms angleHistograms,
     ThresholdSweep thresholdSweep,
     @Nullable Quality qualityVsTruth,
+    Relabelling relabelling,
     long[] classDropRateHistogram,
     Duplicates duplicateIdentities,
     List<ClassRow> classes) {
@@ -100,16 +103,26 @@ public record ReportJson(
   public record AngleHistograms(
       int binWidthDeg, int firstBinDeg, long[] nearestDominant, long[] nearestNonDominant) {}
 
-  /** Faces each policy drops per whole threshold, before any minimum class size. */
+  /**
+   * Faces each policy drops per whole threshold, before any minimum class size; {@code subclass}
+   * only for a {@code subclass} run (see {@link NoiseStatistics#sweep}).
+   */
   public record ThresholdSweep(
       int[] thresholdsDeg,
       double chosenThresholdDeg,
       String chosenPolicy,
       @JsonProperty(CleaningPolicy.DROP_PY) PolicySweep dropPy,
-      @JsonProperty(CleaningPolicy.STRICT) PolicySweep strict) {
-    /** The sweep of the named policy. */
+      @JsonProperty(CleaningPolicy.STRICT) PolicySweep strict,
+      @JsonProperty(CleaningPolicy.SUBCLASS) @JsonInclude(Include.NON_NULL) @Nullable
+          PolicySweep subclass) {
+    /** The sweep of the named policy; null for {@code subclass} when the run used another. */
+    @Nullable
     public PolicySweep of(String policy) {
-      return policy.equals(CleaningPolicy.STRICT) ? strict : dropPy;
+      return switch (CleaningPolicy.kind(policy)) {
+        case DROP_PY -> dropPy;
+        case STRICT -> strict;
+        case SUBCLASS -> subclass;
+      };
     }
   }
 
@@ -139,7 +152,61 @@ public record ReportJson(
             + " precision_vs_clean = dropped of the kind / (dropped of the kind + dropped clean)."
             + " angle_roc_auc: probability that a noisy face has a larger angle to its dominant"
             + " sub-centre than a clean one (ties count half).";
+
+    /** Appended to {@link #DEFINITIONS} when relabelling moved a face. */
+    public static final String RELABELLED =
+        " A face relabelled to another class left its class and counts as dropped here, as in"
+            + " summary.json.";
   }
+
+  /**
+   * How the thresholds were chosen: the values the run decided with, whether each was read from the
+   * data, and {@code summary.json}'s calibration (the calibrated values and the histograms they
+   * were read from).
+   *
+   * @param otherPersonDeg the "another person" cut ({@code subclass} only)
+   * @param collapsed true when the nearest-other-class percentile fell below the floor ({@link
+   *     Calibration#collapsed}), which turns relabelling off
+   * @param binWidthDeg the width of the histograms' bins; bin i holds [i, i+1)
+   * @param fromData the summary's calibration
+   */
+  public record CalibrationReport(
+      double thresholdDeg,
+      boolean thresholdAuto,
+      @JsonInclude(Include.NON_NULL) @Nullable Double otherPersonDeg,
+      boolean otherPersonAuto,
+      boolean relabel,
+      boolean collapsed,
+      int binWidthDeg,
+      Calibration fromData) {}
+
+  /**
+   * Faces {@code --relabel} moved to another class: how many, the most frequent (class left → class
+   * joined) pairs, and with ground truth how many of them are noise and how many went to the face's
+   * true identity.
+   */
+  public record Relabelling(
+      boolean enabled,
+      long relabelled,
+      int pairsFound,
+      List<RelabelPair> pairs,
+      @JsonInclude(Include.NON_NULL) @Nullable Long relabelledWithTruth,
+      @JsonInclude(Include.NON_NULL) @Nullable Long relabelledNoisy,
+      @JsonInclude(Include.NON_NULL) @Nullable Long relabelCorrect,
+      @JsonInclude(Include.NON_NULL) @Nullable Double relabelPrecision,
+      String definitions) {
+    /** The words every relabelling section carries. */
+    public static final String DEFINITIONS =
+        "relabelled = faces kept under another class (kept/ rows with original_identity); pairs ="
+            + " moves by class left -> class joined (original labels), most first, at most 100."
+            + " relabelled_noisy / relabelled_with_truth: moved faces that are noise by the"
+            + " report's truth. relabel_correct, relabel_precision: copied from summary.json, moves"
+            + " to the face's true identity / moves with a known true identity.";
+  }
+
+  /** Faces moved from one class to another; {@code to_label} is −1 if the class is not found. */
+  public record RelabelPair(
+      int fromLabel, String fromIdentity, int toLabel, @Nullable String toIdentity, long faces) {}
 
   /** Per noise kind; a kind without faces is left out. */
   public record ByKind(
@@ -181,6 +248,8 @@ public record ReportJson(
       int droppedOutlierAngle,
       int droppedNonDominant,
       int droppedSmallClass,
+      int droppedOtherPerson,
+      int relabelledOut,
       double dropRate,
       double meanAngleDeg,
       double maxAngleDeg,

@@ -2,6 +2,7 @@ package dev.facesieve.reports;
 
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.image.Images;
@@ -61,50 +62,16 @@ final class FakeCleanRun {
     List<GenericRecord> classes = new ArrayList<>();
     for (int c = 0; c < CLASSES; c++) {
       int[] perSub = new int[3];
-      double sum = 0;
-      double max = 0;
       for (int i = 0; i < PER_CLASS; i++) {
         boolean isDropped = angle(i) > 75;
         perSub[nearest(i)]++;
-        sum += angle(i);
-        max = Math.max(max, angle(i));
-        GenericRecord r = new GenericData.Record(CleanSchemas.CLEANED);
-        byte[] img = image(c, i);
-        r.put("id", "c" + c + "/" + i + ".jpg");
-        r.put("label", isDropped ? -1 : c);
-        r.put("identity", "person_" + c);
-        r.put("image", ByteBuffer.wrap(img));
-        r.put("format", "jpeg");
-        r.put("width", 32);
-        r.put("height", 32);
-        r.put("sha256", LocalFiles.sha256(img));
-        GenericRecord src = new GenericData.Record(FaceSchemas.SOURCE);
-        src.put("file", "c" + c + "/" + i + ".jpg");
-        src.put("offset", -1L);
-        r.put("source", src);
-        r.put("truth", truth(i));
-        r.put("original_label", c);
-        r.put("angle_deg", angle(i));
-        r.put("nearest_sub_center", nearest(i));
-        r.put("dominant_sub_center", 0);
+        GenericRecord r = face(c, i, isDropped ? -1 : c, angle(i));
         r.put("cosines", FaceSchemas.floatList(new float[] {0.9f, 0.1f, 0.2f}));
         r.put("reason", isDropped ? "OUTLIER_ANGLE" : null);
         (isDropped ? dropped : kept).add(r);
       }
-      GenericRecord row = new GenericData.Record(CleanSchemas.CLASS);
-      row.put("label", c);
-      row.put("identity", "person_" + c);
-      row.put("new_label", c);
-      row.put("samples", PER_CLASS);
-      row.put("samples_per_sub_center", List.of(perSub[0], perSub[1], perSub[2]));
-      row.put("dominant_sub_center", 0);
-      row.put("dominant_share", perSub[0] / (double) PER_CLASS);
-      row.put("kept", PER_CLASS - 1);
+      GenericRecord row = classRow(c, perSub, PER_CLASS - 1);
       row.put("dropped_outlier_angle", 1);
-      row.put("dropped_non_dominant", 0);
-      row.put("dropped_small_class", 0);
-      row.put("mean_angle_deg", sum / PER_CLASS);
-      row.put("max_angle_deg", max);
       classes.add(row);
     }
     ParquetFiles.write(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED, kept);
@@ -123,7 +90,7 @@ final class FakeCleanRun {
             kept.size(),
             0,
             dropped.size(),
-            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L),
+            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L, "OTHER_PERSON", 0L),
             CLASSES,
             CLASSES,
             dropped.size() / (double) (kept.size() + dropped.size()),
@@ -151,6 +118,197 @@ final class FakeCleanRun {
                 null));
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
+  }
+
+  /**
+   * Writes the outputs of a {@code subclass} run with auto thresholds (outlier cut 62.5°, another
+   * person 50°) and {@code --relabel}, same 5 × 12 faces; returns the clean folder.
+   *
+   * <p>Decision angles ({@code angle_deg}, to the person's centroid) are {@link #angle}; the angle
+   * to the dominant sub-centre, in the {@code cosines} column, is 5.5° more. In every class: faces
+   * 0–8 and 11 are kept; face 10 (open set, 70°) is dropped {@code OUTLIER_ANGLE}; face 9 (close
+   * set, nearest sub-centre 1, 80°) is another person: dropped {@code OTHER_PERSON} in classes 2–4,
+   * and in classes 0 and 1 moved to {@code person_2} (32° and 33° from it). The summary says one of
+   * the two moves went to the true identity.
+   */
+  static Path writeSubclass(Path dir) throws Exception {
+    Path clean = dir.resolve("clean");
+    Files.createDirectories(clean.resolve("kept"));
+    Files.createDirectories(clean.resolve("dropped"));
+    List<GenericRecord> kept = new ArrayList<>();
+    List<GenericRecord> dropped = new ArrayList<>();
+    List<GenericRecord> classes = new ArrayList<>();
+    for (int c = 0; c < CLASSES; c++) {
+      boolean moves = c < 2;
+      for (int i = 0; i < PER_CLASS; i++) {
+        String reason = i == 10 ? "OUTLIER_ANGLE" : i == 9 && !moves ? "OTHER_PERSON" : null;
+        boolean moved = i == 9 && moves;
+        GenericRecord r = face(c, i, reason == null ? (moved ? 2 : c) : -1, angle(i));
+        float[] cos = {0.1f, 0.1f, 0.1f};
+        cos[0] = (float) Math.cos(Math.toRadians(angle(i) + 5.5));
+        r.put("cosines", FaceSchemas.floatList(cos));
+        r.put("reason", reason);
+        if (moved) {
+          r.put("identity", "person_2");
+          r.put("original_identity", "person_" + c);
+          r.put("angle_to_target_deg", 32.0 + c);
+        }
+        (reason == null ? kept : dropped).add(r);
+      }
+      GenericRecord row = classRow(c, new int[] {10, 1, 1}, 10);
+      row.put("dropped_outlier_angle", 1);
+      row.put("dropped_other_person", moves ? 0 : 1);
+      row.put("relabelled_out", moves ? 1 : 0);
+      classes.add(row);
+    }
+    ParquetFiles.write(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED, kept);
+    ParquetFiles.write(clean.resolve("dropped/part-0.parquet"), CleanSchemas.CLEANED, dropped);
+    ParquetFiles.write(clean.resolve("classes.parquet"), CleanSchemas.CLASS, classes);
+    long[] sameClass = new long[180];
+    sameClass[20] = 5;
+    sameClass[80] = 5;
+    long[] nearestOther = new long[180];
+    nearestOther[52] = 1;
+    nearestOther[58] = 4;
+    long[] faces = new long[180];
+    for (int i = 0; i < 9; i++) {
+      faces[(int) angle(i)] += 5;
+    }
+    Calibration calibration =
+        new Calibration(
+            50.0,
+            62.5,
+            35.0,
+            new Calibration.Evidence(
+                CLASSES, CLASSES, 52.5, 32.0, 26.0, sameClass, nearestOther, faces));
+    CleanSummary summary =
+        new CleanSummary(
+            CleanSummary.STAGE,
+            "test",
+            CLASSES * PER_CLASS,
+            0,
+            Map.of(),
+            kept.size(),
+            2,
+            dropped.size(),
+            Map.of("OUTLIER_ANGLE", 5L, "NON_DOMINANT", 0L, "SMALL_CLASS", 0L, "OTHER_PERSON", 3L),
+            CLASSES,
+            CLASSES,
+            dropped.size() / (double) (kept.size() + dropped.size()),
+            new CleanSummary.Options(
+                "subclass", 62.5, true, 50.0, true, 3, true, 0, null, false, false, "direct"),
+            calibration,
+            dir.resolve("prepared").toString(),
+            "fingerprint-of-prepared",
+            dir.resolve("no-model").toString(),
+            "0",
+            "fingerprint-of-prepared",
+            true,
+            new CleanSummary.QualityVsTruth(
+                2L * CLASSES,
+                dropped.size(),
+                dropped.size(),
+                1.0,
+                0.8,
+                8 / 9.0,
+                0,
+                CleanSummary.QualityVsTruth.NOTE,
+                2,
+                2,
+                1,
+                0.5));
+    Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
+    return clean;
+  }
+
+  /** A face of {@link CleanSchemas#CLEANED} with its image, truth and scores; no reason yet. */
+  static GenericRecord face(int c, int i, int label, double angleDeg) {
+    GenericRecord r = new GenericData.Record(CleanSchemas.CLEANED);
+    byte[] img = image(c, i);
+    r.put("id", "c" + c + "/" + i + ".jpg");
+    r.put("label", label);
+    r.put("identity", "person_" + c);
+    r.put("image", ByteBuffer.wrap(img));
+    r.put("format", "jpeg");
+    r.put("width", 32);
+    r.put("height", 32);
+    r.put("sha256", LocalFiles.sha256(img));
+    GenericRecord src = new GenericData.Record(FaceSchemas.SOURCE);
+    src.put("file", "c" + c + "/" + i + ".jpg");
+    src.put("offset", -1L);
+    r.put("source", src);
+    r.put("truth", truth(i));
+    r.put("original_label", c);
+    r.put("angle_deg", angleDeg);
+    r.put("nearest_sub_center", nearest(i));
+    r.put("dominant_sub_center", 0);
+    return r;
+  }
+
+  /** A row of {@code classes.parquet} with every drop count 0 and the angles of {@link #angle}. */
+  static GenericRecord classRow(int c, int[] perSub, int kept) {
+    double sum = 0;
+    double max = 0;
+    for (int i = 0; i < PER_CLASS; i++) {
+      sum += angle(i);
+      max = Math.max(max, angle(i));
+    }
+    GenericRecord row = new GenericData.Record(CleanSchemas.CLASS);
+    row.put("label", c);
+    row.put("identity", "person_" + c);
+    row.put("new_label", c);
+    row.put("samples", PER_CLASS);
+    row.put("samples_per_sub_center", List.of(perSub[0], perSub[1], perSub[2]));
+    row.put("dominant_sub_center", 0);
+    row.put("dominant_share", perSub[0] / (double) PER_CLASS);
+    row.put("kept", kept);
+    row.put("dropped_outlier_angle", 0);
+    row.put("dropped_non_dominant", 0);
+    row.put("dropped_small_class", 0);
+    row.put("dropped_other_person", 0);
+    row.put("relabelled_out", 0);
+    row.put("mean_angle_deg", sum / PER_CLASS);
+    row.put("max_angle_deg", max);
+    return row;
+  }
+
+  /**
+   * Rewrites {@code kept/}, {@code dropped/} and {@code classes.parquet} of a clean folder without
+   * the columns issue #15 added, as an older clean run wrote them.
+   */
+  static void stripNewColumns(Path clean) throws Exception {
+    Schema cleaned = without(CleanSchemas.CLEANED, "original_identity", "angle_to_target_deg");
+    Schema cls = without(CleanSchemas.CLASS, "dropped_other_person", "relabelled_out");
+    for (String side : new String[] {"kept", "dropped"}) {
+      for (Path f : ParquetFiles.list(clean.resolve(side))) {
+        rewrite(f, cleaned);
+      }
+    }
+    rewrite(clean.resolve("classes.parquet"), cls);
+  }
+
+  private static void rewrite(Path f, Schema schema) throws Exception {
+    List<GenericRecord> out = new ArrayList<>();
+    for (GenericRecord r : ParquetFiles.readAll(f)) {
+      GenericRecord o = new GenericData.Record(schema);
+      for (Schema.Field field : schema.getFields()) {
+        o.put(field.name(), r.get(field.name()));
+      }
+      out.add(o);
+    }
+    Files.delete(f);
+    ParquetFiles.write(f, schema, out);
+  }
+
+  private static Schema without(Schema s, String... names) {
+    List<String> drop = List.of(names);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field f : s.getFields()) {
+      if (!drop.contains(f.name())) {
+        fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+      }
+    }
+    return Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), false, fields);
   }
 
   static final Schema CENTRES = CleanSchemas.CENTRES;

@@ -28,8 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * before {@code report.json} became a record tree (paths of the temporary folder replaced by
  * {@code @TMP@}). One edit was made by hand: the four keys of {@code noise_rate.denominators} came
  * from {@code Map.of}, whose order changes from one JVM to the next, and are listed in the order
- * the code declares them. On a mismatch the actual file is written under {@code
- * target/golden-actual/}.
+ * the code declares them. Issue #15 (subclass policy, calibration, relabelling) only added keys:
+ * the new options ({@code min_subclass_size}, {@code other_person_auto}, {@code relabel}, {@code
+ * threshold_auto}), {@code OTHER_PERSON} among the drop reasons, the {@code relabelling} section
+ * and the per-class {@code dropped_other_person} and {@code relabelled_out}; every existing key and
+ * value is unchanged. On a mismatch the actual file is written under {@code target/golden-actual/}.
  */
 class ReportJsonGoldenTest {
   private static final ObjectMapper PLAIN = new ObjectMapper();

@@ -60,4 +60,72 @@ class ReportRendersInChromiumTest {
     double share = inked / (img.getWidth() * img.getHeight() / 4.0);
     assertTrue(share > 0.05, "the page looks blank: " + share);
   }
+
+  /**
+   * A subclass run with calibration and relabelling: the page shows how the thresholds were chosen
+   * (two charts, their cuts marked, what auto chose in words) and the relabelled faces (count,
+   * pairs, each move with its face and a face of the class it joined).
+   */
+  @Test
+  void thresholdsAndRelabelledFacesRender(@TempDir Path tmp) throws Exception {
+    Optional<Path> chromium = Chromium.find();
+    assumeTrue(chromium.isPresent(), "Chromium not found: skipping the rendering check");
+    Path clean = FakeCleanRun.writeSubclass(tmp);
+    NoiseReport.regenerate(clean, NoiseReport.Options.defaults());
+    String dom = Chromium.dumpDom(chromium.get(), clean.resolve(NoiseReport.HTML_FILE), tmp);
+
+    String thresholds = section(dom, "thresholds");
+    assertEquals(2, charts(thresholds), "calibration charts");
+    assertTrue(thresholds.contains("another person &gt; 50°"), "other-person cut not marked");
+    assertTrue(thresholds.contains("outlier &gt; 62.5°"), "outlier cut not marked");
+    assertTrue(thresholds.contains("5th percentile of the angles from 5 classes"), thresholds);
+    assertTrue(thresholds.contains("--policy drop-py --threshold-deg 75"));
+    assertEquals(6, charts(dom), "charts on the page");
+
+    String moves = section(dom, "relabelled");
+    assertTrue(moves.contains("<b class=\"relabel-count\">2</b>"), "relabelled count");
+    Matcher pairs =
+        Pattern.compile("<table class=\"relabel-pairs\">.*?<tbody>(.*?)</tbody>", Pattern.DOTALL)
+            .matcher(moves);
+    assertTrue(pairs.find(), "no pairs table");
+    assertEquals(2, NoiseReportTest.count(pairs.group(1), "<tr>"));
+    assertTrue(pairs.group(1).contains("person_0 (label 0)"));
+    assertEquals(2, NoiseReportTest.count(moves, "<div class=\"move\">"));
+    // each move: the moved face and a face of the class it joined, both decoded images
+    assertEquals(4, NoiseReportTest.count(moves, "<img src=\"data:image/jpeg;base64,"));
+    assertTrue(moves.contains("<b>person_1</b> → <b>person_2</b>"), moves);
+    assertTrue(moves.contains("80.0° from its old class, 33.0° from the new one"));
+  }
+
+  /** A drop-py run without calibration or relabelling says so instead of drawing nothing. */
+  @Test
+  void runWithoutCalibrationSaysSo(@TempDir Path tmp) throws Exception {
+    Optional<Path> chromium = Chromium.find();
+    assumeTrue(chromium.isPresent(), "Chromium not found: skipping the rendering check");
+    Path clean = FakeCleanRun.write(tmp);
+    NoiseReport.regenerate(clean, NoiseReport.Options.defaults());
+    String dom = Chromium.dumpDom(chromium.get(), clean.resolve(NoiseReport.HTML_FILE), tmp);
+    String thresholds = section(dom, "thresholds");
+    assertEquals(0, charts(thresholds));
+    assertTrue(thresholds.contains("No calibration ran: the drop-py policy decided at the 75°"));
+    assertTrue(section(dom, "relabelled").contains("Relabelling was off"));
+  }
+
+  private static String section(String dom, String id) {
+    Matcher m =
+        Pattern.compile("<section id=\"" + id + "\">(.*?)</section>", Pattern.DOTALL).matcher(dom);
+    assertTrue(m.find(), "no section " + id);
+    return m.group(1);
+  }
+
+  /** Charts with drawn content (JFreeSVG writes shapes as path/line elements). */
+  private static int charts(String html) {
+    Matcher svg = Pattern.compile("<svg[^>]*>(.*?)</svg>", Pattern.DOTALL).matcher(html);
+    int n = 0;
+    while (svg.find()) {
+      assertTrue(svg.group(1).contains("<path") || svg.group(1).contains("<line"), "empty chart");
+      n++;
+    }
+    return n;
+  }
 }
