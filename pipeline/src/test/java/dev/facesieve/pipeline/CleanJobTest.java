@@ -196,7 +196,17 @@ class CleanJobTest {
           faces++;
           nearestDominant +=
               g.get("nearest_sub_center").equals(g.get("dominant_sub_center")) ? 1 : 0;
-          beyond75 += (Double) g.get("angle_deg") > 75 ? 1 : 0;
+          // drop-py's angle: to the dominant sub-centre (angle_deg is the policy's own angle)
+          @SuppressWarnings("unchecked")
+          List<Number> cos = (List<Number>) g.get("cosines");
+          double toDominant =
+              Math.toDegrees(
+                  Math.acos(
+                      Math.max(
+                          -1,
+                          Math.min(
+                              1, cos.get((Integer) g.get("dominant_sub_center")).doubleValue()))));
+          beyond75 += toDominant > 75 ? 1 : 0;
           boolean isNoisy = g.get("truth") != null && !g.get("truth").toString().equals("clean");
           noisy += isNoisy ? 1 : 0;
           droppedNoisy += isNoisy && side.equals("dropped") ? 1 : 0;
@@ -266,7 +276,7 @@ class CleanJobTest {
         "this data has faces within 75° of the dominant sub-centre but nearest another one");
     CleanSummary dropPy =
         CleanJob.run(
-            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c5"))
+            CleanJob.Settings.builder(prepared, headOnly, dir.resolve("c6"))
                 .setEmbeddings(cache)
                 .setPolicy(CleaningPolicy.dropPy())
                 .build());

@@ -80,7 +80,9 @@ class OnnxCleanQualityTest {
     // measured 2026-11-29: F1 0.900 (P 0.826, R 0.990) against drop-py's 0.880; thresholds 60.2°
     // (outlier) and 54.1° (another person); 10 faces moved, all to their true identity
     assertTrue(q.f1() >= DEFAULT_F1_FLOOR, "default F1 " + q.f1());
-    assertTrue(q.f1() > s.qualityVsTruth().f1(), "the default beats drop-py at 75° here");
+    assertTrue(
+        q.f1() > s.qualityVsTruth().f1(),
+        "the default beats drop-py at 75° here: " + q + " vs " + s.qualityVsTruth());
     assertTrue(q.relabelled() >= 5, "relabelled " + q.relabelled());
     assertTrue(q.relabelPrecision() >= 0.95, "relabel precision " + q.relabelPrecision());
     assertTrue(d.calibration().outlierDeg() > 50 && d.calibration().outlierDeg() < 75);

@@ -69,7 +69,9 @@ public class SubclassDecisionsTest {
 
   @Test
   public void aBlockOfAnotherClassMovesAndAStrangerIsDropped() {
-    CleaningPolicy policy = CleaningPolicy.defaults().withOtherPersonDeg(45).withRelabel(true);
+    // fixed cuts: on orthogonal axes the calibrated ones sit at 90°, on the faces' own angles
+    CleaningPolicy policy =
+        CleaningPolicy.defaults().withOtherPersonDeg(45).withThresholdDeg(60).withRelabel(true);
     PCollectionTuple out =
         PCollectionTuple.of(
                 ScoreAgainstSubCenters.EMBEDDINGS,

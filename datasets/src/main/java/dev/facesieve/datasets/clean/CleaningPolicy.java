@@ -20,9 +20,12 @@ import javax.annotation.Nullable;
  *   <li>{@code subclass} decides on sub-classes (the faces nearest each sub-centre, {@link
  *       SubClasses}): a non-dominant sub-class of at least {@link #minSubclassSize} faces whose
  *       member centroid lies more than {@link #otherPersonDeg} from the dominant sub-class's
- *       centroid is another person and is dropped whole ({@code OTHER_PERSON}); the others are the
- *       same person (pose, light, age) and stay. A face is then an outlier when its angle to the
- *       nearest of its person's centroids exceeds the threshold.
+ *       centroid, and whose faces lie (median) beyond the face threshold of that centroid, is
+ *       another person and is dropped whole ({@code OTHER_PERSON}). The second test keeps a few
+ *       faces of the person in an unusual pose: their mean can sit far from the dominant one while
+ *       each face is within the person's spread (ORL, 10 faces a class). The others are the same
+ *       person (pose, light, age) and stay. A face is then an outlier when its angle to the nearest
+ *       of its person's centroids exceeds the threshold.
  * </ul>
  *
  * <p>Thresholds may be {@link #AUTO} ({@code NaN}): {@link #resolve} replaces them with the values
@@ -287,7 +290,8 @@ public record CleaningPolicy(
         otherPerson[j] =
             j != sc.dominant()
                 && sc.size()[j] >= minSubclassSize
-                && sc.angleToDominantDeg()[j] > otherPersonDeg;
+                && sc.angleToDominantDeg()[j] > otherPersonDeg
+                && medianAngleDeg(x, s.nearest(), j, sc.dominantCentroid()) > thresholdDeg;
       }
       // the person: the sum of every face not in another person's sub-class; each of those
       // faces is measured against the others (leave-one-out), the rest against all of them
@@ -322,6 +326,18 @@ public record CleaningPolicy(
     }
     applyMinClassSize(reason, target, label);
     return new ClassDecision(label, reason, angle, target, angleToTarget, sc, otherPerson);
+  }
+
+  /** The median angle of sub-class {@code j}'s faces to {@code ref}. */
+  static double medianAngleDeg(float[][] x, int[] nearest, int j, float[] ref) {
+    double[] a =
+        java.util.stream.IntStream.range(0, x.length)
+            .filter(i -> nearest[i] == j)
+            .mapToDouble(i -> SubClasses.angleDeg(ClassScorer.dot(x[i], ref)))
+            .sorted()
+            .toArray();
+    int m = a.length / 2;
+    return a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2;
   }
 
   private void applyMinClassSize(DropReason[] reason, int[] target, int label) {

@@ -61,11 +61,12 @@ class SubclassPolicyTest {
     }
     assertTrue(d.otherPerson()[1]);
     assertEquals(90, d.subClasses().angleToDominantDeg()[1], 1);
-    // drop.py at 75° keeps all of them whose angle to the dominant sub-centre is <= 75°: the
-    // look-alike's faces sit ~90° away, so it drops them too; at 95° it would keep them, the
-    // sub-class rule does not depend on that angle
+    // a group is another person only if its faces also lie (median) beyond the face threshold of
+    // the dominant centroid: at 95° the look-alike's faces (~90°) are within the person's spread,
+    // and the group stays
     ClassDecision loose = SUBCLASS.withThresholdDeg(95).decideClass(0, x, s, null);
-    assertEquals(DropReason.OTHER_PERSON, loose.reason()[12]);
+    assertNull(loose.reason()[12]);
+    assertFalse(loose.otherPerson()[1]);
   }
 
   @Test
@@ -113,7 +114,11 @@ class SubclassPolicyTest {
     assertEquals(90, cal.otherPersonDeg(), 1);
     assertFalse(cal.collapsed());
     CleaningPolicy p =
-        CleaningPolicy.defaults().withOtherPersonDeg(45).withRelabel(true).resolve(cal);
+        CleaningPolicy.defaults()
+            .withOtherPersonDeg(45)
+            .withThresholdDeg(60)
+            .withRelabel(true)
+            .resolve(cal);
     ClassDecision d = p.decideClass(0, x0, s0, stats.centroids());
     for (int i = 0; i < 10; i++) {
       assertNull(d.reason()[i]);
@@ -129,6 +134,7 @@ class SubclassPolicyTest {
     ClassDecision dropped =
         CleaningPolicy.defaults()
             .withOtherPersonDeg(45)
+            .withThresholdDeg(60)
             .resolve(cal)
             .decideClass(0, x0, s0, stats.centroids());
     assertEquals(DropReason.OTHER_PERSON, dropped.reason()[11]);
@@ -150,6 +156,7 @@ class SubclassPolicyTest {
     CleaningPolicy p =
         CleaningPolicy.defaults()
             .withOtherPersonDeg(45)
+            .withThresholdDeg(60)
             .withRelabel(true)
             .resolve(stats.calibrate());
     ClassDecision d = p.decideClass(0, x0, s0, stats.centroids());
