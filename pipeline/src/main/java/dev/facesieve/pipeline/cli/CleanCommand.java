@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.ModelMatch;
@@ -76,6 +77,52 @@ public final class CleanCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * How the run decided: the policy, its thresholds (and whether they were read from the data),
+   * faces moved, and a warning when the calibration found the classes' persons collapsed.
+   */
+  static void printDecisions(PrintWriter out, CleanSummary s) {
+    CleanSummary.Options o = s.options();
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "decisions: %s, outlier beyond %.1f°%s",
+                o.policy(),
+                o.thresholdDeg(),
+                o.thresholdAuto() ? " (auto)" : ""));
+    if (o.otherPersonDeg() != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              ", another person beyond %.1f°%s",
+              o.otherPersonDeg(),
+              o.otherPersonAuto() ? " (auto)" : ""));
+    }
+    if (o.relabel()) {
+      sb.append(String.format(Locale.ROOT, "; relabelled %d", s.relabelled()));
+      CleanSummary.QualityVsTruth q = s.qualityVsTruth();
+      if (q != null && q.relabelPrecision() != null) {
+        sb.append(
+            String.format(Locale.ROOT, " (to the true identity: %.3f)", q.relabelPrecision()));
+      }
+    }
+    out.println(sb);
+    Calibration c = s.calibration();
+    if (c != null && c.collapsed()) {
+      out.printf(
+          Locale.ROOT,
+          "warning: %.0f%% of classes lie within %.1f° of another class's dominant person (below"
+              + " the %.0f° floor): many classes share one person (duplicate identities, or"
+              + " look-alikes that took over classes): the other-person cut falls back to the"
+              + " floor, and --relabel is off for such a run. See the report's duplicate"
+              + " identities.%n",
+          Calibration.OTHER_PERSON_PERCENTILE,
+          c.evidence().nearestOtherPercentileDeg(),
+          Calibration.OTHER_PERSON_FLOOR_DEG);
+    }
+  }
+
   static void print(PrintWriter out, CleanSummary s, Path output) {
     out.printf(
         Locale.ROOT,
@@ -87,6 +134,7 @@ public final class CleanCommand implements Callable<Integer> {
         s.quarantined(),
         s.classesBefore(),
         s.classesAfter());
+    printDecisions(out, s);
     out.printf(
         Locale.ROOT,
         "estimated noise (share of prepared faces dropped): %.1f%%%n",

@@ -84,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
             output,
             PrepareJob.Settings.of(synth, RunJob.prepared(output)),
             cfg,
-            CleaningPolicy.dropPy(),
+            CleaningPolicy.defaults(),
             false,
             NoiseReport.Options.defaults(),
             runner.choice());

@@ -118,6 +118,7 @@ public final class RunCommand implements Callable<Integer> {
         s.quarantined(),
         s.classesBefore(),
         s.classesAfter());
+    CleanCommand.printDecisions(out, s);
     out.printf(
         Locale.ROOT,
         "noise found: %.1f%% of input (dropped + quarantined), %.1f%% of the faces cleaned%n",
