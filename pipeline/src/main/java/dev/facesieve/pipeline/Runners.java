@@ -28,11 +28,13 @@ public final class Runners {
   public record Choice(
       String runner, String flinkMaster, int parallelism, List<String> pipelineArgs) {
     public Choice {
-      runner = runner.toLowerCase(Locale.ROOT);
+      String given = runner;
+      runner = name(runner);
       checkArgument(
           runner.equals("direct") || runner.equals("flink") || runner.equals("dataflow"),
-          "--runner must be direct, flink or dataflow, got %s",
-          runner);
+          "--runner must be direct, flink or dataflow (or Beam's DirectRunner, FlinkRunner,"
+              + " DataflowRunner), got %s",
+          given);
       checkArgument(parallelism > 0, "--parallelism must be > 0, got %s", parallelism);
       pipelineArgs = List.copyOf(pipelineArgs);
       for (String a : pipelineArgs) {
@@ -42,6 +44,18 @@ public final class Runners {
 
     public Choice(String runner, String flinkMaster, int parallelism) {
       this(runner, flinkMaster, parallelism, List.of());
+    }
+
+    /**
+     * FaceSieve's name of a runner given as FaceSieve or Beam names it, in any case: {@code
+     * FlinkRunner} and {@code org.apache.beam.runners.flink.FlinkRunner} are {@code flink}.
+     */
+    static String name(String runner) {
+      String n = runner.strip().toLowerCase(Locale.ROOT);
+      n = n.substring(n.lastIndexOf('.') + 1);
+      return n.endsWith("runner") && n.length() > "runner".length()
+          ? n.substring(0, n.length() - "runner".length())
+          : n;
     }
 
     /** The DirectRunner with one worker thread per core. */

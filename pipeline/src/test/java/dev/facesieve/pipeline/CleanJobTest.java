@@ -347,7 +347,7 @@ class CleanJobTest {
               out.toString());
       assertEquals(2, r.code(), r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
-      assertTrue(r.err().startsWith("facesieve: " + b.named() + ": "), r.err());
+      assertTrue(r.err().startsWith("facesieve clean: " + b.named() + ": "), r.err());
       assertTrue(r.err().contains(b.what()), r.err());
       assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
       assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));
@@ -400,7 +400,7 @@ class CleanJobTest {
             out.toString());
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
-    assertTrue(r.err().startsWith("facesieve: " + foreign + ": "), r.err());
+    assertTrue(r.err().startsWith("facesieve clean: " + foreign + ": "), r.err());
     assertTrue(r.err().contains(difference), r.err());
     assertTrue(r.err().contains("--allow-foreign-model"), r.err());
     assertFalse(Files.exists(out.resolve(CleanJob.SUMMARY)));

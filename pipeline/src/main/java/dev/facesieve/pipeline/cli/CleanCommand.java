@@ -18,29 +18,43 @@ import picocli.CommandLine.Option;
     name = "clean",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
+    optionListHeading = "Input and output:%n",
     description = {
       "Scores every prepared face against its class's dominant sub-centre and writes kept/,"
           + " dropped/, dropped.csv, classes.parquet, report.json, report.html and, last,"
           + " summary.json."
     })
 public final class CleanCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, description = "A 'facesieve prepare' output.")
+  @Option(
+      names = {"--input", "--data"},
+      required = true,
+      paramLabel = "<dir>",
+      description = "The prepared faces: the folder 'facesieve prepare' wrote (its --output).")
   Path data;
 
-  @Option(names = "--model", required = true, description = "A 'facesieve train' output.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "<dir>",
+      description = "The model: the folder 'facesieve train' wrote (its --output).")
   Path model;
 
-  @Option(names = "--output", required = true, description = "Output folder.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Output folder: kept and dropped faces, the report and summary.json.")
   Path output;
 
   @Option(
       names = "--embeddings",
+      paramLabel = "<dir>",
       description =
-          "Embedding cache folder: written on the first"
-              + " run, reused (no inference) when model and data are unchanged.")
+          "Embedding cache folder: written on the first run, reused (no inference) when model"
+              + " and data are unchanged.")
   Path embeddings;
 
-  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  @Option(names = "--overwrite", description = "Replace an earlier 'facesieve clean' output.")
   boolean overwrite;
 
   @Mixin CleanOptions cleaning;

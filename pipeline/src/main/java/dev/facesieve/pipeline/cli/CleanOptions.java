@@ -8,38 +8,41 @@ public final class CleanOptions {
   @Option(
       names = "--policy",
       defaultValue = CleaningPolicy.DEFAULT_NAME,
+      paramLabel = "<policy>",
       description =
-          "subclass (default: a non-dominant sub-class whose member centroid lies as far from the"
-              + " dominant one as another person is dropped whole, other sub-classes of the person"
-              + " stay, then faces beyond --threshold-deg of the person's centroid), drop-py"
-              + " (insightface's drop.py: keep iff the angle to the dominant sub-centre <="
-              + " threshold; use --policy drop-py --threshold-deg 75 for its exact rule) or strict"
-              + " (drop-py, and also drop faces nearest a non-dominant sub-centre).")
+          "subclass: a non-dominant sub-class whose member centroid lies as far from the dominant"
+              + " one as another person is dropped whole, other sub-classes of the person stay,"
+              + " then faces beyond --threshold-deg of the person's centroid are dropped. drop-py:"
+              + " insightface's drop.py, keep a face iff its angle to the dominant sub-centre is"
+              + " at most the threshold (--policy drop-py --threshold-deg 75 is its exact rule)."
+              + " strict: drop-py, and also drop faces nearest a non-dominant sub-centre.")
   String policy;
 
   @Option(
       names = "--threshold-deg",
       defaultValue = "auto",
+      paramLabel = "<deg|auto>",
       description =
-          "Per-face angle threshold in degrees, or auto (default): read from the data, where a"
-              + " typical face of the nearest other person would sit (summary.json, calibration).")
+          "Per-face angle threshold in degrees, or auto: read from the data, where a typical face"
+              + " of the nearest other person would sit (see summary.json, calibration).")
   String threshold;
 
   @Option(
       names = "--other-person-deg",
       defaultValue = "auto",
+      paramLabel = "<deg|auto>",
       description =
           "subclass policy: angle in degrees between sub-class centroids above which they are two"
-              + " people, or auto (default): a low percentile of the angles between classes'"
-              + " centroids.")
+              + " people, or auto: a low percentile of the angles between classes' centroids.")
   String otherPerson;
 
   @Option(
       names = "--min-subclass-size",
       defaultValue = "" + CleaningPolicy.DEFAULT_MIN_SUBCLASS_SIZE,
+      paramLabel = "<faces>",
       description =
-          "subclass policy: sub-classes with fewer faces are judged face by face (default:"
-              + " ${DEFAULT-VALUE}).")
+          "subclass policy: sub-classes with fewer faces than this are judged face by face, not"
+              + " as a whole.")
   int minSubclassSize;
 
   @Option(
@@ -53,14 +56,15 @@ public final class CleanOptions {
   @Option(
       names = "--min-class-size",
       defaultValue = "0",
-      description = "Drop classes left " + "with fewer faces.")
+      paramLabel = "<faces>",
+      description = "Drop whole classes left with fewer kept faces than this; 0 keeps them all.")
   int minClassSize;
 
   @Option(
       names = "--emit-recordio",
       description =
-          "Also write the kept set as InsightFace "
-              + "train.rec/train.idx/property under recordio/.")
+          "Also write the kept faces as InsightFace train.rec, train.idx and property under"
+              + " recordio/.")
   boolean emitRecordIO;
 
   @Option(

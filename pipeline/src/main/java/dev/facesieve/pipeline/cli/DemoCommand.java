@@ -27,19 +27,40 @@ import picocli.CommandLine.Option;
         "Generates a synthetic noisy collection with ground truth and runs prepare -> train ->"
             + " clean -> report on it with the embedded default runner.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--output", defaultValue = "facesieve-demo", description = "Output folder.")
+  @Option(
+      names = "--output",
+      defaultValue = "facesieve-demo",
+      paramLabel = "<dir>",
+      description =
+          "Output folder: the synthetic collection and the run's prepared/, model/, clean/.")
   Path output;
 
-  @Option(names = "--identities", defaultValue = "20", description = "Identities.")
+  @Option(
+      names = "--identities",
+      defaultValue = "20",
+      paramLabel = "<n>",
+      description = "Number of synthetic identities (classes) to draw.")
   int identities;
 
-  @Option(names = "--images-per-identity", defaultValue = "30", description = "Images per class.")
+  @Option(
+      names = "--images-per-identity",
+      defaultValue = "30",
+      paramLabel = "<n>",
+      description = "Images drawn per identity, noisy ones included.")
   int images;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "<n>",
+      description = "Seed of the collection and of training (same seed, same demo).")
   long seed;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Training epochs.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "10",
+      paramLabel = "<n>",
+      description = "Training epochs: full passes over the prepared faces.")
   int epochs;
 
   @Mixin RunnerOptions runner;

@@ -3,6 +3,7 @@ package dev.facesieve.pipeline.cli;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.pipeline.Version;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,14 +11,20 @@ import picocli.CommandLine.Option;
 /**
  * The {@code facesieve} command line.
  *
- * <p>Exit codes: 0 success, 1 a run that failed, 2 a user mistake (bad option, unusable input). A
- * user mistake prints exactly one line on stderr; stack traces only with {@code --verbose}.
+ * <p>Exit codes: 0 success, 1 a run that failed, 2 a user mistake (bad option, unusable input, no
+ * command). A user mistake prints exactly one line on stderr, starting {@code facesieve <command>:
+ * } like every error line; stack traces only with {@code --verbose}. {@code facesieve} alone prints
+ * the usage on stderr instead.
  */
 @Command(
     name = "facesieve",
     mixinStandardHelpOptions = true,
     versionProvider = FaceSieve.VersionProvider.class,
     description = "Cleans noisy face-recognition datasets with sub-center ArcFace.",
+    footer = {
+      "%nStart with 'facesieve demo'; 'facesieve run --input <dataset> --output <dir>' cleans a"
+          + " dataset. 'facesieve <command> --help' lists a command's options."
+    },
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
@@ -29,7 +36,7 @@ import picocli.CommandLine.Option;
       InjectCommand.class
     },
     showDefaultValues = true)
-public final class FaceSieve implements Runnable {
+public final class FaceSieve implements Callable<Integer> {
   /** Exit code of a failed run. */
   public static final int FAILED = 1;
 
@@ -44,9 +51,11 @@ public final class FaceSieve implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** No command given: the usage, on stderr since nothing was done. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE;
   }
 
   /** Sets process-wide defaults before any library initialises logging or DJL. */
@@ -69,14 +78,8 @@ public final class FaceSieve implements Runnable {
   /** Builds the command line with FaceSieve's error handling. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new FaceSieve());
-    cl.setParameterExceptionHandler(
-        (ex, args) -> {
-          PrintWriter err = ex.getCommandLine().getErr();
-          err.println(
-              ex.getCommandLine().getCommandName() + ": " + ex.getMessage() + " (see --help)");
-          err.flush();
-          return USAGE;
-        });
+    HelpLayout.install(cl);
+    cl.setParameterExceptionHandler(new UsageErrors());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -85,11 +88,12 @@ public final class FaceSieve implements Runnable {
                   || (parseResult.subcommand() != null
                       && parseResult.subcommand().hasMatchedOption("--verbose"));
           Throwable user = userError(ex);
+          String command = commandLine.getCommandSpec().qualifiedName();
           if (verbose) {
             ex.printStackTrace(err);
           }
           if (user != null) {
-            err.println("facesieve: " + oneLine(user.getMessage()));
+            err.println(command + ": " + oneLine(user.getMessage()));
             err.flush();
             return USAGE;
           }
@@ -98,9 +102,8 @@ public final class FaceSieve implements Runnable {
             root = root.getCause();
           }
           err.println(
-              "facesieve "
-                  + commandLine.getCommandName()
-                  + " failed: "
+              command
+                  + ": failed: "
                   + oneLine(root.getClass().getSimpleName() + ": " + root.getMessage())
                   + (verbose ? "" : " (--verbose for details)"));
           err.flush();

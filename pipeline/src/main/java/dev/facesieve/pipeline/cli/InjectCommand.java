@@ -19,34 +19,55 @@ import picocli.CommandLine.Option;
     showDefaultValues = true,
     description = "Copies an identity-per-folder dataset adding label noise, with truth.csv.")
 public final class InjectCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, description = "root/<identity>/<image> folder.")
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "<dir>",
+      description = "The clean dataset: a root/<identity>/<image> folder.")
   Path input;
 
-  @Option(names = "--output", required = true, description = "Output folder (hard links).")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Output folder of the noisy copy (hard links to the input's files).")
   Path output;
 
   @Option(
       names = "--close-set-noise",
       defaultValue = "0.1",
-      description = "Share of each class showing another kept identity.")
+      paramLabel = "<share>",
+      description = "Share of each class (0 to 1) showing another kept identity.")
   double closeSet;
 
   @Option(
       names = "--open-set-noise",
       defaultValue = "0.1",
-      description = "Share of each class showing a held-out identity.")
+      paramLabel = "<share>",
+      description = "Share of each class (0 to 1) showing a held-out identity.")
   double openSet;
 
   @Option(
       names = "--held-out",
       defaultValue = "0.2",
-      description = "Share of identities held out as open-set sources.")
+      paramLabel = "<share>",
+      description = "Share of identities (0 to 1) held out as sources of open-set noise.")
   double heldOut;
 
-  @Option(names = "--noise-mode", defaultValue = "coherent", description = "coherent or random.")
+  @Option(
+      names = "--noise-mode",
+      defaultValue = "coherent",
+      paramLabel = "<mode>",
+      description =
+          "coherent: a class's noise comes from one partner identity, like web noise; random:"
+              + " from any identity.")
   String mode;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "<n>",
+      description = "Seed of every random choice (same seed, same noisy copy).")
   long seed;
 
   @Option(

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
     name = "prepare",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
+    optionListHeading = "Input and output:%n",
     description = {
       "Reads InsightFace RecordIO, identity folders or Parquet; writes <output>/faces/*.parquet,"
           + " <output>/quarantine/*.parquet and <output>/manifest.json."
@@ -23,14 +24,20 @@ public final class PrepareCommand implements Callable<Integer> {
   @Option(
       names = "--input",
       required = true,
+      paramLabel = "<path>",
       description =
-          "A .rec file or its folder, a " + "folder of identity folders, or Parquet file(s).")
+          "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
+              + " Parquet file(s).")
   Path input;
 
-  @Option(names = "--output", required = true, description = "Output folder.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Output folder: the prepared faces, for train and clean to read.")
   Path output;
 
-  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  @Option(names = "--overwrite", description = "Replace an earlier 'facesieve prepare' output.")
   boolean overwrite;
 
   @Mixin PrepareOptions preparing;

@@ -13,18 +13,26 @@ import picocli.CommandLine.Option;
 public final class PrepareOptions {
   @Option(
       names = "--format",
-      description = "auto (detect from the input; the default), recordio, folder or parquet.")
+      defaultValue = "auto",
+      paramLabel = "<format>",
+      description =
+          "Input layout: auto (detected from the input), recordio, folder (one folder per"
+              + " identity) or parquet.")
   String format;
 
   @Option(
       names = "--max-pixels",
       defaultValue = "" + FacePreparer.DEFAULT_MAX_PIXELS,
-      description = "Quarantine images declaring more pixels (decompression bombs).")
+      paramLabel = "<pixels>",
+      description =
+          "Quarantine images whose header declares more pixels (width x height) than this,"
+              + " before decoding them (decompression bombs).")
   long maxPixels;
 
   @Option(
       names = "--max-bytes",
       defaultValue = "" + ShardReader.DEFAULT_MAX_BYTES,
+      paramLabel = "<bytes>",
       description =
           "Quarantine image files and Parquet images larger than this many bytes, unread.")
   long maxBytes;
@@ -32,47 +40,58 @@ public final class PrepareOptions {
   @Option(
       names = "--align",
       description =
-          "Warp images with 5-point landmarks to the ArcFace "
-              + "112x112 template (images already 112x112 pass through).")
+          "Warp images with 5-point landmarks to the ArcFace 112x112 template (images already"
+              + " 112x112 pass through).")
   boolean align;
 
-  @Option(names = "--landmarks", description = "Side file of id,x1,y1,...,x5,y5 lines.")
+  @Option(
+      names = "--landmarks",
+      paramLabel = "<csv>",
+      description = "Side file of id,x1,y1,...,x5,y5 lines (pixels) for --align.")
   Path landmarks;
 
   @Option(
       names = "--truth",
+      paramLabel = "<csv>",
       description =
-          "Ground truth id,truth CSV (default: truth.csv " + "beside the input when present).")
+          "Ground truth as an id,truth CSV (when not given: truth.csv beside the input, if"
+              + " present); the report then scores the cleaning against it.")
   Path truth;
 
   @Option(
       names = "--shard-size",
       defaultValue = "" + InputPlanner.Spec.DEFAULT_SHARD_SIZE,
-      description = "Records per shard.")
+      paramLabel = "<faces>",
+      description = "Faces per Parquet file (shard) of the prepared output.")
   int shardSize;
 
   @Option(
       names = "--image-column",
       defaultValue = ColumnMapping.IMAGE_COLUMN,
+      paramLabel = "<column>",
       description = "Parquet input: column of the encoded image (bytes, or a struct with bytes).")
   String imageColumn;
 
   @Option(
       names = "--label-column",
       defaultValue = ColumnMapping.LABEL_COLUMN,
-      description = "Parquet input: integer class column.")
+      paramLabel = "<column>",
+      description = "Parquet input: column of the integer class label.")
   String labelColumn;
 
   @Option(
       names = "--identity-column",
       defaultValue = ColumnMapping.IDENTITY_COLUMN,
-      description = "Parquet input: identity name column (optional in the file).")
+      paramLabel = "<column>",
+      description = "Parquet input: column of the identity's name (optional in the file).")
   String identityColumn;
 
   @Option(
       names = "--id-column",
       defaultValue = ColumnMapping.ID_COLUMN,
-      description = "Parquet input: record id column (optional; else <file>#<row>).")
+      paramLabel = "<column>",
+      description =
+          "Parquet input: column of the record id (optional in the file; else <file>#<row>).")
   String idColumn;
 
   PrepareJob.Settings settings(Path input, Path output, RunnerOptions runner, boolean overwrite) {

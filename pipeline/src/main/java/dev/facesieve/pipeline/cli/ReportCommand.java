@@ -15,16 +15,22 @@ import picocli.CommandLine.Option;
     name = "report",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
+    optionListHeading = "Input and output:%n",
     description = {
       "Regenerates report.json and report.html from a 'facesieve clean' output without running"
           + " the model ('clean' writes them at the end of every run)."
     })
 public final class ReportCommand implements Callable<Integer> {
-  @Option(names = "--clean", required = true, description = "A 'facesieve clean' output folder.")
+  @Option(
+      names = {"--input", "--clean"},
+      required = true,
+      paramLabel = "<dir>",
+      description = "The clean run: the folder 'facesieve clean' wrote (its --output).")
   Path clean;
 
   @Option(
       names = "--truth",
+      paramLabel = "<csv>",
       description =
           "Ground truth as CSV with 'id' and 'truth' columns (clean, close_set, open_set, ...),"
               + " replacing the truth column of the records.")
@@ -32,9 +38,10 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
+      paramLabel = "<dir>",
       description =
-          "The model folder whose centres.parquet is compared for duplicate identities. Default:"
-              + " the one summary.json names.")
+          "The model folder whose centres.parquet is compared for duplicate identities (when not"
+              + " given: the one summary.json names).")
   Path model;
 
   @Mixin ReportOptions report;

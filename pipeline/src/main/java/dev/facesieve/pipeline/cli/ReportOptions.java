@@ -8,23 +8,25 @@ public final class ReportOptions {
   @Option(
       names = "--duplicate-threshold-deg",
       defaultValue = "" + NoiseReport.Options.DEFAULT_DUPLICATE_THRESHOLD_DEG,
+      paramLabel = "<deg>",
       description =
-          "Report pairs of classes whose dominant sub-centres are within this angle as suspected"
-              + " duplicate identities. Default: ${DEFAULT-VALUE}.")
+          "Angle in degrees: pairs of classes whose dominant sub-centres are closer are reported"
+              + " as suspected duplicate identities.")
   double duplicateThresholdDeg;
 
   @Option(
       names = "--report-classes",
       defaultValue = "" + NoiseReport.Options.DEFAULT_NOISIEST_CLASSES,
-      description =
-          "Noisiest classes shown with thumbnails in report.html. Default: ${DEFAULT-VALUE}.")
+      paramLabel = "<n>",
+      description = "Number of the noisiest classes shown with thumbnails in report.html.")
   int noisiestClasses;
 
   @Option(
       names = "--report-thumbnails",
       defaultValue = "" + NoiseReport.Options.DEFAULT_THUMBNAILS_PER_SIDE,
+      paramLabel = "<n>",
       description =
-          "Kept and dropped thumbnails per class in report.html. Default: ${DEFAULT-VALUE}.")
+          "Thumbnails per class in report.html: this many kept faces and this many dropped ones.")
   int thumbnails;
 
   NoiseReport.Options options() {

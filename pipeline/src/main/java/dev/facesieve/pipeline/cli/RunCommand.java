@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
+    optionListHeading = "Input and output:%n",
     description = {
       "Runs prepare -> train -> clean -> report into <output>/prepared, <output>/model and"
           + " <output>/clean. A second run skips every stage whose outputs are complete and were"
@@ -29,10 +30,17 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--input",
       required = true,
-      description = "A .rec file or its folder, a folder of identity folders, or Parquet file(s).")
+      paramLabel = "<path>",
+      description =
+          "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
+              + " Parquet file(s).")
   Path input;
 
-  @Option(names = "--output", required = true, description = "Output folder of the whole run.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Output folder of the whole run: prepared/, model/ and clean/ go there.")
   Path output;
 
   @Mixin PrepareOptions preparing;

@@ -3,6 +3,7 @@ package dev.facesieve.pipeline.cli;
 import dev.facesieve.pipeline.Runners;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Where Beam stages run; mixed into every stage command. */
@@ -10,27 +11,33 @@ public final class RunnerOptions {
   @Option(
       names = "--runner",
       defaultValue = "direct",
+      paramLabel = "<runner>",
       description =
-          "Beam runner: direct (in this process), flink, or dataflow (a build with -Pdataflow)."
-              + " Default: ${DEFAULT-VALUE}.")
+          "Beam runner: direct (in this process), flink (an embedded or a running Flink"
+              + " cluster) or dataflow (a build with -Pdataflow); Beam's names DirectRunner,"
+              + " FlinkRunner and DataflowRunner work too, in any case.")
   String runner;
 
   @Option(
       names = "--flink-master",
       defaultValue = "[local]",
+      paramLabel = "<host:port>",
       description =
-          "With --runner flink: [local] starts an embedded Flink cluster; host:port submits to a "
-              + "running one. Default: ${DEFAULT-VALUE}.")
+          "With --runner flink: [local] starts an embedded Flink cluster, host:port submits to a"
+              + " running one.")
   String flinkMaster;
 
   @Option(
       names = "--parallelism",
       defaultValue = "0",
-      description = "Worker threads or Flink slots; 0 = one per core. Default: ${DEFAULT-VALUE}.")
+      paramLabel = "<n>",
+      description = "Worker threads (direct) or Flink slots (flink); 0 means one per core.")
   int parallelism;
 
   @Option(
       names = "--pipeline-arg",
+      paramLabel = "<--name=value>",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
       description =
           "A Beam pipeline option passed to the runner as is, e.g. --pipeline-arg=--project=my-proj"
               + " (repeatable).")

@@ -17,43 +17,69 @@ import picocli.CommandLine.Option;
     showDefaultValues = true,
     description = "Draws a synthetic noisy face collection with the ground truth of every image.")
 public final class SynthCommand implements Callable<Integer> {
-  @Option(names = "--output", required = true, description = "Output folder.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Output folder of the collection, its truth.csv and its description.")
   Path output;
 
-  @Option(names = "--identities", defaultValue = "50", description = "Identities in the set.")
+  @Option(
+      names = "--identities",
+      defaultValue = "50",
+      paramLabel = "<n>",
+      description = "Number of identities (classes) in the set.")
   int identities;
 
-  @Option(names = "--images-per-identity", defaultValue = "20", description = "Images per class.")
+  @Option(
+      names = "--images-per-identity",
+      defaultValue = "20",
+      paramLabel = "<n>",
+      description = "Images drawn per identity, noisy ones included.")
   int imagesPerIdentity;
 
   @Option(
       names = "--close-set-noise",
       defaultValue = "0.15",
-      description = "Share of images showing another identity of the set.")
+      paramLabel = "<share>",
+      description = "Share of images (0 to 1) showing another identity of the set.")
   double closeSet;
 
   @Option(
       names = "--open-set-noise",
       defaultValue = "0.15",
-      description = "Share of images showing an identity outside the set.")
+      paramLabel = "<share>",
+      description = "Share of images (0 to 1) showing an identity outside the set.")
   double openSet;
 
   @Option(
       names = "--corrupt",
       defaultValue = "0.01",
-      description = "Share of images with unusable bytes.")
+      paramLabel = "<share>",
+      description = "Share of images (0 to 1) with unusable bytes, for prepare to quarantine.")
   double corrupt;
 
   @Option(
       names = "--noise-mode",
       defaultValue = "coherent",
-      description = "coherent (one look-alike per class, like web noise) or random.")
+      paramLabel = "<mode>",
+      description =
+          "coherent: a class's noise comes from one look-alike, like web noise; random: from"
+              + " any identity.")
   String mode;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed.")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "<n>",
+      description = "Seed of every random choice (same seed, same collection).")
   long seed;
 
-  @Option(names = "--format", defaultValue = "recordio", description = "recordio or folder.")
+  @Option(
+      names = "--format",
+      defaultValue = "recordio",
+      paramLabel = "<format>",
+      description = "Layout written: recordio (InsightFace .rec) or folder (one per identity).")
   String format;
 
   @Option(

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
+    optionListHeading = "Input and output:%n",
     description = {
       "Trains a backbone and a sub-center ArcFace head on prepared faces (or only the head on a"
           + " frozen ONNX embedder) and writes a model directory: model.json, centres.parquet,"
@@ -24,13 +25,23 @@ import picocli.CommandLine.Option;
           + " checkpoint (exit 130 / 143); --resume continues from it."
     })
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, description = "A 'facesieve prepare' output.")
+  @Option(
+      names = {"--input", "--data"},
+      required = true,
+      paramLabel = "<dir>",
+      description = "The prepared faces: the folder 'facesieve prepare' wrote (its --output).")
   Path data;
 
-  @Option(names = "--output", required = true, description = "Model directory.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "<dir>",
+      description = "Model directory to write, for clean to read as its --model.")
   Path output;
 
-  @Option(names = "--resume", description = "Continue from the output's last checkpoint.")
+  @Option(
+      names = "--resume",
+      description = "Continue an interrupted training from the output's last checkpoint.")
   boolean resume;
 
   @Option(names = "--overwrite", description = "Replace a finished model directory.")

@@ -20,88 +20,113 @@ public final class TrainOptions {
   @Option(
       names = "--subcenters",
       defaultValue = "" + TrainConfig.DEFAULT_SUB_CENTERS,
-      description = "Sub-centres per class (K).")
+      paramLabel = "<K>",
+      description = "Sub-centres per class (K in the paper); 1 is plain ArcFace.")
   int subCenters;
 
   @Option(
       names = "--scale",
       defaultValue = "" + TrainConfig.DEFAULT_SCALE,
-      description = "Logit scale s.")
+      paramLabel = "<s>",
+      description =
+          "Logit scale s that multiplies the cosines before the softmax (the paper's 64; a"
+              + " smaller one such as 32 converges faster on small data).")
   double scale;
 
   @Option(
       names = "--margin",
       defaultValue = "" + TrainConfig.DEFAULT_ARC_MARGIN,
-      description = "ArcFace angular margin m " + "(radians).")
+      paramLabel = "<rad>",
+      description =
+          "ArcFace additive angular margin m in radians (0.5 rad = 28.6 degrees), added to the"
+              + " angle to the face's own class.")
   double margin;
 
   @Option(
       names = "--cosface-margin",
       defaultValue = "" + TrainConfig.DEFAULT_COSFACE_MARGIN,
+      paramLabel = "<m3>",
       description =
-          "Additive cosine margin "
-              + "m3 of the combined margin cos(theta + m) - m3 (0 = pure ArcFace).")
+          "CosFace additive cosine margin m3 of the combined margin cos(theta + m) - m3 (a"
+              + " cosine, no unit; 0 is pure ArcFace).")
   double m3;
 
   @Option(
       names = "--embedding-size",
       defaultValue = "" + TrainConfig.DEFAULT_EMBEDDING_SIZE,
-      description = "Embedding size D " + "(must match the ONNX model's output for onnx:).")
+      paramLabel = "<D>",
+      description =
+          "Embedding dimensions D (for onnx: it must match the ONNX model's output size).")
   int embeddingSize;
 
   @Option(
       names = "--epochs",
       defaultValue = "" + TrainConfig.DEFAULT_EPOCHS,
-      description = "Epochs.")
+      paramLabel = "<n>",
+      description = "Training epochs: full passes over the prepared faces.")
   int epochs;
 
   @Option(
       names = "--batch-size",
       defaultValue = "" + TrainConfig.DEFAULT_BATCH_SIZE,
-      description = "Batch size.")
+      paramLabel = "<faces>",
+      description = "Faces per training step (batch size).")
   int batchSize;
 
   @Option(
       names = "--lr",
       defaultValue = "" + TrainConfig.DEFAULT_LEARNING_RATE,
-      description = "Peak learning rate.")
+      paramLabel = "<rate>",
+      description =
+          "Peak learning rate of SGD with momentum, reached at the end of the warm-up and then"
+              + " decayed to 0.")
   double lr;
 
   @Option(
       names = "--warmup-epochs",
       defaultValue = "" + TrainConfig.DEFAULT_WARMUP_EPOCHS,
-      description = "Linear warm-up, then " + "polynomial decay.")
+      paramLabel = "<epochs>",
+      description =
+          "Epochs of linear learning-rate warm-up from 0 to --lr, followed by polynomial"
+              + " (power 2) decay to 0; fractions such as 0.5 are allowed.")
   double warmup;
 
   @Option(
       names = "--weight-decay",
       defaultValue = "" + TrainConfig.DEFAULT_WEIGHT_DECAY,
-      description = "SGD weight decay.")
+      paramLabel = "<decay>",
+      description = "SGD weight decay: the L2 penalty on the weights, added to every gradient.")
   double weightDecay;
 
   @Option(
       names = "--sample-rate",
       defaultValue = "" + TrainConfig.DEFAULT_SAMPLE_RATE,
-      description = "Partial FC: share of " + "classes per step (positives plus random negatives).")
+      paramLabel = "<share>",
+      description =
+          "Partial FC: share of the classes (0 to 1) whose centres each step updates, the"
+              + " batch's own plus random others; 1 updates all.")
   double sampleRate;
 
   @Option(
       names = "--seed",
       defaultValue = "" + TrainConfig.DEFAULT_SEED,
-      description = "Random seed.")
+      paramLabel = "<n>",
+      description = "Seed of every random choice in training (same seed, same model).")
   long seed;
 
   @Option(
       names = "--checkpoint-every",
       defaultValue = "" + TrainConfig.DEFAULT_CHECKPOINT_EVERY,
-      description = "Steps between " + "checkpoints.")
+      paramLabel = "<steps>",
+      description = "Training steps between checkpoints that --resume continues from.")
   int checkpointEvery;
 
   @Option(
       names = "--channels",
+      paramLabel = "<RGB|BGR>",
       description =
-          "Input channel order RGB or BGR (default: RGB for "
-              + "trained backbones, BGR for onnx:).")
+          "Channel order the backbone expects, RGB or BGR (when not given: RGB for trained"
+              + " backbones, BGR for onnx:).")
   String channels;
 
   TrainConfig config() {
