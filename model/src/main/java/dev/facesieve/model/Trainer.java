@@ -54,6 +54,12 @@ public final class Trainer implements AutoCloseable {
     void onStep(StepInfo info);
 
     default void onMessage(String message) {}
+
+    /**
+     * {@code done} of {@code total} faces embedded by a frozen backbone before the first step
+     * (head-only training); {@code done} never decreases and ends at {@code total}.
+     */
+    default void onEmbedded(long done, long total) {}
   }
 
   /**

@@ -201,7 +201,13 @@ sealed interface TrainingMode extends AutoCloseable
                   + config.embeddingSize());
         }
         listener.onMessage("embedding " + images + " faces with " + onnx);
-        table = EmbeddingTable.build(e, files, output.resolve("embeddings.f32"), 32, done -> {});
+        table =
+            EmbeddingTable.build(
+                e,
+                files,
+                output.resolve("embeddings.f32"),
+                32,
+                done -> listener.onEmbedded(done, images));
       }
     }
 

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
@@ -164,8 +165,31 @@ public final class PrepareJob {
     return run(s, ProgressListener.NONE);
   }
 
+  /**
+   * Checks what the stage reads before it reads anything: the input exists and has a format, and
+   * the side files given are readable files. (The input's structure is checked by planning, the
+   * first thing {@link #run} does, before it writes anything.)
+   *
+   * @throws InputException naming the file and the problem
+   */
+  public static void check(Settings s) {
+    if (!Files.exists(s.input())) {
+      throw new InputException(s.input(), "input not found");
+    }
+    if (s.format() == InputFormat.AUTO) {
+      InputFormat.detect(s.input());
+    }
+    if (s.landmarks() != null) {
+      InputFiles.requireReadable(s.landmarks(), "--landmarks file");
+    }
+    if (s.truth() != null) {
+      InputFiles.requireReadable(s.truth(), "--truth file");
+    }
+  }
+
   /** {@link #run(Settings)}, reporting the records read to {@code progress}. */
   public static PrepareManifest run(Settings s, ProgressListener progress) throws IOException {
+    check(s);
     OutputGuard.refuseOverlap(s.output(), s.input(), s.landmarks(), s.truth());
     InputPlan plan =
         InputPlanner.plan(

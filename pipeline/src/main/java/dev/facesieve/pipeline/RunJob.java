@@ -134,19 +134,33 @@ public final class RunJob {
       Consumer<String> log,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
-    if (!Files.exists(s.input())) {
-      throw new InputException(s.input(), "input not found");
-    }
+    check(s);
     Path out = s.output();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new InputException(out, "output exists and is not a folder");
-    }
-    refuseForeign(s);
     Files.createDirectories(out);
     try (OutputLock lock = OutputLock.acquire(out, "facesieve run")) {
       refuseForeign(s); // again, now that no other run can change the folder
       return runLocked(s, progress, training, log, stop);
     }
+  }
+
+  /**
+   * Checks every path and option of every stage before the first one starts, so that a typo costs
+   * seconds, not a prepare of hours: the input and side files ({@link PrepareJob#check}), the
+   * output folder and what it holds, the backbone ({@link TrainJob#check}: an ONNX file is loaded
+   * and its embedding size compared) and the runner ({@link Runners#check}). Options with no file
+   * behind them were checked when the settings were built. Writes nothing.
+   *
+   * @throws InputException naming the file or option and the problem
+   */
+  public static void check(Settings s) throws IOException {
+    PrepareJob.check(s.prepare());
+    Path out = s.output();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new InputException(out, "output exists and is not a folder");
+    }
+    refuseForeign(s);
+    TrainJob.check(s.train());
+    Runners.check(s.runner());
   }
 
   /** The entries of a run's folder: its stage folders and {@link #STATE}. */
@@ -165,8 +179,9 @@ public final class RunJob {
     if (OutputGuard.overlap(s.input(), out) && (!in.startsWith(realOut) || in.equals(realOut))) {
       OutputGuard.refuseOverlap(out, s.input());
     }
+    Path onnx = s.train().backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
     for (String e : ENTRIES) {
-      OutputGuard.refuseOverlap(out.resolve(e), s.input());
+      OutputGuard.refuseOverlap(out.resolve(e), s.input(), onnx);
     }
     if (Files.isDirectory(out)) {
       String inputEntry =

@@ -100,6 +100,14 @@ public final class Runners {
     }
   }
 
+  /**
+   * Refuses a choice no stage could run with (a runner missing from this build, pipeline arguments
+   * Beam cannot parse) before any stage starts.
+   */
+  public static void check(Choice c) {
+    options(c, "facesieve-check");
+  }
+
   /** Options for one stage's pipeline: the choice's raw pipeline arguments, then the choice. */
   public static FaceSieveOptions options(Choice c, String jobName) {
     FaceSieveOptions o =

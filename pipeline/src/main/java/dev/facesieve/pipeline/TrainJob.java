@@ -5,6 +5,8 @@ import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelJson;
+import dev.facesieve.model.OnnxEmbedder;
+import dev.facesieve.model.Preprocessing;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import java.io.IOException;
@@ -88,11 +90,8 @@ public final class TrainJob {
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
+    check(config);
     PrepareManifest manifest = PrepareManifest.read(data);
-    if (config.backbone() instanceof BackboneSpec.FrozenOnnx onnx
-        && !Files.isRegularFile(onnx.file())) {
-      throw new InputException(onnx.file(), "ONNX model not found");
-    }
     OutputGuard.refuseOverlap(
         output,
         data,
@@ -101,6 +100,48 @@ public final class TrainJob {
     Files.createDirectories(output);
     try (OutputLock lock = OutputLock.acquire(output, "facesieve train")) {
       return train(data, output, manifest, config, resume, overwrite, listener, stop);
+    }
+  }
+
+  /**
+   * Checks the backbone before any data is read: an {@code onnx:} file must be a readable file that
+   * ONNX Runtime loads, that embeds a face of the preprocessing's size, and whose embedding size is
+   * {@code --embedding-size}. A trained backbone's name was checked when the config was built.
+   *
+   * @throws InputException naming the file and the problem
+   */
+  public static void check(TrainConfig config) {
+    if (!(config.backbone() instanceof BackboneSpec.FrozenOnnx onnx)) {
+      return;
+    }
+    Path file = onnx.file();
+    String what = "ONNX model (--backbone " + onnx + ")";
+    InputFiles.requireReadable(file, what);
+    Preprocessing pre = config.effectivePreprocessing();
+    OnnxEmbedder e;
+    try {
+      e = OnnxEmbedder.load(file, pre, true);
+    } catch (IllegalArgumentException ex) {
+      Throwable why = ex.getCause() == null ? ex : ex.getCause();
+      throw new InputException(file, what + " cannot be loaded: " + why.getMessage(), ex);
+    } catch (RuntimeException ex) { // the probe: an input size or layout the model does not take
+      throw new InputException(
+          file,
+          what + " cannot embed a " + pre.size() + "x" + pre.size() + " face: " + ex.getMessage(),
+          ex);
+    }
+    try (e) {
+      if (e.dimension() != config.embeddingSize()) {
+        throw new InputException(
+            file,
+            what
+                + " embeds to "
+                + e.dimension()
+                + " dimensions, not --embedding-size "
+                + config.embeddingSize()
+                + "; pass --embedding-size "
+                + e.dimension());
+      }
     }
   }
 

@@ -87,7 +87,11 @@ public final class CleanCommand implements Callable<Integer> {
               + "; cleaning with it anyway (--allow-foreign-model)");
       err.flush();
     }
-    print(out, CleanJob.run(s, ProgressPrinter.forConsole(out)), output);
+    CleanSummary summary;
+    try (ConsoleProgress progress = ConsoleProgress.forConsole(out)) {
+      summary = CleanJob.run(s, progress);
+    }
+    print(out, summary, output);
     return 0;
   }
 

@@ -109,6 +109,12 @@ public final class DemoCommand implements Callable<Integer> {
             false,
             NoiseReport.Options.defaults(),
             runner.choice());
-    return RunCommand.execute(out, rs, "demo");
+    return RunCommand.execute(
+        out,
+        rs,
+        "demo",
+        "backbone: small (the demo's CPU-sized CNN, trained from scratch; on your own data a"
+            + " pretrained ONNX embedder, facesieve run --backbone onnx:<file>, is the recommended"
+            + " path)");
   }
 }

@@ -49,7 +49,10 @@ public final class PrepareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrepareJob.Settings s = preparing.settings(input, output, runner, overwrite);
-    PrepareManifest m = PrepareJob.run(s, ProgressPrinter.forConsole(spec.commandLine().getOut()));
+    PrepareManifest m;
+    try (ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getOut())) {
+      m = PrepareJob.run(s, progress);
+    }
     print(spec.commandLine().getOut(), m, output);
     return 0;
   }

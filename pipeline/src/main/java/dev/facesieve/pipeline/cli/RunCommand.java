@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
@@ -69,7 +70,22 @@ public final class RunCommand implements Callable<Integer> {
             report.options(),
             runner.choice(),
             cleaning.allowForeignModel);
-    return execute(out, s, "run");
+    boolean chosen = spec.commandLine().getParseResult().hasMatchedOption("--backbone");
+    return execute(out, s, "run", backboneLine(s.train().backbone(), chosen));
+  }
+
+  /**
+   * The line that says which backbone trains and why: a trained one, the default or not, comes with
+   * the advice that a pretrained ONNX embedder is the recommended path.
+   */
+  static String backboneLine(BackboneSpec b, boolean chosen) {
+    if (b instanceof BackboneSpec.FrozenOnnx) {
+      return "backbone: " + b + " (a pretrained embedder: only the sub-centre head is trained)";
+    }
+    return "backbone: "
+        + b
+        + (chosen ? " (trained from scratch" : " (the default, trained from scratch")
+        + "; a pretrained ONNX embedder, --backbone onnx:<file>, is the recommended path)";
   }
 
   /**
@@ -77,25 +93,21 @@ public final class RunCommand implements Callable<Integer> {
    * line, exit 130/143), then prints the outcome and where the kept set and the drops are.
    *
    * @param command the command's name for the interruption line ({@code run}, {@code demo})
+   * @param backbone the first line: which backbone trains and why
    * @return the exit code
    */
-  static int execute(PrintWriter out, RunJob.Settings s, String command) throws IOException {
-    ProgressPrinter progress = ProgressPrinter.forConsole(out);
+  static int execute(PrintWriter out, RunJob.Settings s, String command, String backbone)
+      throws IOException {
+    out.println(backbone);
+    out.flush();
     RunJob.Outcome o;
     // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
-    try (StopSignals signals = StopSignals.install()) {
+    try (StopSignals signals = StopSignals.install();
+        ConsoleProgress progress = ConsoleProgress.forConsole(out)) {
       try {
-        o =
-            RunJob.run(
-                s,
-                progress,
-                progress,
-                line -> {
-                  out.println(line);
-                  out.flush();
-                },
-                signals::received);
+        o = RunJob.run(s, progress, progress, progress::print, signals::received);
       } catch (Trainer.Stopped e) {
+        progress.close(); // the interruption line goes below the bar
         return StopSignals.interrupted(out, signals, e, command);
       }
     }

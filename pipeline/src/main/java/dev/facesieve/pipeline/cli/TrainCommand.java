@@ -56,18 +56,14 @@ public final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ModelJson model;
     // Ctrl-C and SIGTERM stop training at the next step, with a checkpoint, before the JVM exits
-    try (StopSignals signals = StopSignals.install()) {
+    try (StopSignals signals = StopSignals.install();
+        ConsoleProgress progress = ConsoleProgress.forConsole(out)) {
       try {
         model =
             TrainJob.run(
-                data,
-                output,
-                training.config(),
-                resume,
-                overwrite,
-                ProgressPrinter.forConsole(out),
-                signals::received);
+                data, output, training.config(), resume, overwrite, progress, signals::received);
       } catch (Trainer.Stopped e) {
+        progress.close(); // the interruption line goes below the bar
         return StopSignals.interrupted(out, signals, e, "train");
       }
     }
