@@ -126,7 +126,7 @@ final class HtmlReport {
       int samples,
       int kept,
       int dropped,
-      int relabelledOut,
+      @Nullable Integer relabelledOut,
       String dropRatePct,
       boolean warn,
       String lostPct,
@@ -406,7 +406,7 @@ final class HtmlReport {
         c.samples(),
         c.kept(),
         c.dropped(),
-        c.relabelledOut(),
+        c.relabelledOut() == 0 ? null : c.relabelledOut(), // Mustache shows a 0 section
         pct(c.dropRate()),
         mostlyLost(c),
         pct(lost(c)),

@@ -61,6 +61,7 @@ class ReviewPagesInChromiumTest {
     assertEquals(List.of("60.0°", "44.0°", "41.0°", "38.0°", "35.0°", "32.0°"), kept);
     assertEquals(8, NoiseReportTest.count(borderline, "<img src=\"data:image/jpeg;base64,"));
     assertTrue(cls.contains("href=\"../../report.html\""), "no way back to the report");
+    assertTrue(cls.contains("12 faces: 10 kept, 2 dropped (16.7%)</h2>"), cls);
   }
 
   /** The search box keeps only matching rows; a label number offers that class's page. */
