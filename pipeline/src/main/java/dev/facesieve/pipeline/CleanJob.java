@@ -183,6 +183,7 @@ public final class CleanJob {
           CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
+      entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
         cache.commit(embStaging, model, prepared.fingerprint());
       }

@@ -6,6 +6,8 @@ import java.awt.Font;
 import java.awt.Rectangle;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -54,7 +56,8 @@ final class Charts {
     r.setSeriesStroke(0, new BasicStroke(1.6f));
     r.setSeriesStroke(1, new BasicStroke(1.6f));
     plot.setRenderer(r);
-    plot.getDomainAxis().setRange(0, 180);
+    fitAngles(plot, new long[][] {dominant, other}, thresholdDeg);
+    integerTicks(plot.getRangeAxis());
     plot.addDomainMarker(marker(thresholdDeg, "threshold " + fmt(thresholdDeg) + "°"));
     return svg(chart);
   }
@@ -78,6 +81,7 @@ final class Charts {
     r.setSeriesPaint(1, OTHER);
     r.setSeriesPaint(2, THIRD);
     plot.setRenderer(r);
+    integerTicks(plot.getRangeAxis());
     plot.addDomainMarker(marker(chosenDeg, "chosen " + fmt(chosenDeg) + "°"));
     return svg(chart);
   }
@@ -121,7 +125,7 @@ final class Charts {
     r.setSeriesStroke(0, new BasicStroke(1.6f));
     r.setSeriesStroke(1, new BasicStroke(1.6f));
     plot.setRenderer(r);
-    plot.getDomainAxis().setRange(0, 180);
+    fitAngles(plot, new long[][] {sameClassSubclass, nearestOtherClass}, cutDeg);
     plot.addDomainMarker(marker(cutDeg, "another person > " + fmt(cutDeg) + "°"));
     return svg(chart);
   }
@@ -139,7 +143,8 @@ final class Charts {
     r.setSeriesPaint(0, DOMINANT);
     r.setSeriesStroke(0, new BasicStroke(1.6f));
     plot.setRenderer(r);
-    plot.getDomainAxis().setRange(0, 180);
+    fitAngles(plot, new long[][] {faceDeg}, cutDeg, medianDeg);
+    integerTicks(plot.getRangeAxis());
     if (Double.isFinite(medianDeg)) {
       ValueMarker m = marker(medianDeg, "median " + fmt(medianDeg) + "°");
       m.setPaint(Color.GRAY);
@@ -177,7 +182,48 @@ final class Charts {
     r.setShadowVisible(false);
     r.setSeriesPaint(0, DOMINANT);
     plot.getDomainAxis().setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+    integerTicks(plot.getRangeAxis());
     return svg(chart);
+  }
+
+  /** Counts take whole-number ticks only: no "0.5 faces" on an axis of a few faces. */
+  static void integerTicks(ValueAxis axis) {
+    axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+  }
+
+  /**
+   * Fits an angle axis to the 1° bins that hold anything and to the marked angles, padded by 5° and
+   * rounded out to multiples of 5° within 0–180°, so the data use the chart's width.
+   */
+  static void fitAngles(XYPlot plot, long[][] bins, double... marks) {
+    double[] r = angleRange(bins, marks);
+    plot.getDomainAxis().setRange(r[0], r[1]);
+  }
+
+  /** The range {@link #fitAngles} sets: {@code {low, high}} in degrees. */
+  static double[] angleRange(long[][] bins, double... marks) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (long[] b : bins) {
+      for (int i = 0; i < b.length; i++) {
+        if (b[i] != 0) {
+          lo = Math.min(lo, i);
+          hi = Math.max(hi, i + 1);
+        }
+      }
+    }
+    for (double m : marks) {
+      if (Double.isFinite(m)) {
+        lo = Math.min(lo, m);
+        hi = Math.max(hi, m);
+      }
+    }
+    if (lo > hi) {
+      return new double[] {0, 180};
+    }
+    return new double[] {
+      Math.max(0, Math.floor((lo - 5) / 5) * 5), Math.min(180, Math.ceil((hi + 5) / 5) * 5)
+    };
   }
 
   private static XYSeries series(String name, long[] counts) {

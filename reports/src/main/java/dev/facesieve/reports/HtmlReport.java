@@ -1,30 +1,51 @@
 package dev.facesieve.reports;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.annotation.Nullable;
 
 /**
- * Renders {@code report.html} from the report's record tree with the Mustache template {@code
- * report.html.mustache}: the engine escapes every value; only the SVG charts (made by {@link
- * Charts}) and base64 image URIs are inserted raw.
+ * Renders {@code report.html} and, in the folder {@link NoiseReport#PAGES_DIR} beside it, a page
+ * per class and the whole class table in pages, from the report's record tree with Mustache
+ * templates: the engine escapes every value; only the SVG charts (made by {@link Charts}) and
+ * base64 image URIs are inserted raw.
+ *
+ * <p>{@code report.html} stays small at any number of classes: thumbnails of {@link
+ * NoiseReport.Options#noisiestClasses} classes and the first table page. Every class gets its page
+ * whatever the options, so regenerating a report rewrites the same set of files (the clean output's
+ * ownership record lists them).
  */
 final class HtmlReport {
-  private static final Mustache TEMPLATE =
-      new DefaultMustacheFactory("dev/facesieve/reports").compile("report.html.mustache");
+  private static final DefaultMustacheFactory TEMPLATES =
+      new DefaultMustacheFactory("dev/facesieve/reports");
+  private static final Mustache TEMPLATE = TEMPLATES.compile("report.html.mustache");
+  private static final Mustache CLASS_PAGE = TEMPLATES.compile("class.html.mustache");
+  private static final Mustache TABLE_PAGE = TEMPLATES.compile("table.html.mustache");
+
+  /** A class that loses more than this share of its faces (dropped or moved) is flagged. */
+  static final double MOSTLY_LOST = 0.5;
+
+  /** Flagged classes named at the top of the page; the table flags all. */
+  static final int MOSTLY_LOST_LISTED = 20;
 
   /** Relabelled faces shown with thumbnails. */
   static final int MOVES_SHOWN = 12;
@@ -44,6 +65,7 @@ final class HtmlReport {
       List<Entry> dropReasons,
       List<Entry> quarantineReasons,
       boolean hasQuarantine,
+      LostView mostlyLost,
       String histogramSvg,
       ThresholdsView thresholds,
       String sweepSvg,
@@ -55,18 +77,77 @@ final class HtmlReport {
       RelabelView relabelling,
       List<NoisyClass> noisiest,
       int thumbnailsPerSide,
+      Headings headings,
       List<PairView> pairs,
       int pairsFound,
       int pairsShown,
       String duplicateThreshold,
       @Nullable String duplicatesSkipped,
       @Nullable Integer centresCompared,
+      TableView table,
+      boolean hasTruth,
+      List<Entry> provenance) {}
+
+  /**
+   * Classes that lose most of their faces: how many, and the first few (noisiest first) by name.
+   */
+  record LostView(
+      boolean any, int count, String subject, String share, List<ClassLink> listed, boolean more) {}
+
+  /** A class named with a link to its page. */
+  record ClassLink(int label, String identity, String lostPct) {}
+
+  /** The column headings over a class's borderline faces. */
+  record Headings(String kept, String dropped, String angle) {}
+
+  /** One page of the class table, with links to the others. */
+  record TableView(
+      String base,
       List<ClassView> classRows,
       boolean hasTruth,
       int classesTotal,
-      boolean tableTruncated,
-      int tableShown,
-      List<Entry> provenance) {}
+      int first,
+      int last,
+      boolean paged,
+      int page,
+      List<PageLink> pages,
+      int minLabel,
+      int maxLabel) {}
+
+  /** A link to a table page. */
+  record PageLink(int page, String href, String range, boolean current) {}
+
+  /** A class's own page. */
+  record ClassPage(
+      String title,
+      String version,
+      String identity,
+      int label,
+      int samples,
+      int kept,
+      int dropped,
+      @Nullable Integer relabelledOut,
+      String dropRatePct,
+      boolean warn,
+      String lostPct,
+      String share,
+      List<Entry> reasons,
+      String perSubCenter,
+      String meanAngle,
+      String maxAngle,
+      String threshold,
+      String policy,
+      int perSide,
+      Headings headings,
+      List<ThumbView> keptThumbs,
+      List<ThumbView> droppedThumbs,
+      String tableHref) {}
+
+  /** A table page of its own (all of them together list every class). */
+  record TablePage(String title, String version, TableView table) {}
+
+  /** A face on the page: its angle and, when dropped, why. */
+  record ThumbView(String id, String angle, @Nullable String reason, String dataUri) {}
 
   /**
    * How the thresholds were chosen: what auto chose, in words, and the two calibration charts (null
@@ -107,15 +188,16 @@ final class HtmlReport {
   record QualityRow(
       String kind, long faces, long dropped, String precision, String recall, String f1) {}
 
-  /** A noisy class with its thumbnails. */
+  /** A noisy class with its borderline faces. */
   record NoisyClass(
       int label,
       String identity,
       int samples,
       int dropped,
       String dropRatePct,
-      List<Thumbnails.Thumb> keptThumbs,
-      List<Thumbnails.Thumb> droppedThumbs) {}
+      boolean warn,
+      List<ThumbView> keptThumbs,
+      List<ThumbView> droppedThumbs) {}
 
   /** A suspected duplicate identity with thumbnails of both classes. */
   record PairView(
@@ -142,17 +224,227 @@ final class HtmlReport {
       String dominantShare,
       String meanAngle,
       String maxAngle,
+      boolean warn,
+      String lostPct,
       boolean hasTruth,
       @Nullable Long noisyByTruth) {}
 
-  static String render(CleanRun run, ReportJson report, NoiseReport.Options o) throws IOException {
+  /**
+   * Writes {@code report.html} into {@code target}, after the folder {@link NoiseReport#PAGES_DIR}
+   * with the class pages and table pages (built beside it and swapped in whole, so no stale page of
+   * an earlier report survives).
+   */
+  static void write(CleanRun run, ReportJson report, NoiseReport.Options o, Path target)
+      throws IOException {
+    Path building = target.resolve("." + NoiseReport.PAGES_DIR + ".tmp");
+    LocalFiles.deleteRecursively(building);
+    Files.createDirectories(building.resolve("classes"));
+    String html;
+    List<ReportJson.ClassRow> sorted = NoiseReport.noisiestFirst(report.classes());
+    Set<Integer> typical = new LinkedHashSet<>();
+    List<ReportJson.DuplicatePair> shownPairs =
+        report.duplicateIdentities().pairs().stream().limit(50).toList();
+    shownPairs.forEach(
+        p -> {
+          typical.add(p.labelA());
+          typical.add(p.labelB());
+        });
+    // the classes moved faces joined, for a face of each beside the move
+    Map<Integer, Integer> labelOfNew = new HashMap<>();
+    for (var c : run.classes()) {
+      labelOfNew.put((Integer) c.get("new_label"), (Integer) c.get("label"));
+    }
+    report.relabelling().pairs().stream().limit(MOVES_SHOWN).forEach(p -> typical.add(p.toLabel()));
+    Thumbnails.Request request =
+        new Thumbnails.Request(
+            o.thumbnailsPerSide(),
+            run.thresholdDeg(),
+            typical,
+            o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0);
+    try (Thumbnails.Collected thumbs =
+        Thumbnails.collect(run.dir(), request, building.resolve("thumbnails.spill"))) {
+      Headings headings = headings(run);
+      for (int i = 0; i < sorted.size(); i++) {
+        ReportJson.ClassRow c = sorted.get(i);
+        Files.writeString(
+            building.resolve("classes").resolve(c.label() + ".html"),
+            render(
+                CLASS_PAGE,
+                classPage(run, report, c, thumbs, headings, o, i / o.maxTableRows() + 1)));
+      }
+      int pages = Math.max(1, (sorted.size() + o.maxTableRows() - 1) / o.maxTableRows());
+      for (int p = 1; p <= pages; p++) {
+        TableView t = table(sorted, o.maxTableRows(), p, "", report.qualityVsTruth() != null);
+        Files.writeString(
+            building.resolve(tablePage(p)),
+            render(
+                TABLE_PAGE,
+                new TablePage(
+                    "Classes " + t.first() + "–" + t.last() + " of " + sorted.size(),
+                    report.facesieveVersion(),
+                    t)));
+      }
+      html = render(TEMPLATE, page(run, report, o, sorted, thumbs, labelOfNew, headings));
+    }
+    Path pagesDir = target.resolve(NoiseReport.PAGES_DIR);
+    LocalFiles.deleteRecursively(pagesDir);
+    Files.move(building, pagesDir);
+    LocalFiles.writeAtomically(target.resolve(NoiseReport.HTML_FILE), html);
+  }
+
+  private static String render(Mustache template, Object scope) throws IOException {
+    StringWriter w = new StringWriter();
+    template.execute(w, scope).flush();
+    return w.toString();
+  }
+
+  /** The file name of a table page inside {@link NoiseReport#PAGES_DIR}. */
+  static String tablePage(int page) {
+    return "table-" + page + ".html";
+  }
+
+  private static Headings headings(CleanRun run) {
+    String angle =
+        CleaningPolicy.SUBCLASS.equals(run.policy())
+            ? "angle to the person's centroid"
+            : "angle to the dominant sub-centre";
+    return new Headings(
+        "kept, farthest from the centre",
+        "dropped, nearest the threshold (" + Charts.fmt(run.thresholdDeg()) + "°)",
+        angle);
+  }
+
+  /** Share of a class's faces it lost: dropped, or moved to another class. */
+  static double lost(ReportJson.ClassRow c) {
+    return c.samples() == 0 ? 0 : (c.dropped() + c.relabelledOut()) / (double) c.samples();
+  }
+
+  static boolean mostlyLost(ReportJson.ClassRow c) {
+    return lost(c) > MOSTLY_LOST;
+  }
+
+  /** Page {@code page} (from 1) of the class table, noisiest first; links start at {@code base}. */
+  static TableView table(
+      List<ReportJson.ClassRow> sorted, int perPage, int page, String base, boolean hasTruth) {
+    int from = Math.min(sorted.size(), (page - 1) * perPage);
+    int to = Math.min(sorted.size(), from + perPage);
+    List<ClassView> rows = new ArrayList<>();
+    for (ReportJson.ClassRow c : sorted.subList(from, to)) {
+      rows.add(
+          new ClassView(
+              c.label(),
+              c.identity(),
+              c.samples(),
+              c.kept(),
+              c.dropped(),
+              String.format(Locale.ROOT, "%.4f", c.dropRate()),
+              pct(c.dropRate()),
+              c.samplesPerSubCenter().toString(),
+              c.dominantSubCenter(),
+              String.format(Locale.ROOT, "%.3f", c.dominantShare()),
+              String.format(Locale.ROOT, "%.1f", c.meanAngleDeg()),
+              String.format(Locale.ROOT, "%.1f", c.maxAngleDeg()),
+              mostlyLost(c),
+              pct(lost(c)),
+              c.noisyByTruth() != null,
+              c.noisyByTruth()));
+    }
+    int pages = Math.max(1, (sorted.size() + perPage - 1) / perPage);
+    List<PageLink> links = new ArrayList<>();
+    for (int p = 1; p <= pages; p++) {
+      links.add(
+          new PageLink(
+              p,
+              base + tablePage(p),
+              ((p - 1) * perPage + 1) + "–" + Math.min(sorted.size(), p * perPage),
+              p == page));
+    }
+    int min = sorted.stream().mapToInt(ReportJson.ClassRow::label).min().orElse(0);
+    int max = sorted.stream().mapToInt(ReportJson.ClassRow::label).max().orElse(-1);
+    return new TableView(
+        base, rows, hasTruth, sorted.size(), from + 1, to, pages > 1, page, links, min, max);
+  }
+
+  private static List<ThumbView> views(List<Thumbnails.Thumb> thumbs) {
+    List<ThumbView> out = new ArrayList<>();
+    for (Thumbnails.Thumb t : thumbs) {
+      out.add(
+          new ThumbView(
+              t.id(),
+              String.format(Locale.ROOT, "%.1f°", t.angleDeg()),
+              t.reason() == null ? null : reasonWords(t.reason()),
+              t.dataUri()));
+    }
+    return out;
+  }
+
+  /** A drop reason as words: {@code OTHER_PERSON} → "other person". */
+  static String reasonWords(String reason) {
+    return reason.toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+
+  private static ClassPage classPage(
+      CleanRun run,
+      ReportJson report,
+      ReportJson.ClassRow c,
+      Thumbnails.Collected thumbs,
+      Headings headings,
+      NoiseReport.Options o,
+      int tablePage)
+      throws IOException {
+    Thumbnails.ClassThumbs t = thumbs.borderline(c.label());
+    List<Entry> reasons = new ArrayList<>();
+    addReason(reasons, "OUTLIER_ANGLE", c.droppedOutlierAngle());
+    addReason(reasons, "NON_DOMINANT", c.droppedNonDominant());
+    addReason(reasons, "OTHER_PERSON", c.droppedOtherPerson());
+    addReason(reasons, "SMALL_CLASS", c.droppedSmallClass());
+    return new ClassPage(
+        c.identity() + " (label " + c.label() + ") — FaceSieve noise report",
+        report.facesieveVersion(),
+        c.identity(),
+        c.label(),
+        c.samples(),
+        c.kept(),
+        c.dropped(),
+        c.relabelledOut() == 0 ? null : c.relabelledOut(), // Mustache shows a 0 section
+        pct(c.dropRate()),
+        mostlyLost(c),
+        pct(lost(c)),
+        pct(MOSTLY_LOST),
+        reasons,
+        c.samplesPerSubCenter().toString(),
+        String.format(Locale.ROOT, "%.1f", c.meanAngleDeg()),
+        String.format(Locale.ROOT, "%.1f", c.maxAngleDeg()),
+        Charts.fmt(run.thresholdDeg()),
+        run.policy(),
+        o.thumbnailsPerSide(),
+        headings,
+        views(t.keptFarthest()),
+        views(t.droppedNearest()),
+        "../" + tablePage(tablePage));
+  }
+
+  private static void addReason(List<Entry> out, String reason, int n) {
+    if (n > 0) {
+      out.add(new Entry(reason, String.valueOf(n)));
+    }
+  }
+
+  private static Page page(
+      CleanRun run,
+      ReportJson report,
+      NoiseReport.Options o,
+      List<ReportJson.ClassRow> sorted,
+      Thumbnails.Collected thumbs,
+      Map<Integer, Integer> labelOfNew,
+      Headings headings)
+      throws IOException {
     ReportJson.Totals totals = report.totals();
     ReportJson.NoiseRate noise = report.noiseRate();
     ReportJson.DominantSubClasses dominant = report.dominantSubClasses();
     ReportJson.ThresholdSweep sweep = report.thresholdSweep();
     ReportJson.Quality quality = report.qualityVsTruth();
     ReportJson.Duplicates dups = report.duplicateIdentities();
-    List<ReportJson.ClassRow> classes = report.classes();
     double threshold = run.thresholdDeg();
 
     List<Card> cards = new ArrayList<>();
@@ -200,6 +492,20 @@ final class HtmlReport {
     }
     List<Entry> quarantine = entries(totals.quarantinedByReason());
 
+    List<ReportJson.ClassRow> lost = sorted.stream().filter(HtmlReport::mostlyLost).toList();
+    List<ClassLink> lostLinks = new ArrayList<>();
+    for (ReportJson.ClassRow c : lost.subList(0, Math.min(MOSTLY_LOST_LISTED, lost.size()))) {
+      lostLinks.add(new ClassLink(c.label(), c.identity(), pct(lost(c))));
+    }
+    LostView lostView =
+        new LostView(
+            !lost.isEmpty(),
+            lost.size(),
+            lost.size() == 1 ? "class loses" : "classes lose",
+            pct(MOSTLY_LOST),
+            lostLinks,
+            lost.size() > lostLinks.size());
+
     String histogramSvg =
         Charts.angleHistogram(
             report.angleHistograms().nearestDominant(),
@@ -220,38 +526,10 @@ final class HtmlReport {
           Charts.precisionRecall(thresholds, chosen.precision(), chosen.recall(), threshold);
     }
 
-    List<ReportJson.ClassRow> noisiest =
-        NoiseReport.noisiestFirst(classes).stream()
-            .filter(c -> c.dropped() > 0)
-            .limit(o.noisiestClasses())
-            .toList();
-    List<ReportJson.DuplicatePair> pairs = dups.pairs();
-    List<ReportJson.DuplicatePair> shownPairs = pairs.subList(0, Math.min(50, pairs.size()));
-    Set<Integer> thumbLabels = new LinkedHashSet<>();
-    noisiest.forEach(c -> thumbLabels.add(c.label()));
-    shownPairs.forEach(
-        p -> {
-          thumbLabels.add(p.labelA());
-          thumbLabels.add(p.labelB());
-        });
-    // the classes moved faces joined, for a face of each beside the move
-    Map<Integer, Integer> labelOfNew = new HashMap<>();
-    for (var c : run.classes()) {
-      labelOfNew.put((Integer) c.get("new_label"), (Integer) c.get("label"));
-    }
-    report.relabelling().pairs().stream()
-        .limit(MOVES_SHOWN)
-        .forEach(p -> thumbLabels.add(p.toLabel()));
-    Thumbnails.Collected collected =
-        Thumbnails.collect(
-            run.dir(),
-            thumbLabels,
-            o.thumbnailsPerSide(),
-            o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0);
-    Map<Integer, Thumbnails.ClassThumbs> thumbs = collected.classes();
     List<NoisyClass> noisiestView = new ArrayList<>();
-    for (ReportJson.ClassRow c : noisiest) {
-      Thumbnails.ClassThumbs t = thumbs.getOrDefault(c.label(), Thumbnails.ClassThumbs.NONE);
+    for (ReportJson.ClassRow c :
+        sorted.stream().filter(c -> c.dropped() > 0).limit(o.noisiestClasses()).toList()) {
+      Thumbnails.ClassThumbs t = thumbs.borderline(c.label());
       noisiestView.add(
           new NoisyClass(
               c.label(),
@@ -259,12 +537,13 @@ final class HtmlReport {
               c.samples(),
               c.dropped(),
               pct(c.dropRate()),
-              t.kept(),
-              t.dropped()));
+              mostlyLost(c),
+              views(t.keptFarthest()),
+              views(t.droppedNearest())));
     }
 
     List<PairView> pairView = new ArrayList<>();
-    for (ReportJson.DuplicatePair p : shownPairs) {
+    for (ReportJson.DuplicatePair p : dups.pairs().stream().limit(50).toList()) {
       pairView.add(
           new PairView(
               p.labelA(),
@@ -273,36 +552,54 @@ final class HtmlReport {
               p.identityB(),
               String.format(Locale.ROOT, "%.1f", p.angleDeg()),
               String.format(Locale.ROOT, "%.3f", p.cosine()),
-              thumbs.getOrDefault(p.labelA(), Thumbnails.ClassThumbs.NONE).kept(),
-              thumbs.getOrDefault(p.labelB(), Thumbnails.ClassThumbs.NONE).kept()));
+              thumbs.typical(p.labelA()),
+              thumbs.typical(p.labelB())));
     }
 
-    List<ClassView> tableRows = new ArrayList<>();
-    List<ReportJson.ClassRow> sortedForTable = NoiseReport.noisiestFirst(classes);
-    for (ReportJson.ClassRow c :
-        sortedForTable.subList(0, Math.min(o.maxTableRows(), classes.size()))) {
-      tableRows.add(
-          new ClassView(
-              c.label(),
-              c.identity(),
-              c.samples(),
-              c.kept(),
-              c.dropped(),
-              String.format(Locale.ROOT, "%.4f", c.dropRate()),
-              pct(c.dropRate()),
-              c.samplesPerSubCenter().toString(),
-              c.dominantSubCenter(),
-              String.format(Locale.ROOT, "%.3f", c.dominantShare()),
-              String.format(Locale.ROOT, "%.1f", c.meanAngleDeg()),
-              String.format(Locale.ROOT, "%.1f", c.maxAngleDeg()),
-              c.noisyByTruth() != null,
-              c.noisyByTruth()));
-    }
+    return new Page(
+        "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName(),
+        report.facesieveVersion(),
+        run.policy(),
+        Charts.fmt(threshold),
+        cards,
+        entries(totals.droppedByReason()),
+        quarantine,
+        !quarantine.isEmpty(),
+        lostView,
+        histogramSvg,
+        thresholds(report.calibration(), run.policy(), threshold),
+        sweepSvg,
+        sweep.subclass() != null,
+        precisionRecallSvg,
+        quality == null ? null : qualityRows(quality),
+        quality == null ? null : String.format(Locale.ROOT, "%.3f", quality.angleRocAuc()),
+        Charts.classDropRates(report.classDropRateHistogram()),
+        relabelView(report.relabelling(), thumbs.moves(), labelOfNew, thumbs),
+        noisiestView,
+        o.thumbnailsPerSide(),
+        headings,
+        pairView,
+        dups.pairsFound(),
+        pairView.size(),
+        Charts.fmt(o.duplicateThresholdDeg()),
+        dups.skipped(),
+        dups.centresCompared(),
+        table(sorted, o.maxTableRows(), 1, NoiseReport.PAGES_DIR + "/", quality != null),
+        quality != null,
+        provenance(report));
+  }
 
+  /**
+   * Where the report came from: the source paths, the clean options, the original input (from the
+   * prepare manifest of the summary's {@code data}) and the training options (from the model's
+   * {@code model.json}), each when it can be read.
+   */
+  static List<Entry> provenance(ReportJson report) {
     ReportJson.Source source = report.source();
     List<Entry> prov = new ArrayList<>();
     prov.add(new Entry("clean_output", source.cleanOutput()));
     prov.add(new Entry("data", String.valueOf(source.data())));
+    input(source.data()).ifPresent(in -> prov.add(new Entry("input", in)));
     prov.add(new Entry("data_fingerprint", String.valueOf(source.dataFingerprint())));
     prov.add(new Entry("model", String.valueOf(source.model())));
     prov.add(new Entry("model_sha256", String.valueOf(source.modelSha256())));
@@ -315,44 +612,43 @@ final class HtmlReport {
           .forEachRemaining(
               e -> prov.add(new Entry("option " + e.getKey(), e.getValue().asText())));
     }
+    JsonNode model = modelJson(source.model());
+    for (String part : new String[] {"architecture", "training"}) {
+      if (model != null && model.get(part) != null) {
+        model
+            .get(part)
+            .fields()
+            .forEachRemaining(
+                e ->
+                    prov.add(new Entry("model " + part + " " + e.getKey(), e.getValue().asText())));
+      }
+    }
+    return prov;
+  }
 
-    Page page =
-        new Page(
-            "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName(),
-            report.facesieveVersion(),
-            run.policy(),
-            Charts.fmt(threshold),
-            cards,
-            entries(totals.droppedByReason()),
-            quarantine,
-            !quarantine.isEmpty(),
-            histogramSvg,
-            thresholds(report.calibration(), run.policy(), threshold),
-            sweepSvg,
-            sweep.subclass() != null,
-            precisionRecallSvg,
-            quality == null ? null : qualityRows(quality),
-            quality == null ? null : String.format(Locale.ROOT, "%.3f", quality.angleRocAuc()),
-            Charts.classDropRates(report.classDropRateHistogram()),
-            relabelView(report.relabelling(), collected.moves(), labelOfNew, thumbs),
-            noisiestView,
-            o.thumbnailsPerSide(),
-            pairView,
-            dups.pairsFound(),
-            pairView.size(),
-            Charts.fmt(o.duplicateThresholdDeg()),
-            dups.skipped(),
-            dups.centresCompared(),
-            tableRows,
-            quality != null,
-            classes.size(),
-            classes.size() > tableRows.size(),
-            tableRows.size(),
-            prov);
+  /** The original input of a prepare output, as its manifest records it. */
+  private static Optional<String> input(@Nullable String prepared) {
+    if (prepared == null || !Files.isRegularFile(Path.of(prepared, PrepareManifest.FILE))) {
+      return Optional.empty();
+    }
+    try {
+      PrepareManifest.Input in = PrepareManifest.read(Path.of(prepared)).input();
+      return in == null ? Optional.empty() : Optional.of(in.path() + " (" + in.format() + ")");
+    } catch (RuntimeException e) {
+      return Optional.empty(); // a manifest that does not read is no reason to fail the report
+    }
+  }
 
-    StringWriter w = new StringWriter();
-    TEMPLATE.execute(w, page).flush();
-    return w.toString();
+  @Nullable
+  private static JsonNode modelJson(@Nullable String model) {
+    if (model == null || !Files.isRegularFile(Path.of(model, "model.json"))) {
+      return null;
+    }
+    try {
+      return StageJson.MAPPER.readTree(Path.of(model, "model.json").toFile());
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** What auto chose and why, in words, with the calibration charts. */
@@ -433,7 +729,8 @@ final class HtmlReport {
       ReportJson.Relabelling r,
       List<Thumbnails.MoveThumb> moves,
       Map<Integer, Integer> labelOfNew,
-      Map<Integer, Thumbnails.ClassThumbs> thumbs) {
+      Thumbnails.Collected thumbs)
+      throws IOException {
     List<PairRow> pairs = new ArrayList<>();
     for (ReportJson.RelabelPair p : r.pairs().subList(0, Math.min(PAIRS_SHOWN, r.pairs().size()))) {
       pairs.add(
@@ -445,8 +742,13 @@ final class HtmlReport {
     List<MoveView> views = new ArrayList<>();
     for (Thumbnails.MoveThumb m : moves) {
       Integer to = labelOfNew.get(m.toNewLabel());
+      // a face near the centre of the class it joined; else its borderline kept faces
       List<Thumbnails.Thumb> target =
-          to == null ? List.of() : thumbs.getOrDefault(to, Thumbnails.ClassThumbs.NONE).kept();
+          to == null
+              ? List.of()
+              : !thumbs.typical(to).isEmpty()
+                  ? thumbs.typical(to)
+                  : thumbs.borderline(to).keptFarthest();
       views.add(
           new MoveView(
               m.id(),

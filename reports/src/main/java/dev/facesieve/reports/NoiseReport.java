@@ -36,6 +36,13 @@ import org.apache.avro.generic.GenericRecord;
 public final class NoiseReport {
   public static final String JSON_FILE = "report.json";
   public static final String HTML_FILE = "report.html";
+
+  /**
+   * The folder beside {@code report.html} with a page per class ({@code classes/<label>.html}) and
+   * the class table in pages ({@code table-<n>.html}).
+   */
+  public static final String PAGES_DIR = "report";
+
   public static final int VERSION = 1;
 
   /**
@@ -62,13 +69,13 @@ public final class NoiseReport {
     /** Pairs listed in {@code report.json} at most. */
     public static final int DEFAULT_MAX_DUPLICATE_PAIRS = 1000;
 
-    /** Noisiest classes shown with thumbnails. */
+    /** Noisiest classes shown with thumbnails in {@code report.html} (every class has its page). */
     public static final int DEFAULT_NOISIEST_CLASSES = 8;
 
-    /** Kept and dropped thumbnails per shown class. */
+    /** Borderline kept and dropped faces shown per class. */
     public static final int DEFAULT_THUMBNAILS_PER_SIDE = 6;
 
-    /** Rows of the per-class table in {@code report.html}. */
+    /** Rows of the per-class table in {@code report.html}, and of each further table page. */
     public static final int DEFAULT_MAX_TABLE_ROWS = 2000;
 
     public Options {
@@ -134,15 +141,15 @@ public final class NoiseReport {
   }
 
   /**
-   * Builds the report of {@code run} and writes {@code report.json} and {@code report.html} into
-   * {@code target}, each through a temporary file and an atomic rename.
+   * Builds the report of {@code run} and writes {@code report.json}, the folder {@link #PAGES_DIR}
+   * and {@code report.html} into {@code target}, the files through a temporary file and an atomic
+   * rename, the folder built beside it and moved into place.
    */
   public static ReportJson write(CleanRun run, Options o, Path target) throws IOException {
     ReportJson report = build(run, o);
     Files.createDirectories(target);
     LocalFiles.writeAtomically(target.resolve(JSON_FILE), StageJson.write(report));
-    String html = HtmlReport.render(run, report, o);
-    LocalFiles.writeAtomically(target.resolve(HTML_FILE), html);
+    HtmlReport.write(run, report, o, target);
     return report;
   }
 

@@ -5,7 +5,14 @@ import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,30 +22,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.apache.avro.generic.GenericRecord;
 
 /**
- * Small inline images of chosen classes, kept and dropped, and of relabelled faces, for people to
- * judge the decisions.
+ * Small inline images for people to judge the decisions: per class the borderline faces (kept
+ * farthest from the centre, dropped nearest the threshold), a few typical faces of chosen classes,
+ * and the least certain relabelled faces.
  *
- * <p>One pass over {@code kept/} and {@code dropped/} reads only {@code id, label, original_label,
- * angle_deg, reason, original_identity, identity, angle_to_target_deg, image}; for each chosen
- * class it keeps, in bounded heaps, the kept faces closest to the dominant sub-centre (what the
- * class is) and the dropped faces farthest from it (what was removed), and among faces moved to
- * another class the ones farthest from their new class (the least certain moves); then it decodes
- * just those and re-encodes them as 56-pixel JPEG data URIs. A moved face is not shown as kept by
- * the class it left.
+ * <p>Two passes over {@code kept/} and {@code dropped/}. The first reads no image bytes: for every
+ * class it keeps in bounded heaps the positions (file, row) of the kept faces with the largest
+ * {@code angle_deg}, the dropped faces whose {@code angle_deg} is nearest the run's threshold (an
+ * {@code OTHER_PERSON} or {@code NON_DOMINANT} drop may lie below it), for chosen classes the kept
+ * faces with the smallest angle (what the class is), and among moved faces the ones farthest from
+ * their new class. The second reads {@code id} and {@code image} and turns just those rows into
+ * 56-pixel JPEG data URIs, which go to a spill file, not to memory: at 100K classes and 6 per side
+ * they are over a million images. A moved face is not shown by the class it left.
  */
 final class Thumbnails {
   static final int SIZE = 56;
 
-  static final Schema PROJECTION =
+  static final Schema SCAN =
       SchemaBuilder.record("CleanedFace")
           .namespace("dev.facesieve")
           .fields()
-          .requiredString("id")
           .requiredInt("label")
           .requiredInt("original_label")
           .requiredString("identity")
@@ -46,14 +55,24 @@ final class Thumbnails {
           .optionalString("reason")
           .optionalString("original_identity")
           .optionalDouble("angle_to_target_deg")
+          .endRecord();
+
+  static final Schema IMAGES =
+      SchemaBuilder.record("CleanedFace")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredString("id")
           .requiredBytes("image")
           .endRecord();
 
-  /** One face shown in the report. */
-  record Thumb(String id, double angleDeg, String reason, String dataUri) {}
+  /** One face shown in the report; {@code reason} is null for a kept face. */
+  record Thumb(String id, double angleDeg, @Nullable String reason, String dataUri) {}
 
-  /** A class's kept faces closest to its dominant sub-centre and dropped faces farthest from it. */
-  record ClassThumbs(List<Thumb> kept, List<Thumb> dropped) {
+  /**
+   * A class's borderline faces: kept farthest from the centre (farthest first) and dropped nearest
+   * the threshold (nearest first).
+   */
+  record ClassThumbs(List<Thumb> keptFarthest, List<Thumb> droppedNearest) {
     static final ClassThumbs NONE = new ClassThumbs(List.of(), List.of());
   }
 
@@ -75,116 +94,322 @@ final class Thumbnails {
       double angleToNewDeg,
       String dataUri) {}
 
-  /** What one pass collected: per chosen class its faces, and the moves shown. */
-  record Collected(Map<Integer, ClassThumbs> classes, List<MoveThumb> moves) {
-    static final Collected NONE = new Collected(Map.of(), List.of());
+  /**
+   * What to collect.
+   *
+   * @param perSide borderline faces per side of every class, and typical faces per chosen class
+   * @param thresholdDeg the threshold the run decided with, on {@code angle_deg}
+   * @param typical classes whose faces nearest the centre are wanted
+   * @param moves relabelled faces wanted
+   */
+  record Request(int perSide, double thresholdDeg, Set<Integer> typical, int moves) {}
+
+  /** A face chosen in the first pass: its angle, reason, position and, once written, offset. */
+  private static final class Candidate {
+    final double angle;
+    @Nullable final String reason;
+    final int file;
+    final int row;
+    long offset = -1;
+
+    Candidate(double angle, @Nullable String reason, int file, int row) {
+      this.angle = angle;
+      this.reason = reason;
+      this.file = file;
+      this.row = row;
+    }
   }
 
-  private record Candidate(String id, double angle, String reason, byte[] image) {}
-
-  private record MoveCandidate(GenericRecord r, double angleToNew) {}
+  private record MoveCandidate(
+      Candidate face,
+      int fromLabel,
+      String fromIdentity,
+      int toNewLabel,
+      String toIdentity,
+      double angleToNew) {}
 
   private Thumbnails() {}
 
-  /** Returns the thumbnails of each of {@code labels}, at most {@code perSide} kept and dropped. */
-  static Map<Integer, ClassThumbs> collect(Path cleanDir, Set<Integer> labels, int perSide)
-      throws IOException {
-    return collect(cleanDir, labels, perSide, 0).classes();
+  /**
+   * The collected thumbnails; borderline faces are read back from the spill file on demand. Close
+   * it to delete that file.
+   */
+  static final class Collected implements Closeable {
+    private final Map<Integer, List<Candidate>> kept;
+    private final Map<Integer, List<Candidate>> dropped;
+    private final Map<Integer, List<Thumb>> typical = new HashMap<>();
+    private final List<MoveThumb> moves = new ArrayList<>();
+    @Nullable private final Path spill;
+    @Nullable private final RandomAccessFile in;
+
+    private Collected(
+        Map<Integer, List<Candidate>> kept,
+        Map<Integer, List<Candidate>> dropped,
+        @Nullable Path spill)
+        throws IOException {
+      this.kept = kept;
+      this.dropped = dropped;
+      this.spill = spill;
+      this.in = spill == null ? null : new RandomAccessFile(spill.toFile(), "r");
+    }
+
+    /** The borderline faces of a class (none when it has no faces or none were asked for). */
+    ClassThumbs borderline(int label) throws IOException {
+      return new ClassThumbs(read(kept.get(label)), read(dropped.get(label)));
+    }
+
+    /** Kept faces of a chosen class nearest its centre, nearest first. */
+    List<Thumb> typical(int label) {
+      return typical.getOrDefault(label, List.of());
+    }
+
+    List<MoveThumb> moves() {
+      return moves;
+    }
+
+    private List<Thumb> read(@Nullable List<Candidate> cs) throws IOException {
+      if (cs == null || in == null) {
+        return List.of();
+      }
+      List<Thumb> out = new ArrayList<>();
+      for (Candidate c : cs) {
+        in.seek(c.offset);
+        String id = readString(in);
+        out.add(new Thumb(id, c.angle, c.reason, readString(in)));
+      }
+      return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (in != null) {
+        in.close();
+        Files.deleteIfExists(spill);
+      }
+    }
   }
 
   /**
-   * Returns the thumbnails of each of {@code labels}, at most {@code perSide} kept and dropped, and
-   * of at most {@code moves} relabelled faces, farthest from their new class first.
+   * Collects what {@code request} asks for from a clean output; image data URIs of the borderline
+   * faces go to {@code spill} (created, and deleted when the result is closed).
    */
-  static Collected collect(Path cleanDir, Set<Integer> labels, int perSide, int moves)
-      throws IOException {
-    Map<Integer, PriorityQueue<Candidate>> kept = new HashMap<>();
-    Map<Integer, PriorityQueue<Candidate>> dropped = new HashMap<>();
-    boolean wantClasses = !labels.isEmpty() && perSide > 0;
-    if (!wantClasses && moves <= 0) {
-      return Collected.NONE;
-    }
-    // head: the move to evict, the one closest to its new class
+  static Collected collect(Path cleanDir, Request request, Path spill) throws IOException {
+    int perSide = request.perSide();
+    double threshold = request.thresholdDeg();
+    // heap heads are the candidate to evict; positions break ties so the choice is stable
+    Comparator<Candidate> byPosition =
+        Comparator.comparingInt((Candidate c) -> c.file).thenComparingInt(c -> c.row);
+    Comparator<Candidate> farthestLast = by((Candidate c) -> c.angle).thenComparing(byPosition);
+    Comparator<Candidate> nearestThresholdLast =
+        by((Candidate c) -> -Math.abs(c.angle - threshold)).thenComparing(byPosition);
+    Comparator<Candidate> nearestCentreLast =
+        by((Candidate c) -> -c.angle).thenComparing(byPosition);
     Comparator<MoveCandidate> byAngleToNew =
         Comparator.comparingDouble(MoveCandidate::angleToNew)
-            .thenComparing(m -> m.r().get("id").toString(), Comparator.reverseOrder());
+            .thenComparing(MoveCandidate::face, byPosition);
+    Map<Integer, PriorityQueue<Candidate>> kept = new HashMap<>();
+    Map<Integer, PriorityQueue<Candidate>> dropped = new HashMap<>();
+    Map<Integer, PriorityQueue<Candidate>> typical = new HashMap<>();
     PriorityQueue<MoveCandidate> moved = new PriorityQueue<>(byAngleToNew);
-    // heap heads are the candidate to evict: the largest angle among kept, the smallest among
-    // dropped; ids break ties so the choice never depends on file order
-    Comparator<Candidate> byAngle =
-        Comparator.comparingDouble(Candidate::angle).thenComparing(Candidate::id);
-    for (String side : new String[] {"kept", "dropped"}) {
-      boolean isKept = side.equals("kept");
-      for (Path f : ParquetFiles.list(cleanDir.resolve(side))) {
+    List<Path> files = new ArrayList<>();
+    files.addAll(ParquetFiles.list(cleanDir.resolve("kept")));
+    int keptFiles = files.size();
+    files.addAll(ParquetFiles.list(cleanDir.resolve("dropped")));
+    if (perSide > 0 || request.moves() > 0) {
+      for (int f = 0; f < files.size(); f++) {
+        int file = f;
+        boolean isKept = f < keptFiles;
+        int[] row = {0};
         ParquetFiles.readColumns(
-            f,
-            PROJECTION,
+            files.get(f),
+            SCAN,
             r -> {
+              int at = row[0]++;
               int label = (Integer) r.get("original_label");
-              boolean isMove = isKept && r.get("original_identity") != null;
-              if (isMove && moves > 0) {
-                moved.add(new MoveCandidate(r, (Double) r.get("angle_to_target_deg")));
-                if (moved.size() > moves) {
-                  moved.poll();
-                }
-              }
-              if (isMove || !wantClasses || !labels.contains(label)) {
-                return;
-              }
+              double angle = (Double) r.get("angle_deg");
               Object reason = r.get("reason");
               Candidate c =
-                  new Candidate(
-                      r.get("id").toString(),
-                      (Double) r.get("angle_deg"),
-                      reason == null ? null : reason.toString(),
-                      FaceSchemas.bytes(r.get("image")));
-              PriorityQueue<Candidate> q =
-                  (isKept ? kept : dropped)
-                      .computeIfAbsent(
-                          label, k -> new PriorityQueue<>(isKept ? byAngle.reversed() : byAngle));
-              q.add(c);
-              if (q.size() > perSide) {
-                q.poll();
+                  new Candidate(angle, reason == null ? null : reason.toString(), file, at);
+              if (isKept && r.get("original_identity") != null) {
+                if (request.moves() > 0) {
+                  moved.add(
+                      new MoveCandidate(
+                          c,
+                          label,
+                          r.get("original_identity").toString(),
+                          (Integer) r.get("label"),
+                          r.get("identity").toString(),
+                          (Double) r.get("angle_to_target_deg")));
+                  if (moved.size() > request.moves()) {
+                    moved.poll();
+                  }
+                }
+              } else if (perSide > 0 && isKept) {
+                offer(kept, label, c, farthestLast, perSide);
+                if (request.typical().contains(label)) {
+                  offer(typical, label, c, nearestCentreLast, perSide);
+                }
+              } else if (perSide > 0) {
+                offer(dropped, label, c, nearestThresholdLast, perSide);
               }
             });
       }
     }
-    Map<Integer, ClassThumbs> out = new HashMap<>();
-    for (Integer label : wantClasses ? labels : Set.<Integer>of()) {
-      List<Thumb> k = thumbs(kept.get(label), Comparator.comparingDouble(Candidate::angle));
-      List<Thumb> d =
-          thumbs(dropped.get(label), Comparator.comparingDouble(Candidate::angle).reversed());
-      out.put(label, new ClassThumbs(k, d));
+    Map<Integer, List<Candidate>> keptShown = shown(kept, farthestLast.reversed());
+    Map<Integer, List<Candidate>> droppedShown = shown(dropped, nearestThresholdLast.reversed());
+    Map<Integer, List<Candidate>> typicalShown = shown(typical, nearestCentreLast.reversed());
+    List<MoveCandidate> movesShown = new ArrayList<>(moved);
+    movesShown.sort(byAngleToNew.reversed());
+
+    // every face wanted, by file; then one read of id and image per file that has any
+    List<List<Candidate>> wanted = new ArrayList<>();
+    for (int f = 0; f < files.size(); f++) {
+      wanted.add(new ArrayList<>());
     }
-    List<MoveCandidate> ms = new ArrayList<>(moved);
-    ms.sort(byAngleToNew.reversed());
-    List<MoveThumb> moveThumbs = new ArrayList<>();
-    for (MoveCandidate m : ms) {
-      GenericRecord r = m.r();
-      moveThumbs.add(
+    for (Map<Integer, List<Candidate>> m : List.of(keptShown, droppedShown, typicalShown)) {
+      m.values().forEach(cs -> cs.forEach(c -> wanted.get(c.file).add(c)));
+    }
+    movesShown.forEach(m -> wanted.get(m.face().file).add(m.face()));
+    if (wanted.stream().allMatch(List::isEmpty)) {
+      return new Collected(keptShown, droppedShown, null);
+    }
+    Files.createDirectories(spill.toAbsolutePath().getParent());
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spill), 1 << 16))) {
+      long[] written = {0}; // DataOutputStream counts in an int: the spill may pass 2 GB
+      for (int f = 0; f < files.size(); f++) {
+        List<Candidate> rows = wanted.get(f);
+        if (rows.isEmpty()) {
+          continue;
+        }
+        rows.sort(Comparator.comparingInt(c -> c.row));
+        int[] next = {0};
+        int[] row = {0};
+        List<Candidate> batch = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<byte[]> images = new ArrayList<>();
+        ParquetFiles.readColumns(
+            files.get(f),
+            IMAGES,
+            r -> {
+              int at = row[0]++;
+              // a face may be wanted twice (farthest and nearest of a small class): decoded once
+              boolean first = true;
+              while (next[0] < rows.size() && rows.get(next[0]).row == at) {
+                Candidate c = rows.get(next[0]++);
+                if (first) {
+                  batch.add(c);
+                  ids.add(r.get("id").toString());
+                  images.add(FaceSchemas.bytes(r.get("image")));
+                  first = false;
+                }
+              }
+              if (batch.size() == BATCH) {
+                written[0] = flush(out, written[0], batch, ids, images);
+              }
+            });
+        written[0] = flush(out, written[0], batch, ids, images);
+        // second wants of a face share the first one's bytes
+        Candidate previous = null;
+        for (Candidate c : rows) {
+          if (c.offset < 0 && previous != null && previous.row == c.row) {
+            c.offset = previous.offset;
+          }
+          previous = c;
+        }
+      }
+    }
+    Collected result = new Collected(keptShown, droppedShown, spill);
+    for (var e : typicalShown.entrySet()) {
+      result.typical.put(e.getKey(), result.read(e.getValue()));
+    }
+    for (MoveCandidate m : movesShown) {
+      Thumb t = result.read(List.of(m.face())).get(0);
+      result.moves.add(
           new MoveThumb(
-              r.get("id").toString(),
-              (Integer) r.get("original_label"),
-              r.get("original_identity").toString(),
-              (Integer) r.get("label"),
-              r.get("identity").toString(),
-              (Double) r.get("angle_deg"),
+              t.id(),
+              m.fromLabel(),
+              m.fromIdentity(),
+              m.toNewLabel(),
+              m.toIdentity(),
+              m.face().angle,
               m.angleToNew(),
-              dataUri(FaceSchemas.bytes(r.get("image")))));
+              t.dataUri()));
     }
-    return new Collected(out, moveThumbs);
+    return result;
   }
 
-  private static List<Thumb> thumbs(PriorityQueue<Candidate> q, Comparator<Candidate> order) {
-    if (q == null) {
-      return List.of();
+  /** Faces decoded together, in parallel, before they are written in order. */
+  private static final int BATCH = 256;
+
+  /**
+   * Decodes a batch of images in parallel, writes id and data URI of each to the spill in order,
+   * records their offsets and empties the batch; returns the spill's new length.
+   */
+  private static long flush(
+      DataOutputStream out,
+      long written,
+      List<Candidate> batch,
+      List<String> ids,
+      List<byte[]> images)
+      throws UncheckedIOException {
+    String[] uris = images.parallelStream().map(Thumbnails::dataUri).toArray(String[]::new);
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).offset = written;
+        written += writeString(out, ids.get(i));
+        written += writeString(out, uris[i]);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    List<Candidate> cs = new ArrayList<>(q);
-    cs.sort(order.thenComparing(Candidate::id));
-    List<Thumb> out = new ArrayList<>();
-    for (Candidate c : cs) {
-      out.add(new Thumb(c.id(), c.angle(), c.reason(), dataUri(c.image())));
+    batch.clear();
+    ids.clear();
+    images.clear();
+    return written;
+  }
+
+  /** Writes a length-prefixed UTF-8 string; returns the bytes written. */
+  private static long writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+    return 4L + b.length;
+  }
+
+  private static String readString(RandomAccessFile in) throws IOException {
+    byte[] b = new byte[in.readInt()];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static <T> Comparator<T> by(ToDoubleFunction<T> f) {
+    return Comparator.comparingDouble(f);
+  }
+
+  private static void offer(
+      Map<Integer, PriorityQueue<Candidate>> heaps,
+      int label,
+      Candidate c,
+      Comparator<Candidate> evictFirst,
+      int size) {
+    PriorityQueue<Candidate> q =
+        heaps.computeIfAbsent(label, k -> new PriorityQueue<>(size + 1, evictFirst));
+    q.add(c);
+    if (q.size() > size) {
+      q.poll();
     }
+  }
+
+  private static Map<Integer, List<Candidate>> shown(
+      Map<Integer, PriorityQueue<Candidate>> heaps, Comparator<Candidate> order) {
+    Map<Integer, List<Candidate>> out = new HashMap<>();
+    heaps.forEach(
+        (label, q) -> {
+          List<Candidate> cs = new ArrayList<>(q);
+          cs.sort(order);
+          out.put(label, cs);
+        });
     return out;
   }
 

@@ -35,8 +35,13 @@ final class Chromium {
 
   /** The serialised DOM of a local page after its scripts ran. */
   static String dumpDom(Path chromium, Path page, Path scratch) throws IOException {
+    return dumpDom(chromium, page.toUri().toString(), scratch);
+  }
+
+  /** The serialised DOM of a page at {@code url} (a {@code file:} URL, query allowed). */
+  static String dumpDom(Path chromium, String url, Path scratch) throws IOException {
     Path out = scratch.resolve("dom.html");
-    run(chromium, scratch, out, "--dump-dom", page.toUri().toString());
+    run(chromium, scratch, out, "--dump-dom", url);
     return Files.readString(out, StandardCharsets.UTF_8);
   }
 

@@ -221,6 +221,124 @@ final class FakeCleanRun {
     return clean;
   }
 
+  /** Every {@link #writeMany} class whose label ends in this (mod 1000) drops both its faces. */
+  static final int MOSTLY_LOST_MOD = 7;
+
+  /**
+   * Writes the outputs of a {@code drop-py} run at 75° with {@code classes} classes of two faces,
+   * all with one 32-pixel image (for size tests at 100K classes); returns the clean folder.
+   *
+   * <p>In class {@code c} ({@code identity person_c}): face 0 is kept at {@code 30 + c % 40}°, face
+   * 1 is dropped {@code OUTLIER_ANGLE} at {@code 76 + c % 20}°; a class with {@code c % 1000 ==}
+   * {@link #MOSTLY_LOST_MOD} drops face 0 too, at 90°. No model folder.
+   */
+  static Path writeMany(Path dir, int classes) throws Exception {
+    return writeMany(dir, classes, image(0, 0));
+  }
+
+  /** {@link #writeMany} with {@code img} as every face's image. */
+  static Path writeMany(Path dir, int classes, byte[] img) throws Exception {
+    Path clean = dir.resolve("clean");
+    Files.createDirectories(clean.resolve("kept"));
+    Files.createDirectories(clean.resolve("dropped"));
+    ByteBuffer image = ByteBuffer.wrap(img);
+    String sha = LocalFiles.sha256(img);
+    long keptCount = 0;
+    long droppedCount = 0;
+    int lostClasses = 0;
+    try (var kept =
+            ParquetFiles.writer(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED);
+        var dropped =
+            ParquetFiles.writer(clean.resolve("dropped/part-0.parquet"), CleanSchemas.CLEANED);
+        var classRows = ParquetFiles.writer(clean.resolve("classes.parquet"), CleanSchemas.CLASS)) {
+      for (int c = 0; c < classes; c++) {
+        boolean lost = c % 1000 == MOSTLY_LOST_MOD;
+        lostClasses += lost ? 1 : 0;
+        double[] angles = {lost ? 90 : 30 + c % 40, 76 + c % 20};
+        for (int i = 0; i < 2; i++) {
+          boolean isDropped = lost || i == 1;
+          GenericRecord r = new GenericData.Record(CleanSchemas.CLEANED);
+          r.put("id", "c" + c + "/" + i + ".jpg");
+          r.put("label", isDropped ? -1 : c);
+          r.put("identity", "person_" + c);
+          r.put("image", image.duplicate());
+          r.put("format", "jpeg");
+          r.put("width", 32);
+          r.put("height", 32);
+          r.put("sha256", sha);
+          GenericRecord src = new GenericData.Record(FaceSchemas.SOURCE);
+          src.put("file", "c" + c + "/" + i + ".jpg");
+          src.put("offset", -1L);
+          r.put("source", src);
+          r.put("truth", i == 1 ? "close_set" : "clean");
+          r.put("original_label", c);
+          r.put("angle_deg", angles[i]);
+          r.put("nearest_sub_center", 0);
+          r.put("dominant_sub_center", 0);
+          r.put("cosines", FaceSchemas.floatList(new float[] {0.9f, 0.1f, 0.2f}));
+          r.put("reason", isDropped ? "OUTLIER_ANGLE" : null);
+          (isDropped ? dropped : kept).write(r);
+          if (isDropped) {
+            droppedCount++;
+          } else {
+            keptCount++;
+          }
+        }
+        GenericRecord row = new GenericData.Record(CleanSchemas.CLASS);
+        row.put("label", c);
+        row.put("identity", "person_" + c);
+        row.put("new_label", lost ? -1 : c);
+        row.put("samples", 2);
+        row.put("samples_per_sub_center", List.of(2, 0, 0));
+        row.put("dominant_sub_center", 0);
+        row.put("dominant_share", 1.0);
+        row.put("kept", lost ? 0 : 1);
+        row.put("dropped_outlier_angle", lost ? 2 : 1);
+        row.put("dropped_non_dominant", 0);
+        row.put("dropped_small_class", 0);
+        row.put("dropped_other_person", 0);
+        row.put("relabelled_out", 0);
+        row.put("mean_angle_deg", (angles[0] + angles[1]) / 2);
+        row.put("max_angle_deg", angles[1]);
+        classRows.write(row);
+      }
+    }
+    CleanSummary summary =
+        new CleanSummary(
+            CleanSummary.STAGE,
+            "test",
+            keptCount + droppedCount,
+            0,
+            Map.of(),
+            keptCount,
+            0,
+            droppedCount,
+            Map.of(
+                "OUTLIER_ANGLE",
+                droppedCount,
+                "NON_DOMINANT",
+                0L,
+                "SMALL_CLASS",
+                0L,
+                "OTHER_PERSON",
+                0L),
+            classes,
+            classes - lostClasses,
+            droppedCount / (double) (keptCount + droppedCount),
+            new CleanSummary.Options(
+                "drop-py", 75.0, false, null, false, 3, false, 0, null, false, false, "direct"),
+            null,
+            dir.resolve("prepared").toString(),
+            "fingerprint-of-prepared",
+            dir.resolve("model").toString(),
+            "0",
+            "fingerprint-of-prepared",
+            true,
+            null);
+    Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
+    return clean;
+  }
+
   /** A face of {@link CleanSchemas#CLEANED} with its image, truth and scores; no reason yet. */
   static GenericRecord face(int c, int i, int label, double angleDeg) {
     GenericRecord r = new GenericData.Record(CleanSchemas.CLEANED);
