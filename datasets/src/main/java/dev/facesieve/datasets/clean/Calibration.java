@@ -54,8 +54,7 @@ public record Calibration(
     implements Serializable {
 
   /** Percentile of nearest-other-class angles the "another person" cut starts from. */
-  public static final double OTHER_PERSON_PERCENTILE =
-      Double.parseDouble(System.getProperty("fs.pp", "5"));
+  public static final double OTHER_PERSON_PERCENTILE = 5;
 
   /** The "another person" cut is never below this. */
   public static final double OTHER_PERSON_FLOOR_DEG = 45;
