@@ -40,6 +40,11 @@ import javax.annotation.Nullable;
  * summary.json}, {@code report.json}). A stage is skipped iff its key is unchanged and its marker
  * is still the one it wrote; otherwise it, and so every stage after it, runs again. A training
  * stage that was started with the same key and left a checkpoint resumes from it.
+ *
+ * <p>A named cleaning ({@link Settings#name}) writes {@code <out>/clean-<name>} and is recorded as
+ * stages {@code clean-<name>} and {@code report-<name>}: cleanings side by side share prepare,
+ * train and the embedding cache and never invalidate one another, while a prepare or train that
+ * runs again invalidates them all.
  */
 public final class RunJob {
   public static final String STATE = "run.json";

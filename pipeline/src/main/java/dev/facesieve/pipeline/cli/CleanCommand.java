@@ -36,7 +36,8 @@ public final class CleanCommand implements Callable<Integer> {
       names = "--embeddings",
       description =
           "Embedding cache folder: written on the first"
-              + " run, reused (no inference) when model and data are unchanged.")
+              + " run, reused (no inference) when model and data are unchanged. It holds only"
+              + " Parquet files; its record is <folder>.json beside it.")
   Path embeddings;
 
   @Option(names = "--overwrite", description = "Replace an existing output folder.")
