@@ -58,7 +58,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * DIR/prepared} (a prepare output: manifest with counts, labels, ground truth and a fingerprint,
  * and faces whose image is one shared 8×8 PNG, since cleaning with cached embeddings never decodes
  * them), {@code DIR/model} (the trained head, by {@link ModelDirectory#write}) and {@code
- * DIR/embeddings} (the embedding cache, marked as computed by that model on that data).
+ * DIR/embeddings} (the embedding cache, with {@code DIR/embeddings.json} beside it marking it as
+ * computed by that model on that data).
  */
 public final class ScaleBenchmark {
   private ScaleBenchmark() {}
@@ -245,6 +246,7 @@ public final class ScaleBenchmark {
     Path embeddings = dir.resolve("embeddings");
     QualityHarness.deleteTree(prepared);
     QualityHarness.deleteTree(embeddings);
+    Files.deleteIfExists(dir.resolve("embeddings.json"));
     Files.createDirectories(prepared.resolve("faces"));
     Files.createDirectories(prepared.resolve("quarantine"));
     Files.createDirectories(embeddings);
@@ -324,11 +326,16 @@ public final class ScaleBenchmark {
             null,
             PrepareManifest.STAGE);
     Files.writeString(prepared.resolve(PrepareManifest.FILE), StageJson.write(manifest));
+    // the cache's record lies beside it and names every file FaceSieve may replace there
     Map<String, Object> marker = new LinkedHashMap<>();
+    marker.put("data_fingerprint", fingerprint);
+    marker.put(
+        "files",
+        ParquetFiles.list(embeddings).stream().map(f -> f.getFileName().toString()).toList());
+    marker.put("kind", "embeddings");
     marker.put("model", model.toAbsolutePath().toString());
     marker.put("model_sha256", ModelInfo.read(model).sha256());
-    marker.put("data_fingerprint", fingerprint);
-    JSON.writeValue(embeddings.resolve("embeddings.json").toFile(), marker);
+    JSON.writeValue(dir.resolve("embeddings.json").toFile(), marker);
   }
 
   /** A valid 8×8 grey PNG, shared by every synthetic record. */

@@ -144,7 +144,7 @@ public final class CleanJob {
     String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
       OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
-      OutputGuard.inspect(s.embeddings(), OutputKind.EMBEDDINGS); // before anything is written
+      EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
     StageOutput out =
         StageOutput.open(s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model());

@@ -113,6 +113,19 @@ public final class OutputGuard {
    *     output of another kind
    */
   public static Ownership inspect(Path dir, OutputKind kind) throws IOException {
+    return inspect(dir, kind, Files.isDirectory(dir) ? readRecord(dir) : null);
+  }
+
+  /**
+   * {@link #inspect(Path, OutputKind)} of a folder whose record is kept elsewhere (the embedding
+   * cache's lies beside it): FaceSieve wrote {@code files} there and nothing else.
+   */
+  static Ownership inspect(Path dir, OutputKind kind, Collection<String> files) throws IOException {
+    return inspect(dir, kind, new OwnedFiles(name(kind), null, List.copyOf(files)));
+  }
+
+  private static Ownership inspect(Path dir, OutputKind kind, @Nullable OwnedFiles record)
+      throws IOException {
     SortedSet<String> owned = new TreeSet<>();
     if (!Files.exists(dir)) {
       return new Ownership(dir, kind, owned);
@@ -120,7 +133,6 @@ public final class OutputGuard {
     if (!Files.isDirectory(dir)) {
       throw new InputException(dir, "output exists and is not a folder");
     }
-    OwnedFiles record = readRecord(dir);
     if (record != null && !record.kind().equals(name(kind))) {
       throw new InputException(
           dir,

@@ -50,8 +50,15 @@ public enum OutputKind {
       "report.html",
       "recordio",
       "recordio/*"),
+  /**
+   * The embedding cache; its record lies beside it ({@link EmbeddingCache}), so the evidence and
+   * layout here are those of caches from before, with their records inside.
+   */
   EMBEDDINGS(
-      "clean --embeddings", List.of(EmbeddingCache.MARKER), EmbeddingCache.MARKER, "*.parquet"),
+      "clean --embeddings",
+      List.of(EmbeddingCache.LEGACY_MARKER),
+      EmbeddingCache.LEGACY_MARKER,
+      "*.parquet"),
   SYNTH(
       "synth",
       List.of("SYNTH.txt"),

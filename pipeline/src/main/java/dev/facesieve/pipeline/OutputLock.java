@@ -70,7 +70,15 @@ public final class OutputLock implements AutoCloseable {
    * @throws InputException naming the holder when a live process holds it
    */
   public static OutputLock acquire(Path dir, String command) throws IOException {
-    Path lock = dir.resolve(FILE);
+    return acquire(dir, dir.resolve(FILE), command);
+  }
+
+  /**
+   * Takes the lock of {@code what} held in the file {@code lock} (whose folder must exist), for an
+   * output whose lock cannot lie inside it.
+   */
+  static OutputLock acquire(Path what, Path lock, String command) throws IOException {
+    Path dir = what;
     ProcessHandle self = ProcessHandle.current();
     String content =
         StageJson.write(

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 
@@ -39,6 +40,11 @@ import javax.annotation.Nullable;
  * summary.json}, {@code report.json}). A stage is skipped iff its key is unchanged and its marker
  * is still the one it wrote; otherwise it, and so every stage after it, runs again. A training
  * stage that was started with the same key and left a checkpoint resumes from it.
+ *
+ * <p>A named cleaning ({@link Settings#name}) writes {@code <out>/clean-<name>} and is recorded as
+ * stages {@code clean-<name>} and {@code report-<name>}: cleanings side by side share prepare,
+ * train and the embedding cache and never invalidate one another, while a prepare or train that
+ * runs again invalidates them all.
  */
 public final class RunJob {
   public static final String STATE = "run.json";
@@ -54,7 +60,32 @@ public final class RunJob {
       boolean emitRecordIO,
       NoiseReport.Options report,
       Runners.Choice runner,
-      boolean allowForeignModel) {
+      boolean allowForeignModel,
+      @Nullable String name) {
+    /** Settings that clean into {@code clean/}. */
+    public Settings(
+        Path input,
+        Path output,
+        PrepareJob.Settings prepare,
+        TrainConfig train,
+        CleaningPolicy policy,
+        boolean emitRecordIO,
+        NoiseReport.Options report,
+        Runners.Choice runner,
+        boolean allowForeignModel) {
+      this(
+          input,
+          output,
+          prepare,
+          train,
+          policy,
+          emitRecordIO,
+          report,
+          runner,
+          allowForeignModel,
+          null);
+    }
+
     /** Settings that refuse a foreign model (one that {@code run} did not train on this data). */
     public Settings(
         Path input,
@@ -76,8 +107,21 @@ public final class RunJob {
           prepared(output),
           prepare.input(),
           prepare.output());
+      checkArgument(
+          name == null || NAME.matcher(name).matches(),
+          "a cleaning's name is letters, digits, '.', '_' and '-', starting with a letter or"
+              + " digit; got '%s'",
+          name);
+    }
+
+    /** The folder this run's cleaning writes: {@code clean/}, or {@code clean-<name>/}. */
+    public Path cleanDir() {
+      return clean(output, name);
     }
   }
+
+  /** What a cleaning's name may be: a folder name's tail that needs no quoting. */
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
   public record Outcome(
@@ -100,6 +144,16 @@ public final class RunJob {
 
   public static Path clean(Path out) {
     return out.resolve("clean");
+  }
+
+  /** The folder of the cleaning called {@code name}: {@code clean-<name>}, or {@code clean}. */
+  public static Path clean(Path out, @Nullable String name) {
+    return name == null ? clean(out) : out.resolve("clean-" + name);
+  }
+
+  /** The stage {@code stage} ({@code clean} or {@code report}) of the cleaning {@code name}. */
+  static String stage(String stage, @Nullable String name) {
+    return name == null ? stage : stage + "-" + name;
   }
 
   static Path embeddings(Path out) {
@@ -163,8 +217,20 @@ public final class RunJob {
     Runners.check(s.runner());
   }
 
-  /** The entries of a run's folder: its stage folders and {@link #STATE}. */
-  static final List<String> ENTRIES = List.of("prepared", "model", "clean", "embeddings", STATE);
+  /**
+   * The entries of a run's folder: its stage folders, the embedding cache's record and {@link
+   * #STATE}; besides them, named cleanings' {@code clean-<name>} folders.
+   */
+  static final List<String> ENTRIES =
+      List.of("prepared", "model", "clean", "embeddings", "embeddings.json", STATE);
+
+  /** Whether {@code top}, an entry of a run's folder, is one a run writes. */
+  private static boolean isRunEntry(String top) {
+    String name =
+        top.endsWith(".tmp") && top.startsWith(".") ? top.substring(1, top.length() - 4) : top;
+    return ENTRIES.contains(name)
+        || (top.startsWith("clean-") && NAME.matcher(top.substring(6)).matches());
+  }
 
   /**
    * Refuses a run whose input overlaps what it writes, whose folder holds anything but its stage
@@ -183,6 +249,7 @@ public final class RunJob {
     for (String e : ENTRIES) {
       OutputGuard.refuseOverlap(out.resolve(e), s.input(), onnx);
     }
+    OutputGuard.refuseOverlap(s.cleanDir(), s.input());
     if (Files.isDirectory(out)) {
       String inputEntry =
           in.startsWith(realOut) && !in.equals(realOut)
@@ -190,9 +257,7 @@ public final class RunJob {
               : null;
       for (String e : OutputGuard.entries(out)) {
         String top = e.contains("/") ? e.substring(0, e.indexOf('/')) : e;
-        if (!ENTRIES.contains(top)
-            && !top.equals(inputEntry)
-            && !top.equals("." + STATE + ".tmp")) {
+        if (!isRunEntry(top) && !top.equals(inputEntry)) {
           throw new InputException(
               out,
               "output folder is not empty: it holds "
@@ -204,8 +269,8 @@ public final class RunJob {
     }
     OutputGuard.inspect(prepared(out), OutputKind.PREPARE);
     OutputGuard.inspect(model(out), OutputKind.MODEL);
-    OutputGuard.inspect(clean(out), OutputKind.CLEAN);
-    OutputGuard.inspect(embeddings(out), OutputKind.EMBEDDINGS);
+    OutputGuard.inspect(s.cleanDir(), OutputKind.CLEAN);
+    EmbeddingCache.inspect(embeddings(out));
   }
 
   private static Outcome runLocked(
@@ -269,22 +334,26 @@ public final class RunJob {
     String cleanKey =
         key("clean", prepareKey, trainKey, s.policy().toString(), String.valueOf(s.emitRecordIO()));
     String reportKey = key("report", cleanKey, s.report().toString());
-    Path summaryFile = clean(out).resolve(CleanJob.SUMMARY);
-    Path reportFile = clean(out).resolve(NoiseReport.JSON_FILE);
-    if (done(state, "clean", cleanKey, summaryFile)) {
-      did.put("clean", "skipped");
-      if (done(state, "report", reportKey, reportFile)) {
-        did.put("report", "skipped");
+    // a named cleaning has stages of its own: cleanings side by side never invalidate each other
+    Path cleanDir = s.cleanDir();
+    String cleanStage = stage("clean", s.name());
+    String reportStage = stage("report", s.name());
+    Path summaryFile = cleanDir.resolve(CleanJob.SUMMARY);
+    Path reportFile = cleanDir.resolve(NoiseReport.JSON_FILE);
+    if (done(state, cleanStage, cleanKey, summaryFile)) {
+      did.put(cleanStage, "skipped");
+      if (done(state, reportStage, reportKey, reportFile)) {
+        did.put(reportStage, "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
-        NoiseReport.regenerate(clean(out), s.report().toBuilder().setModel(model(out)).build());
-        record(out, state, "report", reportKey, reportFile);
-        did.put("report", "ran");
+        NoiseReport.regenerate(cleanDir, s.report().toBuilder().setModel(model(out)).build());
+        record(out, state, reportStage, reportKey, reportFile);
+        did.put(reportStage, "ran");
       }
     } else {
       log.accept("clean: scoring against the dominant sub-centres");
       CleanJob.run(
-          CleanJob.Settings.builder(prepared(out), model(out), clean(out))
+          CleanJob.Settings.builder(prepared(out), model(out), cleanDir)
               .setPolicy(s.policy())
               .setEmbeddings(embeddings(out))
               .setEmitRecordIO(s.emitRecordIO())
@@ -294,18 +363,18 @@ public final class RunJob {
               .setAllowForeignModel(s.allowForeignModel())
               .build(),
           progress);
-      state = record(out, state, "clean", cleanKey, summaryFile);
-      record(out, state, "report", reportKey, reportFile);
-      did.put("clean", "ran");
-      did.put("report", "ran");
+      state = record(out, state, cleanStage, cleanKey, summaryFile);
+      record(out, state, reportStage, reportKey, reportFile);
+      did.put(cleanStage, "ran");
+      did.put(reportStage, "ran");
     }
     return new Outcome(
         did,
         manifest,
         model,
-        CleanSummary.read(clean(out)),
+        CleanSummary.read(cleanDir),
         ReportJson.read(reportFile),
-        clean(out).resolve(NoiseReport.HTML_FILE));
+        cleanDir.resolve(NoiseReport.HTML_FILE));
   }
 
   static boolean done(RunState state, String stage, String key, Path marker) throws IOException {
@@ -327,16 +396,28 @@ public final class RunJob {
         state.with(
             stage,
             RunState.StageRecord.done(key, out.relativize(m).toString(), LocalFiles.sha256(m)));
-    // a stage that ran invalidates what was recorded for the stages after it
-    boolean after = false;
-    for (String s : STAGES) {
-      if (after && !(stage.equals("clean") && s.equals("report"))) {
-        next = next.without(s);
+    // prepare or train invalidates what was recorded for the stages after it, every cleaning's
+    // included; a cleaning's report is recorded right after it
+    int rank = rank(stage);
+    if (rank < rank("clean")) {
+      for (String s : state.stages().keySet()) {
+        if (rank(s) > rank) {
+          next = next.without(s);
+        }
       }
-      after |= s.equals(stage);
     }
     writeState(out, next);
     return next;
+  }
+
+  /** The place of {@code stage} in {@link #STAGES}; a named cleaning's stages share their rank. */
+  private static int rank(String stage) {
+    for (int i = STAGES.length - 1; i >= 0; i--) {
+      if (stage.equals(STAGES[i]) || stage.startsWith(STAGES[i] + "-")) {
+        return i;
+      }
+    }
+    return STAGES.length;
   }
 
   /** The recorded state with this FaceSieve's version; empty when absent or unreadable. */

@@ -244,7 +244,10 @@ class CleanJobTest {
                 .setEmbeddings(cache)
                 .build());
     assertFalse(first.options().embeddingsReused());
-    assertTrue(Files.isRegularFile(cache.resolve("embeddings.json")));
+    assertTrue(Files.isRegularFile(dir.resolve("emb.json")), "the cache's record lies beside it");
+    try (var files = Files.list(cache)) {
+      assertTrue(files.allMatch(f -> f.toString().endsWith(".parquet")), "only Parquet inside");
+    }
     // A copy of the model without its network: any inference would fail to load it, so the runs
     // below prove that they embed nothing. model.json (whose hash keys the cache) is unchanged.
     Path headOnly = dir.resolve("model-without-backbone");

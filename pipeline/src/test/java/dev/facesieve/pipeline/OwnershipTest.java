@@ -181,7 +181,22 @@ class OwnershipTest {
           "--threshold-deg",
           t);
     }
-    assertTrue(Files.isRegularFile(emb2.resolve("embeddings.json")));
+    assertTrue(Files.isRegularFile(dir.resolve("emb2.json")));
+    // the cache's record lies beside it: a user's file in that place is not overwritten
+    Path theirsJson = userFile(dir.resolve("emb3.json"), "{\"mine\": true}");
+    r =
+        CommandLineTest.run(
+            "clean",
+            "--data",
+            prepared.toString(),
+            "--model",
+            model.toString(),
+            "--output",
+            dir.resolve("clean-e4").toString(),
+            "--embeddings",
+            dir.resolve("emb3").toString());
+    refused(r, "emb3.json", "not the record of a FaceSieve embedding cache");
+    assertEquals("{\"mine\": true}", Files.readString(theirsJson));
     // the cache must not overlap what clean reads or writes
     r =
         CommandLineTest.run(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.io.LocalFiles;
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
@@ -17,6 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -118,6 +124,151 @@ class RunCommandTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(
         r.out().contains("stages: prepare skipped; train ran; clean ran; report ran"), r.out());
+  }
+
+  /**
+   * Issue 19 point 5: {@code run --name} cleans into a folder of its own, beside the others, on the
+   * same embeddings; every folder a user reads as a table holds only Parquet, with standard lists.
+   */
+  @Test
+  void namedCleaningsSideBySideAndOutputsOthersRead() throws Exception {
+    Path out = dir.resolve("run-named");
+    CommandLineTest.Result r = CommandLineTest.run(args(synth, out));
+    assertEquals(0, r.code(), r.err());
+    // run ends by saying where the kept set, the drops and the report are
+    Path clean = out.resolve("clean").toAbsolutePath();
+    assertTrue(
+        r.out()
+            .contains(
+                "kept faces: "
+                    + clean.resolve("kept")
+                    + ", review the drops: "
+                    + clean.resolve("dropped.csv")),
+        r.out());
+    assertTrue(r.out().contains("report: " + clean.resolve("report.html")), r.out());
+    String cleanSummary = LocalFiles.sha256(clean.resolve("summary.json"));
+
+    // another threshold into clean-t70/: only the cleaning runs, on the cached embeddings
+    r = CommandLineTest.run(args(synth, out, "--name", "t70", "--threshold-deg", "70"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean-t70 ran; report-t70 ran"),
+        r.out());
+    Path t70 = out.resolve("clean-t70").toAbsolutePath();
+    assertTrue(
+        r.out()
+            .contains(
+                "kept faces: "
+                    + t70.resolve("kept")
+                    + ", review the drops: "
+                    + t70.resolve("dropped.csv")),
+        r.out());
+    assertTrue(r.out().contains("report: " + t70.resolve("report.html")), r.out());
+    Map<String, Object> s70 = Json.read(t70.resolve("summary.json"));
+    assertEquals(true, ((Map<?, ?>) s70.get("options")).get("embeddings_reused"));
+    assertTrue(Files.isRegularFile(t70.resolve("report.html")));
+    assertTrue(Files.isDirectory(t70.resolve("kept")));
+    assertEquals(
+        cleanSummary, LocalFiles.sha256(clean.resolve("summary.json")), "clean/ untouched");
+
+    // the two cleanings do not invalidate each other
+    r = CommandLineTest.run(args(synth, out));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report skipped"),
+        r.out());
+    r = CommandLineTest.run(args(synth, out, "--name", "t70", "--threshold-deg", "70"));
+    assertTrue(
+        r.out()
+            .contains(
+                "stages: prepare skipped; train skipped; clean-t70 skipped; report-t70 skipped"),
+        r.out());
+
+    // a name that is not a folder name's tail is refused before anything runs
+    r = CommandLineTest.run(args(synth, out, "--name", "../x"));
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("name"), r.err());
+    assertFalse(Files.exists(out.resolve("x")));
+
+    // folders read as tables hold only Parquet; the cache's record lies beside it
+    assertTrue(Files.isRegularFile(out.resolve("embeddings.json")));
+    for (String d :
+        List.of(
+            "embeddings",
+            "prepared/faces",
+            "prepared/quarantine",
+            "clean/kept",
+            "clean/dropped",
+            "clean-t70/kept",
+            "clean-t70/dropped")) {
+      try (Stream<Path> files = Files.list(out.resolve(d))) {
+        for (Path f : files.toList()) {
+          assertTrue(f.getFileName().toString().endsWith(".parquet"), d + " holds " + f);
+        }
+      }
+    }
+    assertFalse(ParquetFiles.list(out.resolve("embeddings")).isEmpty());
+
+    // array columns are standard 3-level lists
+    assertThreeLevel(ParquetFiles.list(out.resolve("embeddings")).get(0), "vector");
+    assertThreeLevel(ParquetFiles.list(out.resolve("prepared/faces")).get(0), "landmarks");
+    assertThreeLevel(ParquetFiles.list(out.resolve("clean/kept")).get(0), "cosines");
+    assertThreeLevel(ParquetFiles.list(out.resolve("clean/kept")).get(0), "landmarks");
+    assertThreeLevel(out.resolve("clean/classes.parquet"), "samples_per_sub_center");
+    assertThreeLevel(out.resolve("model/centres.parquet"), "vector");
+
+    // a cache of the earlier layout (records inside) is moved to this one and reused
+    Path emb = out.resolve("embeddings");
+    Map<String, Object> record = Json.read(out.resolve("embeddings.json"));
+    List<?> files = (List<?>) record.remove("files");
+    record.remove("kind");
+    Files.writeString(emb.resolve("embeddings.json"), Json.write(record));
+    List<Object> owned = new ArrayList<>(files);
+    owned.add("embeddings.json");
+    Files.writeString(
+        emb.resolve(OutputGuard.OWNED),
+        Json.write(Map.of("kind", "embeddings", "files", owned, "facesieve_version", "old")));
+    Files.delete(out.resolve("embeddings.json"));
+    r = CommandLineTest.run(args(synth, out, "--name", "t65", "--threshold-deg", "65"));
+    assertEquals(0, r.code(), r.err());
+    Map<String, Object> s65 = Json.read(out.resolve("clean-t65/summary.json"));
+    assertEquals(true, ((Map<?, ?>) s65.get("options")).get("embeddings_reused"));
+    try (Stream<Path> left = Files.list(emb)) {
+      assertEquals(files.size(), left.filter(f -> f.toString().endsWith(".parquet")).count());
+    }
+    try (Stream<Path> left = Files.list(emb)) {
+      assertTrue(left.allMatch(f -> f.toString().endsWith(".parquet")));
+    }
+    assertEquals(files, Json.read(out.resolve("embeddings.json")).get("files"));
+
+    // counts take their noun's number: one suspected duplicate pair is "1 pair"
+    r =
+        CommandLineTest.run(
+            "report", "--clean", clean.toString(), "--duplicate-threshold-deg", "180");
+    assertEquals(0, r.code(), r.err());
+    List<Double> angles = new ArrayList<>();
+    Map<?, ?> dup = (Map<?, ?>) Json.read(clean.resolve("report.json")).get("duplicate_identities");
+    for (Object pair : (List<?>) dup.get("pairs")) {
+      angles.add(((Number) ((Map<?, ?>) pair).get("angle_deg")).doubleValue());
+    }
+    angles.sort(null);
+    assertTrue(angles.size() > 1 && angles.get(0) < angles.get(1), angles.toString());
+    String between = String.valueOf((angles.get(0) + angles.get(1)) / 2);
+    r =
+        CommandLineTest.run(
+            "report", "--clean", clean.toString(), "--duplicate-threshold-deg", between);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("suspected duplicate identities: 1 pair within"), r.out());
+  }
+
+  /** The footer's list: {@code <column> (LIST) { repeated group list { element } }}. */
+  static void assertThreeLevel(Path file, String column) throws Exception {
+    MessageType schema = ParquetFiles.parquetSchema(file);
+    GroupType list = schema.getType(column).asGroupType();
+    assertEquals(LogicalTypeAnnotation.listType(), list.getLogicalTypeAnnotation(), column);
+    Type repeated = list.getType(0);
+    assertFalse(repeated.isPrimitive(), file + ": 2-level list " + list);
+    assertEquals("list", repeated.getName(), file + ": " + list);
+    assertEquals("element", repeated.asGroupType().getType(0).getName(), file + ": " + list);
   }
 
   /**

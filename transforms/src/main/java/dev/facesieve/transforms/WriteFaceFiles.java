@@ -7,6 +7,7 @@ import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -189,7 +190,8 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
       ParquetIO.Sink sink =
           ParquetIO.sink(FaceSchemas.FACE)
               .withCompressionCodec(CompressionCodecName.SNAPPY)
-              .withRowGroupSize(32 << 20);
+              .withRowGroupSize(32 << 20)
+              .withConfiguration(ParquetFiles.WRITE_SETTINGS);
       try (WritableByteChannel channel = FileSystems.create(temp, "application/octet-stream")) {
         sink.open(channel);
         for (Keyed k : faces) {

@@ -2,6 +2,7 @@ package dev.facesieve.transforms;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileIO;
@@ -58,7 +59,8 @@ public final class WriteParquet<T> extends PTransform<PCollection<T>, PDone> {
             .via(
                 ParquetIO.sink(schema)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
-                    .withRowGroupSize(32 << 20))
+                    .withRowGroupSize(32 << 20)
+                    .withConfiguration(ParquetFiles.WRITE_SETTINGS))
             .to(directory)
             .withPrefix("part")
             .withSuffix(".parquet");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -12,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -20,6 +22,10 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 
 /**
  * Plain-Java Parquet reading and writing of Avro records on the local file system, without Beam.
@@ -32,11 +38,21 @@ public final class ParquetFiles {
   /** Row groups of 32 MiB keep a writer's buffer small while staying efficient to scan. */
   public static final int ROW_GROUP_BYTES = 32 << 20;
 
+  /**
+   * The writer settings every Parquet file FaceSieve writes carries, here and through Beam's {@code
+   * ParquetIO.sink}: lists in the standard 3-level layout ({@code LIST} of {@code element}), which
+   * pyarrow, Spark and DuckDB read as lists. Files written before this setting hold 2-level lists;
+   * every reader here reads both.
+   */
+  public static final Map<String, String> WRITE_SETTINGS =
+      Map.of(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
+
   static Configuration conf() {
     Configuration c = new Configuration(false);
     c.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
     c.setBoolean("fs.file.impl.disable.cache", true);
     c.setBoolean(AvroReadSupport.READ_INT96_AS_FIXED, true);
+    WRITE_SETTINGS.forEach(c::set);
     return c;
   }
 
@@ -121,6 +137,9 @@ public final class ParquetFiles {
   public static void readColumns(Path file, Schema projection, Consumer<GenericRecord> sink)
       throws IOException {
     Configuration c = conf();
+    // the projection is turned into a Parquet schema with the file's own list layout, or the
+    // file's lists would not match the requested ones
+    c.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, !threeLevelLists(footer(file, c)));
     AvroReadSupport.setRequestedProjection(c, projection);
     AvroReadSupport.setAvroReadSchema(c, projection);
     try (ParquetReader<GenericRecord> r =
@@ -160,6 +179,44 @@ public final class ParquetFiles {
   /** The number of rows of a file, from its footer only. */
   public static long rowCount(Path file) throws IOException {
     return rowGroups(file).stream().mapToLong(RowGroup::rows).sum();
+  }
+
+  /** The Parquet schema of a file, from its footer only. */
+  public static MessageType parquetSchema(Path file) throws IOException {
+    return footer(file, conf());
+  }
+
+  private static MessageType footer(Path file, Configuration c) throws IOException {
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
+      return r.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  /**
+   * True when a list in {@code type} has the standard 3-level layout ({@code repeated group list {
+   * element }}), false when its lists have the 2-level one or it has none.
+   */
+  public static boolean threeLevelLists(GroupType type) {
+    for (Type f : type.getFields()) {
+      if (f.isPrimitive()) {
+        continue;
+      }
+      GroupType g = f.asGroupType();
+      if (g.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation
+          && g.getFieldCount() == 1) {
+        Type repeated = g.getType(0);
+        if (!repeated.isPrimitive()
+            && repeated.getName().equals("list")
+            && repeated.asGroupType().getFieldCount() == 1
+            && repeated.asGroupType().getType(0).getName().equals("element")) {
+          return true;
+        }
+      }
+      if (threeLevelLists(g)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The Avro schema stored in (or derived from) a file's footer. */

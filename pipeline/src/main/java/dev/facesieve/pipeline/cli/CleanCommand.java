@@ -51,7 +51,8 @@ public final class CleanCommand implements Callable<Integer> {
       paramLabel = "<dir>",
       description =
           "Embedding cache folder: written on the first run, reused (no inference) when model"
-              + " and data are unchanged.")
+              + " and data are unchanged. It holds only Parquet files; its record is"
+              + " <folder>.json beside it.")
   Path embeddings;
 
   @Option(names = "--overwrite", description = "Replace an earlier 'facesieve clean' output.")

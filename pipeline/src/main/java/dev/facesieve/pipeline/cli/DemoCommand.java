@@ -84,8 +84,11 @@ public final class DemoCommand implements Callable<Integer> {
     // regenerated each time: replaces the collection demo wrote there, and nothing else
     SyntheticCollection.Summary s = SynthCommand.write(c, synth, true);
     out.printf(
-        "synthetic collection: %d images, %d identities, truth %s -> %s%n",
-        s.images(), identities, s.byKind(), synth);
+        "synthetic collection: %s, %s, truth %s -> %s%n",
+        Plural.of(s.images(), "image", "images"),
+        Plural.of(identities, "identity", "identities"),
+        s.byKind(),
+        synth);
     out.flush();
     TrainConfig cfg =
         TrainConfig.builder()

@@ -59,9 +59,9 @@ public final class PrepareCommand implements Callable<Integer> {
 
   static void print(PrintWriter out, PrepareManifest manifest, Path output) {
     out.printf(
-        "prepared %s images of %s identities; quarantined %s %s%n",
-        manifest.counts().prepared(),
-        manifest.identities(),
+        "prepared %s of %s; quarantined %s %s%n",
+        Plural.of(manifest.counts().prepared(), "image", "images"),
+        Plural.of(manifest.identities(), "identity", "identities"),
         manifest.counts().quarantined(),
         manifest.counts().quarantinedByReason());
     out.printf("output: %s%n", output.resolve(PrepareJob.MANIFEST));

@@ -60,8 +60,8 @@ public final class ReportCommand implements Callable<Integer> {
   static void print(PrintWriter out, ReportJson r, Path dir) {
     ReportJson.Duplicates dup = r.duplicateIdentities();
     out.printf(
-        "suspected duplicate identities: %s pairs within %s°%n",
-        dup.pairsFound(), dup.thresholdDeg());
+        "suspected duplicate identities: %s within %s°%n",
+        Plural.of(dup.pairsFound(), "pair", "pairs"), dup.thresholdDeg());
     out.printf("report: %s%n", dir.resolve(NoiseReport.HTML_FILE).toAbsolutePath());
     out.flush();
   }

@@ -44,6 +44,15 @@ public final class RunCommand implements Callable<Integer> {
       description = "Output folder of the whole run: prepared/, model/ and clean/ go there.")
   Path output;
 
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description =
+          "Clean into <output>/clean-NAME (with its own report) instead of <output>/clean,"
+              + " reusing prepared/, model/ and embeddings/: cleanings with other thresholds or"
+              + " policies side by side. Letters, digits, '.', '_' and '-'.")
+  String name;
+
   @Mixin PrepareOptions preparing;
 
   @Mixin TrainOptions training;
@@ -69,7 +78,8 @@ public final class RunCommand implements Callable<Integer> {
             cleaning.emitRecordIO,
             report.options(),
             runner.choice(),
-            cleaning.allowForeignModel);
+            cleaning.allowForeignModel,
+            name);
     boolean chosen = spec.commandLine().getParseResult().hasMatchedOption("--backbone");
     return execute(out, s, "run", backboneLine(s.train().backbone(), chosen));
   }
@@ -112,11 +122,12 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     print(out, o);
+    Path clean = s.cleanDir().toAbsolutePath();
     out.println(
         "kept faces: "
-            + RunJob.clean(s.output()).resolve("kept")
+            + clean.resolve("kept")
             + ", review the drops: "
-            + RunJob.clean(s.output()).resolve("dropped.csv"));
+            + clean.resolve("dropped.csv"));
     out.flush();
     return 0;
   }
@@ -130,8 +141,8 @@ public final class RunCommand implements Callable<Integer> {
     ReportJson.NoiseRate noise = o.report().noiseRate();
     out.printf(
         Locale.ROOT,
-        "input %s records: kept %s, dropped %s %s, quarantined %s; classes %s -> %s%n",
-        s.input(),
+        "input %s: kept %s, dropped %s %s, quarantined %s; classes %s -> %s%n",
+        Plural.of(s.input(), "record", "records"),
         s.kept(),
         s.dropped(),
         s.droppedByReason(),
@@ -156,8 +167,8 @@ public final class RunCommand implements Callable<Integer> {
     }
     ReportJson.Duplicates dup = o.report().duplicateIdentities();
     out.printf(
-        "suspected duplicate identities: %s pairs within %s°%n",
-        dup.pairsFound(), dup.thresholdDeg());
+        "suspected duplicate identities: %s within %s°%n",
+        Plural.of(dup.pairsFound(), "pair", "pairs"), dup.thresholdDeg());
     out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
     out.flush();
   }

@@ -96,8 +96,11 @@ public final class SynthCommand implements Callable<Integer> {
     spec.commandLine()
         .getOut()
         .printf(
-            "wrote %d images of %d identities to %s (truth: %s)%n",
-            s.images(), identities, output, s.byKind());
+            "wrote %s of %s to %s (truth: %s)%n",
+            Plural.of(s.images(), "image", "images"),
+            Plural.of(identities, "identity", "identities"),
+            output,
+            s.byKind());
     spec.commandLine().getOut().flush();
     return 0;
   }
