@@ -241,7 +241,8 @@ public record Calibration(
           round(person),
           round(Math.min(180, outlier)),
           round(relabelFace),
-          new Evidence(c, nn.length, nnP, p50, p25, subclass.clone(), nnHist, faceCoarse));
+          new Evidence(
+              c, nn.length, nnP, round(p50), round(p25), subclass.clone(), nnHist, faceCoarse));
     }
   }
 
@@ -258,7 +259,7 @@ public record Calibration(
   }
 
   private static double round(double deg) {
-    return Math.round(deg * 10) / 10.0;
+    return Double.isNaN(deg) ? deg : Math.round(deg * 10) / 10.0;
   }
 
   static int bin(double deg, int bins) {
