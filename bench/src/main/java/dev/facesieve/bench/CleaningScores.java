@@ -187,7 +187,8 @@ final class CleaningScores {
     return new Row(method, k, policy, t, n, d, tp, auc);
   }
 
-  private static int[][] members(int[] label, int classes) {
+  /** Indices of each class's samples, in input order. */
+  static int[][] members(int[] label, int classes) {
     int[] count = new int[classes];
     for (int l : label) {
       count[l]++;

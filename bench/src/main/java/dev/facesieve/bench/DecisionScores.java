@@ -87,7 +87,7 @@ final class DecisionScores {
       int k,
       int classes,
       boolean explore) {
-    int[][] members = members(label, classes);
+    int[][] members = CleaningScores.members(label, classes);
     float[][][] cx = new float[classes][][];
     ClassScorer.Scores[] scores = new ClassScorer.Scores[classes];
     Calibration.Stats stats = new Calibration.Stats();
@@ -177,21 +177,5 @@ final class DecisionScores {
               closeNoisy));
     }
     return rows;
-  }
-
-  private static int[][] members(int[] label, int classes) {
-    int[] count = new int[classes];
-    for (int l : label) {
-      count[l]++;
-    }
-    int[][] m = new int[classes][];
-    for (int c = 0; c < classes; c++) {
-      m[c] = new int[count[c]];
-    }
-    int[] pos = new int[classes];
-    for (int i = 0; i < label.length; i++) {
-      m[label[i]][pos[label[i]]++] = i;
-    }
-    return m;
   }
 }

@@ -276,6 +276,22 @@ public final class OutputGuard {
     return null;
   }
 
+  /**
+   * Adds what a later command wrote into an output folder (the report's pages, written by {@code
+   * facesieve report} into a clean output) to the folder's record, so that a later {@code
+   * --overwrite} recognises it; a folder without a record is left as it is (its layout already
+   * names those files).
+   */
+  public static void addToRecord(Path dir, OutputKind kind, String top) throws IOException {
+    OwnedFiles r = readRecord(dir);
+    if (r == null) {
+      return;
+    }
+    TreeSet<String> files = new TreeSet<>(r.files());
+    files.addAll(tree(dir, top));
+    record(dir, kind, files);
+  }
+
   @Nullable
   private static OwnedFiles readRecord(Path dir) throws IOException {
     Path f = dir.resolve(OWNED);

@@ -48,6 +48,11 @@ public enum OutputKind {
       "dropped.csv",
       "report.json",
       "report.html",
+      "report",
+      "report/*",
+      "report/classes",
+      "report/classes/*",
+      "relabelled.csv",
       "recordio",
       "recordio/*"),
   /**

@@ -1,5 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.pipeline.OutputGuard;
+import dev.facesieve.pipeline.OutputKind;
 import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.reports.ReportJson;
 import java.io.PrintWriter;
@@ -53,6 +55,8 @@ public final class ReportCommand implements Callable<Integer> {
     ReportJson r =
         NoiseReport.regenerate(
             clean, report.options().toBuilder().setTruthCsv(truth).setModel(model).build());
+    // the pages may be new to a folder written before they existed: record them as FaceSieve's
+    OutputGuard.addToRecord(clean, OutputKind.CLEAN, NoiseReport.PAGES_DIR);
     print(spec.commandLine().getOut(), r, clean);
     return 0;
   }
