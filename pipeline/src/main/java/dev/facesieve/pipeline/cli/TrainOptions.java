@@ -15,7 +15,7 @@ public final class TrainOptions {
       description =
           "onnx:<file> (recommended: a pretrained ArcFace-style embedder with a 112x112 input;"
               + " only the sub-centre head is trained, minutes on a CPU), or a backbone trained"
-              + " from scratch: small (a CPU-sized CNN, the default), mobilefacenet, iresnet18,"
+              + " from scratch: small (a CPU-sized CNN), mobilefacenet, iresnet18,"
               + " iresnet34, iresnet50 or iresnet100 (GPU-sized budgets on real data).")
   String backbone;
 
