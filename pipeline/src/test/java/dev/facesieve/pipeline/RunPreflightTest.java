@@ -140,6 +140,7 @@ class RunPreflightTest {
     assertEquals(0, r.code(), r.err());
     String help = r.out().replaceAll("\\s+", " ");
     assertTrue(help.contains("onnx:<file> (recommended: a pretrained"), r.out());
-    assertTrue(help.contains("small (a CPU-sized CNN, the default)"), r.out());
+    assertTrue(help.contains("small (a CPU-sized CNN)"), r.out());
+    assertTrue(help.contains("Default: small"), r.out());
   }
 }
