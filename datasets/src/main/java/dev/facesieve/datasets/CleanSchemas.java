@@ -17,8 +17,14 @@ import org.apache.avro.SchemaBuilder;
  *       nearest_sub_center}, {@code dominant_sub_center}, {@code cosines} (to each of the class's K
  *       sub-centres), {@code reason} (null when kept), and for a face moved by relabelling {@code
  *       original_identity} (the label's name before) and {@code angle_to_target_deg} (to the new
- *       class's centroid); both null otherwise.
- *   <li>{@link #CLASS}: {@code classes.parquet}, one row per class.
+ *       class's centroid); both null otherwise ({@code original_identity} is also set on a face
+ *       whose class was merged into another of its duplicate-identity group). A face dropped as
+ *       {@code DUPLICATE_IMAGE} names the kept copy in {@code duplicate_of}, with {@code
+ *       angle_to_duplicate_deg} (0 for the same bytes).
+ *   <li>{@link #CLASS}: {@code classes.parquet}, one row per class: its sub-centre counts, faces
+ *       kept and dropped per reason ({@code dropped_<reason>}), and what the inter-class search
+ *       found ({@code duplicate_group}, {@code group_keeper_label}, {@code angle_to_keeper_deg},
+ *       {@code test_identity}, {@code angle_to_test_deg}, {@code merged}).
  *   <li>{@link #EMBEDDING}: the embedding cache, {@code id, label, vector}.
  * </ul>
  */
@@ -48,6 +54,8 @@ public final class CleanSchemas {
             .optionalString("reason")
             .optionalString("original_identity")
             .optionalDouble("angle_to_target_deg")
+            .optionalString("duplicate_of")
+            .optionalDouble("angle_to_duplicate_deg")
             .endRecord();
     for (Schema.Field f : extra.getFields()) {
       fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
@@ -86,6 +94,42 @@ public final class CleanSchemas {
           .intDefault(0)
           .requiredDouble("mean_angle_deg")
           .requiredDouble("max_angle_deg")
+          .name("dropped_duplicate_identity")
+          .type()
+          .intType()
+          .intDefault(0)
+          .name("dropped_duplicate_image")
+          .type()
+          .intType()
+          .intDefault(0)
+          .name("dropped_test_overlap")
+          .type()
+          .intType()
+          .intDefault(0)
+          .name("duplicate_group")
+          .doc("the class's duplicate-identity group, -1 when none")
+          .type()
+          .intType()
+          .intDefault(-1)
+          .name("group_keeper_label")
+          .doc("the group's largest class (its label survives a merge), -1 when no group")
+          .type()
+          .intType()
+          .intDefault(-1)
+          .name("angle_to_keeper_deg")
+          .type()
+          .doubleType()
+          .doubleDefault(Double.NaN)
+          .optionalString("test_identity")
+          .name("angle_to_test_deg")
+          .type()
+          .doubleType()
+          .doubleDefault(Double.NaN)
+          .name("merged")
+          .doc("whether the class's kept faces now carry its group keeper's label")
+          .type()
+          .booleanType()
+          .booleanDefault(false)
           .endRecord();
 
   /**

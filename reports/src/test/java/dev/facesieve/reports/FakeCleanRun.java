@@ -179,8 +179,20 @@ final class FakeCleanRun {
             50.0,
             62.5,
             35.0,
+            41.0,
+            8.0,
             new Calibration.Evidence(
-                CLASSES, CLASSES, 52.5, 32.0, 26.0, sameClass, nearestOther, faces));
+                CLASSES,
+                CLASSES,
+                52.5,
+                32.0,
+                26.0,
+                sameClass,
+                nearestOther,
+                faces,
+                30.0,
+                new long[180],
+                new long[180]));
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,

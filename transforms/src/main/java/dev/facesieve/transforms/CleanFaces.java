@@ -10,6 +10,8 @@ import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.InterClassFindings;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.model.ModelInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +30,6 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -38,7 +39,6 @@ import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.PInput;
@@ -72,38 +72,63 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
 
   private final ModelInfo model;
   private final CleaningPolicy policy;
+  private final InterClassPolicy interClass;
   private final int joinBuckets;
   private final int classBuckets;
   private final int embedThreads;
   // Transient: tags made in expand() are anonymous classes holding this transform, and travel.
   private final transient @Nullable PCollection<SubCentre> centres;
   private final transient @Nullable PCollection<FaceEmbedding> cached;
+  private final transient @Nullable PCollection<FaceRecord> testFaces;
 
   private CleanFaces(
       ModelInfo model,
       CleaningPolicy policy,
+      InterClassPolicy interClass,
       int joinBuckets,
       int classBuckets,
       int embedThreads,
       @Nullable PCollection<SubCentre> centres,
-      @Nullable PCollection<FaceEmbedding> cached) {
+      @Nullable PCollection<FaceEmbedding> cached,
+      @Nullable PCollection<FaceRecord> testFaces) {
     this.model = model;
     this.policy = policy;
+    this.interClass = interClass;
     this.joinBuckets = joinBuckets;
     this.classBuckets = classBuckets;
     this.embedThreads = embedThreads;
     this.centres = centres;
     this.cached = cached;
+    this.testFaces = testFaces;
   }
 
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
     return new CleanFaces(
-        model, policy, DEFAULT_JOIN_BUCKETS, DEFAULT_CLASS_BUCKETS, 0, null, null);
+        model,
+        policy,
+        InterClassPolicy.defaults(),
+        DEFAULT_JOIN_BUCKETS,
+        DEFAULT_CLASS_BUCKETS,
+        0,
+        null,
+        null,
+        null);
+  }
+
+  private CleanFaces copy(
+      InterClassPolicy ic,
+      int join,
+      int classes,
+      int threads,
+      @Nullable PCollection<SubCentre> c,
+      @Nullable PCollection<FaceEmbedding> e,
+      @Nullable PCollection<FaceRecord> t) {
+    return new CleanFaces(model, policy, ic, join, classes, threads, c, e, t);
   }
 
   /** The model's sub-centres, every class's K rows (required). */
   public CleanFaces withCentres(PCollection<SubCentre> c) {
-    return new CleanFaces(model, policy, joinBuckets, classBuckets, embedThreads, c, cached);
+    return copy(interClass, joinBuckets, classBuckets, embedThreads, c, cached, testFaces);
   }
 
   /**
@@ -111,7 +136,20 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    * {@link Result#embeddings()} is this collection.
    */
   public CleanFaces withCachedEmbeddings(PCollection<FaceEmbedding> e) {
-    return new CleanFaces(model, policy, joinBuckets, classBuckets, embedThreads, centres, e);
+    return copy(interClass, joinBuckets, classBuckets, embedThreads, centres, e, testFaces);
+  }
+
+  /** What to do across classes (default {@link InterClassPolicy#defaults}). */
+  public CleanFaces withInterClass(InterClassPolicy p) {
+    return copy(p, joinBuckets, classBuckets, embedThreads, centres, cached, testFaces);
+  }
+
+  /**
+   * A test set's faces (prepared, labelled by test identity): they are embedded by the same model
+   * and every class whose person is one of their identities is dropped ({@code TEST_OVERLAP}).
+   */
+  public CleanFaces withTestFaces(PCollection<FaceRecord> t) {
+    return copy(interClass, joinBuckets, classBuckets, embedThreads, centres, cached, t);
   }
 
   /**
@@ -121,13 +159,13 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    */
   public CleanFaces withJoinBuckets(int n) {
     checkArgument(n > 0, "join buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, n, classBuckets, embedThreads, centres, cached);
+    return copy(interClass, n, classBuckets, embedThreads, centres, cached, testFaces);
   }
 
   /** How many buckets of classes are scored together; see {@link ScoreAgainstSubCenters}. */
   public CleanFaces withClassBuckets(int n) {
     checkArgument(n > 0, "class buckets must be > 0, got %s", n);
-    return new CleanFaces(model, policy, joinBuckets, n, embedThreads, centres, cached);
+    return copy(interClass, joinBuckets, n, embedThreads, centres, cached, testFaces);
   }
 
   /**
@@ -135,7 +173,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    */
   public CleanFaces withEmbedThreads(int n) {
     checkArgument(n >= 0, "embed threads must be >= 0, got %s", n);
-    return new CleanFaces(model, policy, joinBuckets, classBuckets, n, centres, cached);
+    return copy(interClass, joinBuckets, classBuckets, n, centres, cached, testFaces);
   }
 
   /**
@@ -167,6 +205,9 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     if (cached != null) {
       m.put(ScoreAgainstSubCenters.EMBEDDINGS, cached);
     }
+    if (testFaces != null) {
+      m.put(ScoreAgainstSubCenters.TEST_IDENTITIES, testFaces);
+    }
     return m;
   }
 
@@ -186,27 +227,39 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
             .apply(
                 "IdentityNames",
                 Create.of(names).withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
-    PCollectionTuple scored =
+    PCollection<KV<Integer, KV<String, String>>> hashes =
+        faces
+            .apply(
+                "DigestsByClass",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.integers(),
+                            TypeDescriptors.kvs(
+                                TypeDescriptors.strings(), TypeDescriptors.strings())))
+                    .via(f -> KV.of(f.label(), KV.of(f.id(), f.sha256()))))
+            .setCoder(
+                KvCoder.of(
+                    VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    PCollectionTuple toScore =
         PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, embeddings)
             .and(ScoreAgainstSubCenters.CENTRES, centres)
             .and(ScoreAgainstSubCenters.NAMES, namesIn)
-            .apply(
-                "ScoreAgainstSubCenters",
-                ScoreAgainstSubCenters.with(policy).withClassBuckets(classBuckets));
+            .and(ScoreAgainstSubCenters.HASHES, hashes);
+    if (testFaces != null) {
+      toScore =
+          toScore.and(
+              ScoreAgainstSubCenters.TEST_IDENTITIES,
+              testFaces.apply("TestIdentities", new TestIdentities(model, embedThreads)));
+    }
+    PCollectionTuple scored =
+        toScore.apply(
+            "ScoreAgainstSubCenters",
+            ScoreAgainstSubCenters.with(policy)
+                .withInterClass(interClass)
+                .withClassBuckets(classBuckets));
     PCollection<ClassSummary> classes = scored.get(ScoreAgainstSubCenters.CLASSES);
-    // classes that keep faces: their own, or faces moved in by relabelling
-    PCollection<Integer> keeping =
-        PCollectionList.of(
-                classes
-                    .apply(
-                        "ClassesKeepingOwnFaces",
-                        org.apache.beam.sdk.transforms.Filter.by((ClassSummary c) -> c.kept() > 0))
-                    .apply(
-                        "Labels",
-                        MapElements.into(TypeDescriptors.integers()).via(ClassSummary::label))
-                    .setCoder(VarIntCoder.of()))
-            .and(scored.get(ScoreAgainstSubCenters.TARGETS))
-            .apply("ClassesKeepingFaces", Flatten.pCollections());
+    // every class some kept face ends in: its own, moved in by relabelling, or merged in
+    PCollection<Integer> keeping = scored.get(ScoreAgainstSubCenters.TARGETS);
     PCollectionView<NewLabels> newLabels =
         keeping
             .apply("AssignNewLabels", Combine.globally(new NewLabelsFn()))
@@ -260,7 +313,85 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         classRows,
         embeddings,
         counts,
-        scored.get(ScoreAgainstSubCenters.CALIBRATION));
+        scored.get(ScoreAgainstSubCenters.CALIBRATION),
+        scored.get(ScoreAgainstSubCenters.FINDINGS));
+  }
+
+  /**
+   * A test set's faces to one {@link ScoreAgainstSubCenters.TestIdentity} per identity: embedded by
+   * the model, averaged per label and normalised.
+   */
+  static final class TestIdentities
+      extends PTransform<
+          PCollection<FaceRecord>, PCollection<ScoreAgainstSubCenters.TestIdentity>> {
+    private final ModelInfo model;
+    private final int threads;
+
+    TestIdentities(ModelInfo model, int threads) {
+      this.model = model;
+      this.threads = threads;
+    }
+
+    @Override
+    public PCollection<ScoreAgainstSubCenters.TestIdentity> expand(PCollection<FaceRecord> in) {
+      PCollectionView<java.util.Map<Integer, String>> names =
+          in.apply(
+                  "TestNames",
+                  MapElements.into(
+                          TypeDescriptors.kvs(
+                              TypeDescriptors.integers(), TypeDescriptors.strings()))
+                      .via(f -> KV.of(f.label(), f.identity())))
+              .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
+              .apply("OneNamePerLabel", org.apache.beam.sdk.transforms.Distinct.create())
+              .apply("TestNamesView", View.asMap());
+      return in.apply(
+              "EmbedTestFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(threads))
+          .apply(
+              "ByTestLabel",
+              MapElements.into(
+                      TypeDescriptors.kvs(
+                          TypeDescriptors.integers(), TypeDescriptor.of(float[].class)))
+                  .via(e -> KV.of(e.label(), e.vector())))
+          .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(float[].class)))
+          .apply("SumPerTestIdentity", Combine.perKey(new SumFn()))
+          .apply("ToTestIdentities", ParDo.of(new ToTestIdentityFn(names)).withSideInputs(names))
+          .setCoder(SerializableCoder.of(ScoreAgainstSubCenters.TestIdentity.class));
+    }
+  }
+
+  /** A test identity's summed embeddings to its named unit centroid. */
+  static final class ToTestIdentityFn
+      extends DoFn<KV<Integer, float[]>, ScoreAgainstSubCenters.TestIdentity> {
+    private final PCollectionView<java.util.Map<Integer, String>> names;
+
+    ToTestIdentityFn(PCollectionView<java.util.Map<Integer, String>> names) {
+      this.names = names;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      float[] sum = c.element().getValue();
+      double[] d = new double[sum.length];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = sum[i];
+      }
+      c.output(
+          new ScoreAgainstSubCenters.TestIdentity(
+              c.sideInput(names).get(c.element().getKey()),
+              dev.facesieve.datasets.clean.SubClasses.unit(d)));
+    }
+  }
+
+  /** Sums float vectors. */
+  static final class SumFn extends Combine.BinaryCombineFn<float[]> {
+    @Override
+    public float[] apply(float[] a, float[] b) {
+      float[] out = a.clone();
+      for (int i = 0; i < out.length; i++) {
+        out[i] += b[i];
+      }
+      return out;
+    }
   }
 
   private static CleanCounts sum(Iterable<CleanCounts> all) {
@@ -281,6 +412,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     private final PCollection<FaceEmbedding> embeddings;
     private final PCollection<CleanCounts> counts;
     private final PCollection<Calibration> calibration;
+    private final PCollection<InterClassFindings> findings;
 
     Result(
         Pipeline pipeline,
@@ -290,7 +422,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         PCollection<GenericRecord> classRows,
         PCollection<FaceEmbedding> embeddings,
         PCollection<CleanCounts> counts,
-        PCollection<Calibration> calibration) {
+        PCollection<Calibration> calibration,
+        PCollection<InterClassFindings> findings) {
       this.pipeline = pipeline;
       this.kept = kept;
       this.dropped = dropped;
@@ -299,6 +432,12 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       this.embeddings = embeddings;
       this.counts = counts;
       this.calibration = calibration;
+      this.findings = findings;
+    }
+
+    /** One element: duplicate-identity groups and test-set matches. */
+    public PCollection<InterClassFindings> findings() {
+      return findings;
     }
 
     /** One element: the thresholds read from the data and their evidence. */
@@ -351,6 +490,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       m.put(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
       m.put(COUNTS, counts);
       m.put(ScoreAgainstSubCenters.CALIBRATION, calibration);
+      m.put(ScoreAgainstSubCenters.FINDINGS, findings);
       return m;
     }
 
@@ -459,7 +599,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
             counts.plus(
                 decision.relabelled()
                     ? CleanCounts.ofMove(f.truth(), movedToTrueIdentity(f, decision))
-                    : CleanCounts.ofFace(decision.reason(), f.truth()));
+                    : CleanCounts.ofFace(decision.reason(), f.truth(), decision.merged()));
       }
       out.get(COUNTS).output(counts);
       if (faces != decisions.size()) {
@@ -503,6 +643,13 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       r.put("identity", d.targetIdentity());
       r.put("original_identity", f.identity());
       r.put("angle_to_target_deg", d.angleToTargetDeg());
+    } else if (d.merged() && d.kept()) {
+      r.put("identity", d.targetIdentity());
+      r.put("original_identity", f.identity());
+    }
+    if (d.duplicateOf() != null) {
+      r.put("duplicate_of", d.duplicateOf());
+      r.put("angle_to_duplicate_deg", d.angleToDuplicateDeg());
     }
     return r;
   }
@@ -518,7 +665,9 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     @ProcessElement
     public void process(ProcessContext c) {
       ClassSummary s = c.element();
-      c.output(s.toAvro(c.sideInput(newLabels).of(s.label())));
+      // a class merged into its group's keeper now lives under the keeper's new label
+      int label = s.interClass().merged() ? s.interClass().groupKeeper() : s.label();
+      c.output(s.toAvro(c.sideInput(newLabels).of(label)));
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -16,6 +17,12 @@ import org.apache.beam.sdk.coders.VarIntCoder;
  * The cleaning decision for one face: its nearest and its class's dominant sub-centre, the angle
  * the decision was made on, the cosine to each sub-centre, the drop reason (null when kept) and,
  * for a face moved to another class, that class, its name and the face's angle to its centroid.
+ *
+ * <p>A face of a class merged into its duplicate-identity group's keeper has {@code merged} set,
+ * the keeper as {@code target} and its name as {@code targetIdentity}; it is not a relabelled face.
+ * A copy of a picture kept once in its class names that copy's id in {@code duplicateOf}, with
+ * {@code angleToDuplicateDeg} and whether the bytes are the same ({@code exactDuplicate}); it is
+ * dropped ({@code DUPLICATE_IMAGE}) unless duplicate images are only reported.
  */
 public record Decision(
     String id,
@@ -27,7 +34,40 @@ public record Decision(
     @Nullable DropReason reason,
     int target,
     @Nullable String targetIdentity,
-    double angleToTargetDeg) {
+    double angleToTargetDeg,
+    boolean merged,
+    @Nullable String duplicateOf,
+    double angleToDuplicateDeg,
+    boolean exactDuplicate) {
+
+  /** A decision that may move a face, without merges or duplicate images. */
+  public Decision(
+      String id,
+      int label,
+      int nearest,
+      int dominant,
+      double angleDeg,
+      float[] cosines,
+      @Nullable DropReason reason,
+      int target,
+      @Nullable String targetIdentity,
+      double angleToTargetDeg) {
+    this(
+        id,
+        label,
+        nearest,
+        dominant,
+        angleDeg,
+        cosines,
+        reason,
+        target,
+        targetIdentity,
+        angleToTargetDeg,
+        false,
+        null,
+        Double.NaN,
+        false);
+  }
 
   /** A decision that moves nothing. */
   public Decision(
@@ -45,9 +85,9 @@ public record Decision(
     return reason == null;
   }
 
-  /** True when the face was moved to another class. */
+  /** True when the face was moved to another class (not by a merge of its class). */
   public boolean relabelled() {
-    return reason == null && target != label;
+    return reason == null && target != label && !merged;
   }
 
   @Override
@@ -62,7 +102,11 @@ public record Decision(
         && reason == d.reason
         && target == d.target
         && java.util.Objects.equals(targetIdentity, d.targetIdentity)
-        && Double.compare(angleToTargetDeg, d.angleToTargetDeg) == 0;
+        && Double.compare(angleToTargetDeg, d.angleToTargetDeg) == 0
+        && merged == d.merged
+        && java.util.Objects.equals(duplicateOf, d.duplicateOf)
+        && Double.compare(angleToDuplicateDeg, d.angleToDuplicateDeg) == 0
+        && exactDuplicate == d.exactDuplicate;
   }
 
   @Override
@@ -97,6 +141,10 @@ public record Decision(
       VarIntCoder.of().encode(d.target(), out);
       TEXT.encode(d.targetIdentity(), out);
       DoubleCoder.of().encode(d.angleToTargetDeg(), out);
+      BooleanCoder.of().encode(d.merged(), out);
+      TEXT.encode(d.duplicateOf(), out);
+      DoubleCoder.of().encode(d.angleToDuplicateDeg(), out);
+      BooleanCoder.of().encode(d.exactDuplicate(), out);
     }
 
     @Override
@@ -111,7 +159,11 @@ public record Decision(
           reasonOf(REASON.decode(in)),
           VarIntCoder.of().decode(in),
           TEXT.decode(in),
-          DoubleCoder.of().decode(in));
+          DoubleCoder.of().decode(in),
+          BooleanCoder.of().decode(in),
+          TEXT.decode(in),
+          DoubleCoder.of().decode(in),
+          BooleanCoder.of().decode(in));
     }
   }
 }

@@ -36,6 +36,17 @@ import java.util.TreeMap;
  *       centroid, is moved to another class only if it lies within the median face angle α of that
  *       class's centroid (as close as a typical face of that person, not a borderline one). Looser,
  *       and an open-set intruder that merely resembles some class would be moved there.
+ *   <li><b>duplicate identity</b> ({@link #duplicateIdentityDeg}): two classes are one person when
+ *       their dominant centroids lie closer than halfway between how far apart two halves of one
+ *       person's faces lie and how far the nearest other person lies: the midpoint of the {@link
+ *       #SPLIT_HALF_PERCENTILE}th percentile of split-half angles (each class's dominant faces
+ *       split in two by position, the angle between the halves' centroids) and the "another person"
+ *       cut. With the shared embedder on LFW, halves of one person lie 3–43° apart and the nearest
+ *       other person 59–80°.
+ *   <li><b>near-duplicate image</b> ({@link #nearDuplicateDeg}): two faces of a class are copies of
+ *       one picture (re-encoded, resized, slightly cropped) when their embeddings lie closer than
+ *       {@link #NEAR_DUPLICATE_FRACTION} of the median face angle α: far below the nearest distinct
+ *       photo of the same person, which sits about α away.
  * </ul>
  *
  * <p>{@link Stats} gathers both from per-class summaries ({@link ClassStats}) and merges, so a
@@ -50,8 +61,22 @@ import java.util.TreeMap;
  * @param evidence what the cuts were read from, for the report
  */
 public record Calibration(
-    double otherPersonDeg, double outlierDeg, double relabelFaceDeg, Evidence evidence)
+    double otherPersonDeg,
+    double outlierDeg,
+    double relabelFaceDeg,
+    double duplicateIdentityDeg,
+    double nearDuplicateDeg,
+    Evidence evidence)
     implements Serializable {
+
+  /** Percentile of split-half angles taken as "the same person" for duplicate identities. */
+  public static final double SPLIT_HALF_PERCENTILE = 95;
+
+  /** Near-duplicate images lie closer than this fraction of the median face angle. */
+  public static final double NEAR_DUPLICATE_FRACTION = 0.25;
+
+  /** Classes need this many dominant faces for a split-half angle. */
+  public static final int MIN_SPLIT_FACES = 4;
 
   /** Percentile of nearest-other-class angles the "another person" cut starts from. */
   public static final double OTHER_PERSON_PERCENTILE = 5;
@@ -84,6 +109,11 @@ public record Calibration(
    *     centroid (of at least the minimum sub-class size) to its class's dominant one
    * @param nearestOtherClassDeg histogram of each searched class's angle to its nearest other class
    * @param faceDeg histogram of those leave-one-out angles
+   * @param splitHalfP95Deg the {@link #SPLIT_HALF_PERCENTILE}th percentile of split-half angles
+   *     (NaN when no class has {@link #MIN_SPLIT_FACES} dominant faces)
+   * @param splitHalfDeg histogram of split-half angles: the same person's two halves
+   * @param nearestFaceDeg histogram of each dominant face's angle to its nearest other face of the
+   *     class
    */
   public record Evidence(
       int classes,
@@ -93,7 +123,10 @@ public record Calibration(
       double faceP25Deg,
       long[] sameClassSubclassDeg,
       long[] nearestOtherClassDeg,
-      long[] faceDeg)
+      long[] faceDeg,
+      double splitHalfP95Deg,
+      long[] splitHalfDeg,
+      long[] nearestFaceDeg)
       implements Serializable {
     // records compare arrays by identity; evidence read back from summary.json must equal what
     // was written
@@ -107,7 +140,10 @@ public record Calibration(
           && Double.compare(faceP25Deg, e.faceP25Deg) == 0
           && Arrays.equals(sameClassSubclassDeg, e.sameClassSubclassDeg)
           && Arrays.equals(nearestOtherClassDeg, e.nearestOtherClassDeg)
-          && Arrays.equals(faceDeg, e.faceDeg);
+          && Arrays.equals(faceDeg, e.faceDeg)
+          && Double.compare(splitHalfP95Deg, e.splitHalfP95Deg) == 0
+          && Arrays.equals(splitHalfDeg, e.splitHalfDeg)
+          && Arrays.equals(nearestFaceDeg, e.nearestFaceDeg);
     }
 
     @Override
@@ -117,13 +153,23 @@ public record Calibration(
     }
   }
 
-  /** One class's contribution: its dominant centroid and angles. */
+  /**
+   * One class's contribution: its dominant centroid and angles.
+   *
+   * @param faces the class's faces (the largest class of a duplicate group keeps its label)
+   * @param splitHalfDeg the angle between the centroids of the dominant faces at even and at odd
+   *     positions (NaN with fewer than {@link #MIN_SPLIT_FACES})
+   * @param nearestFaceAnglesDeg each dominant face's angle to its nearest other dominant face
+   */
   public record ClassStats(
       int label,
       String identity,
       float[] dominantCentroid,
       double[] subclassAnglesDeg,
-      double[] faceAnglesDeg)
+      double[] faceAnglesDeg,
+      int faces,
+      double splitHalfDeg,
+      double[] nearestFaceAnglesDeg)
       implements Serializable {
 
     /**
@@ -148,8 +194,54 @@ public record Calibration(
           dominant.add(x[i]);
         }
       }
-      double[] face = SubClasses.leaveOneOutAnglesDeg(dominant.toArray(new float[0][]));
-      return new ClassStats(label, identity, sc.dominantCentroid(), sub, face);
+      float[][] dom = dominant.toArray(new float[0][]);
+      double[] face = SubClasses.leaveOneOutAnglesDeg(dom);
+      return new ClassStats(
+          label,
+          identity,
+          sc.dominantCentroid(),
+          sub,
+          face,
+          x.length,
+          splitHalfDeg(dom),
+          nearestOtherRowDeg(dom));
+    }
+
+    /** The angle between the centroids of the rows at even and at odd positions. */
+    static double splitHalfDeg(float[][] rows) {
+      if (rows.length < MIN_SPLIT_FACES) {
+        return Double.NaN;
+      }
+      List<float[]> even = new ArrayList<>();
+      List<float[]> odd = new ArrayList<>();
+      for (int i = 0; i < rows.length; i++) {
+        (i % 2 == 0 ? even : odd).add(rows[i]);
+      }
+      return SubClasses.angleDeg(
+          ClassScorer.dot(
+              SubClasses.mean(even.toArray(new float[0][])),
+              SubClasses.mean(odd.toArray(new float[0][]))));
+    }
+
+    /** Each row's angle to its nearest other row (none for a single row). */
+    static double[] nearestOtherRowDeg(float[][] rows) {
+      if (rows.length < 2) {
+        return new double[0];
+      }
+      double[] best = new double[rows.length];
+      Arrays.fill(best, -2);
+      for (int i = 0; i < rows.length; i++) {
+        for (int j = i + 1; j < rows.length; j++) {
+          double c = ClassScorer.dot(rows[i], rows[j]);
+          best[i] = Math.max(best[i], c);
+          best[j] = Math.max(best[j], c);
+        }
+      }
+      double[] out = new double[rows.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = SubClasses.angleDeg(best[i]);
+      }
+      return out;
     }
   }
 
@@ -158,18 +250,28 @@ public record Calibration(
     private static final long serialVersionUID = 1L;
     private final TreeMap<Integer, float[]> centroids = new TreeMap<>();
     private final TreeMap<Integer, String> identities = new TreeMap<>();
+    private final TreeMap<Integer, Integer> faces = new TreeMap<>();
     private final long[] subclass = new long[BINS];
     private final long[] face = new long[FINE_BINS];
+    private final long[] split = new long[FINE_BINS];
+    private final long[] nearestFace = new long[BINS];
 
     public Stats add(ClassStats c) {
       checkArgument(
           centroids.put(c.label(), c.dominantCentroid()) == null, "class %s twice", c.label());
       identities.put(c.label(), c.identity());
+      faces.put(c.label(), c.faces());
       for (double a : c.subclassAnglesDeg()) {
         subclass[bin(a, BINS)]++;
       }
       for (double a : c.faceAnglesDeg()) {
         face[bin(a, FINE_BINS)]++;
+      }
+      if (!Double.isNaN(c.splitHalfDeg())) {
+        split[bin(c.splitHalfDeg(), FINE_BINS)]++;
+      }
+      for (double a : c.nearestFaceAnglesDeg()) {
+        nearestFace[bin(a, BINS)]++;
       }
       return this;
     }
@@ -180,11 +282,14 @@ public record Calibration(
             centroids.put(e.getKey(), e.getValue()) == null, "class %s twice", e.getKey());
       }
       identities.putAll(o.identities);
+      faces.putAll(o.faces);
       for (int i = 0; i < BINS; i++) {
         subclass[i] += o.subclass[i];
+        nearestFace[i] += o.nearestFace[i];
       }
       for (int i = 0; i < FINE_BINS; i++) {
         face[i] += o.face[i];
+        split[i] += o.split[i];
       }
       return this;
     }
@@ -196,6 +301,11 @@ public record Calibration(
           labels,
           identities.values().toArray(new String[0]),
           centroids.values().toArray(new float[0][]));
+    }
+
+    /** Every class's face count, by label. */
+    public java.util.SortedMap<Integer, Integer> faces() {
+      return java.util.Collections.unmodifiableSortedMap(faces);
     }
 
     /** The thresholds and their evidence. */
@@ -233,16 +343,31 @@ public record Calibration(
               : Math.toDegrees(
                   Math.acos(Math.cos(Math.toRadians(p50)) * Math.cos(Math.toRadians(person))));
       double relabelFace = Double.isNaN(p50) ? 0 : p50;
-      long[] faceCoarse = new long[BINS];
-      for (int i = 0; i < FINE_BINS; i++) {
-        faceCoarse[i * BINS / FINE_BINS] += face[i];
-      }
+      long[] faceCoarse = coarse(face);
+      double splitP = percentile(split, SPLIT_HALF_PERCENTILE, 180.0 / FINE_BINS);
+      // the midpoint between one person's halves and the nearest other person; without halves,
+      // half the "another person" cut
+      double duplicate =
+          Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
+      double nearDuplicate = Double.isNaN(p50) ? 0 : NEAR_DUPLICATE_FRACTION * p50;
       return new Calibration(
           round(person),
           round(Math.min(180, outlier)),
           round(relabelFace),
+          round(duplicate),
+          round(nearDuplicate),
           new Evidence(
-              c, nn.length, nnP, round(p50), round(p25), subclass.clone(), nnHist, faceCoarse));
+              c,
+              nn.length,
+              nnP,
+              round(p50),
+              round(p25),
+              subclass.clone(),
+              nnHist,
+              faceCoarse,
+              round(splitP),
+              coarse(split),
+              nearestFace.clone()));
     }
   }
 
@@ -256,6 +381,14 @@ public record Calibration(
   public boolean collapsed() {
     return !Double.isNaN(evidence.nearestOtherPercentileDeg())
         && evidence.nearestOtherPercentileDeg() < OTHER_PERSON_FLOOR_DEG;
+  }
+
+  private static long[] coarse(long[] fine) {
+    long[] out = new long[BINS];
+    for (int i = 0; i < fine.length; i++) {
+      out[i * BINS / fine.length] += fine[i];
+    }
+    return out;
   }
 
   private static double round(double deg) {

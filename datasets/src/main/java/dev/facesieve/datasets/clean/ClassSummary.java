@@ -2,10 +2,19 @@ package dev.facesieve.datasets.clean;
 
 import dev.facesieve.datasets.CleanSchemas;
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Locale;
+import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-/** Per-class outcome of cleaning: one row of {@code classes.parquet}. */
+/**
+ * Per-class outcome of cleaning: one row of {@code classes.parquet}.
+ *
+ * @param droppedByReason faces dropped per {@link DropReason}, indexed by ordinal
+ * @param interClass what the inter-class search found for this class ({@link InterClass#NONE} when
+ *     nothing)
+ */
 public record ClassSummary(
     int label,
     String identity,
@@ -13,14 +22,46 @@ public record ClassSummary(
     int[] samplesPerSubCenter,
     int dominant,
     int kept,
-    int droppedOutlierAngle,
-    int droppedNonDominant,
-    int droppedSmallClass,
-    int droppedOtherPerson,
+    int[] droppedByReason,
     int relabelledOut,
     double meanAngleDeg,
-    double maxAngleDeg)
+    double maxAngleDeg,
+    InterClass interClass)
     implements Serializable {
+
+  /**
+   * A class's findings across classes.
+   *
+   * @param duplicateGroup its duplicate-identity group (−1 when it has none)
+   * @param groupKeeper the group's largest class, whose label a merge keeps (−1 when no group)
+   * @param angleToKeeperDeg the angle between this class's and the keeper's dominant centroids (NaN
+   *     when no group; 0 for the keeper)
+   * @param testIdentity the test-set identity this class's person is, null when none
+   * @param angleToTestDeg the angle to that identity's centroid (NaN when none)
+   * @param merged whether the class's kept faces went to the keeper's label ({@code
+   *     --duplicate-identities merge})
+   */
+  public record InterClass(
+      int duplicateGroup,
+      int groupKeeper,
+      double angleToKeeperDeg,
+      @Nullable String testIdentity,
+      double angleToTestDeg,
+      boolean merged)
+      implements Serializable {
+    public static final InterClass NONE =
+        new InterClass(-1, -1, Double.NaN, null, Double.NaN, false);
+  }
+
+  /** The {@code classes.parquet} column counting the faces dropped for {@code r}. */
+  public static String droppedColumn(DropReason r) {
+    return "dropped_" + r.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Faces dropped for {@code r}. */
+  public int dropped(DropReason r) {
+    return droppedByReason[r.ordinal()];
+  }
 
   /** The Avro row, with the class's new contiguous label (−1 when the class is gone). */
   public GenericRecord toAvro(int newLabel) {
@@ -37,13 +78,18 @@ public record ClassSummary(
     r.put("dominant_sub_center", dominant);
     r.put("dominant_share", samples == 0 ? 0.0 : samplesPerSubCenter[dominant] / (double) samples);
     r.put("kept", kept);
-    r.put("dropped_outlier_angle", droppedOutlierAngle);
-    r.put("dropped_non_dominant", droppedNonDominant);
-    r.put("dropped_small_class", droppedSmallClass);
-    r.put("dropped_other_person", droppedOtherPerson);
+    for (DropReason reason : DropReason.values()) {
+      r.put(droppedColumn(reason), dropped(reason));
+    }
     r.put("relabelled_out", relabelledOut);
     r.put("mean_angle_deg", meanAngleDeg);
     r.put("max_angle_deg", maxAngleDeg);
+    r.put("duplicate_group", interClass.duplicateGroup());
+    r.put("group_keeper_label", interClass.groupKeeper());
+    r.put("angle_to_keeper_deg", interClass.angleToKeeperDeg());
+    r.put("test_identity", interClass.testIdentity());
+    r.put("angle_to_test_deg", interClass.angleToTestDeg());
+    r.put("merged", interClass.merged());
     return r;
   }
 
@@ -51,7 +97,8 @@ public record ClassSummary(
    * A class's outcome from its scores and decision; {@code kept} counts the faces kept in this
    * class (not those moved out), mean and max are of the angles the decisions were made on.
    */
-  public static ClassSummary of(String identity, ClassScorer.Scores s, ClassDecision d) {
+  public static ClassSummary of(
+      String identity, ClassScorer.Scores s, ClassDecision d, InterClass interClass) {
     DropReason[] reasons = d.reason();
     int n = reasons.length;
     int kept = 0;
@@ -77,12 +124,36 @@ public record ClassSummary(
         s.countPerSubCentre(),
         s.dominant(),
         kept,
-        dropped[DropReason.OUTLIER_ANGLE.ordinal()],
-        dropped[DropReason.NON_DOMINANT.ordinal()],
-        dropped[DropReason.SMALL_CLASS.ordinal()],
-        dropped[DropReason.OTHER_PERSON.ordinal()],
+        dropped,
         moved,
         sum / n,
-        max);
+        max,
+        interClass);
+  }
+
+  /** {@link #of(String, ClassScorer.Scores, ClassDecision, InterClass)} with no findings. */
+  public static ClassSummary of(String identity, ClassScorer.Scores s, ClassDecision d) {
+    return of(identity, s, d, InterClass.NONE);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClassSummary c
+        && label == c.label
+        && identity.equals(c.identity)
+        && samples == c.samples
+        && Arrays.equals(samplesPerSubCenter, c.samplesPerSubCenter)
+        && dominant == c.dominant
+        && kept == c.kept
+        && Arrays.equals(droppedByReason, c.droppedByReason)
+        && relabelledOut == c.relabelledOut
+        && Double.compare(meanAngleDeg, c.meanAngleDeg) == 0
+        && Double.compare(maxAngleDeg, c.maxAngleDeg) == 0
+        && interClass.equals(c.interClass);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * label + identity.hashCode();
   }
 }

@@ -1,5 +1,7 @@
 package dev.facesieve.datasets.clean;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.facesieve.datasets.NoiseKind;
 import java.io.Serializable;
 import javax.annotation.Nullable;
@@ -12,15 +14,17 @@ import javax.annotation.Nullable;
  *
  * <p>{@code kept} counts every face written to {@code kept/}, relabelled ones included; {@code
  * keptWithTruth}/{@code keptNoisy} count the faces kept in their own class only, so that kept,
- * relabelled and dropped faces with truth partition the faces with truth.
+ * relabelled and dropped faces with truth partition the faces with truth. Faces removed for an
+ * inter-class reason ({@link DropReason#interClass}: a duplicate identity, a duplicate image, a
+ * test-set identity) are counted as dropped but not in the truth tallies: they are removed on
+ * purpose, whatever their label noise, so they are neither hits nor false alarms of the noise
+ * detection.
  */
 public record CleanCounts(
     long kept,
-    long droppedOutlierAngle,
-    long droppedNonDominant,
-    long droppedSmallClass,
-    long droppedOtherPerson,
+    long[] droppedByReason,
     long relabelled,
+    long merged,
     long keptWithTruth,
     long keptNoisy,
     long droppedWithTruth,
@@ -31,7 +35,20 @@ public record CleanCounts(
     long relabelledCorrect)
     implements Serializable {
   /** Nothing counted. */
-  public static final CleanCounts ZERO = new CleanCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final CleanCounts ZERO =
+      new CleanCounts(0, new long[DropReason.values().length], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /**
+   * @param droppedByReason faces dropped per {@link DropReason}, indexed by ordinal
+   * @param merged kept faces whose class was merged into another class of its duplicate-identity
+   *     group (counted in {@code kept}, not in {@code relabelled})
+   */
+  public CleanCounts {
+    checkArgument(
+        droppedByReason.length == DropReason.values().length,
+        "one count per drop reason, got %s",
+        droppedByReason.length);
+  }
 
   /**
    * One face that was kept in its class or dropped.
@@ -40,27 +57,27 @@ public record CleanCounts(
    * @param truth its ground truth, null when unknown
    */
   public static CleanCounts ofFace(@Nullable DropReason reason, @Nullable NoiseKind truth) {
+    return ofFace(reason, truth, false);
+  }
+
+  /**
+   * One face that was kept (in its class, or in the class its class was merged into) or dropped.
+   */
+  public static CleanCounts ofFace(
+      @Nullable DropReason reason, @Nullable NoiseKind truth, boolean merged) {
     boolean known = truth != null;
     int noisy = known && truth.isNoise() ? 1 : 0;
     int k = known ? 1 : 0;
+    long[] dropped = new long[DropReason.values().length];
     if (reason == null) {
-      return new CleanCounts(1, 0, 0, 0, 0, 0, k, noisy, 0, 0, 0, 0, 0, 0);
+      return new CleanCounts(1, dropped, 0, merged ? 1 : 0, k, noisy, 0, 0, 0, 0, 0, 0);
     }
-    return new CleanCounts(
-        0,
-        reason == DropReason.OUTLIER_ANGLE ? 1 : 0,
-        reason == DropReason.NON_DOMINANT ? 1 : 0,
-        reason == DropReason.SMALL_CLASS ? 1 : 0,
-        reason == DropReason.OTHER_PERSON ? 1 : 0,
-        0,
-        0,
-        0,
-        k,
-        noisy,
-        0,
-        0,
-        0,
-        0);
+    dropped[reason.ordinal()] = 1;
+    if (reason.interClass()) {
+      // removed on purpose, not judged noise: the truth metrics are about label noise
+      return new CleanCounts(0, dropped, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+    return new CleanCounts(0, dropped, 0, 0, 0, 0, k, noisy, 0, 0, 0, 0);
   }
 
   /**
@@ -74,11 +91,9 @@ public record CleanCounts(
     int noisy = known && truth.isNoise() ? 1 : 0;
     return new CleanCounts(
         1,
-        0,
-        0,
-        0,
-        0,
+        new long[DropReason.values().length],
         1,
+        0,
         0,
         0,
         0,
@@ -91,13 +106,15 @@ public record CleanCounts(
 
   /** The sum of two tallies. */
   public CleanCounts plus(CleanCounts o) {
+    long[] dropped = droppedByReason.clone();
+    for (int i = 0; i < dropped.length; i++) {
+      dropped[i] += o.droppedByReason[i];
+    }
     return new CleanCounts(
         kept + o.kept,
-        droppedOutlierAngle + o.droppedOutlierAngle,
-        droppedNonDominant + o.droppedNonDominant,
-        droppedSmallClass + o.droppedSmallClass,
-        droppedOtherPerson + o.droppedOtherPerson,
+        dropped,
         relabelled + o.relabelled,
+        merged + o.merged,
         keptWithTruth + o.keptWithTruth,
         keptNoisy + o.keptNoisy,
         droppedWithTruth + o.droppedWithTruth,
@@ -110,17 +127,35 @@ public record CleanCounts(
 
   /** Faces dropped for any reason. */
   public long dropped() {
-    return droppedOutlierAngle + droppedNonDominant + droppedSmallClass + droppedOtherPerson;
+    return java.util.Arrays.stream(droppedByReason).sum();
   }
 
   /** Faces dropped for {@code reason}. */
   public long dropped(DropReason reason) {
-    return switch (reason) {
-      case OUTLIER_ANGLE -> droppedOutlierAngle;
-      case NON_DOMINANT -> droppedNonDominant;
-      case SMALL_CLASS -> droppedSmallClass;
-      case OTHER_PERSON -> droppedOtherPerson;
-    };
+    return droppedByReason[reason.ordinal()];
+  }
+
+  // records compare arrays by identity; a tally read back from JSON must equal the one written
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CleanCounts c
+        && kept == c.kept
+        && java.util.Arrays.equals(droppedByReason, c.droppedByReason)
+        && relabelled == c.relabelled
+        && merged == c.merged
+        && keptWithTruth == c.keptWithTruth
+        && keptNoisy == c.keptNoisy
+        && droppedWithTruth == c.droppedWithTruth
+        && droppedNoisy == c.droppedNoisy
+        && relabelledWithTruth == c.relabelledWithTruth
+        && relabelledNoisy == c.relabelledNoisy
+        && relabelledKnownIdentity == c.relabelledKnownIdentity
+        && relabelledCorrect == c.relabelledCorrect;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(kept, relabelled, merged, dropped());
   }
 
   /** True when some face's truth is known. */

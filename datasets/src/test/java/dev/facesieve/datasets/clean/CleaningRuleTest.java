@@ -65,8 +65,8 @@ class CleaningRuleTest {
     ClassSummary c = ClassSummary.of("seven", scores(), d);
     assertEquals(7, c.label());
     assertEquals(0, c.kept());
-    assertEquals(2, c.droppedOutlierAngle());
-    assertEquals(2, c.droppedSmallClass());
+    assertEquals(2, c.dropped(DropReason.OUTLIER_ANGLE));
+    assertEquals(2, c.dropped(DropReason.SMALL_CLASS));
     assertEquals((10 + 20 + 80 + 170) / 4.0, c.meanAngleDeg(), 1e-4);
     assertEquals(170, c.maxAngleDeg(), 1e-4);
   }
