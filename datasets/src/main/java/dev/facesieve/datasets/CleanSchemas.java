@@ -20,7 +20,7 @@ import org.apache.avro.SchemaBuilder;
  *       class's centroid); both null otherwise ({@code original_identity} is also set on a face
  *       whose class was merged into another of its duplicate-identity group). A face dropped as
  *       {@code DUPLICATE_IMAGE} names the kept copy in {@code duplicate_of}, with {@code
- *       angle_to_duplicate_deg} (0 for the same bytes).
+ *       angle_to_duplicate_deg} and whether the bytes are the same ({@code duplicate_exact}).
  *   <li>{@link #CLASS}: {@code classes.parquet}, one row per class: its sub-centre counts, faces
  *       kept and dropped per reason ({@code dropped_<reason>}), and what the inter-class search
  *       found ({@code duplicate_group}, {@code group_keeper_label}, {@code angle_to_keeper_deg},
@@ -56,12 +56,22 @@ public final class CleanSchemas {
             .optionalDouble("angle_to_target_deg")
             .optionalString("duplicate_of")
             .optionalDouble("angle_to_duplicate_deg")
+            .optionalBoolean("duplicate_exact")
             .endRecord();
     for (Schema.Field f : extra.getFields()) {
       fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
     }
     return Schema.createRecord(
         "CleanedFace", "A face with its cleaning decision.", "dev.facesieve", false, fields);
+  }
+
+  /**
+   * True for a kept {@link #CLEANED} record that relabelling moved to another class (it has an
+   * angle to its new class); a face merged with its class into the group's keeper also names its
+   * original identity, but is not a move. Readers project {@code angle_to_target_deg}.
+   */
+  public static boolean relabelled(org.apache.avro.generic.GenericRecord r) {
+    return r.get("reason") == null && r.get("angle_to_target_deg") != null;
   }
 
   public static final Schema CLASS =
@@ -116,15 +126,9 @@ public final class CleanSchemas {
           .type()
           .intType()
           .intDefault(-1)
-          .name("angle_to_keeper_deg")
-          .type()
-          .doubleType()
-          .doubleDefault(Double.NaN)
+          .optionalDouble("angle_to_keeper_deg")
           .optionalString("test_identity")
-          .name("angle_to_test_deg")
-          .type()
-          .doubleType()
-          .doubleDefault(Double.NaN)
+          .optionalDouble("angle_to_test_deg")
           .name("merged")
           .doc("whether the class's kept faces now carry its group keeper's label")
           .type()

@@ -5,9 +5,12 @@ import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
@@ -30,11 +33,21 @@ import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -63,7 +76,9 @@ public final class CleanJob {
       Runners.Choice runner,
       boolean overwrite,
       NoiseReport.Options report,
-      boolean allowForeignModel) {
+      boolean allowForeignModel,
+      InterClassPolicy interClass,
+      @Nullable Path excludeIdentitiesOf) {
 
     /**
      * Cleaning {@code data} with {@code model} into {@code output}, every other setting default.
@@ -78,7 +93,8 @@ public final class CleanJob {
           .setRunner(Runners.Choice.direct())
           .setOverwrite(false)
           .setReport(NoiseReport.Options.defaults())
-          .setAllowForeignModel(false);
+          .setAllowForeignModel(false)
+          .setInterClass(InterClassPolicy.defaults());
     }
 
     /** {@link #builder} built at once: every setting default. */
@@ -119,6 +135,15 @@ public final class CleanJob {
        */
       Builder setAllowForeignModel(boolean b);
 
+      /** What to do across classes: duplicate identities and images. */
+      Builder setInterClass(InterClassPolicy p);
+
+      /**
+       * A test set (any input format, or a {@code facesieve prepare} output): every class whose
+       * person is one of its identities is dropped.
+       */
+      Builder setExcludeIdentitiesOf(@Nullable Path p);
+
       Settings build();
     }
   }
@@ -146,8 +171,21 @@ public final class CleanJob {
       OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
       EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
+    if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
+      throw new InputException(s.excludeIdentitiesOf(), "test set not found");
+    }
     StageOutput out =
-        StageOutput.open(s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model());
+        s.excludeIdentitiesOf() == null
+            ? StageOutput.open(
+                s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model())
+            : StageOutput.open(
+                s.output(),
+                OutputKind.CLEAN,
+                SUMMARY,
+                s.overwrite(),
+                s.data(),
+                s.model(),
+                s.excludeIdentitiesOf());
     Path staging = out.staging();
     EmbeddingCache cache = null;
     boolean done = false;
@@ -155,7 +193,12 @@ public final class CleanJob {
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
       boolean cached = cache != null && cache.matches(model, prepared.fingerprint());
       Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
-      runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging, progress);
+      TestSet test = testSet(s, staging);
+      runPipeline(
+          s, model, cached, prepared.counts().prepared(), staging, embStaging, test, progress);
+      if (test != null && test.preparedHere()) {
+        LocalFiles.deleteRecursively(test.prepared());
+      }
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
       Files.move(cf.get(0), staging.resolve("classes.parquet"));
@@ -167,7 +210,17 @@ public final class CleanJob {
       Calibration calibration = StageJson.read(calibrationFile, Calibration.class);
       Files.delete(calibrationFile);
       List<String> entries =
-          new ArrayList<>(List.of("kept", "dropped", "classes.parquet", "dropped.csv"));
+          new ArrayList<>(
+              List.of(
+                  "kept",
+                  "dropped",
+                  "classes.parquet",
+                  "dropped.csv",
+                  InterClassFiles.MERGES,
+                  InterClassFiles.DUPLICATE_IMAGES));
+      if (test != null) {
+        entries.add(InterClassFiles.TEST_OVERLAP);
+      }
       if (s.policy().relabel()) {
         entries.add(RelabelledCsv.FILE);
       }
@@ -177,7 +230,15 @@ public final class CleanJob {
       }
       CleanSummary summary =
           CleanSummaries.build(
-              s, model, modelDataFingerprint, prepared, staging, counts, calibration, cached);
+              s,
+              model,
+              modelDataFingerprint,
+              prepared,
+              staging,
+              counts,
+              calibration,
+              cached,
+              test == null ? 0 : test.identities());
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
           CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
@@ -200,6 +261,31 @@ public final class CleanJob {
     }
   }
 
+  /**
+   * The test set's prepared faces: the folder itself when it is a {@code prepare} output, else
+   * prepared here (default options) into the staging folder, and deleted after the pipeline.
+   */
+  record TestSet(Path prepared, boolean preparedHere, int identities) {}
+
+  @Nullable
+  private static TestSet testSet(Settings s, Path staging) throws IOException {
+    Path in = s.excludeIdentitiesOf();
+    if (in == null) {
+      return null;
+    }
+    if (Files.isRegularFile(in.resolve(PrepareManifest.FILE))) {
+      return new TestSet(in, false, PrepareManifest.read(in).identities());
+    }
+    Path out = staging.resolve("test-prepared");
+    PrepareManifest m =
+        PrepareJob.run(
+            PrepareJob.Settings.of(in, out).withRunner(s.runner()), ProgressListener.NONE);
+    if (m.counts().prepared() == 0) {
+      throw new InputException(in, "the test set holds no face that could be prepared");
+    }
+    return new TestSet(out, true, m.identities());
+  }
+
   private static void runPipeline(
       Settings s,
       ModelInfo model,
@@ -207,6 +293,7 @@ public final class CleanJob {
       long prepared,
       Path staging,
       @Nullable Path embStaging,
+      @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
@@ -228,7 +315,13 @@ public final class CleanJob {
         CleanFaces.with(model, s.policy())
             .withCentres(centres)
             .sizedFor(prepared, model.classes())
-            .withEmbedThreads(embedThreads(s.runner()));
+            .withEmbedThreads(embedThreads(s.runner()))
+            .withInterClass(s.interClass());
+    if (test != null) {
+      clean =
+          clean.withTestFaces(
+              p.apply("ReadTestFaces", ReadFaceFiles.from(glob(test.prepared().resolve("faces")))));
+    }
     if (cached) {
       clean =
           clean.withCachedEmbeddings(
@@ -278,6 +371,48 @@ public final class CleanJob {
                   .withoutSharding()
                   .withHeader(RelabelledCsv.HEADER));
     }
+    InterClassPolicy.DuplicateIdentities action = s.interClass().duplicateIdentities();
+    out.classRows()
+        .apply(
+            "MergeLines",
+            MapElements.into(TypeDescriptors.strings())
+                .via(
+                    (GenericRecord r) ->
+                        nullToEmpty(InterClassFiles.mergeLine(ClassSummary.fromAvro(r), action))))
+        .apply(
+            "WriteMergesCsv",
+            SortedCsv.to(staging.resolve(InterClassFiles.MERGES), InterClassFiles.MERGES_HEADER));
+    if (test != null) {
+      out.classRows()
+          .apply(
+              "TestOverlapLines",
+              MapElements.into(TypeDescriptors.strings())
+                  .via(
+                      (GenericRecord r) ->
+                          nullToEmpty(InterClassFiles.testOverlapLine(ClassSummary.fromAvro(r)))))
+          .apply(
+              "WriteTestOverlapCsv",
+              SortedCsv.to(
+                  staging.resolve(InterClassFiles.TEST_OVERLAP),
+                  InterClassFiles.TEST_OVERLAP_HEADER));
+    }
+    PCollection<String> withinCopies =
+        PCollectionList.of(out.kept())
+            .and(out.dropped())
+            .apply("KeptAndDropped", Flatten.pCollections())
+            .apply("Copies", Filter.by((GenericRecord r) -> r.get("duplicate_of") != null))
+            .apply(
+                "CopyLines",
+                MapElements.into(TypeDescriptors.strings()).via(InterClassFiles::withinClassLine));
+    PCollection<String> acrossCopies = faces.apply("ExactCopiesAcrossClasses", new AcrossClasses());
+    PCollectionList.of(withinCopies)
+        .and(acrossCopies)
+        .apply("AllCopies", Flatten.pCollections())
+        .apply(
+            "WriteDuplicateImagesCsv",
+            SortedCsv.to(
+                staging.resolve(InterClassFiles.DUPLICATE_IMAGES),
+                InterClassFiles.DUPLICATE_IMAGES_HEADER));
     out.calibration()
         .apply(
             "CalibrationToJson",
@@ -325,6 +460,55 @@ public final class CleanJob {
         c.runner().equals("direct")
             || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
     return local ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism()) : 1;
+  }
+
+  private static String nullToEmpty(@Nullable String s) {
+    return s == null ? "" : s;
+  }
+
+  /**
+   * The faces whose exact bytes (sha256) are also filed under another label: one {@code
+   * duplicate-images.csv} line per copy after the first (by id) of each digest, when its label
+   * differs from the first's. Only digests are grouped, never image bytes.
+   */
+  static final class AcrossClasses
+      extends PTransform<PCollection<FaceRecord>, PCollection<String>> {
+    @Override
+    public PCollection<String> expand(PCollection<FaceRecord> faces) {
+      return faces
+          .apply(
+              "ByDigest",
+              MapElements.into(
+                      TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Copy.class)))
+                  .via(f -> KV.of(f.sha256(), new Copy(f.id(), f.label(), f.identity()))))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Copy.class)))
+          .apply("GroupByDigest", GroupByKey.create())
+          .apply("CopyLines", ParDo.of(new AcrossClassesFn()));
+    }
+  }
+
+  /** A face as {@link AcrossClasses} groups it. */
+  record Copy(String id, int label, String identity) implements java.io.Serializable {}
+
+  /** One digest's copies to lines. */
+  static final class AcrossClassesFn extends DoFn<KV<String, Iterable<Copy>>, String> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Copy>> kv, OutputReceiver<String> out) {
+      List<Copy> copies = new ArrayList<>();
+      kv.getValue().forEach(copies::add);
+      if (copies.size() < 2) {
+        return;
+      }
+      copies.sort((a, b) -> a.id().compareTo(b.id()));
+      Copy first = copies.get(0);
+      for (Copy c : copies.subList(1, copies.size())) {
+        if (c.label() != first.label()) {
+          out.output(
+              InterClassFiles.acrossClassesLine(
+                  c.id(), c.label(), c.identity(), first.id(), first.label(), first.identity()));
+        }
+      }
+    }
   }
 
   private static String glob(Path dir) {

@@ -2,11 +2,14 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ModelInfo;
@@ -37,7 +40,8 @@ final class CleanSummaries {
       Path staging,
       CleanCounts counts,
       Calibration calibration,
-      boolean embeddingsReused)
+      boolean embeddingsReused,
+      int testIdentities)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
     // image records read: prepare's read also counts RecordIO metadata records
@@ -52,19 +56,31 @@ final class CleanSummaries {
     long classMovedOut = 0;
     long[] classDropped = new long[DropReason.values().length];
     int classesBefore = 0;
-    int classesAfter = 0;
+    java.util.Set<Integer> newLabels = new java.util.HashSet<>();
+    java.util.Set<Integer> groups = new java.util.HashSet<>();
+    int classesInGroups = 0;
+    int testOverlapClasses = 0;
     for (GenericRecord c : ParquetFiles.readAll(staging.resolve("classes.parquet"))) {
-      int kept = (Integer) c.get("kept");
+      ClassSummary row = ClassSummary.fromAvro(c);
       classesBefore++;
-      // a class keeps faces when it has a new label: its own, or faces moved in by relabelling
-      classesAfter += (Integer) c.get("new_label") >= 0 ? 1 : 0;
-      classKept += kept;
-      classDropped[DropReason.OUTLIER_ANGLE.ordinal()] += (Integer) c.get("dropped_outlier_angle");
-      classDropped[DropReason.NON_DOMINANT.ordinal()] += (Integer) c.get("dropped_non_dominant");
-      classDropped[DropReason.SMALL_CLASS.ordinal()] += (Integer) c.get("dropped_small_class");
-      classDropped[DropReason.OTHER_PERSON.ordinal()] += (Integer) c.get("dropped_other_person");
-      classMovedOut += (Integer) c.get("relabelled_out");
+      // a class keeps faces when it has a new label: its own, or faces moved in by relabelling;
+      // the classes of a merged group share one
+      int newLabel = (Integer) c.get("new_label");
+      if (newLabel >= 0) {
+        newLabels.add(newLabel);
+      }
+      classKept += row.kept();
+      for (DropReason r : DropReason.values()) {
+        classDropped[r.ordinal()] += row.dropped(r);
+      }
+      classMovedOut += row.relabelledOut();
+      if (row.interClass().duplicateGroup() >= 0) {
+        groups.add(row.interClass().duplicateGroup());
+        classesInGroups++;
+      }
+      testOverlapClasses += row.interClass().testIdentity() != null ? 1 : 0;
     }
+    int classesAfter = newLabels.size();
     boolean classesAgree =
         classKept + classMovedOut == counts.kept() && classMovedOut == counts.relabelled();
     for (DropReason r : DropReason.values()) {
@@ -105,6 +121,34 @@ final class CleanSummaries {
             embeddingsReused,
             s.emitRecordIO(),
             s.runner().runner());
+    InterClassPolicy ic = s.interClass().resolve(calibration);
+    long within = 0;
+    long across = 0;
+    for (InterClassFiles.DuplicateImage d : InterClassFiles.readDuplicateImages(staging)) {
+      if (d.scope().equals(InterClassFiles.WITHIN_CLASS)) {
+        within++;
+      } else {
+        across++;
+      }
+    }
+    CleanSummary.InterClass interClass =
+        new CleanSummary.InterClass(
+            ic.duplicateIdentities().wireName(),
+            ic.duplicateIdentityDeg(),
+            Double.isNaN(s.interClass().duplicateIdentityDeg()),
+            groups.size(),
+            classesInGroups,
+            counts.merged(),
+            ic.dropDuplicateImages() ? "drop" : "report",
+            ic.nearDuplicateDeg(),
+            Double.isNaN(s.interClass().nearDuplicateDeg()),
+            within,
+            across,
+            s.excludeIdentitiesOf() == null
+                ? null
+                : s.excludeIdentitiesOf().toAbsolutePath().toString(),
+            testIdentities,
+            testOverlapClasses);
     return new CleanSummary(
         CleanSummary.STAGE,
         Version.get(),
@@ -126,7 +170,8 @@ final class CleanSummaries {
         model.sha256(),
         modelDataFingerprint,
         manifest.fingerprint().equals(modelDataFingerprint),
-        quality(counts, corrupt(prepared)));
+        quality(counts, corrupt(prepared)),
+        interClass);
   }
 
   /**

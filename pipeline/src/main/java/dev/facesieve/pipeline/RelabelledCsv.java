@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline;
 
+import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.io.Csv;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -22,7 +23,7 @@ final class RelabelledCsv {
 
   /** True for a kept record ({@code CleanSchemas.CLEANED}) that was moved. */
   static boolean moved(GenericRecord r) {
-    return r.get("original_identity") != null;
+    return CleanSchemas.relabelled(r);
   }
 
   /** The line of a moved record. */

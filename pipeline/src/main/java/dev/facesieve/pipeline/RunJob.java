@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
@@ -61,7 +62,36 @@ public final class RunJob {
       NoiseReport.Options report,
       Runners.Choice runner,
       boolean allowForeignModel,
-      @Nullable String name) {
+      @Nullable String name,
+      InterClassPolicy interClass,
+      @Nullable Path excludeIdentitiesOf) {
+    /** Settings with the default inter-class policy and no test set. */
+    public Settings(
+        Path input,
+        Path output,
+        PrepareJob.Settings prepare,
+        TrainConfig train,
+        CleaningPolicy policy,
+        boolean emitRecordIO,
+        NoiseReport.Options report,
+        Runners.Choice runner,
+        boolean allowForeignModel,
+        @Nullable String name) {
+      this(
+          input,
+          output,
+          prepare,
+          train,
+          policy,
+          emitRecordIO,
+          report,
+          runner,
+          allowForeignModel,
+          name,
+          InterClassPolicy.defaults(),
+          null);
+    }
+
     /** Settings that clean into {@code clean/}. */
     public Settings(
         Path input,
@@ -213,6 +243,9 @@ public final class RunJob {
       throw new InputException(out, "output exists and is not a folder");
     }
     refuseForeign(s);
+    if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
+      throw new InputException(s.excludeIdentitiesOf(), "test set not found");
+    }
     TrainJob.check(s.train());
     Runners.check(s.runner());
   }
@@ -332,7 +365,14 @@ public final class RunJob {
     ModelJson model = ModelDirectory.readJson(model(out));
 
     String cleanKey =
-        key("clean", prepareKey, trainKey, s.policy().toString(), String.valueOf(s.emitRecordIO()));
+        key(
+            "clean",
+            prepareKey,
+            trainKey,
+            s.policy().toString(),
+            String.valueOf(s.emitRecordIO()),
+            s.interClass().toString(),
+            String.valueOf(s.excludeIdentitiesOf()));
     String reportKey = key("report", cleanKey, s.report().toString());
     // a named cleaning has stages of its own: cleanings side by side never invalidate each other
     Path cleanDir = s.cleanDir();
@@ -361,6 +401,8 @@ public final class RunJob {
               .setOverwrite(true)
               .setReport(s.report())
               .setAllowForeignModel(s.allowForeignModel())
+              .setInterClass(s.interClass())
+              .setExcludeIdentitiesOf(s.excludeIdentitiesOf())
               .build(),
           progress);
       state = record(out, state, cleanStage, cleanKey, summaryFile);

@@ -1,5 +1,6 @@
 package dev.facesieve.reports;
 
+import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.NoiseKind;
@@ -42,6 +43,14 @@ public final class CleanRun {
   public static final byte NON_DOMINANT = 2;
   public static final byte SMALL_CLASS = 3;
   public static final byte OTHER_PERSON = 4;
+  public static final byte DUPLICATE_IDENTITY = 5;
+  public static final byte DUPLICATE_IMAGE = 6;
+  public static final byte TEST_OVERLAP = 7;
+
+  /** True for a status of a face removed across classes, on purpose, not as label noise. */
+  public static boolean interClass(byte status) {
+    return status >= DUPLICATE_IDENTITY;
+  }
 
   /** Truth codes of {@link #truth}. */
   public static final byte UNKNOWN = -1;
@@ -71,7 +80,8 @@ public final class CleanRun {
             .requiredInt("dominant_sub_center")
             .optionalString("reason")
             .optionalString("truth")
-            .optionalString("original_identity");
+            .optionalString("original_identity")
+            .optionalDouble("angle_to_target_deg");
     if (cosines) {
       f = f.name("cosines").type().array().items().floatType().noDefault();
     }
@@ -168,7 +178,7 @@ public final class CleanRun {
     Object reason = r.get("reason");
     status[size] = reason == null ? KEPT : statusOf(reason.toString());
     // a moved face is kept under another class; original_identity names only such faces
-    moved[size] = reason == null && r.get("original_identity") != null;
+    moved[size] = CleanSchemas.relabelled(r);
     if (moved[size]) {
       moves.merge(new Move(label[size], (Integer) r.get("label")), 1L, Long::sum);
       movedCount++;
@@ -189,6 +199,9 @@ public final class CleanRun {
       case NON_DOMINANT -> NON_DOMINANT;
       case SMALL_CLASS -> SMALL_CLASS;
       case OTHER_PERSON -> OTHER_PERSON;
+      case DUPLICATE_IDENTITY -> DUPLICATE_IDENTITY;
+      case DUPLICATE_IMAGE -> DUPLICATE_IMAGE;
+      case TEST_OVERLAP -> TEST_OVERLAP;
     };
   }
 

@@ -97,7 +97,9 @@ public final class NoiseStatistics {
    * subclass} is swept only for a {@code subclass} run, the only one that recorded the angle to the
    * person's centroid; its sub-class decisions are not re-run: a face the run dropped as {@code
    * OTHER_PERSON} stays dropped at every threshold. Relabelling is not re-run either: a moved face
-   * is judged by the per-face rule on its angle like any other.
+   * is judged by the per-face rule on its angle like any other. Faces removed across classes (a
+   * duplicate identity, a duplicate image, a test identity) are removed at every threshold and are
+   * not label noise, so the sweep leaves them out.
    */
   static ThresholdSweep sweep(CleanRun run) {
     int n = SWEEP_TO - SWEEP_FROM + 1;
@@ -116,6 +118,9 @@ public final class NoiseStatistics {
     long[][] droppedKnown = new long[names.size()][n];
     long noisy = 0;
     for (int i = 0; i < run.size; i++) {
+      if (CleanRun.interClass(run.status[i])) {
+        continue;
+      }
       boolean isNoisy = run.noisy(i);
       boolean known = run.truth[i] != CleanRun.UNKNOWN;
       noisy += isNoisy ? 1 : 0;

@@ -1,5 +1,6 @@
 package dev.facesieve.reports;
 
+import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
@@ -230,7 +231,7 @@ final class Thumbnails {
               Object reason = r.get("reason");
               Candidate c =
                   new Candidate(angle, reason == null ? null : reason.toString(), file, at);
-              if (isKept && r.get("original_identity") != null) {
+              if (isKept && CleanSchemas.relabelled(r)) {
                 if (request.moves() > 0) {
                   moved.add(
                       new MoveCandidate(

@@ -650,6 +650,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     if (d.duplicateOf() != null) {
       r.put("duplicate_of", d.duplicateOf());
       r.put("angle_to_duplicate_deg", d.angleToDuplicateDeg());
+      r.put("duplicate_exact", d.exactDuplicate());
     }
     return r;
   }

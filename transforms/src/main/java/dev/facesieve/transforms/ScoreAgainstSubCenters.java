@@ -253,8 +253,15 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
    */
   public record TestIdentity(String identity, float[] centroid) implements Serializable {}
 
-  /** The combined per-class stats: the calibration, every centroid and face count. */
-  record Gathered(Calibration calibration, Centroids centroids, TreeMap<Integer, Integer> faces)
+  /**
+   * The combined per-class stats: the calibration, every class's dominant centroid (for
+   * relabelling) and person centroid (compared across classes), and face count.
+   */
+  record Gathered(
+      Calibration calibration,
+      Centroids centroids,
+      Centroids persons,
+      TreeMap<Integer, Integer> faces)
       implements Serializable {}
 
   /**
@@ -385,7 +392,8 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
 
     @Override
     public Gathered extractOutput(Calibration.Stats acc) {
-      return new Gathered(acc.calibrate(), acc.centroids(), new TreeMap<>(acc.faces()));
+      return new Gathered(
+          acc.calibrate(), acc.centroids(), acc.personCentroids(), new TreeMap<>(acc.faces()));
     }
 
     @Override
@@ -437,7 +445,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
       InterClassPolicy resolved = interClass.resolve(g.calibration());
       InterClassFindings findings =
           InterClassFindings.find(
-              g.centroids(), g.faces(), testCentroids, resolved.duplicateIdentityDeg(), search);
+              g.persons(), g.faces(), testCentroids, resolved.duplicateIdentityDeg(), search);
       ctx.output(new Calibrated(g.calibration(), withCentroids ? g.centroids() : null, findings));
     }
   }

@@ -112,7 +112,8 @@ public class ScoreAgainstSubCentersTest {
                                     + ":"
                                     + c.kept()
                                     + ":"
-                                    + c.dropped(dev.facesieve.datasets.clean.DropReason.OUTLIER_ANGLE)
+                                    + c.dropped(
+                                        dev.facesieve.datasets.clean.DropReason.OUTLIER_ANGLE)
                                     + ":"
                                     + java.util.Arrays.toString(c.samplesPerSubCenter()))))
         .containsInAnyOrder("0:zero:7:6:1:[4, 3, 0]", "1:one:1:1:0:[1, 0, 0]");

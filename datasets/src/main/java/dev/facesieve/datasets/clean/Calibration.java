@@ -37,12 +37,12 @@ import java.util.TreeMap;
  *       class's centroid (as close as a typical face of that person, not a borderline one). Looser,
  *       and an open-set intruder that merely resembles some class would be moved there.
  *   <li><b>duplicate identity</b> ({@link #duplicateIdentityDeg}): two classes are one person when
- *       their dominant centroids lie closer than halfway between how far apart two halves of one
- *       person's faces lie and how far the nearest other person lies: the midpoint of the {@link
- *       #SPLIT_HALF_PERCENTILE}th percentile of split-half angles (each class's dominant faces
- *       split in two by position, the angle between the halves' centroids) and the "another person"
- *       cut. With the shared embedder on LFW, halves of one person lie 3–43° apart and the nearest
- *       other person 59–80°.
+ *       their person centroids ({@link ClassStats#personCentroid}) lie closer than halfway between
+ *       how far apart two halves of one person's faces lie and how far the nearest other person
+ *       lies: the midpoint of the {@link #SPLIT_HALF_PERCENTILE}th percentile of split-half angles
+ *       (each class's person's faces split in two by position, the angle between the halves'
+ *       centroids) and the "another person" cut. With the shared embedder on LFW, halves of one
+ *       person lie 3–43° apart and the nearest other person 59–80°.
  *   <li><b>near-duplicate image</b> ({@link #nearDuplicateDeg}): two faces of a class are copies of
  *       one picture (re-encoded, resized, slightly cropped) when their embeddings lie closer than
  *       {@link #NEAR_DUPLICATE_FRACTION} of the median face angle α: far below the nearest distinct
@@ -157,9 +157,14 @@ public record Calibration(
    * One class's contribution: its dominant centroid and angles.
    *
    * @param faces the class's faces (the largest class of a duplicate group keeps its label)
-   * @param splitHalfDeg the angle between the centroids of the dominant faces at even and at odd
+   * @param personCentroid the unit mean of the person's faces: those of the dominant sub-class and
+   *     of every sub-class whose centroid lies within {@link #OTHER_PERSON_FLOOR_DEG} of it (no
+   *     calibration calls such a sub-class another person). Classes are compared on it across
+   *     classes: with few faces a class (ORL: 10), the dominant sub-class alone holds two or three
+   *     and its mean is too noisy to tell one person's two folders from two people.
+   * @param splitHalfDeg the angle between the centroids of the person's faces at even and at odd
    *     positions (NaN with fewer than {@link #MIN_SPLIT_FACES})
-   * @param nearestFaceAnglesDeg each dominant face's angle to its nearest other dominant face
+   * @param nearestFaceAnglesDeg each of the person's faces' angle to its nearest other one
    */
   public record ClassStats(
       int label,
@@ -168,6 +173,7 @@ public record Calibration(
       double[] subclassAnglesDeg,
       double[] faceAnglesDeg,
       int faces,
+      float[] personCentroid,
       double splitHalfDeg,
       double[] nearestFaceAnglesDeg)
       implements Serializable {
@@ -194,8 +200,14 @@ public record Calibration(
           dominant.add(x[i]);
         }
       }
-      float[][] dom = dominant.toArray(new float[0][]);
-      double[] face = SubClasses.leaveOneOutAnglesDeg(dom);
+      double[] face = SubClasses.leaveOneOutAnglesDeg(dominant.toArray(new float[0][]));
+      List<float[]> person = new ArrayList<>();
+      for (int i = 0; i < x.length; i++) {
+        if (sc.angleToDominantDeg()[s.nearest()[i]] <= OTHER_PERSON_FLOOR_DEG) {
+          person.add(x[i]);
+        }
+      }
+      float[][] own = person.toArray(new float[0][]);
       return new ClassStats(
           label,
           identity,
@@ -203,8 +215,9 @@ public record Calibration(
           sub,
           face,
           x.length,
-          splitHalfDeg(dom),
-          nearestOtherRowDeg(dom));
+          SubClasses.mean(own),
+          splitHalfDeg(own),
+          nearestOtherRowDeg(own));
     }
 
     /** The angle between the centroids of the rows at even and at odd positions. */
@@ -250,6 +263,7 @@ public record Calibration(
     private static final long serialVersionUID = 1L;
     private final TreeMap<Integer, float[]> centroids = new TreeMap<>();
     private final TreeMap<Integer, String> identities = new TreeMap<>();
+    private final TreeMap<Integer, float[]> persons = new TreeMap<>();
     private final TreeMap<Integer, Integer> faces = new TreeMap<>();
     private final long[] subclass = new long[BINS];
     private final long[] face = new long[FINE_BINS];
@@ -261,6 +275,7 @@ public record Calibration(
           centroids.put(c.label(), c.dominantCentroid()) == null, "class %s twice", c.label());
       identities.put(c.label(), c.identity());
       faces.put(c.label(), c.faces());
+      persons.put(c.label(), c.personCentroid());
       for (double a : c.subclassAnglesDeg()) {
         subclass[bin(a, BINS)]++;
       }
@@ -283,6 +298,7 @@ public record Calibration(
       }
       identities.putAll(o.identities);
       faces.putAll(o.faces);
+      persons.putAll(o.persons);
       for (int i = 0; i < BINS; i++) {
         subclass[i] += o.subclass[i];
         nearestFace[i] += o.nearestFace[i];
@@ -301,6 +317,15 @@ public record Calibration(
           labels,
           identities.values().toArray(new String[0]),
           centroids.values().toArray(new float[0][]));
+    }
+
+    /** Every class's person centroid ({@link ClassStats#personCentroid}), by label. */
+    public Centroids personCentroids() {
+      int[] labels = persons.keySet().stream().mapToInt(Integer::intValue).toArray();
+      return new Centroids(
+          labels,
+          identities.values().toArray(new String[0]),
+          persons.values().toArray(new float[0][]));
     }
 
     /** Every class's face count, by label. */

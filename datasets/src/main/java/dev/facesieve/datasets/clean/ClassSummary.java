@@ -86,11 +86,60 @@ public record ClassSummary(
     r.put("max_angle_deg", maxAngleDeg);
     r.put("duplicate_group", interClass.duplicateGroup());
     r.put("group_keeper_label", interClass.groupKeeper());
-    r.put("angle_to_keeper_deg", interClass.angleToKeeperDeg());
+    r.put("angle_to_keeper_deg", orNull(interClass.angleToKeeperDeg()));
     r.put("test_identity", interClass.testIdentity());
-    r.put("angle_to_test_deg", interClass.angleToTestDeg());
+    r.put("angle_to_test_deg", orNull(interClass.angleToTestDeg()));
     r.put("merged", interClass.merged());
     return r;
+  }
+
+  /**
+   * Reads a {@code classes.parquet} row back; columns a file from an earlier version lacks read as
+   * their defaults (0 drops, no findings).
+   */
+  public static ClassSummary fromAvro(GenericRecord r) {
+    int[] dropped = new int[DropReason.values().length];
+    for (DropReason reason : DropReason.values()) {
+      Object v = field(r, droppedColumn(reason));
+      dropped[reason.ordinal()] = v == null ? 0 : (Integer) v;
+    }
+    @SuppressWarnings("unchecked")
+    java.util.List<Integer> per = (java.util.List<Integer>) r.get("samples_per_sub_center");
+    Object group = field(r, "duplicate_group");
+    Object keeper = field(r, "group_keeper_label");
+    Object toKeeper = field(r, "angle_to_keeper_deg");
+    Object test = field(r, "test_identity");
+    Object toTest = field(r, "angle_to_test_deg");
+    Object merged = field(r, "merged");
+    Object moved = field(r, "relabelled_out");
+    InterClass ic =
+        new InterClass(
+            group == null ? -1 : (Integer) group,
+            keeper == null ? -1 : (Integer) keeper,
+            toKeeper == null ? Double.NaN : (Double) toKeeper,
+            test == null ? null : test.toString(),
+            toTest == null ? Double.NaN : (Double) toTest,
+            Boolean.TRUE.equals(merged));
+    return new ClassSummary(
+        (Integer) r.get("label"),
+        r.get("identity").toString(),
+        (Integer) r.get("samples"),
+        per.stream().mapToInt(Integer::intValue).toArray(),
+        (Integer) r.get("dominant_sub_center"),
+        (Integer) r.get("kept"),
+        dropped,
+        moved == null ? 0 : (Integer) moved,
+        (Double) r.get("mean_angle_deg"),
+        (Double) r.get("max_angle_deg"),
+        ic.equals(InterClass.NONE) ? InterClass.NONE : ic);
+  }
+
+  private static Double orNull(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  private static Object field(GenericRecord r, String name) {
+    return r.getSchema().getField(name) == null ? null : r.get(name);
   }
 
   /**

@@ -16,7 +16,8 @@ import javax.annotation.Nullable;
  * What the search across classes found: groups of classes that are one person (duplicate
  * identities) and classes whose person is a test-set identity.
  *
- * <p>Both compare member centroids (each class's dominant sub-class centroid, {@link Centroids}),
+ * <p>Both compare member centroids (each class's person centroid: the mean of its dominant
+ * sub-class and of the sub-classes close to it, {@link Calibration.ClassStats#personCentroid}),
  * never head rows: the margin loss pushes a model's rows apart whether or not two classes hold one
  * person. Pairs of classes within {@code duplicateIdentityDeg} are joined into groups by union-find
  * (one person under three labels is one group of three, even if two of the three are just beyond
@@ -43,7 +44,7 @@ public final class InterClassFindings implements Serializable {
    * @param labels its classes, in label order
    * @param identities their names
    * @param faces their face counts
-   * @param angleToKeeperDeg each class's dominant-centroid angle to the keeper's (0 for the keeper)
+   * @param angleToKeeperDeg each class's person-centroid angle to the keeper's (0 for the keeper)
    */
   public record Group(
       int id, int keeper, int[] labels, String[] identities, int[] faces, double[] angleToKeeperDeg)
@@ -73,7 +74,8 @@ public final class InterClassFindings implements Serializable {
   /**
    * Searches every pair of training classes, and every training class against every test identity.
    *
-   * @param classes every training class's dominant centroid
+   * @param classes every training class's person centroid ({@link
+   *     Calibration.ClassStats#personCentroid})
    * @param faces every training class's face count, by label
    * @param test the test identities' centroids, null when there is no test set
    * @param duplicateIdentityDeg the angle within which two centroids are one person

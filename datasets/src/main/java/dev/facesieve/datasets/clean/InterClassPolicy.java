@@ -17,7 +17,7 @@ import java.util.Locale;
  *   <li>{@link #dropDuplicateImages}: within a class, of the faces the class keeps, copies of one
  *       picture (the same sha256, or embeddings closer than {@link #nearDuplicateDeg}) are kept
  *       once, the copy first by id; the others are dropped ({@link DropReason#DUPLICATE_IMAGE}) or,
- *       when false, only marked.
+ *       when false, only marked. A near-duplicate angle of 0 finds byte-identical copies only.
  *   <li>A class matched to a test identity ({@link InterClassFindings#testMatch}) is dropped whole
  *       ({@link DropReason#TEST_OVERLAP}), and so is a face relabelled into such a class.
  * </ul>
@@ -204,7 +204,7 @@ public record InterClassPolicy(
           continue;
         }
         boolean same = sha256[i] != null && sha256[i].equals(sha256[j]);
-        if (same || ClassScorer.dot(x[i], x[j]) >= minCos) {
+        if (same || (nearDuplicateDeg > 0 && ClassScorer.dot(x[i], x[j]) >= minCos)) {
           int a = root(parent, i);
           int b = root(parent, j);
           if (a != b) {

@@ -40,7 +40,97 @@ public record CleanSummary(
     String modelSha256,
     @Nullable String modelDataFingerprint,
     boolean modelTrainedOnThisData,
-    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable InterClass interClass) {
+
+  /** A summary without inter-class findings (runs from before they existed). */
+  public CleanSummary(
+      String stage,
+      String facesieveVersion,
+      long input,
+      long quarantined,
+      Map<String, Long> quarantinedByReason,
+      long kept,
+      long relabelled,
+      long dropped,
+      Map<String, Long> droppedByReason,
+      int classesBefore,
+      int classesAfter,
+      double noiseRate,
+      Options options,
+      @Nullable Calibration calibration,
+      String data,
+      String dataFingerprint,
+      String model,
+      String modelSha256,
+      @Nullable String modelDataFingerprint,
+      boolean modelTrainedOnThisData,
+      @Nullable QualityVsTruth qualityVsTruth) {
+    this(
+        stage,
+        facesieveVersion,
+        input,
+        quarantined,
+        quarantinedByReason,
+        kept,
+        relabelled,
+        dropped,
+        droppedByReason,
+        classesBefore,
+        classesAfter,
+        noiseRate,
+        options,
+        calibration,
+        data,
+        dataFingerprint,
+        model,
+        modelSha256,
+        modelDataFingerprint,
+        modelTrainedOnThisData,
+        qualityVsTruth,
+        null);
+  }
+
+  /**
+   * What cleaning did across classes; the faces it dropped are in {@link #droppedByReason} ({@code
+   * DUPLICATE_IDENTITY}, {@code DUPLICATE_IMAGE}, {@code TEST_OVERLAP}) and not in the truth
+   * metrics.
+   *
+   * @param duplicateIdentities the action ({@code report}, {@code merge}, {@code drop})
+   * @param duplicateIdentityDeg the angle between dominant centroids within which two classes are
+   *     one person
+   * @param duplicateIdentityAuto whether that angle was read from the data
+   * @param duplicateGroups groups of classes found to be one person ({@code merges.csv})
+   * @param classesInGroups the classes in them
+   * @param mergedFaces kept faces now under their group keeper's label
+   * @param duplicateImages {@code drop} or {@code report}
+   * @param nearDuplicateDeg the angle below which two faces of a class are copies of one picture
+   * @param nearDuplicateAuto whether that angle was read from the data
+   * @param copiesWithinClasses faces that are a copy of another face of their class (dropped or
+   *     reported)
+   * @param exactCopiesAcrossClasses faces whose bytes are also filed under another label
+   * @param excludeIdentitiesOf the test set named by {@code --exclude-identities-of}, null when
+   *     none
+   * @param testIdentities identities of that test set
+   * @param testOverlapClasses training classes dropped as test identities ({@code
+   *     test-overlap.csv})
+   */
+  @JsonPropertyOrder(alphabetic = true)
+  public record InterClass(
+      String duplicateIdentities,
+      double duplicateIdentityDeg,
+      boolean duplicateIdentityAuto,
+      int duplicateGroups,
+      int classesInGroups,
+      long mergedFaces,
+      String duplicateImages,
+      double nearDuplicateDeg,
+      boolean nearDuplicateAuto,
+      long copiesWithinClasses,
+      long exactCopiesAcrossClasses,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String excludeIdentitiesOf,
+      int testIdentities,
+      int testOverlapClasses) {}
 
   /** The file's name in a clean output folder. */
   public static final String FILE = "summary.json";

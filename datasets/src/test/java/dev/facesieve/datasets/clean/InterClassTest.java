@@ -225,6 +225,7 @@ class InterClassTest {
               new double[0],
               new double[] {40, 40},
               10,
+              v(c, 7, 0),
               split[c],
               new double[] {30, 36}));
     }

@@ -77,6 +77,8 @@ public final class CleanCommand implements Callable<Integer> {
             .setOverwrite(overwrite)
             .setReport(report.options())
             .setAllowForeignModel(cleaning.allowForeignModel)
+            .setInterClass(cleaning.interClass())
+            .setExcludeIdentitiesOf(cleaning.excludeIdentitiesOf)
             .build();
     PrintWriter out = spec.commandLine().getOut();
     String foreign = cleaning.allowForeignModel ? ModelMatch.classMapDifference(data, model) : null;
@@ -100,6 +102,54 @@ public final class CleanCommand implements Callable<Integer> {
    * How the run decided: the policy, its thresholds (and whether they were read from the data),
    * faces moved, and a warning when the calibration found the classes' persons collapsed.
    */
+  /** What cleaning found and did across classes (one line). */
+  static void printAcrossClasses(PrintWriter out, CleanSummary s) {
+    CleanSummary.InterClass ic = s.interClass();
+    if (ic == null) {
+      return;
+    }
+    String did =
+        switch (ic.duplicateIdentities()) {
+          case "merge" -> "merged";
+          case "drop" -> "all but the largest dropped";
+          default -> "reported";
+        };
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "across classes: %s of one person (%s) within %.1f°%s (%s, merges.csv)",
+                Plural.of(ic.duplicateGroups(), "group", "groups"),
+                Plural.of(ic.classesInGroups(), "class", "classes"),
+                ic.duplicateIdentityDeg(),
+                ic.duplicateIdentityAuto() ? " (auto)" : "",
+                did));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "; %s of a picture within classes (%s, near copies within %.1f°%s)",
+            Plural.of(ic.copiesWithinClasses(), "copy", "copies"),
+            ic.duplicateImages().equals("drop") ? "dropped" : "reported",
+            ic.nearDuplicateDeg(),
+            ic.nearDuplicateAuto() ? " (auto)" : ""));
+    if (ic.exactCopiesAcrossClasses() > 0) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "; %s under another label (decided by their classes)",
+              Plural.of(ic.exactCopiesAcrossClasses(), "exact copy", "exact copies")));
+    }
+    if (ic.excludeIdentitiesOf() != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "; %s of the test set's %s dropped (test-overlap.csv)",
+              Plural.of(ic.testOverlapClasses(), "class", "classes"),
+              Plural.of(ic.testIdentities(), "identity", "identities")));
+    }
+    out.println(sb);
+  }
+
   static void printDecisions(PrintWriter out, CleanSummary s) {
     CleanSummary.Options o = s.options();
     StringBuilder sb =
@@ -127,6 +177,7 @@ public final class CleanCommand implements Callable<Integer> {
       }
     }
     out.println(sb);
+    printAcrossClasses(out, s);
     Calibration c = s.calibration();
     if (c != null && c.collapsed()) {
       out.printf(

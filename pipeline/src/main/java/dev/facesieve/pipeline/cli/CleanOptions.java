@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import picocli.CommandLine.Option;
 
 /** The cleaning rule; mixed into {@code clean} and {@code run}. */
@@ -61,6 +62,56 @@ public final class CleanOptions {
   int minClassSize;
 
   @Option(
+      names = "--duplicate-identities",
+      defaultValue = "report",
+      paramLabel = "<report|merge|drop>",
+      description =
+          "One person under several labels (dominant centroids closer than"
+              + " --duplicate-identity-deg): report lists the groups in merges.csv and the report;"
+              + " merge keeps every group's faces under its largest class's label; drop keeps the"
+              + " largest class only (DUPLICATE_IDENTITY).")
+  String duplicateIdentities;
+
+  @Option(
+      names = "--duplicate-identity-deg",
+      defaultValue = "auto",
+      paramLabel = "<deg|auto>",
+      description =
+          "Angle in degrees between two classes' dominant centroids below which they are one"
+              + " person, or auto: halfway between how far two halves of one person's faces lie"
+              + " and how far the nearest other person lies (see summary.json, calibration).")
+  String duplicateIdentityDeg;
+
+  @Option(
+      names = "--duplicate-images",
+      defaultValue = "drop",
+      paramLabel = "<drop|report>",
+      description =
+          "Copies of one picture in a class (the same bytes, or embeddings closer than"
+              + " --near-duplicate-deg): drop keeps the first by id (DUPLICATE_IMAGE), report only"
+              + " lists them in duplicate-images.csv.")
+  String duplicateImages;
+
+  @Option(
+      names = "--near-duplicate-deg",
+      defaultValue = "auto",
+      paramLabel = "<deg|auto>",
+      description =
+          "Angle in degrees between two faces' embeddings below which they are copies of one"
+              + " picture, or auto: a quarter of the median angle of a face to its person's"
+              + " centroid; 0 finds byte-identical copies only.")
+  String nearDuplicateDeg;
+
+  @Option(
+      names = "--exclude-identities-of",
+      paramLabel = "<input>",
+      description =
+          "A test set (a folder of identity folders, a RecordIO, Parquet, or a prepare output):"
+              + " its faces are embedded with the same model and every class whose person is one"
+              + " of its identities is dropped (TEST_OVERLAP, listed in test-overlap.csv).")
+  java.nio.file.Path excludeIdentitiesOf;
+
+  @Option(
       names = "--emit-recordio",
       description =
           "Also write the kept faces as InsightFace train.rec, train.idx and property under"
@@ -83,6 +134,23 @@ public final class CleanOptions {
         minClassSize,
         relabel,
         CleaningPolicy.AUTO);
+  }
+
+  InterClassPolicy interClass() {
+    boolean drop =
+        switch (duplicateImages.trim().toLowerCase(java.util.Locale.ROOT)) {
+          case "drop" -> true;
+          case "report" -> false;
+          default ->
+              throw new IllegalArgumentException(
+                  "--duplicate-images must be drop or report, got " + duplicateImages);
+        };
+    double near = degrees("--near-duplicate-deg", nearDuplicateDeg);
+    return new InterClassPolicy(
+        InterClassPolicy.DuplicateIdentities.parse(duplicateIdentities),
+        degrees("--duplicate-identity-deg", duplicateIdentityDeg),
+        drop,
+        near);
   }
 
   private static double degrees(String option, String value) {

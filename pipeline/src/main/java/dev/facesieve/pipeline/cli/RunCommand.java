@@ -79,7 +79,9 @@ public final class RunCommand implements Callable<Integer> {
             report.options(),
             runner.choice(),
             cleaning.allowForeignModel,
-            name);
+            name,
+            cleaning.interClass(),
+            cleaning.excludeIdentitiesOf);
     boolean chosen = spec.commandLine().getParseResult().hasMatchedOption("--backbone");
     return execute(out, s, "run", backboneLine(s.train().backbone(), chosen));
   }
