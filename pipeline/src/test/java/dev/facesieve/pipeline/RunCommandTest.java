@@ -208,9 +208,12 @@ class RunCommandTest {
     }
     assertFalse(ParquetFiles.list(out.resolve("embeddings")).isEmpty());
 
-    // array columns are standard 3-level lists where prepare and the plain writer write them
-    // (the clean stage's Beam writer keeps 2-level lists: see WriteParquet)
+    // array columns are standard 3-level lists, whichever stage wrote them
+    assertThreeLevel(ParquetFiles.list(out.resolve("embeddings")).get(0), "vector");
     assertThreeLevel(ParquetFiles.list(out.resolve("prepared/faces")).get(0), "landmarks");
+    assertThreeLevel(ParquetFiles.list(out.resolve("clean/kept")).get(0), "cosines");
+    assertThreeLevel(ParquetFiles.list(out.resolve("clean/kept")).get(0), "landmarks");
+    assertThreeLevel(out.resolve("clean/classes.parquet"), "samples_per_sub_center");
     assertThreeLevel(out.resolve("model/centres.parquet"), "vector");
 
     // a cache of the earlier layout (records inside) is moved to this one and reused

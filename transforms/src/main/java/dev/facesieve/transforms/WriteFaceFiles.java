@@ -7,7 +7,6 @@ import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
-import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -30,7 +28,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Writes prepared faces as {@code <dir>/part-NNNNN-of-MMMMM.parquet} files whose contents depend
@@ -187,11 +184,7 @@ public final class WriteFaceFiles extends PTransform<PCollection<FaceRecord>, PC
           dir.resolve(
               "." + name + "." + Long.toHexString(Thread.currentThread().getId()) + ".tmp",
               ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      ParquetIO.Sink sink =
-          ParquetIO.sink(FaceSchemas.FACE)
-              .withCompressionCodec(CompressionCodecName.SNAPPY)
-              .withRowGroupSize(32 << 20)
-              .withConfiguration(ParquetFiles.WRITE_SETTINGS);
+      ParquetSink sink = ParquetSink.of(FaceSchemas.FACE);
       try (WritableByteChannel channel = FileSystems.create(temp, "application/octet-stream")) {
         sink.open(channel);
         for (Keyed k : faces) {

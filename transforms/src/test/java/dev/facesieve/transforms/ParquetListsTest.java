@@ -9,6 +9,7 @@ import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.SourceRef;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -35,8 +37,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Prepare's Parquet writer ({@link WriteFaceFiles}) writes standard 3-level lists, and Beam's
- * readers ({@link ReadFaceFiles}, {@code ParquetIO.read}) read files of both layouts.
+ * Beam's Parquet writers ({@link WriteFaceFiles}, {@link WriteParquet}, both through {@link
+ * ParquetSink}) write standard 3-level lists, and Beam's readers ({@link ReadFaceFiles}, {@code
+ * ParquetIO.read}) read files of both layouts.
  */
 public class ParquetListsTest {
   @Rule public final transient TestPipeline p = TestPipeline.create();
@@ -78,7 +81,7 @@ public class ParquetListsTest {
   }
 
   @Test
-  public void prepareWritesThreeLevelLists() throws Exception {
+  public void beamWritersWriteThreeLevelLists() throws Exception {
     Path faces = tmp.getRoot().toPath().resolve("faces");
     Path emb = tmp.getRoot().toPath().resolve("emb");
     List<FaceRecord> fs = new ArrayList<>();
@@ -98,9 +101,21 @@ public class ParquetListsTest {
     for (Path f : ParquetFiles.list(faces)) {
       assertThreeLevel(f, "landmarks");
     }
-    // WriteParquet keeps parquet-avro's 2-level lists (see its comment): readable, just not
-    // the standard layout
     assertFalse(ParquetFiles.list(emb).isEmpty());
+    for (Path f : ParquetFiles.list(emb)) {
+      assertThreeLevel(f, "vector");
+    }
+  }
+
+  /**
+   * {@code FileIO} clones its sink for every file it opens: the clone carries the schema and codec,
+   * not a Hadoop {@code Configuration} (whose deserialisation parses Hadoop's XML defaults).
+   */
+  @Test
+  public void sinkSerialisesAsLittleMoreThanItsSchema() {
+    int schema = FaceSchemas.FACE.toString().getBytes(StandardCharsets.UTF_8).length;
+    int bytes = SerializableUtils.serializeToByteArray(ParquetSink.of(FaceSchemas.FACE)).length;
+    assertTrue(bytes + " bytes for a schema of " + schema, bytes < schema + 512);
   }
 
   private static void write(Path file, Schema schema, List<GenericRecord> rows, boolean old)

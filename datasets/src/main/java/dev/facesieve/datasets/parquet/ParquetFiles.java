@@ -39,10 +39,10 @@ public final class ParquetFiles {
   public static final int ROW_GROUP_BYTES = 32 << 20;
 
   /**
-   * The writer settings every Parquet file FaceSieve writes carries, here and through Beam's {@code
-   * ParquetIO.sink}: lists in the standard 3-level layout ({@code LIST} of {@code element}), which
-   * pyarrow, Spark and DuckDB read as lists. Files written before this setting hold 2-level lists;
-   * every reader here reads both.
+   * The writer settings every Parquet file FaceSieve writes carries, here and through the Beam sink
+   * {@code transforms/ParquetSink}: lists in the standard 3-level layout ({@code LIST} of {@code
+   * element}), which pyarrow, Spark and DuckDB read as lists. Files written before this setting
+   * hold 2-level lists; every reader here reads both.
    */
   public static final Map<String, String> WRITE_SETTINGS =
       Map.of(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
