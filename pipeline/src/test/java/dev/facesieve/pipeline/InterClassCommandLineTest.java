@@ -68,7 +68,7 @@ class InterClassCommandLineTest {
         new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
     for (int y = 0; y < img.getHeight(); y++) {
       for (int x = 0; x < img.getWidth(); x++) {
-        int v = Math.min(255, (img.getRGB(x, y) & 0xff) + 6);
+        int v = Math.min(255, img.getRaster().getSample(x, y, 0) + 6);
         brighter.getRaster().setSample(x, y, 0, v);
       }
     }
@@ -96,7 +96,17 @@ class InterClassCommandLineTest {
             test.toString());
     assertEquals(0, r.code(), r.out() + r.err());
     Path clean = out.resolve("clean");
-    assertTrue(r.out().contains("across classes: 1 group of one person (2 classes)"), r.out());
+    String files =
+        "\n"
+            + Files.readString(clean.resolve("merges.csv"))
+            + Files.readString(clean.resolve("duplicate-images.csv"))
+            + Files.readString(clean.resolve("test-overlap.csv"))
+            + Files.readAllLines(clean.resolve("dropped.csv")).stream()
+                .filter(l -> l.contains("s1") || l.contains("s2/"))
+                .collect(Collectors.joining("\n"))
+            + debugAngles(out);
+    assertTrue(
+        r.out().contains("across classes: 1 group of one person (2 classes)"), r.out() + files);
 
     List<InterClassFiles.Merge> merges = InterClassFiles.readMerges(clean);
     assertEquals(
@@ -124,7 +134,7 @@ class InterClassCommandLineTest {
                 "4-brighter.png>4.pgm:within_class:false",
                 "2.pgm>from-s3.pgm:across_classes:true")),
         normalised(found),
-        "copies: " + copies);
+        "copies: " + files);
 
     List<InterClassFiles.TestOverlap> overlap = InterClassFiles.readTestOverlap(clean);
     assertEquals(
@@ -139,7 +149,11 @@ class InterClassCommandLineTest {
     // merged: one label for both folders, labels stay contiguous
     TreeSet<Integer> labels = new TreeSet<>();
     TreeSet<Integer> s1Labels = new TreeSet<>();
-    for (GenericRecord k : ParquetFiles.readAll(clean.resolve("kept"))) {
+    List<GenericRecord> keptRows = new java.util.ArrayList<>();
+    for (Path f : ParquetFiles.list(clean.resolve("kept"))) {
+      keptRows.addAll(ParquetFiles.readAll(f));
+    }
+    for (GenericRecord k : keptRows) {
       labels.add((Integer) k.get("label"));
       Object original = k.get("original_identity");
       String who = (original != null ? original : k.get("identity")).toString();
@@ -164,6 +178,35 @@ class InterClassCommandLineTest {
       out.add(a + ">" + b + ":" + parts[1]);
     }
     return out;
+  }
+
+  private static String debugAngles(Path out) throws Exception {
+    java.util.Map<String, double[]> sums = new java.util.TreeMap<>();
+    List<GenericRecord> all = new java.util.ArrayList<>();
+    for (Path f : ParquetFiles.list(out.resolve("embeddings"))) {
+      all.addAll(ParquetFiles.readAll(f));
+    }
+    for (GenericRecord e : all) {
+      String id = e.get("id").toString();
+      String who = id.replaceAll("/[^/]*$", "").replaceAll(".*/", "");
+      float[] v = dev.facesieve.datasets.FaceSchemas.floats(e.get("vector"));
+      double[] s = sums.computeIfAbsent(who, k -> new double[v.length]);
+      for (int i = 0; i < v.length; i++) {
+        s[i] += v[i];
+      }
+    }
+    double[] a = sums.get("s1");
+    double[] b = sums.get("s1_b");
+    double dot = 0, na = 0, nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return "\ns1 vs s1_b (all faces): "
+        + Math.toDegrees(Math.acos(dot / Math.sqrt(na * nb)))
+        + " ids like "
+        + sums.keySet().stream().limit(3).toList();
   }
 
   private static List<Path> list(Path d) throws Exception {

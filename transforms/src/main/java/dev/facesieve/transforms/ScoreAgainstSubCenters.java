@@ -11,7 +11,7 @@ import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.InterClassFindings;
 import dev.facesieve.datasets.clean.InterClassPolicy;
-import dev.facesieve.datasets.clean.JavaSimilaritySearch;
+import dev.facesieve.model.SimilaritySearches;
 import dev.facesieve.datasets.clean.SimilaritySearch;
 import dev.facesieve.datasets.clean.SubClasses;
 import java.io.Serializable;
@@ -100,7 +100,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   public static ScoreAgainstSubCenters with(CleaningPolicy policy) {
     checkNotNull(policy, "policy");
     return new ScoreAgainstSubCenters(
-        policy, InterClassPolicy.defaults(), new JavaSimilaritySearch(), 256);
+        policy, InterClassPolicy.defaults(), SimilaritySearches.best(), 256);
   }
 
   /** How many buckets of classes are grouped and scored together (default 256). */
@@ -115,7 +115,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
     return new ScoreAgainstSubCenters(policy, p, search, buckets);
   }
 
-  /** The cosine search across classes (default {@link JavaSimilaritySearch}). */
+  /** The cosine search across classes (default {@link SimilaritySearches#best}). */
   public ScoreAgainstSubCenters withSearch(SimilaritySearch s) {
     checkNotNull(s, "search");
     return new ScoreAgainstSubCenters(policy, interClass, s, buckets);

@@ -157,11 +157,12 @@ public record Calibration(
    * One class's contribution: its dominant centroid and angles.
    *
    * @param faces the class's faces (the largest class of a duplicate group keeps its label)
-   * @param personCentroid the unit mean of the person's faces: those of the dominant sub-class and
-   *     of every sub-class whose centroid lies within {@link #OTHER_PERSON_FLOOR_DEG} of it (no
-   *     calibration calls such a sub-class another person). Classes are compared on it across
-   *     classes: with few faces a class (ORL: 10), the dominant sub-class alone holds two or three
-   *     and its mean is too noisy to tell one person's two folders from two people.
+   * @param personCentroid the unit mean of the person's faces: every face but those of a
+   *     non-dominant sub-class that could be another person (at least the minimum sub-class size,
+   *     and its centroid beyond {@link #OTHER_PERSON_FLOOR_DEG} of the dominant one; no calibration
+   *     puts the "another person" cut below that floor). Classes are compared on it across classes:
+   *     with few faces a class (ORL: 10), the dominant sub-class alone holds two or three and its
+   *     mean is too noisy to tell one person's two folders from two people.
    * @param splitHalfDeg the angle between the centroids of the person's faces at even and at odd
    *     positions (NaN with fewer than {@link #MIN_SPLIT_FACES})
    * @param nearestFaceAnglesDeg each of the person's faces' angle to its nearest other one
@@ -203,7 +204,12 @@ public record Calibration(
       double[] face = SubClasses.leaveOneOutAnglesDeg(dominant.toArray(new float[0][]));
       List<float[]> person = new ArrayList<>();
       for (int i = 0; i < x.length; i++) {
-        if (sc.angleToDominantDeg()[s.nearest()[i]] <= OTHER_PERSON_FLOOR_DEG) {
+        int j = s.nearest()[i];
+        boolean maybeAnother =
+            j != sc.dominant()
+                && sc.size()[j] >= Math.max(1, minSubclassSize)
+                && sc.angleToDominantDeg()[j] > OTHER_PERSON_FLOOR_DEG;
+        if (!maybeAnother) {
           person.add(x[i]);
         }
       }
