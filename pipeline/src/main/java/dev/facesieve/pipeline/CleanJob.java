@@ -12,6 +12,7 @@ import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
 import dev.facesieve.reports.CleanRun;
@@ -34,6 +35,7 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -63,7 +65,8 @@ public final class CleanJob {
       Runners.Choice runner,
       boolean overwrite,
       NoiseReport.Options report,
-      boolean allowForeignModel) {
+      boolean allowForeignModel,
+      long facesEmbeddedBefore) {
 
     /**
      * Cleaning {@code data} with {@code model} into {@code output}, every other setting default.
@@ -78,7 +81,8 @@ public final class CleanJob {
           .setRunner(Runners.Choice.direct())
           .setOverwrite(false)
           .setReport(NoiseReport.Options.defaults())
-          .setAllowForeignModel(false);
+          .setAllowForeignModel(false)
+          .setFacesEmbeddedBefore(0);
     }
 
     /** {@link #builder} built at once: every setting default. */
@@ -119,6 +123,12 @@ public final class CleanJob {
        */
       Builder setAllowForeignModel(boolean b);
 
+      /**
+       * Faces embedded earlier in the same {@code run} (by training), added to this cleaning's own
+       * in {@code summary.json}'s {@code faces_embedded}.
+       */
+      Builder setFacesEmbeddedBefore(long n);
+
       Settings build();
     }
   }
@@ -153,7 +163,9 @@ public final class CleanJob {
     boolean done = false;
     try {
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
-      boolean cached = cache != null && cache.matches(model, prepared.fingerprint());
+      EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
+      boolean cached =
+          cache != null && cache.matches(embedder, model.sha256(), prepared.fingerprint());
       Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
       runPipeline(s, model, cached, prepared.counts().prepared(), staging, embStaging, progress);
       Path classesDir = staging.resolve("classes-tmp");
@@ -177,7 +189,15 @@ public final class CleanJob {
       }
       CleanSummary summary =
           CleanSummaries.build(
-              s, model, modelDataFingerprint, prepared, staging, counts, calibration, cached);
+              s,
+              model,
+              modelDataFingerprint,
+              prepared,
+              staging,
+              counts,
+              calibration,
+              cached,
+              s.facesEmbeddedBefore() + (cached ? 0 : prepared.counts().prepared()));
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
           CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
@@ -185,7 +205,7 @@ public final class CleanJob {
       entries.add(NoiseReport.HTML_FILE);
       entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
-        cache.commit(embStaging, model, prepared.fingerprint());
+        cache.commit(embStaging, embedder, model.directory(), prepared.fingerprint());
       }
       out.commit(entries, StageJson.write(summary));
       done = true;
@@ -235,10 +255,7 @@ public final class CleanJob {
               p.apply(
                       "ReadCachedEmbeddings",
                       ParquetIO.read(CleanSchemas.EMBEDDING).from(glob(s.embeddings())))
-                  .apply(
-                      "ToEmbeddings",
-                      MapElements.into(TypeDescriptor.of(FaceEmbedding.class))
-                          .via(EmbeddingCache::embeddingOf))
+                  .apply("ToEmbeddings", ParDo.of(new EmbeddingCache.ToEmbedding()))
                   .setCoder(FaceEmbedding.Coder.of()));
     }
     CleanFaces.Result out = faces.apply("CleanFaces", clean);
@@ -306,8 +323,8 @@ public final class CleanJob {
     StageProgress.await(
         p.run(),
         cached ? "clean (cached embeddings)" : "clean: embedding",
-        EmbedFaces.class,
-        EmbedFaces.FACES_EMBEDDED_COUNTER,
+        cached ? EmbeddingCache.class : EmbedFaces.class,
+        cached ? EmbeddingCache.READ_COUNTER : EmbedFaces.FACES_EMBEDDED_COUNTER,
         prepared,
         progress);
     if (!Files.exists(staging.resolve("classes-tmp"))) {

@@ -37,7 +37,8 @@ final class CleanSummaries {
       Path staging,
       CleanCounts counts,
       Calibration calibration,
-      boolean embeddingsReused)
+      boolean embeddingsReused,
+      long facesEmbedded)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
     // image records read: prepare's read also counts RecordIO metadata records
@@ -126,7 +127,8 @@ final class CleanSummaries {
         model.sha256(),
         modelDataFingerprint,
         manifest.fingerprint().equals(modelDataFingerprint),
-        quality(counts, corrupt(prepared)));
+        quality(counts, corrupt(prepared)),
+        facesEmbedded);
   }
 
   /**

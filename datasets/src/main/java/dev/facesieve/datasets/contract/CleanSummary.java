@@ -15,6 +15,10 @@ import javax.annotation.Nullable;
  * ({@code input = kept + dropped + quarantined}), the options it ran with, the model and data it
  * used, and, when the data carries ground truth, how well the drops match it.
  *
+ * <p>{@code faces_embedded} counts the faces embedded by the {@code facesieve} command that wrote
+ * it: by this cleaning, and by the training of the same {@code run}; 0 when both reused the
+ * embedding store.
+ *
  * <p>Written by the clean stage, read by the report, by {@code run} and by the command line; keys
  * are alphabetical, as the file has always been written.
  */
@@ -40,7 +44,56 @@ public record CleanSummary(
     String modelSha256,
     @Nullable String modelDataFingerprint,
     boolean modelTrainedOnThisData,
-    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth,
+    long facesEmbedded) {
+
+  /** A summary that embedded no face (its embeddings were stored). */
+  public CleanSummary(
+      String stage,
+      String facesieveVersion,
+      long input,
+      long quarantined,
+      Map<String, Long> quarantinedByReason,
+      long kept,
+      long relabelled,
+      long dropped,
+      Map<String, Long> droppedByReason,
+      int classesBefore,
+      int classesAfter,
+      double noiseRate,
+      Options options,
+      @Nullable Calibration calibration,
+      String data,
+      String dataFingerprint,
+      String model,
+      String modelSha256,
+      @Nullable String modelDataFingerprint,
+      boolean modelTrainedOnThisData,
+      @Nullable QualityVsTruth qualityVsTruth) {
+    this(
+        stage,
+        facesieveVersion,
+        input,
+        quarantined,
+        quarantinedByReason,
+        kept,
+        relabelled,
+        dropped,
+        droppedByReason,
+        classesBefore,
+        classesAfter,
+        noiseRate,
+        options,
+        calibration,
+        data,
+        dataFingerprint,
+        model,
+        modelSha256,
+        modelDataFingerprint,
+        modelTrainedOnThisData,
+        qualityVsTruth,
+        0);
+  }
 
   /** The file's name in a clean output folder. */
   public static final String FILE = "summary.json";
