@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
@@ -70,8 +71,8 @@ final class EmbeddingCache implements AutoCloseable {
       @Nullable String kind,
       @Nullable String embedder,
       @Nullable String embedderSha256,
-      @Nullable String model,
-      @Nullable String modelSha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String model,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String modelSha256,
       @Nullable String dataFingerprint,
       @Nullable String facesieveVersion,
       @Nullable List<String> files) {}

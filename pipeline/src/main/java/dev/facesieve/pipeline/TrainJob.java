@@ -196,7 +196,10 @@ public final class TrainJob {
                   done -> listener.onEmbedded(done, images));
         }
         cache.commit(
-            cache.staging(), key, onnx.file().toAbsolutePath().toString(), manifest.fingerprint());
+            cache.staging(),
+            key,
+            onnx.file().toAbsolutePath().normalize().toString(),
+            manifest.fingerprint());
       } else {
         listener.onMessage("reusing the embeddings of " + images + " faces in " + store);
       }
