@@ -43,34 +43,103 @@ public final class EmbeddingTable implements AutoCloseable {
   public static EmbeddingTable build(
       Embedder embedder, List<Path> faceFiles, Path out, int batch, Progress progress)
       throws IOException {
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    int[] labels = new int[1024];
-    int n = 0;
-    try (DataOutputStream w =
-        new DataOutputStream(
-            new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20))) {
-      List<BufferedImage> imgs = new ArrayList<>();
-      List<Integer> labs = new ArrayList<>();
-      ByteBuffer row = ByteBuffer.allocate(4 * embedder.dimension()).order(ByteOrder.LITTLE_ENDIAN);
+    try (Writer w = writer(out, embedder.dimension())) {
+      long done = 0;
       for (Path f : faceFiles) {
-        try (ParquetReader<GenericRecord> r = ParquetFiles.open(f)) {
-          GenericRecord rec;
-          while ((rec = r.read()) != null) {
-            imgs.add(decode(FaceSchemas.bytes(rec.get("image")), rec.get("id").toString()));
-            labs.add((Integer) rec.get("label"));
-            if (imgs.size() == batch) {
-              n = flush(embedder, imgs, labs, w, row, n, labels = grow(labels, n + batch));
-              progress.update(n);
-            }
-          }
+        done = embedFile(embedder, f, batch, (id, label, v) -> w.add(label, v), done, progress);
+      }
+      return w.finish();
+    }
+  }
+
+  /** Receives embedded faces, in the order of their file. */
+  public interface Sink {
+    void accept(String id, int label, float[] embedding) throws IOException;
+  }
+
+  /**
+   * Embeds every face of one prepared file, in file order and batches of {@code batch}, into {@code
+   * sink}; the one embedding loop of training's passes.
+   *
+   * @param before faces embedded before this file, from which {@code progress} counts on
+   * @return {@code before} plus the faces of this file
+   */
+  public static long embedFile(
+      Embedder embedder, Path faceFile, int batch, Sink sink, long before, Progress progress)
+      throws IOException {
+    List<BufferedImage> imgs = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<Integer> labs = new ArrayList<>();
+    long n = before;
+    try (ParquetReader<GenericRecord> r = ParquetFiles.open(faceFile)) {
+      GenericRecord rec;
+      while ((rec = r.read()) != null) {
+        String id = rec.get("id").toString();
+        imgs.add(decode(FaceSchemas.bytes(rec.get("image")), id));
+        ids.add(id);
+        labs.add((Integer) rec.get("label"));
+        if (imgs.size() == batch) {
+          n = flush(embedder, imgs, ids, labs, sink, n);
+          progress.update(n);
         }
       }
-      if (!imgs.isEmpty()) {
-        n = flush(embedder, imgs, labs, w, row, n, labels = grow(labels, n + imgs.size()));
-        progress.update(n);
-      }
     }
-    return new EmbeddingTable(out, Arrays.copyOf(labels, n), embedder.dimension());
+    if (!imgs.isEmpty()) {
+      n = flush(embedder, imgs, ids, labs, sink, n);
+      progress.update(n);
+    }
+    return n;
+  }
+
+  /** Opens a table file for writing, row by row. */
+  public static Writer writer(Path out, int dimension) throws IOException {
+    return new Writer(out, dimension);
+  }
+
+  /** Writes a table's rows in order; {@link #finish} opens the table. */
+  public static final class Writer implements AutoCloseable {
+    private final Path out;
+    private final int dimension;
+    private final DataOutputStream w;
+    private final ByteBuffer row;
+    private int[] labels = new int[1024];
+    private int n;
+
+    private Writer(Path out, int dimension) throws IOException {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      this.out = out;
+      this.dimension = dimension;
+      this.w =
+          new DataOutputStream(
+              new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20));
+      this.row = ByteBuffer.allocate(4 * dimension).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Appends one unit-length row. */
+    public void add(int label, float[] v) throws IOException {
+      if (v.length != dimension) {
+        throw new IllegalArgumentException(
+            "row " + n + " has " + v.length + " values, not " + dimension);
+      }
+      row.clear();
+      for (float x : v) {
+        row.putFloat(x);
+      }
+      w.write(row.array());
+      labels = grow(labels, n + 1);
+      labels[n++] = label;
+    }
+
+    /** Closes the file and opens it as a table. */
+    public EmbeddingTable finish() throws IOException {
+      w.close();
+      return new EmbeddingTable(out, Arrays.copyOf(labels, n), dimension);
+    }
+
+    @Override
+    public void close() throws IOException {
+      w.close();
+    }
   }
 
   /**
@@ -124,25 +193,16 @@ public final class EmbeddingTable implements AutoCloseable {
     return need <= a.length ? a : Arrays.copyOf(a, Math.max(need, a.length * 2));
   }
 
-  private static int flush(
-      Embedder e,
-      List<BufferedImage> imgs,
-      List<Integer> labs,
-      DataOutputStream w,
-      ByteBuffer row,
-      int n,
-      int[] labels)
+  private static long flush(
+      Embedder e, List<BufferedImage> imgs, List<String> ids, List<Integer> labs, Sink sink, long n)
       throws IOException {
     float[][] v = e.embed(imgs.toArray(new BufferedImage[0]));
     for (int i = 0; i < v.length; i++) {
-      row.clear();
-      for (float x : v[i]) {
-        row.putFloat(x);
-      }
-      w.write(row.array());
-      labels[n++] = labs.get(i);
+      sink.accept(ids.get(i), labs.get(i), v[i]);
     }
+    n += v.length;
     imgs.clear();
+    ids.clear();
     labs.clear();
     return n;
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -43,6 +44,19 @@ public final class ModelDirectory {
       Map<Integer, String> identities,
       ModelJson.Provenance provenance,
       List<Trainer.EpochMetrics> metrics)
+      throws IOException {
+    write(dir, config, trainer, identities, provenance, metrics, null);
+  }
+
+  /** {@link #write}, recording head-only training's {@code embeddings}. */
+  public static void write(
+      Path dir,
+      TrainConfig config,
+      Trainer trainer,
+      Map<Integer, String> identities,
+      ModelJson.Provenance provenance,
+      List<Trainer.EpochMetrics> metrics,
+      @Nullable ModelJson.Embeddings embeddings)
       throws IOException {
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve(MODEL_JSON));
@@ -99,7 +113,8 @@ public final class ModelDirectory {
             provenance.images(),
             config.effectivePreprocessing(),
             provenance.stage(),
-            ModelJson.Training.of(config));
+            ModelJson.Training.of(config),
+            embeddings);
     LocalFiles.writeAtomically(dir.resolve(MODEL_JSON), StageJson.write(json));
   }
 

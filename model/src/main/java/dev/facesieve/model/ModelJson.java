@@ -28,7 +28,47 @@ public record ModelJson(
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long images,
     Preprocessing preprocessing,
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String stage,
-    Training training) {
+    Training training,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Embeddings embeddings) {
+
+  /** A {@code model.json} without an embedding pass's record (a trained backbone's). */
+  public ModelJson(
+      Architecture architecture,
+      @Nullable String data,
+      @Nullable String dataFingerprint,
+      List<Trainer.EpochMetrics> epochs,
+      @Nullable String facesieveVersion,
+      Map<String, String> identities,
+      @Nullable Long images,
+      Preprocessing preprocessing,
+      @Nullable String stage,
+      Training training) {
+    this(
+        architecture,
+        data,
+        dataFingerprint,
+        epochs,
+        facesieveVersion,
+        identities,
+        images,
+        preprocessing,
+        stage,
+        training,
+        null);
+  }
+
+  /**
+   * Head-only training's embeddings: embedded by this training or reused from a store.
+   *
+   * @param store the embedding store's folder ({@code --embeddings}), or null when training kept
+   *     them to itself
+   * @param embedderSha256 {@link EmbedderKey#sha256()} of the frozen embedder
+   * @param facesEmbedded the faces this training embedded: 0 when it reused the store
+   * @param reused true when the store already held them
+   */
+  @JsonPropertyOrder(alphabetic = true)
+  public record Embeddings(
+      @Nullable String store, String embedderSha256, long facesEmbedded, boolean reused) {}
 
   /**
    * The model's architecture.

@@ -60,6 +60,12 @@ public final class Trainer implements AutoCloseable {
      * (head-only training); {@code done} never decreases and ends at {@code total}.
      */
     default void onEmbedded(long done, long total) {}
+
+    /**
+     * {@code done} of {@code total} stored embeddings read back before the first step (head-only
+     * training on an embedding store that already held them); as {@link #onEmbedded}.
+     */
+    default void onEmbeddingsRead(long done, long total) {}
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
 import dev.facesieve.reports.CleanRun;
@@ -78,7 +79,8 @@ public final class CleanJob {
       NoiseReport.Options report,
       boolean allowForeignModel,
       InterClassPolicy interClass,
-      @Nullable Path excludeIdentitiesOf) {
+      @Nullable Path excludeIdentitiesOf,
+      long facesEmbeddedBefore) {
 
     /**
      * Cleaning {@code data} with {@code model} into {@code output}, every other setting default.
@@ -94,7 +96,8 @@ public final class CleanJob {
           .setOverwrite(false)
           .setReport(NoiseReport.Options.defaults())
           .setAllowForeignModel(false)
-          .setInterClass(InterClassPolicy.defaults());
+          .setInterClass(InterClassPolicy.defaults())
+          .setFacesEmbeddedBefore(0);
     }
 
     /** {@link #builder} built at once: every setting default. */
@@ -144,6 +147,12 @@ public final class CleanJob {
        */
       Builder setExcludeIdentitiesOf(@Nullable Path p);
 
+      /**
+       * Faces embedded earlier in the same {@code run} (by training), added to this cleaning's own
+       * in {@code summary.json}'s {@code faces_embedded}.
+       */
+      Builder setFacesEmbeddedBefore(long n);
+
       Settings build();
     }
   }
@@ -191,7 +200,9 @@ public final class CleanJob {
     boolean done = false;
     try {
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
-      boolean cached = cache != null && cache.matches(model, prepared.fingerprint());
+      EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
+      boolean cached =
+          cache != null && cache.matches(embedder, model.sha256(), prepared.fingerprint());
       Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
       TestSet test = testSet(s, staging);
       runPipeline(
@@ -238,6 +249,7 @@ public final class CleanJob {
               counts,
               calibration,
               cached,
+              s.facesEmbeddedBefore() + (cached ? 0 : prepared.counts().prepared()),
               test == null ? 0 : test.identities());
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
@@ -246,7 +258,7 @@ public final class CleanJob {
       entries.add(NoiseReport.HTML_FILE);
       entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
-        cache.commit(embStaging, model, prepared.fingerprint());
+        cache.commit(embStaging, embedder, model.directory(), prepared.fingerprint());
       }
       out.commit(entries, StageJson.write(summary));
       done = true;
@@ -328,10 +340,7 @@ public final class CleanJob {
               p.apply(
                       "ReadCachedEmbeddings",
                       ParquetIO.read(CleanSchemas.EMBEDDING).from(glob(s.embeddings())))
-                  .apply(
-                      "ToEmbeddings",
-                      MapElements.into(TypeDescriptor.of(FaceEmbedding.class))
-                          .via(EmbeddingCache::embeddingOf))
+                  .apply("ToEmbeddings", ParDo.of(new EmbeddingCache.ToEmbedding()))
                   .setCoder(FaceEmbedding.Coder.of()));
     }
     CleanFaces.Result out = faces.apply("CleanFaces", clean);
@@ -441,8 +450,8 @@ public final class CleanJob {
     StageProgress.await(
         p.run(),
         cached ? "clean (cached embeddings)" : "clean: embedding",
-        EmbedFaces.class,
-        EmbedFaces.FACES_EMBEDDED_COUNTER,
+        cached ? EmbeddingCache.class : EmbedFaces.class,
+        cached ? EmbeddingCache.READ_COUNTER : EmbedFaces.FACES_EMBEDDED_COUNTER,
         prepared,
         progress);
     if (!Files.exists(staging.resolve("classes-tmp"))) {

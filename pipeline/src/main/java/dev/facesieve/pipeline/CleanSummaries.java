@@ -41,6 +41,7 @@ final class CleanSummaries {
       CleanCounts counts,
       Calibration calibration,
       boolean embeddingsReused,
+      long facesEmbedded,
       int testIdentities)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
@@ -171,6 +172,7 @@ final class CleanSummaries {
         modelDataFingerprint,
         manifest.fingerprint().equals(modelDataFingerprint),
         quality(counts, corrupt(prepared)),
+        facesEmbedded,
         interClass);
   }
 

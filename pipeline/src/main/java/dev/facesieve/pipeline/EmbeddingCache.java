@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
@@ -7,7 +8,9 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
-import dev.facesieve.model.ModelInfo;
+import dev.facesieve.model.Embedder;
+import dev.facesieve.model.EmbedderKey;
+import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.transforms.FaceEmbedding;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,21 +21,30 @@ import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The folder of per-face embeddings that {@code clean} keeps for later cleanings of the same data
- * with the same model ({@code --embeddings DIR}): {@code DIR} holds only {@code *.parquet} files of
- * {@code id, label, vector}, so pandas, pyarrow or DuckDB read it as one table; its record, {@code
- * DIR.json} ({@link Marker}), and its lock ({@code .facesieve.lock.DIR}) lie beside it.
+ * The folder of per-face embeddings that {@code train} and {@code clean} share ({@code --embeddings
+ * DIR}; {@code run} uses {@code <out>/embeddings}): whichever stage needs them first embeds the
+ * data once, and every later stage with the same embedder and data reuses them. {@code DIR} holds
+ * only {@code *.parquet} files of {@code id, label, vector}, so pandas, pyarrow or DuckDB read it
+ * as one table; its record, {@code DIR.json} ({@link Marker}), its lock ({@code
+ * .facesieve.lock.DIR}) and, while training fills it, its staging folder ({@code .DIR.tmp}) lie
+ * beside it.
  *
- * <p>The record names the model and data the embeddings belong to and every file FaceSieve wrote in
- * the folder; nothing else there is deleted, and a folder holding anything else is refused, as
- * {@link OutputGuard} does for other outputs. The cache is valid only while the record's model hash
- * and data fingerprint equal the run's: before the files are replaced the record is rewritten
- * without them (naming the old and new files), and after them with them, so an interrupted
- * replacement is never taken for a valid cache.
+ * <p>The store is keyed by the embedder ({@link EmbedderKey}: weights, preprocessing, size; not the
+ * head, so a head-only model with another K reuses it, and a trained backbone's key changes with
+ * every training) and by the prepared data's fingerprint. The record names that key and every file
+ * FaceSieve wrote in the folder; nothing else there is deleted, and a folder holding anything else
+ * is refused, as {@link OutputGuard} does for other outputs. Before the files are replaced the
+ * record is rewritten without a key (naming the old and new files), and after them with it, so an
+ * interrupted replacement is never taken for a valid store.
  *
  * <p>Caches written before this layout (record {@code embeddings.json} and {@code
  * .facesieve-owned.json} inside the folder) are moved to it when opened: their embeddings are
@@ -48,14 +60,19 @@ final class EmbeddingCache implements AutoCloseable {
    * {@code DIR.json}; keys alphabetical as the record has always been written.
    *
    * @param kind always {@code embeddings}: tells this record from a user's JSON file
-   * @param model the model folder; null while the files are being replaced
+   * @param embedder what embedded them (the ONNX file or the model folder), for people
+   * @param embedderSha256 {@link EmbedderKey#sha256()}; null while the files are being replaced
+   * @param model the model folder, in records from before the store was keyed by its embedder
+   * @param modelSha256 that model's {@code model.json} hash (such records' key)
    * @param files the files FaceSieve wrote in the folder (null in records from before the move)
    */
   @JsonPropertyOrder(alphabetic = true)
   record Marker(
       @Nullable String kind,
-      @Nullable String model,
-      @Nullable String modelSha256,
+      @Nullable String embedder,
+      @Nullable String embedderSha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String model,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String modelSha256,
       @Nullable String dataFingerprint,
       @Nullable String facesieveVersion,
       @Nullable List<String> files) {}
@@ -67,6 +84,20 @@ final class EmbeddingCache implements AutoCloseable {
   static FaceEmbedding embeddingOf(GenericRecord r) {
     return new FaceEmbedding(
         r.get("id").toString(), (Integer) r.get("label"), FaceSchemas.floats(r.get("vector")));
+  }
+
+  /** Counter (namespace {@code EmbeddingCache}) of the stored embeddings clean has read. */
+  static final String READ_COUNTER = "embeddings_read";
+
+  /** Cache rows as face embeddings, counted ({@link #READ_COUNTER}): clean's progress on reuse. */
+  static final class ToEmbedding extends DoFn<GenericRecord, FaceEmbedding> {
+    private final Counter read = Metrics.counter(EmbeddingCache.class, READ_COUNTER);
+
+    @ProcessElement
+    public void process(@Element GenericRecord r, OutputReceiver<FaceEmbedding> out) {
+      out.output(embeddingOf(r));
+      read.inc();
+    }
   }
 
   /** A face embedding as a cache row ({@link CleanSchemas#EMBEDDING}). */
@@ -150,8 +181,14 @@ final class EmbeddingCache implements AutoCloseable {
     return dir;
   }
 
-  /** True when the folder holds embeddings of this model for the data with this fingerprint. */
-  boolean matches(ModelInfo model, String dataFingerprint) throws IOException {
+  /**
+   * True when the folder holds embeddings of this embedder for the data with this fingerprint.
+   *
+   * @param modelSha256 the model's {@code model.json} hash, which a record from before the store
+   *     was keyed by its embedder matches instead; null where there is no model yet (training)
+   */
+  boolean matches(EmbedderKey embedder, @Nullable String modelSha256, String dataFingerprint)
+      throws IOException {
     Marker m = readMarker(dir);
     if (m == null || m.files() == null || m.files().isEmpty()) {
       return false;
@@ -161,14 +198,83 @@ final class EmbeddingCache implements AutoCloseable {
         return false;
       }
     }
-    return model.sha256().equals(m.modelSha256()) && dataFingerprint.equals(m.dataFingerprint());
+    boolean sameEmbedder =
+        m.embedderSha256() != null
+            ? embedder.sha256().equals(m.embedderSha256())
+            : m.model() != null && modelSha256 != null && modelSha256.equals(m.modelSha256());
+    return sameEmbedder && dataFingerprint.equals(m.dataFingerprint());
+  }
+
+  /** The folder training stages a store's files in before {@link #commit}: {@code .DIR.tmp}. */
+  Path staging() {
+    Path d = folder(dir);
+    return d.resolveSibling("." + d.getFileName() + ".tmp");
   }
 
   /**
-   * Replaces the files the cache wrote with the staged ones and records them with their model and
-   * data last; files the cache did not write stop it before anything is deleted.
+   * Embeds every prepared face with {@code embedder} into {@code staged}, one Parquet file per
+   * prepared file and of its name, in its row order, so the store reads back in the order training
+   * embedded it.
+   *
+   * @return the faces embedded
    */
-  void commit(Path staged, ModelInfo model, String dataFingerprint) throws IOException {
+  static long embed(
+      Embedder embedder, List<Path> faceFiles, Path staged, EmbeddingTable.Progress progress)
+      throws IOException {
+    LocalFiles.deleteRecursively(staged);
+    Files.createDirectories(staged);
+    long done = 0;
+    for (Path f : faceFiles) {
+      try (ParquetWriter<GenericRecord> w =
+          ParquetFiles.writer(staged.resolve(f.getFileName()), CleanSchemas.EMBEDDING)) {
+        done =
+            EmbeddingTable.embedFile(
+                embedder,
+                f,
+                BATCH,
+                (id, label, v) -> w.write(row(new FaceEmbedding(id, label, v))),
+                done,
+                progress);
+      }
+    }
+    return done;
+  }
+
+  /** Faces per inference when training embeds, as clean's {@code EmbedFaces}. */
+  private static final int BATCH = 32;
+
+  /**
+   * Reads the store, its files in name order, into a table file training reads rows from at random.
+   */
+  EmbeddingTable readTable(Path tableFile, int dimension, EmbeddingTable.Progress progress)
+      throws IOException {
+    try (EmbeddingTable.Writer w = EmbeddingTable.writer(tableFile, dimension)) {
+      long done = 0;
+      for (Path f : ParquetFiles.list(dir)) {
+        try (ParquetReader<GenericRecord> r = ParquetFiles.open(f)) {
+          GenericRecord rec;
+          while ((rec = r.read()) != null) {
+            FaceEmbedding e = embeddingOf(rec);
+            w.add(e.label(), e.vector());
+            if (++done % 1024 == 0) {
+              progress.update(done);
+            }
+          }
+        }
+      }
+      progress.update(done);
+      return w.finish();
+    }
+  }
+
+  /**
+   * Replaces the files the cache wrote with the staged ones and records them with their embedder
+   * and data last; files the cache did not write stop it before anything is deleted.
+   *
+   * @param embedderName what embedded them, for people reading the record
+   */
+  void commit(Path staged, EmbedderKey embedder, String embedderName, String dataFingerprint)
+      throws IOException {
     Files.createDirectories(dir);
     OutputGuard.Ownership before = inspect(dir);
     List<Path> files = ParquetFiles.list(staged);
@@ -178,7 +284,8 @@ final class EmbeddingCache implements AutoCloseable {
     }
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
-    writeMarker(dir, new Marker(KIND, null, null, null, Version.get(), List.copyOf(both)));
+    writeMarker(
+        dir, new Marker(KIND, null, null, null, null, null, Version.get(), List.copyOf(both)));
     OutputGuard.deleteOwned(before);
     for (Path f : files) {
       Files.move(f, dir.resolve(f.getFileName()));
@@ -188,8 +295,10 @@ final class EmbeddingCache implements AutoCloseable {
         dir,
         new Marker(
             KIND,
-            model.directory(),
-            model.sha256(),
+            embedderName,
+            embedder.sha256(),
+            null,
+            null,
             dataFingerprint,
             Version.get(),
             List.copyOf(written)));
@@ -218,6 +327,8 @@ final class EmbeddingCache implements AutoCloseable {
         dir,
         new Marker(
             KIND,
+            m == null ? null : m.embedder(),
+            m == null ? null : m.embedderSha256(),
             m == null ? null : m.model(),
             m == null ? null : m.modelSha256(),
             m == null ? null : m.dataFingerprint(),

@@ -42,6 +42,11 @@ import javax.annotation.Nullable;
  * is still the one it wrote; otherwise it, and so every stage after it, runs again. A training
  * stage that was started with the same key and left a checkpoint resumes from it.
  *
+ * <p>Embeddings live in one store, {@code <out>/embeddings} ({@link EmbeddingCache}), keyed by the
+ * embedder and the prepared data: head-only training fills it (or reuses it) and cleaning reuses
+ * it, so a frozen embedder embeds each face once across trainings with other heads and cleanings
+ * with other options; a trained backbone's embeddings are made by its cleaning and change with it.
+ *
  * <p>A named cleaning ({@link Settings#name}) writes {@code <out>/clean-<name>} and is recorded as
  * stages {@code clean-<name>} and {@code report-<name>}: cleanings side by side share prepare,
  * train and the embedding cache and never invalidate one another, while a prepare or train that
@@ -346,6 +351,7 @@ public final class RunJob {
                 ? signature(onnx.file())
                 : "");
     Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
+    long embeddedByTraining = 0; // faces this run embedded, for the cleaning's summary
     if (done(state, "train", trainKey, modelFile)) {
       did.put("train", "skipped");
     } else {
@@ -358,7 +364,10 @@ public final class RunJob {
       log.accept(resume ? "train: resuming from the last checkpoint" : "train: starting");
       state = state.with("train", RunState.StageRecord.started(trainKey));
       writeState(out, state);
-      TrainJob.run(prepared(out), model(out), s.train(), resume, true, training, stop);
+      ModelJson trained =
+          TrainJob.run(
+              prepared(out), model(out), s.train(), resume, true, embeddings(out), training, stop);
+      embeddedByTraining = trained.embeddings() == null ? 0 : trained.embeddings().facesEmbedded();
       state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }
@@ -403,6 +412,7 @@ public final class RunJob {
               .setAllowForeignModel(s.allowForeignModel())
               .setInterClass(s.interClass())
               .setExcludeIdentitiesOf(s.excludeIdentitiesOf())
+              .setFacesEmbeddedBefore(embeddedByTraining)
               .build(),
           progress);
       state = record(out, state, cleanStage, cleanKey, summaryFile);

@@ -2,7 +2,9 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.BackboneSpec;
+import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.OnnxEmbedder;
@@ -19,6 +21,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import javax.annotation.Nullable;
 
 /**
  * The {@code train} stage: trains sub-center ArcFace on a finished {@code prepare} output and
@@ -68,16 +71,19 @@ public final class TrainJob {
       Trainer.Listener listener)
       throws IOException {
     try {
-      return run(data, output, config, resume, overwrite, listener, () -> false);
+      return run(data, output, config, resume, overwrite, null, listener, () -> false);
     } catch (Trainer.Stopped e) {
       throw new IllegalStateException("a run without a stop condition stopped", e);
     }
   }
 
   /**
-   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Trainer.Listener)} that stops at the
-   * first step boundary where {@code stop} holds.
+   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Trainer.Listener)} that shares an
+   * embedding store and stops at the first step boundary where {@code stop} holds.
    *
+   * @param embeddings the embedding store ({@link EmbeddingCache}) head-only training reuses when
+   *     it holds this embedder's embeddings of this data, and otherwise fills; null to embed for
+   *     this training alone. A trained backbone embeds nothing before training and ignores it.
    * @throws Trainer.Stopped when it stopped: the checkpoint is written, the trainer's native memory
    *     released and no {@code model.json} written
    */
@@ -87,19 +93,23 @@ public final class TrainJob {
       TrainConfig config,
       boolean resume,
       boolean overwrite,
+      @Nullable Path embeddings,
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
     check(config);
     PrepareManifest manifest = PrepareManifest.read(data);
-    OutputGuard.refuseOverlap(
-        output,
-        data,
-        config.backbone() instanceof BackboneSpec.FrozenOnnx onnx ? onnx.file() : null);
+    Path onnx = config.backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
+    OutputGuard.refuseOverlap(output, data, onnx);
     OutputGuard.inspect(output, OutputKind.MODEL); // refuse before creating anything
+    Path store = onnx == null ? null : embeddings;
+    if (store != null) {
+      OutputGuard.refuseOverlap(store, data, output, onnx);
+      EmbeddingCache.inspect(store);
+    }
     Files.createDirectories(output);
     try (OutputLock lock = OutputLock.acquire(output, "facesieve train")) {
-      return train(data, output, manifest, config, resume, overwrite, listener, stop);
+      return train(data, output, manifest, config, resume, overwrite, store, listener, stop);
     }
   }
 
@@ -145,6 +155,64 @@ public final class TrainJob {
     }
   }
 
+  /** Head-only training's table of embeddings in the model folder ({@code TrainingMode}). */
+  private static final String TABLE = "embeddings.f32";
+
+  /**
+   * Gives head-only training its embeddings from {@code store}, embedding the prepared faces into
+   * it first unless it holds this embedder's embeddings of this data; without a store the trainer
+   * embeds them itself. Returns what {@code model.json} records of it; null for a trained backbone.
+   */
+  @Nullable
+  private static ModelJson.Embeddings embeddings(
+      Trainer t,
+      Path data,
+      Path output,
+      PrepareManifest manifest,
+      TrainConfig config,
+      @Nullable Path store,
+      Trainer.Listener listener)
+      throws IOException {
+    if (!(config.backbone() instanceof BackboneSpec.FrozenOnnx onnx)) {
+      return null;
+    }
+    Preprocessing pre = config.effectivePreprocessing();
+    EmbedderKey key = EmbedderKey.ofOnnx(onnx.file(), pre, config.embeddingSize());
+    long images = manifest.images();
+    if (store == null) {
+      return new ModelJson.Embeddings(null, key.sha256(), images, false);
+    }
+    try (EmbeddingCache cache = EmbeddingCache.open(store)) {
+      boolean reused = cache.matches(key, null, manifest.fingerprint());
+      long embedded = 0;
+      if (!reused) {
+        listener.onMessage("embedding " + images + " faces with " + onnx.file() + " into " + store);
+        try (OnnxEmbedder e = OnnxEmbedder.load(onnx.file(), pre, true)) {
+          embedded =
+              EmbeddingCache.embed(
+                  e,
+                  ParquetFiles.list(data.resolve("faces")),
+                  cache.staging(),
+                  done -> listener.onEmbedded(done, images));
+        }
+        cache.commit(
+            cache.staging(),
+            key,
+            onnx.file().toAbsolutePath().normalize().toString(),
+            manifest.fingerprint());
+      } else {
+        listener.onMessage("reusing the embeddings of " + images + " faces in " + store);
+      }
+      t.useEmbeddings(
+          cache.readTable(
+              output.resolve(TABLE),
+              config.embeddingSize(),
+              done -> listener.onEmbeddingsRead(done, images)));
+      return new ModelJson.Embeddings(
+          store.toAbsolutePath().toString(), key.sha256(), embedded, reused);
+    }
+  }
+
   private static ModelJson train(
       Path data,
       Path output,
@@ -152,6 +220,7 @@ public final class TrainJob {
       TrainConfig config,
       boolean resume,
       boolean overwrite,
+      @Nullable Path store,
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
@@ -194,8 +263,13 @@ public final class TrainJob {
             manifest.fingerprint(),
             images);
     try (Trainer t = new Trainer(config, data, output, classes, images)) {
+      ModelJson.Embeddings embedded =
+          embeddings(t, data, output, manifest, config, store, listener);
       List<Trainer.EpochMetrics> metrics = t.train(resume, listener, stop);
-      ModelDirectory.write(output, config, t, identities, provenance, metrics);
+      ModelDirectory.write(output, config, t, identities, provenance, metrics, embedded);
+    }
+    if (store != null) { // the table was a copy of the store's rows
+      Files.deleteIfExists(output.resolve(TABLE));
     }
     List<String> written = new ArrayList<>();
     for (String e : claimed) {

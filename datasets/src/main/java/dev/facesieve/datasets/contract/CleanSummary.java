@@ -15,6 +15,10 @@ import javax.annotation.Nullable;
  * ({@code input = kept + dropped + quarantined}), the options it ran with, the model and data it
  * used, and, when the data carries ground truth, how well the drops match it.
  *
+ * <p>{@code faces_embedded} counts the faces embedded by the {@code facesieve} command that wrote
+ * it: by this cleaning, and by the training of the same {@code run}; 0 when both reused the
+ * embedding store.
+ *
  * <p>Written by the clean stage, read by the report, by {@code run} and by the command line; keys
  * are alphabetical, as the file has always been written.
  */
@@ -41,9 +45,10 @@ public record CleanSummary(
     @Nullable String modelDataFingerprint,
     boolean modelTrainedOnThisData,
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable QualityVsTruth qualityVsTruth,
+    long facesEmbedded,
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable InterClass interClass) {
 
-  /** A summary without inter-class findings (runs from before they existed). */
+  /** A summary from before faces embedded were counted and inter-class findings existed. */
   public CleanSummary(
       String stage,
       String facesieveVersion,
@@ -88,6 +93,7 @@ public record CleanSummary(
         modelDataFingerprint,
         modelTrainedOnThisData,
         qualityVsTruth,
+        0,
         null);
   }
 

@@ -50,9 +50,10 @@ public final class CleanCommand implements Callable<Integer> {
       names = "--embeddings",
       paramLabel = "<dir>",
       description =
-          "Embedding cache folder: written on the first run, reused (no inference) when model"
-              + " and data are unchanged. It holds only Parquet files; its record is"
-              + " <folder>.json beside it.")
+          "Embedding store: written on the first run, reused (no inference) while the model's"
+              + " embedder (an ONNX file, or a trained backbone's weights) and the data are"
+              + " unchanged, also when 'facesieve train --embeddings' filled it. It holds only"
+              + " Parquet files; its record is <folder>.json beside it.")
   Path embeddings;
 
   @Option(names = "--overwrite", description = "Replace an earlier 'facesieve clean' output.")

@@ -125,6 +125,11 @@ final class ConsoleProgress implements ProgressListener, Trainer.Listener, AutoC
   }
 
   @Override
+  public void onEmbeddingsRead(long done, long total) {
+    update("train: stored embeddings", done, total);
+  }
+
+  @Override
   public void onStep(Trainer.StepInfo i) {
     synchronized (state) {
       if (!"train".equals(stage) || bar == null) {

@@ -47,6 +47,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace a finished model directory.")
   boolean overwrite;
 
+  @Option(
+      names = "--embeddings",
+      paramLabel = "<dir>",
+      description =
+          "Embedding store of a frozen --backbone onnx: embedded into on the first run, reused"
+              + " (no inference) while the ONNX file, preprocessing and data are unchanged; pass"
+              + " the same folder to 'facesieve clean --embeddings'. It holds only Parquet files;"
+              + " its record is <folder>.json beside it.")
+  Path embeddings;
+
   @Mixin TrainOptions training;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -61,7 +71,14 @@ public final class TrainCommand implements Callable<Integer> {
       try {
         model =
             TrainJob.run(
-                data, output, training.config(), resume, overwrite, progress, signals::received);
+                data,
+                output,
+                training.config(),
+                resume,
+                overwrite,
+                embeddings,
+                progress,
+                signals::received);
       } catch (Trainer.Stopped e) {
         progress.close(); // the interruption line goes below the bar
         return StopSignals.interrupted(out, signals, e, "train");
