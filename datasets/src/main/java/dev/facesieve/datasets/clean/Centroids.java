@@ -4,23 +4,19 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Every class's dominant sub-class centroid, for the two questions that look across classes: how
  * far is each class from its nearest other class (calibration), and which other class does a group
  * of faces belong to (relabelling).
  *
- * <p>C unit vectors of D floats (C·D·4 bytes: 200 MB for 100K classes at D = 512). The searches are
- * blocked products: a block of B centroids is transposed into a D × B panel that stays in cache,
- * and each query streams it as D vectorisable "axpy" updates (as {@code DuplicateIdentities} does);
- * a query costs C·D multiply-adds.
+ * <p>C unit vectors of D floats (C·D·4 bytes: 200 MB for 100K classes at D = 512). A query costs
+ * C·D multiply-adds ({@link JavaSimilaritySearch}).
  */
 public final class Centroids implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Panel width: 512 × 256 floats is 512 KiB, inside a core's L2. */
-  static final int BLOCK = 256;
+  private static final SimilaritySearch SEARCH = new JavaSimilaritySearch();
 
   private final int[] labels;
   private final String[] identities;
@@ -81,60 +77,23 @@ public final class Centroids implements Serializable {
 
   /**
    * For each query vector, the nearest class other than its {@code exclude} label (null when there
-   * is none). Queries run in parallel; the result does not depend on the thread count (ties go to
-   * the lower label).
+   * is none); ties go to the lower label. The search is {@link JavaSimilaritySearch#nearest}.
    */
   public Match[] nearestOther(float[][] queries, int[] exclude) {
     checkArgument(queries.length == exclude.length, "one excluded label per query");
     int q = queries.length;
-    int[] best = new int[q];
-    float[] bestCos = new float[q];
-    Arrays.fill(best, -1);
-    Arrays.fill(bestCos, Float.NEGATIVE_INFINITY);
-    int n = unit.length;
-    if (n == 0 || q == 0) {
+    if (unit.length == 0 || q == 0) {
       return new Match[q];
     }
-    int d = unit[0].length;
-    float[] panel = new float[d * BLOCK];
-    for (int b0 = 0; b0 < n; b0 += BLOCK) {
-      int width = Math.min(BLOCK, n - b0);
-      for (int j = 0; j < width; j++) {
-        float[] v = unit[b0 + j];
-        for (int k = 0; k < d; k++) {
-          panel[k * width + j] = v[k];
-        }
-      }
-      int start = b0;
-      IntStream.range(0, (q + 15) / 16)
-          .parallel()
-          .forEach(
-              chunk -> {
-                float[] acc = new float[width];
-                for (int i = chunk * 16; i < Math.min(q, chunk * 16 + 16); i++) {
-                  Arrays.fill(acc, 0f);
-                  float[] vi = queries[i];
-                  for (int k = 0; k < d; k++) {
-                    float a = vi[k];
-                    int off = k * width;
-                    for (int j = 0; j < width; j++) {
-                      acc[j] += a * panel[off + j];
-                    }
-                  }
-                  for (int j = 0; j < width; j++) {
-                    if (labels[start + j] != exclude[i] && acc[j] > bestCos[i]) {
-                      bestCos[i] = acc[j];
-                      best[i] = start + j;
-                    }
-                  }
-                }
-              });
+    int[] excludeRow = new int[q];
+    for (int i = 0; i < q; i++) {
+      excludeRow[i] = indexOf(exclude[i]);
     }
+    SimilaritySearch.Nearest[] found = SEARCH.nearest(queries, unit, excludeRow);
     Match[] out = new Match[q];
     for (int i = 0; i < q; i++) {
-      if (best[i] >= 0) {
-        // the float product picked the winner; report the exact cosine
-        out[i] = new Match(labels[best[i]], ClassScorer.dot(queries[i], unit[best[i]]));
+      if (found[i].index() >= 0) {
+        out[i] = new Match(labels[found[i].index()], found[i].cosine());
       }
     }
     return out;
