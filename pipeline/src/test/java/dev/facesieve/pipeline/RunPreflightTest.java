@@ -109,6 +109,16 @@ class RunPreflightTest {
                     + " --backbone onnx:<file>, is the recommended path)"),
         r.out());
     refused("landmarks-folder", "--landmarks file is a folder", "--landmarks", dir.toString());
+    refused(
+        "test-set-missing",
+        "test-set: test set not found",
+        "--exclude-identities-of",
+        dir.resolve("test-set").toString());
+    refused(
+        "bad-duplicate-action",
+        "--duplicate-identities must be one of report, merge, drop, got join",
+        "--duplicate-identities",
+        "join");
     CommandLineTest.Result none =
         CommandLineTest.run("run", "--output", dir.resolve("no-input").toString());
     assertEquals(FaceSieve.USAGE, none.code(), none.err());
