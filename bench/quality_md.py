@@ -147,4 +147,10 @@ for ds in datasets:
             r["noise"], round(r["rate"] * 100), method(r), r["threshold_deg"], r["noisy"],
             r["dropped"], r["precision"], r["recall"], r["f1"]))
     p("")
+# the inter-class section (bench/interclass.sh) stays at the end of docs/quality.md
+interclass = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "interclass.md")
+if os.path.exists(interclass):
+    p("<!-- inter-class section: bench/interclass.sh writes it, bench/quality_md.py appends it -->")
+    p("")
+    p(open(interclass).read().rstrip())
 print("\n".join(out))

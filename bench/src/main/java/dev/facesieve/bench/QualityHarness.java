@@ -188,7 +188,7 @@ public final class QualityHarness {
   }
 
   /** ONNX embeddings of every image, cached as {@code n, d, rows} in {@code cache}. */
-  private static float[][] embedOnce(Collection col, Path onnx, Path cache) throws Exception {
+  static float[][] embedOnce(Collection col, Path onnx, Path cache) throws Exception {
     int n = col.files.size();
     if (Files.isRegularFile(cache)) {
       try (DataInputStream in =
