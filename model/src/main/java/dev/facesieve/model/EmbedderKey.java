@@ -32,11 +32,12 @@ public record EmbedderKey(
     if (m.onnx() != null) {
       return ofOnnx(Path.of(m.onnx()), m.preprocessing(), m.embeddingSize());
     }
-    return new EmbedderKey(
-        m.backbone(),
-        LocalFiles.sha256(Path.of(m.directory()).resolve("backbone.params")),
-        m.preprocessing(),
-        m.embeddingSize());
+    // the hash training recorded; models from before it hash their weights here
+    String weights =
+        m.backboneSha256() != null
+            ? m.backboneSha256()
+            : LocalFiles.sha256(Path.of(m.directory()).resolve("backbone.params"));
+    return new EmbedderKey(m.backbone(), weights, m.preprocessing(), m.embeddingSize());
   }
 
   /** The key as one hash, as embedding stores record it. */

@@ -99,7 +99,10 @@ public final class ModelDirectory {
             onnx,
             onnxSha256,
             m.scale(),
-            k);
+            k,
+            Files.isRegularFile(dir.resolve("backbone.params"))
+                ? LocalFiles.sha256(dir.resolve("backbone.params"))
+                : null);
     Map<String, String> names = new TreeMap<>();
     identities.forEach((c, n) -> names.put(Integer.toString(c), n));
     ModelJson json =

@@ -14,6 +14,8 @@ import java.util.TreeMap;
  *
  * @param onnx the ONNX file of a head-only model, else null
  * @param sha256 hash of {@code model.json}, recorded by cleaning runs
+ * @param backboneSha256 a trained backbone's weights' SHA-256 as training recorded it, null for an
+ *     ONNX model or a model from before it was recorded
  */
 public record ModelInfo(
     String directory,
@@ -24,7 +26,8 @@ public record ModelInfo(
     int classes,
     Preprocessing preprocessing,
     TreeMap<Integer, String> identities,
-    String sha256)
+    String sha256,
+    @javax.annotation.Nullable String backboneSha256)
     implements Serializable {
 
   /**
@@ -49,7 +52,8 @@ public record ModelInfo(
         a.classes(),
         m.preprocessing(),
         m.identitiesByClass(),
-        LocalFiles.sha256(json));
+        LocalFiles.sha256(json),
+        a.backboneSha256());
   }
 
   /**
@@ -66,7 +70,8 @@ public record ModelInfo(
         classes,
         preprocessing,
         new TreeMap<>(),
-        sha256);
+        sha256,
+        backboneSha256);
   }
 
   /** Opens the embedder this model embeds with (one per worker; close it). */

@@ -76,6 +76,9 @@ public record ModelJson(
    * @param backbone a name from {@link Backbones#NAMES}, or {@code onnx}
    * @param onnx the absolute path of a head-only model's ONNX file
    * @param onnxSha256 that file's SHA-256 when the model was trained
+   * @param backboneSha256 a trained backbone's {@code backbone.params} SHA-256, recorded when it
+   *     was written, so that matching stored embeddings ({@link EmbedderKey}) needs no pass over
+   *     the weights (and no weights at all)
    */
   @JsonPropertyOrder(alphabetic = true)
   public record Architecture(
@@ -88,7 +91,8 @@ public record ModelJson(
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String onnx,
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String onnxSha256,
       double scale,
-      int subCenters) {}
+      int subCenters,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String backboneSha256) {}
 
   /** The optimisation settings of the run. */
   @JsonPropertyOrder(alphabetic = true)

@@ -188,7 +188,8 @@ public final class CleanRun {
       NoiseKind k = truthOverride.get(r.get("id").toString());
       t = k == null ? null : k.wireName();
     }
-    truth[size] = truthOf(t == null ? null : t.toString());
+    // a face removed across classes is not judged as label noise (as in summary.json)
+    truth[size] = interClass(status[size]) ? UNKNOWN : truthOf(t == null ? null : t.toString());
     hasTruth |= truth[size] != UNKNOWN;
     size++;
   }

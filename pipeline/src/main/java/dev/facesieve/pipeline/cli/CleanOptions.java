@@ -98,7 +98,7 @@ public final class CleanOptions {
       paramLabel = "<deg|auto>",
       description =
           "Angle in degrees between two faces' embeddings below which they are copies of one"
-              + " picture, or auto: a quarter of the median angle of a face to its person's"
+              + " picture, or auto: 0.35 of the median angle of a face to its person's"
               + " centroid; 0 finds byte-identical copies only.")
   String nearDuplicateDeg;
 
