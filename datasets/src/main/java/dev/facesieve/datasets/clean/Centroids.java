@@ -13,8 +13,8 @@ import java.util.stream.IntStream;
  *
  * <p>C unit vectors of D floats (C·D·4 bytes: 200 MB for 100K classes at D = 512). The searches are
  * blocked products: a block of B centroids is transposed into a D × B panel that stays in cache,
- * and each query streams it as D vectorisable "axpy" updates (as {@code DuplicateIdentities} does);
- * a query costs C·D multiply-adds.
+ * and each query streams it as D vectorisable "axpy" updates (as {@link JavaSimilaritySearch}
+ * does); a query costs C·D multiply-adds.
  */
 public final class Centroids implements Serializable {
   private static final long serialVersionUID = 1L;
