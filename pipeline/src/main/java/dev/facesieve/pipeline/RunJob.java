@@ -395,7 +395,7 @@ public final class RunJob {
         did.put(reportStage, "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
-        NoiseReport.regenerate(cleanDir, s.report().toBuilder().setModel(model(out)).build());
+        NoiseReport.regenerate(cleanDir, s.report());
         record(out, state, reportStage, reportKey, reportFile);
         did.put(reportStage, "ran");
       }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.facesieve.pipeline.CommandLineTest.Result;
 import dev.facesieve.pipeline.cli.FaceSieve;
-import dev.facesieve.reports.NoiseReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -177,7 +176,6 @@ class HelpCommandLineTest {
             Map.entry("--margin", "radians"),
             Map.entry("--threshold-deg", "degrees"),
             Map.entry("--other-person-deg", "degrees"),
-            Map.entry("--duplicate-threshold-deg", "degrees"),
             Map.entry("--lr", "learning rate"),
             Map.entry("--batch-size", "Faces per training step"),
             Map.entry("--scale", "scale s"),
@@ -258,20 +256,5 @@ class HelpCommandLineTest {
       assertTrue(help("facesieve " + command).contains("--input=<dir>"), command);
       assertTrue(help("facesieve " + command).contains("(its --output)"), command);
     }
-  }
-
-  /** The documented default duplicate threshold is the one the command line uses. */
-  @Test
-  void docsStateTheDuplicateThresholdDefault() throws Exception {
-    int deg = NoiseReport.Options.DEFAULT_DUPLICATE_THRESHOLD_DEG;
-    assertTrue(help("facesieve report").contains("Default: " + deg + "\n"));
-    String report = Files.readString(Path.of("../docs/report.md"));
-    Matcher m = Pattern.compile("default bound is (\\d+)°").matcher(report);
-    assertTrue(m.find(), "docs/report.md states no default bound");
-    assertEquals(deg, Integer.parseInt(m.group(1)));
-    String bench = Files.readString(Path.of("../docs/benchmarks-report.md"));
-    m = Pattern.compile("default `--duplicate-threshold-deg (\\d+)`").matcher(bench);
-    assertTrue(m.find(), "docs/benchmarks-report.md states no default");
-    assertEquals(deg, Integer.parseInt(m.group(1)));
   }
 }

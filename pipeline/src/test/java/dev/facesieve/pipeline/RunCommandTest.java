@@ -239,25 +239,6 @@ class RunCommandTest {
       assertTrue(left.allMatch(f -> f.toString().endsWith(".parquet")));
     }
     assertEquals(files, Json.read(out.resolve("embeddings.json")).get("files"));
-
-    // counts take their noun's number: one suspected duplicate pair is "1 pair"
-    r =
-        CommandLineTest.run(
-            "report", "--clean", clean.toString(), "--duplicate-threshold-deg", "180");
-    assertEquals(0, r.code(), r.err());
-    List<Double> angles = new ArrayList<>();
-    Map<?, ?> dup = (Map<?, ?>) Json.read(clean.resolve("report.json")).get("duplicate_identities");
-    for (Object pair : (List<?>) dup.get("pairs")) {
-      angles.add(((Number) ((Map<?, ?>) pair).get("angle_deg")).doubleValue());
-    }
-    angles.sort(null);
-    assertTrue(angles.size() > 1 && angles.get(0) < angles.get(1), angles.toString());
-    String between = String.valueOf((angles.get(0) + angles.get(1)) / 2);
-    r =
-        CommandLineTest.run(
-            "report", "--clean", clean.toString(), "--duplicate-threshold-deg", between);
-    assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("suspected duplicate identities: 1 pair within"), r.out());
   }
 
   /** The footer's list: {@code <column> (LIST) { repeated group list { element } }}. */

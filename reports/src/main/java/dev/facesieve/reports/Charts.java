@@ -132,6 +132,47 @@ final class Charts {
   }
 
   /**
+   * The duplicate-identity cut: angles between the two halves of one class's person (the same
+   * person twice) beside angles from classes to their nearest other class, each as shares of its
+   * own total, the cut marked: classes closer than it are one person.
+   */
+  static String duplicateCut(long[] splitHalf, long[] nearestOtherClass, double cutDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(shares("two halves of one class's person", splitHalf));
+    data.addSeries(shares("class to its nearest other class", nearestOtherClass));
+    JFreeChart chart = lineChart(data, "angle between centroids (degrees)", "share per 1° bin");
+    XYPlot plot = chart.getXYPlot();
+    XYStepRenderer r = new XYStepRenderer();
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesPaint(1, OTHER);
+    r.setSeriesStroke(0, new BasicStroke(1.6f));
+    r.setSeriesStroke(1, new BasicStroke(1.6f));
+    plot.setRenderer(r);
+    fitAngles(plot, new long[][] {splitHalf, nearestOtherClass}, cutDeg);
+    plot.addDomainMarker(marker(cutDeg, "one person < " + fmt(cutDeg) + "°"));
+    return svg(chart);
+  }
+
+  /**
+   * The near-duplicate cut: each face's angle to the nearest other face of its class, the cut
+   * marked: faces closer than it are copies of one picture.
+   */
+  static String nearDuplicateCut(long[] nearestFace, double cutDeg) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(series("face to the nearest other face of its class", nearestFace));
+    JFreeChart chart = lineChart(data, "angle (degrees)", "faces per 1° bin");
+    XYPlot plot = chart.getXYPlot();
+    XYStepRenderer r = new XYStepRenderer();
+    r.setSeriesPaint(0, DOMINANT);
+    r.setSeriesStroke(0, new BasicStroke(1.6f));
+    plot.setRenderer(r);
+    fitAngles(plot, new long[][] {nearestFace}, cutDeg);
+    integerTicks(plot.getRangeAxis());
+    plot.addDomainMarker(marker(cutDeg, "copy < " + fmt(cutDeg) + "°"));
+    return svg(chart);
+  }
+
+  /**
    * The outlier cut: leave-one-out angles of faces to their sub-class's centroid, with the median
    * and the cut marked.
    */

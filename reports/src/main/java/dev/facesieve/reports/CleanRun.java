@@ -8,6 +8,7 @@ import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.clean.SubClasses;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ import org.apache.avro.generic.GenericRecord;
  * angle to the dominant sub-centre of a {@code subclass} run, so 10M faces fit in about 160–240 MB.
  * Parquet reads only the projected column chunks; image bytes are never decoded here. Outputs
  * written before relabelling existed (no {@code original_identity} column) read as runs that moved
- * nothing.
+ * nothing; outputs written before inter-class cleaning (no {@code merges.csv}, {@code
+ * duplicate-images.csv}, {@code test-overlap.csv}) as runs that found nothing across classes.
  *
  * <p>Two angles per face: {@link #angle} is the one the decision was made on ({@code angle_deg}: to
  * the dominant sub-centre, or for {@code subclass} to the person's centroid), {@link
@@ -96,6 +98,12 @@ public final class CleanRun {
   final CleanSummary summary;
   final List<GenericRecord> classes;
 
+  /** The inter-class files; empty for a run from before inter-class cleaning. */
+  List<InterClassFiles.Merge> merges = List.of();
+
+  List<InterClassFiles.DuplicateImage> duplicateImages = List.of();
+  List<InterClassFiles.TestOverlap> testOverlap = List.of();
+
   /** True when {@link #dominantAngle} is read from the cosines ({@code subclass} runs). */
   final boolean subclass;
 
@@ -147,6 +155,9 @@ public final class CleanRun {
       throw new InputException(dir, "not a finished 'facesieve clean' output (no classes.parquet)");
     }
     CleanRun run = new CleanRun(dir, summary, ParquetFiles.readAll(classesFile));
+    run.merges = InterClassFiles.readMerges(dir);
+    run.duplicateImages = InterClassFiles.readDuplicateImages(dir);
+    run.testOverlap = InterClassFiles.readTestOverlap(dir);
     for (String side : new String[] {"kept", "dropped"}) {
       for (Path f : ParquetFiles.list(dir.resolve(side))) {
         ParquetFiles.readColumns(

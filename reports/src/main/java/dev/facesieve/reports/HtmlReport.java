@@ -5,6 +5,8 @@ import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +53,21 @@ final class HtmlReport {
   /** Relabelled faces shown with thumbnails. */
   static final int MOVES_SHOWN = 12;
 
+  /** Duplicate-identity groups shown, least certain first. */
+  static final int GROUPS_SHOWN = 20;
+
+  /** Classes of one group shown (the keeper first). */
+  static final int CLASSES_PER_GROUP_SHOWN = 8;
+
+  /** Faces shown per class of a duplicate-identity group or a test-overlap class. */
+  static final int FACES_PER_CLASS = 4;
+
+  /** Copies of a picture shown with thumbnails: this many within classes, this many across. */
+  static final int COPIES_SHOWN = 12;
+
+  /** Test-overlap classes shown, least certain first. */
+  static final int TEST_CLASSES_SHOWN = 20;
+
   /** Relabelling pairs listed on the page. */
   static final int PAIRS_SHOWN = 20;
 
@@ -78,12 +96,9 @@ final class HtmlReport {
       List<NoisyClass> noisiest,
       int thumbnailsPerSide,
       Headings headings,
-      List<PairView> pairs,
-      int pairsFound,
-      int pairsShown,
-      String duplicateThreshold,
-      @Nullable String duplicatesSkipped,
-      @Nullable Integer centresCompared,
+      @Nullable IdentityGroupsView duplicateIdentities,
+      @Nullable CopiesView duplicateImages,
+      @Nullable TestOverlapView testOverlap,
       TableView table,
       boolean hasTruth,
       List<Entry> provenance) {}
@@ -150,11 +165,16 @@ final class HtmlReport {
   record ThumbView(String id, String angle, @Nullable String reason, String dataUri) {}
 
   /**
-   * How the thresholds were chosen: what auto chose, in words, and the two calibration charts (null
-   * without calibration).
+   * How the thresholds were chosen: what auto chose, in words, and the calibration charts (null
+   * without calibration; the duplicate-identity and near-duplicate ones also for a run from before
+   * inter-class cleaning).
    */
   record ThresholdsView(
-      List<String> sentences, @Nullable String personCutSvg, @Nullable String faceCutSvg) {}
+      List<String> sentences,
+      @Nullable String personCutSvg,
+      @Nullable String faceCutSvg,
+      @Nullable String duplicateCutSvg,
+      @Nullable String nearDuplicateCutSvg) {}
 
   /** The relabelling section: counts, the most frequent pairs, a few moves with thumbnails. */
   record RelabelView(
@@ -199,16 +219,86 @@ final class HtmlReport {
       List<ThumbView> keptThumbs,
       List<ThumbView> droppedThumbs) {}
 
-  /** A suspected duplicate identity with thumbnails of both classes. */
-  record PairView(
-      int labelA,
-      String identityA,
-      int labelB,
-      String identityB,
+  /**
+   * The duplicate-identity section: the threshold, what was done, counts, and the groups shown
+   * (least certain first), each class with a few faces.
+   */
+  record IdentityGroupsView(
+      String threshold,
+      boolean auto,
+      String did,
+      int groupsFound,
+      String groupsFoundWords,
+      String facesMerged,
+      String facesDropped,
+      List<GroupView> groups,
+      int groupsShown,
+      boolean more) {}
+
+  /** One group: its keeper's name, its largest angle, its classes shown and how many are not. */
+  record GroupView(
+      int group,
+      String keeper,
+      String maxAngle,
+      List<GroupClassView> classes,
+      @Nullable Integer notShown) {}
+
+  /** A class of a group: its faces, angle to the keeper, what was done, a few of its faces. */
+  record GroupClassView(
+      int label,
+      String identity,
+      int faces,
+      @Nullable String angle,
+      String action,
+      boolean keeper,
+      List<Thumbnails.Thumb> thumbs) {}
+
+  /** The duplicate-image section: counts and the pairs shown, within and across classes. */
+  record CopiesView(
+      String threshold,
+      boolean auto,
+      String action,
+      String did,
+      long withinExact,
+      long withinNear,
+      long withinDropped,
+      long withinReported,
+      long across,
+      List<CopyView> within,
+      List<CopyView> acrossPairs,
+      boolean hasWithin,
+      boolean hasAcross,
+      int shownPerScope) {}
+
+  /** A copy beside the face it copies, with the angle between their embeddings. */
+  record CopyView(
+      String id,
+      String where,
+      String ofId,
+      String ofWhere,
       String angle,
-      String cosine,
-      List<Thumbnails.Thumb> thumbsA,
-      List<Thumbnails.Thumb> thumbsB) {}
+      String kind,
+      String action,
+      @Nullable String copyUri,
+      @Nullable String ofUri) {}
+
+  /** The test-overlap section: the test set, counts and the classes shown with a few faces. */
+  record TestOverlapView(
+      @Nullable String testSet,
+      int testIdentities,
+      int classesDropped,
+      String classesDroppedWords,
+      List<TestClassView> classes,
+      boolean more) {}
+
+  /** A training class dropped as a test identity. */
+  record TestClassView(
+      int label,
+      String identity,
+      int faces,
+      String testIdentity,
+      String angle,
+      List<Thumbnails.Thumb> thumbs) {}
 
   /** A row of the per-class table. */
   record ClassView(
@@ -242,13 +332,18 @@ final class HtmlReport {
     String html;
     List<ReportJson.ClassRow> sorted = NoiseReport.noisiestFirst(report.classes());
     Set<Integer> typical = new LinkedHashSet<>();
-    List<ReportJson.DuplicatePair> shownPairs =
-        report.duplicateIdentities().pairs().stream().limit(50).toList();
-    shownPairs.forEach(
-        p -> {
-          typical.add(p.labelA());
-          typical.add(p.labelB());
-        });
+    Set<String> ids = new HashSet<>();
+    ReportJson.InterClassReport ic = report.interClass();
+    if (ic != null) {
+      for (ReportJson.IdentityGroup g : shownGroups(ic)) {
+        shownClasses(g).forEach(m -> typical.add(m.label()));
+      }
+      shownTestClasses(ic).forEach(t -> typical.add(t.label()));
+      for (InterClassFiles.DuplicateImage d : shownCopies(ic)) {
+        ids.add(d.id());
+        ids.add(d.duplicateOf());
+      }
+    }
     // the classes moved faces joined, for a face of each beside the move
     Map<Integer, Integer> labelOfNew = new HashMap<>();
     for (var c : run.classes()) {
@@ -260,7 +355,8 @@ final class HtmlReport {
             o.thumbnailsPerSide(),
             run.thresholdDeg(),
             typical,
-            o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0);
+            o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0,
+            o.thumbnailsPerSide() > 0 ? ids : Set.of());
     try (Thumbnails.Collected thumbs =
         Thumbnails.collect(run.dir(), request, building.resolve("thumbnails.spill"))) {
       Headings headings = headings(run);
@@ -398,6 +494,9 @@ final class HtmlReport {
     addReason(reasons, "NON_DOMINANT", c.droppedNonDominant());
     addReason(reasons, "OTHER_PERSON", c.droppedOtherPerson());
     addReason(reasons, "SMALL_CLASS", c.droppedSmallClass());
+    addReason(reasons, "DUPLICATE_IDENTITY", c.droppedDuplicateIdentity());
+    addReason(reasons, "DUPLICATE_IMAGE", c.droppedDuplicateImage());
+    addReason(reasons, "TEST_OVERLAP", c.droppedTestOverlap());
     return new ClassPage(
         c.identity() + " (label " + c.label() + ") — FaceSieve noise report",
         report.facesieveVersion(),
@@ -444,7 +543,7 @@ final class HtmlReport {
     ReportJson.DominantSubClasses dominant = report.dominantSubClasses();
     ReportJson.ThresholdSweep sweep = report.thresholdSweep();
     ReportJson.Quality quality = report.qualityVsTruth();
-    ReportJson.Duplicates dups = report.duplicateIdentities();
+    ReportJson.InterClassReport ic = report.interClass();
     double threshold = run.thresholdDeg();
 
     List<Card> cards = new ArrayList<>();
@@ -542,20 +641,6 @@ final class HtmlReport {
               views(t.droppedNearest())));
     }
 
-    List<PairView> pairView = new ArrayList<>();
-    for (ReportJson.DuplicatePair p : dups.pairs().stream().limit(50).toList()) {
-      pairView.add(
-          new PairView(
-              p.labelA(),
-              p.identityA(),
-              p.labelB(),
-              p.identityB(),
-              String.format(Locale.ROOT, "%.1f", p.angleDeg()),
-              String.format(Locale.ROOT, "%.3f", p.cosine()),
-              thumbs.typical(p.labelA()),
-              thumbs.typical(p.labelB())));
-    }
-
     return new Page(
         "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName(),
         report.facesieveVersion(),
@@ -567,7 +652,7 @@ final class HtmlReport {
         !quarantine.isEmpty(),
         lostView,
         histogramSvg,
-        thresholds(report.calibration(), run.policy(), threshold),
+        thresholds(report.calibration(), run.summary().interClass(), run.policy(), threshold),
         sweepSvg,
         sweep.subclass() != null,
         precisionRecallSvg,
@@ -578,12 +663,9 @@ final class HtmlReport {
         noisiestView,
         o.thumbnailsPerSide(),
         headings,
-        pairView,
-        dups.pairsFound(),
-        pairView.size(),
-        Charts.fmt(o.duplicateThresholdDeg()),
-        dups.skipped(),
-        dups.centresCompared(),
+        ic == null ? null : identityGroupsView(ic.duplicateIdentities(), thumbs),
+        ic == null ? null : copiesView(ic, thumbs),
+        ic == null ? null : testOverlapView(ic, thumbs),
         table(sorted, o.maxTableRows(), 1, NoiseReport.PAGES_DIR + "/", quality != null),
         quality != null,
         provenance(report));
@@ -653,7 +735,10 @@ final class HtmlReport {
 
   /** What auto chose and why, in words, with the calibration charts. */
   static ThresholdsView thresholds(
-      @Nullable ReportJson.CalibrationReport c, String policy, double thresholdDeg) {
+      @Nullable ReportJson.CalibrationReport c,
+      @Nullable CleanSummary.InterClass ic,
+      String policy,
+      double thresholdDeg) {
     List<String> said = new ArrayList<>();
     if (c == null) {
       said.add(
@@ -662,7 +747,8 @@ final class HtmlReport {
               + " policy decided at the "
               + Charts.fmt(thresholdDeg)
               + "° given on the command line.");
-      return new ThresholdsView(said, null, null);
+      interClassSentences(said, ic, null);
+      return new ThresholdsView(said, null, null, null, null);
     }
     Calibration cal = c.fromData();
     Calibration.Evidence e = cal.evidence();
@@ -714,10 +800,63 @@ final class HtmlReport {
               + Charts.fmt(Calibration.OTHER_PERSON_FLOOR_DEG)
               + "° floor: many classes share a person, so relabelling was turned off.");
     }
+    interClassSentences(said, ic, cal);
+    // a summary from before inter-class cleaning has neither histogram
+    boolean interClassEvidence = ic != null && e.splitHalfDeg() != null;
     return new ThresholdsView(
         said,
         Charts.personCut(e.sameClassSubclassDeg(), e.nearestOtherClassDeg(), cal.otherPersonDeg()),
-        Charts.faceCut(e.faceDeg(), e.faceMedianDeg(), c.thresholdDeg()));
+        Charts.faceCut(e.faceDeg(), e.faceMedianDeg(), c.thresholdDeg()),
+        interClassEvidence
+            ? Charts.duplicateCut(
+                e.splitHalfDeg(), e.nearestOtherClassDeg(), ic.duplicateIdentityDeg())
+            : null,
+        interClassEvidence && e.nearestFaceDeg() != null
+            ? Charts.nearDuplicateCut(e.nearestFaceDeg(), ic.nearDuplicateDeg())
+            : null);
+  }
+
+  /**
+   * How the duplicate-identity and near-duplicate thresholds were chosen (nothing for a run from
+   * before inter-class cleaning).
+   */
+  private static void interClassSentences(
+      List<String> said, @Nullable CleanSummary.InterClass ic, @Nullable Calibration cal) {
+    if (ic == null) {
+      return;
+    }
+    boolean evidence = cal != null && cal.evidence() != null;
+    said.add(
+        "Duplicate identity: two classes whose person centroids lie within "
+            + Charts.fmt(ic.duplicateIdentityDeg())
+            + "° of each other are one person ("
+            + (!ic.duplicateIdentityAuto()
+                ? "set with --duplicate-identity-deg"
+                : evidence && Double.isFinite(cal.evidence().splitHalfP95Deg())
+                    ? "auto: midway between the "
+                        + Charts.fmt(Calibration.SPLIT_HALF_PERCENTILE)
+                        + "th percentile of the angles between two halves of one class's"
+                        + " person, "
+                        + deg(cal.evidence().splitHalfP95Deg())
+                        + ", and the another-person cut "
+                        + Charts.fmt(cal.otherPersonDeg())
+                        + "°, and at most that cut"
+                    : "auto: no class had "
+                        + Calibration.MIN_SPLIT_FACES
+                        + " faces to split in halves, so half the another-person cut")
+            + "); the same threshold matches a class to a test-set identity.");
+    said.add(
+        "Near-duplicate image: two faces of a class whose embeddings lie within "
+            + Charts.fmt(ic.nearDuplicateDeg())
+            + "° are copies of one picture ("
+            + (!ic.nearDuplicateAuto()
+                ? "set with --near-duplicate-deg"
+                : "auto: "
+                    + Math.round(100 * Calibration.NEAR_DUPLICATE_FRACTION)
+                    + "% of the median face angle"
+                    + (evidence ? " " + deg(cal.evidence().faceMedianDeg()) : "")
+                    + ", far below the nearest distinct photo of the same person")
+            + "); an exact copy has the same sha256.");
   }
 
   private static String deg(double d) {
@@ -769,6 +908,164 @@ final class HtmlReport {
                 r.relabelCorrect());
     return new RelabelView(
         r.enabled(), count(r.relabelled()), r.relabelled() > 0, precision, pairs, views);
+  }
+
+  /** The groups the page shows: the first of report.json's, least certain first. */
+  static List<ReportJson.IdentityGroup> shownGroups(ReportJson.InterClassReport ic) {
+    List<ReportJson.IdentityGroup> g = ic.duplicateIdentities().groups();
+    return g.subList(0, Math.min(GROUPS_SHOWN, g.size()));
+  }
+
+  /** The classes of a group the page shows: the keeper first. */
+  static List<InterClassFiles.Merge> shownClasses(ReportJson.IdentityGroup g) {
+    return g.classes().subList(0, Math.min(CLASSES_PER_GROUP_SHOWN, g.classes().size()));
+  }
+
+  /** The test-overlap classes the page shows, least certain first. */
+  static List<InterClassFiles.TestOverlap> shownTestClasses(ReportJson.InterClassReport ic) {
+    List<InterClassFiles.TestOverlap> t = ic.testOverlap().classes();
+    return t.subList(0, Math.min(TEST_CLASSES_SHOWN, t.size()));
+  }
+
+  /**
+   * The copies the page shows: up to {@link #COPIES_SHOWN} within classes, least similar first
+   * (exact copies last), and up to as many across classes.
+   */
+  static List<InterClassFiles.DuplicateImage> shownCopies(ReportJson.InterClassReport ic) {
+    List<InterClassFiles.DuplicateImage> out = new ArrayList<>();
+    out.addAll(copies(ic, false));
+    out.addAll(copies(ic, true));
+    return out;
+  }
+
+  private static List<InterClassFiles.DuplicateImage> copies(
+      ReportJson.InterClassReport ic, boolean across) {
+    return ic.duplicateImages().pairs().stream()
+        .filter(d -> InterClassFiles.ACROSS_CLASSES.equals(d.scope()) == across)
+        .limit(COPIES_SHOWN)
+        .toList();
+  }
+
+  private static List<Thumbnails.Thumb> faces(Thumbnails.Collected thumbs, int label) {
+    List<Thumbnails.Thumb> t = thumbs.typical(label);
+    return t.subList(0, Math.min(FACES_PER_CLASS, t.size()));
+  }
+
+  static IdentityGroupsView identityGroupsView(
+      ReportJson.DuplicateIdentities d, Thumbnails.Collected thumbs) {
+    List<GroupView> groups = new ArrayList<>();
+    List<ReportJson.IdentityGroup> listed = d.groups();
+    for (ReportJson.IdentityGroup g : listed.subList(0, Math.min(GROUPS_SHOWN, listed.size()))) {
+      List<GroupClassView> classes = new ArrayList<>();
+      for (InterClassFiles.Merge m : shownClasses(g)) {
+        boolean keeper = m.action().equals("keeper");
+        classes.add(
+            new GroupClassView(
+                m.label(),
+                m.identity(),
+                m.faces(),
+                keeper ? null : String.format(Locale.ROOT, "%.1f°", m.angleDeg()),
+                m.action(),
+                keeper,
+                faces(thumbs, m.label())));
+      }
+      groups.add(
+          new GroupView(
+              g.group(),
+              g.keeperIdentity() + " (label " + g.keeperLabel() + ")",
+              String.format(Locale.ROOT, "%.1f", g.maxAngleDeg()),
+              classes,
+              // Mustache shows a 0 section
+              g.classes().size() > classes.size() ? g.classes().size() - classes.size() : null));
+    }
+    String did =
+        switch (d.action()) {
+          case "merge" -> "merged: each group's classes now carry its keeper's label";
+          case "drop" -> "dropped: every class of a group but its keeper";
+          default -> "reported only: every class kept its own label";
+        };
+    return new IdentityGroupsView(
+        Charts.fmt(d.thresholdDeg()),
+        d.thresholdAuto(),
+        did,
+        d.groupsFound(),
+        (d.groupsFound() == 1 ? "group" : "groups")
+            + " of "
+            + count(d.classesInGroups())
+            + (d.classesInGroups() == 1 ? " class" : " classes"),
+        count(d.facesMerged()),
+        count(d.facesDropped()),
+        groups,
+        groups.size(),
+        d.groupsFound() > groups.size());
+  }
+
+  static CopiesView copiesView(ReportJson.InterClassReport ic, Thumbnails.Collected thumbs) {
+    ReportJson.DuplicateImages d = ic.duplicateImages();
+    List<CopyView> within = copyViews(copies(ic, false), thumbs);
+    List<CopyView> across = copyViews(copies(ic, true), thumbs);
+    return new CopiesView(
+        Charts.fmt(d.nearThresholdDeg()),
+        d.nearThresholdAuto(),
+        d.action(),
+        d.action().equals("drop") ? "dropped" : "reported, not dropped",
+        d.withinClassExact(),
+        d.withinClassNear(),
+        d.withinClassDropped(),
+        d.withinClassReported(),
+        d.acrossClassesExact(),
+        within,
+        across,
+        !within.isEmpty(),
+        !across.isEmpty(),
+        COPIES_SHOWN);
+  }
+
+  private static List<CopyView> copyViews(
+      List<InterClassFiles.DuplicateImage> copies, Thumbnails.Collected thumbs) {
+    List<CopyView> out = new ArrayList<>();
+    for (InterClassFiles.DuplicateImage d : copies) {
+      Thumbnails.Thumb copy = thumbs.byId(d.id());
+      Thumbnails.Thumb of = thumbs.byId(d.duplicateOf());
+      out.add(
+          new CopyView(
+              d.id(),
+              d.identity() + " (label " + d.label() + ")",
+              d.duplicateOf(),
+              d.duplicateOfIdentity() + " (label " + d.duplicateOfLabel() + ")",
+              String.format(Locale.ROOT, "%.1f°", d.angleDeg()),
+              d.exact() ? "exact copy" : "near copy",
+              reasonWords(d.action()),
+              copy == null ? null : copy.dataUri(),
+              of == null ? null : of.dataUri()));
+    }
+    return out;
+  }
+
+  static TestOverlapView testOverlapView(
+      ReportJson.InterClassReport ic, Thumbnails.Collected thumbs) {
+    ReportJson.TestOverlap t = ic.testOverlap();
+    List<TestClassView> classes = new ArrayList<>();
+    for (InterClassFiles.TestOverlap c : shownTestClasses(ic)) {
+      classes.add(
+          new TestClassView(
+              c.label(),
+              c.identity(),
+              c.faces(),
+              c.testIdentity(),
+              String.format(Locale.ROOT, "%.1f°", c.angleDeg()),
+              faces(thumbs, c.label())));
+    }
+    return new TestOverlapView(
+        t.excludeIdentitiesOf(),
+        t.testIdentities(),
+        t.classesDropped(),
+        (t.classesDropped() == 1 ? "training class (" : "training classes (")
+            + count(t.facesDropped())
+            + (t.facesDropped() == 1 ? " face)" : " faces)")
+            + (t.classesDropped() == 1 ? " was" : " were"),
+        classes,
+        t.classesDropped() > classes.size());
   }
 
   private static List<QualityRow> qualityRows(ReportJson.Quality q) {

@@ -6,23 +6,31 @@ import static dev.facesieve.datasets.clean.DetectionMetrics.ratio;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.reports.ReportJson.AngleHistograms;
 import dev.facesieve.reports.ReportJson.ByKind;
 import dev.facesieve.reports.ReportJson.CalibrationReport;
 import dev.facesieve.reports.ReportJson.ClassRow;
 import dev.facesieve.reports.ReportJson.DominantSubClasses;
+import dev.facesieve.reports.ReportJson.DuplicateIdentities;
+import dev.facesieve.reports.ReportJson.DuplicateImages;
+import dev.facesieve.reports.ReportJson.IdentityGroup;
+import dev.facesieve.reports.ReportJson.InterClassReport;
 import dev.facesieve.reports.ReportJson.KindQuality;
 import dev.facesieve.reports.ReportJson.PolicySweep;
 import dev.facesieve.reports.ReportJson.Quality;
 import dev.facesieve.reports.ReportJson.RelabelPair;
 import dev.facesieve.reports.ReportJson.Relabelling;
+import dev.facesieve.reports.ReportJson.TestOverlap;
 import dev.facesieve.reports.ReportJson.ThresholdSweep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.annotation.Nullable;
 
 /**
@@ -42,6 +50,12 @@ public final class NoiseStatistics {
 
   /** Relabelling pairs listed in {@code report.json} at most. */
   static final int MAX_RELABEL_PAIRS = 100;
+
+  /**
+   * Duplicate-identity groups, duplicate-image pairs and test-overlap classes listed in {@code
+   * report.json} at most, each.
+   */
+  static final int MAX_LISTED = 1000;
 
   /** Angle histograms use 1° bins over [0°, 180°]; bin i holds angles in [i, i+1). */
   static final int HISTOGRAM_BINS = 181;
@@ -306,6 +320,9 @@ public final class NoiseStatistics {
               (Integer) c.get("dropped_non_dominant"),
               (Integer) c.get("dropped_small_class"),
               CleanRun.classInt(c, "dropped_other_person"),
+              CleanRun.classInt(c, "dropped_duplicate_identity"),
+              CleanRun.classInt(c, "dropped_duplicate_image"),
+              CleanRun.classInt(c, "dropped_test_overlap"),
               movedOut,
               ratio(samples - kept - movedOut, samples),
               (Double) c.get("mean_angle_deg"),
@@ -392,5 +409,128 @@ public final class NoiseStatistics {
         c.collapsed(),
         (int) Calibration.BIN_DEG,
         c);
+  }
+
+  /**
+   * What cleaning did across classes, from {@code summary.json}'s {@code inter_class} and the three
+   * CSV files; null for a run from before inter-class cleaning. Lists are ordered least certain
+   * first (see {@link ReportJson.DuplicateIdentities}, {@link ReportJson.DuplicateImages}, {@link
+   * ReportJson.TestOverlap}) and cut at {@link #MAX_LISTED}.
+   */
+  @Nullable
+  static InterClassReport interClass(CleanRun run) {
+    CleanSummary.InterClass ic = run.summary.interClass();
+    if (ic == null) {
+      return null;
+    }
+    Map<String, Long> byReason = run.summary.droppedByReason();
+    return new InterClassReport(
+        duplicateIdentities(run, ic, dropped(byReason, DropReason.DUPLICATE_IDENTITY)),
+        duplicateImages(run, ic),
+        testOverlap(run, ic, dropped(byReason, DropReason.TEST_OVERLAP)));
+  }
+
+  private static long dropped(@Nullable Map<String, Long> byReason, DropReason r) {
+    return byReason == null ? 0 : byReason.getOrDefault(r.name(), 0L);
+  }
+
+  private static DuplicateIdentities duplicateIdentities(
+      CleanRun run, CleanSummary.InterClass ic, long facesDropped) {
+    Map<Integer, List<InterClassFiles.Merge>> byGroup = new TreeMap<>();
+    for (InterClassFiles.Merge m : run.merges) {
+      byGroup.computeIfAbsent(m.group(), g -> new ArrayList<>()).add(m);
+    }
+    List<IdentityGroup> groups = new ArrayList<>();
+    byGroup.forEach(
+        (g, members) -> {
+          List<InterClassFiles.Merge> sorted = new ArrayList<>(members);
+          // the keeper first, then the others nearest it first
+          sorted.sort(
+              Comparator.comparing((InterClassFiles.Merge m) -> !m.action().equals("keeper"))
+                  .thenComparingDouble(InterClassFiles.Merge::angleDeg)
+                  .thenComparingInt(InterClassFiles.Merge::label));
+          InterClassFiles.Merge keeper = sorted.get(0);
+          double max = sorted.stream().mapToDouble(InterClassFiles.Merge::angleDeg).max().orElse(0);
+          groups.add(new IdentityGroup(g, keeper.label(), keeper.identity(), max, sorted));
+        });
+    groups.sort(
+        Comparator.comparingDouble((IdentityGroup g) -> -g.maxAngleDeg())
+            .thenComparingInt(IdentityGroup::group));
+    List<IdentityGroup> listed = groups.subList(0, Math.min(MAX_LISTED, groups.size()));
+    return new DuplicateIdentities(
+        ic.duplicateIdentities(),
+        ic.duplicateIdentityDeg(),
+        ic.duplicateIdentityAuto(),
+        ic.duplicateGroups(),
+        ic.classesInGroups(),
+        ic.mergedFaces(),
+        facesDropped,
+        listed.size(),
+        List.copyOf(listed));
+  }
+
+  private static DuplicateImages duplicateImages(CleanRun run, CleanSummary.InterClass ic) {
+    long exact = 0;
+    long near = 0;
+    long dropped = 0;
+    long reported = 0;
+    long across = 0;
+    List<InterClassFiles.DuplicateImage> within = new ArrayList<>();
+    List<InterClassFiles.DuplicateImage> acrossRows = new ArrayList<>();
+    for (InterClassFiles.DuplicateImage d : run.duplicateImages) {
+      if (InterClassFiles.ACROSS_CLASSES.equals(d.scope())) {
+        across++;
+        acrossRows.add(d);
+        continue;
+      }
+      within.add(d);
+      if (d.exact()) {
+        exact++;
+      } else {
+        near++;
+      }
+      if (d.action().equals("dropped")) {
+        dropped++;
+      } else {
+        reported++;
+      }
+    }
+    // nearest the threshold first: the copies worth a look; exact copies (equal bytes) last
+    within.sort(
+        Comparator.comparing(InterClassFiles.DuplicateImage::exact)
+            .thenComparingDouble(d -> -d.angleDeg())
+            .thenComparing(InterClassFiles.DuplicateImage::id));
+    acrossRows.sort(Comparator.comparing(InterClassFiles.DuplicateImage::id));
+    List<InterClassFiles.DuplicateImage> listed = new ArrayList<>(within);
+    listed.addAll(acrossRows);
+    listed = listed.subList(0, Math.min(MAX_LISTED, listed.size()));
+    return new DuplicateImages(
+        ic.duplicateImages(),
+        ic.nearDuplicateDeg(),
+        ic.nearDuplicateAuto(),
+        exact,
+        near,
+        dropped,
+        reported,
+        across,
+        listed.size(),
+        List.copyOf(listed));
+  }
+
+  private static TestOverlap testOverlap(
+      CleanRun run, CleanSummary.InterClass ic, long facesDropped) {
+    List<InterClassFiles.TestOverlap> rows = new ArrayList<>(run.testOverlap);
+    rows.sort(
+        Comparator.comparingDouble((InterClassFiles.TestOverlap t) -> -t.angleDeg())
+            .thenComparingInt(InterClassFiles.TestOverlap::label));
+    List<InterClassFiles.TestOverlap> listed = rows.subList(0, Math.min(MAX_LISTED, rows.size()));
+    return new TestOverlap(
+        ic.excludeIdentitiesOf(),
+        ic.testIdentities(),
+        ic.testOverlapClasses(),
+        facesDropped,
+        listed.size(),
+        List.copyOf(listed),
+        TestOverlap.DEFINITIONS);
   }
 }

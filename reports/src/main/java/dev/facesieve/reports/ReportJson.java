@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.StageJson;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public record ReportJson(
     @Nullable Quality qualityVsTruth,
     Relabelling relabelling,
     long[] classDropRateHistogram,
-    Duplicates duplicateIdentities,
+    @JsonInclude(Include.NON_NULL) @Nullable InterClassReport interClass,
     List<ClassRow> classes) {
 
   /** Reads a {@code report.json}. */
@@ -219,20 +220,93 @@ public record ReportJson(
       long faces, long dropped, double precisionVsClean, double recall, double f1) {}
 
   /**
-   * Suspected duplicate identities; {@code skipped} (and no counts of centres or listed pairs) when
-   * the model's centres were not found.
+   * What cleaning did across classes: duplicate identities, duplicate images and test-set overlap,
+   * from {@code summary.json}'s {@code inter_class} and the clean output's {@code merges.csv},
+   * {@code duplicate-images.csv} and {@code test-overlap.csv}. Null for a run from before
+   * inter-class cleaning (its summary has no {@code inter_class}).
    */
-  public record Duplicates(
-      double thresholdDeg,
-      @JsonInclude(Include.NON_NULL) @Nullable String skipped,
-      @JsonInclude(Include.NON_NULL) @Nullable Integer centresCompared,
-      int pairsFound,
-      List<DuplicatePair> pairs,
-      @JsonInclude(Include.NON_NULL) @Nullable Integer pairsListed) {}
+  public record InterClassReport(
+      DuplicateIdentities duplicateIdentities,
+      DuplicateImages duplicateImages,
+      TestOverlap testOverlap) {}
 
-  /** Two classes whose dominant sub-centres are close, closest first. */
-  public record DuplicatePair(
-      int labelA, String identityA, int labelB, String identityB, double cosine, double angleDeg) {}
+  /**
+   * Groups of classes whose person centroids lie within the threshold: one person under several
+   * labels. Groups are listed least certain first (largest angle of a class to its keeper), at most
+   * {@link NoiseStatistics#MAX_LISTED}.
+   *
+   * @param action what {@code --duplicate-identities} did: {@code report}, {@code merge} or {@code
+   *     drop}
+   * @param facesMerged faces that now carry their group keeper's label
+   * @param facesDropped faces dropped as {@code DUPLICATE_IDENTITY}
+   */
+  public record DuplicateIdentities(
+      String action,
+      double thresholdDeg,
+      boolean thresholdAuto,
+      int groupsFound,
+      int classesInGroups,
+      long facesMerged,
+      long facesDropped,
+      int groupsListed,
+      List<IdentityGroup> groups) {}
+
+  /**
+   * One duplicate-identity group: its keeper (the largest class, whose label a merge keeps) and
+   * every class of it as {@code merges.csv} has it (the keeper first, then by angle to it).
+   */
+  public record IdentityGroup(
+      int group,
+      int keeperLabel,
+      String keeperIdentity,
+      double maxAngleDeg,
+      List<InterClassFiles.Merge> classes) {}
+
+  /**
+   * Copies of one picture: counts within classes (exact: the same sha256; near: embeddings within
+   * the near-duplicate threshold) by what was done, and exact copies filed under two labels. The
+   * listed pairs (at most {@link NoiseStatistics#MAX_LISTED}) are the copies within classes least
+   * similar first (nearest the threshold; exact copies last), then the copies across classes.
+   *
+   * @param action what {@code --duplicate-images} did with a copy within a class: {@code drop} or
+   *     {@code report}
+   */
+  public record DuplicateImages(
+      String action,
+      double nearThresholdDeg,
+      boolean nearThresholdAuto,
+      long withinClassExact,
+      long withinClassNear,
+      long withinClassDropped,
+      long withinClassReported,
+      long acrossClassesExact,
+      int pairsListed,
+      List<InterClassFiles.DuplicateImage> pairs) {}
+
+  /**
+   * Training classes dropped because their person is an identity of the test set ({@code
+   * --exclude-identities-of}), least certain first (largest angle), at most {@link
+   * NoiseStatistics#MAX_LISTED}.
+   *
+   * @param excludeIdentitiesOf the test set's path; null when no test set was given
+   * @param facesDropped faces dropped as {@code TEST_OVERLAP}
+   */
+  public record TestOverlap(
+      @Nullable String excludeIdentitiesOf,
+      int testIdentities,
+      int classesDropped,
+      long facesDropped,
+      int classesListed,
+      List<InterClassFiles.TestOverlap> classes,
+      String definitions) {
+    /** The words every test-overlap section carries. */
+    public static final String DEFINITIONS =
+        "A training class is dropped whole when its person centroid, or that of another class"
+            + " of its duplicate-identity group, lies within the duplicate-identity threshold of a"
+            + " test identity's centroid (the mean of its test faces, embedded with the same"
+            + " embedder); angle_deg is from the class to that centroid. The test faces are not"
+            + " kept in the clean output, so the report shows only the training class.";
+  }
 
   /** A class's row of {@code classes.parquet}, its drop rate and, with ground truth, its noise. */
   public record ClassRow(
@@ -249,6 +323,9 @@ public record ReportJson(
       int droppedNonDominant,
       int droppedSmallClass,
       int droppedOtherPerson,
+      int droppedDuplicateIdentity,
+      int droppedDuplicateImage,
+      int droppedTestOverlap,
       int relabelledOut,
       double dropRate,
       double meanAngleDeg,

@@ -2,6 +2,7 @@ package dev.facesieve.reports;
 
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.parquet.ParquetFiles;
@@ -40,23 +41,32 @@ import org.apache.avro.SchemaBuilder;
  * faces with the smallest angle (what the class is), and among moved faces the ones farthest from
  * their new class. The second reads {@code id} and {@code image} and turns just those rows into
  * 56-pixel JPEG data URIs, which go to a spill file, not to memory: at 100K classes and 6 per side
- * they are over a million images. A moved face is not shown by the class it left.
+ * they are over a million images. A moved face is not shown by the class it left. Faces asked for
+ * by id (copies of a picture) need the {@code id} column in the first pass too; it is read only
+ * then.
  */
 final class Thumbnails {
   static final int SIZE = 56;
 
-  static final Schema SCAN =
-      SchemaBuilder.record("CleanedFace")
-          .namespace("dev.facesieve")
-          .fields()
-          .requiredInt("label")
-          .requiredInt("original_label")
-          .requiredString("identity")
-          .requiredDouble("angle_deg")
-          .optionalString("reason")
-          .optionalString("original_identity")
-          .optionalDouble("angle_to_target_deg")
-          .endRecord();
+  static final Schema SCAN = scan(false);
+
+  /** {@link #SCAN} with the face's {@code id}, read only when faces are wanted by id. */
+  static final Schema SCAN_WITH_ID = scan(true);
+
+  private static Schema scan(boolean id) {
+    var f = SchemaBuilder.record("CleanedFace").namespace("dev.facesieve").fields();
+    if (id) {
+      f = f.requiredString("id");
+    }
+    return f.requiredInt("label")
+        .requiredInt("original_label")
+        .requiredString("identity")
+        .requiredDouble("angle_deg")
+        .optionalString("reason")
+        .optionalString("original_identity")
+        .optionalDouble("angle_to_target_deg")
+        .endRecord();
+  }
 
   static final Schema IMAGES =
       SchemaBuilder.record("CleanedFace")
@@ -102,8 +112,10 @@ final class Thumbnails {
    * @param thresholdDeg the threshold the run decided with, on {@code angle_deg}
    * @param typical classes whose faces nearest the centre are wanted
    * @param moves relabelled faces wanted
+   * @param ids faces wanted by id (the copies of a picture and the faces they copy)
    */
-  record Request(int perSide, double thresholdDeg, Set<Integer> typical, int moves) {}
+  record Request(
+      int perSide, double thresholdDeg, Set<Integer> typical, int moves, Set<String> ids) {}
 
   /** A face chosen in the first pass: its angle, reason, position and, once written, offset. */
   private static final class Candidate {
@@ -139,6 +151,7 @@ final class Thumbnails {
     private final Map<Integer, List<Candidate>> kept;
     private final Map<Integer, List<Candidate>> dropped;
     private final Map<Integer, List<Thumb>> typical = new HashMap<>();
+    private final Map<String, Thumb> byId = new HashMap<>();
     private final List<MoveThumb> moves = new ArrayList<>();
     @Nullable private final Path spill;
     @Nullable private final RandomAccessFile in;
@@ -159,9 +172,19 @@ final class Thumbnails {
       return new ClassThumbs(read(kept.get(label)), read(dropped.get(label)));
     }
 
-    /** Kept faces of a chosen class nearest its centre, nearest first. */
+    /**
+     * Faces of a chosen class nearest its centre, nearest first: kept faces, and faces dropped with
+     * their whole class across classes (a duplicate identity, a test identity), which are the
+     * class's person too.
+     */
     List<Thumb> typical(int label) {
       return typical.getOrDefault(label, List.of());
+    }
+
+    /** A face asked for by id, or null when no face has that id. */
+    @Nullable
+    Thumb byId(String id) {
+      return byId.get(id);
     }
 
     List<MoveThumb> moves() {
@@ -212,18 +235,20 @@ final class Thumbnails {
     Map<Integer, PriorityQueue<Candidate>> dropped = new HashMap<>();
     Map<Integer, PriorityQueue<Candidate>> typical = new HashMap<>();
     PriorityQueue<MoveCandidate> moved = new PriorityQueue<>(byAngleToNew);
+    Map<String, Candidate> wantedById = new HashMap<>();
+    boolean byId = !request.ids().isEmpty();
     List<Path> files = new ArrayList<>();
     files.addAll(ParquetFiles.list(cleanDir.resolve("kept")));
     int keptFiles = files.size();
     files.addAll(ParquetFiles.list(cleanDir.resolve("dropped")));
-    if (perSide > 0 || request.moves() > 0) {
+    if (perSide > 0 || request.moves() > 0 || byId) {
       for (int f = 0; f < files.size(); f++) {
         int file = f;
         boolean isKept = f < keptFiles;
         int[] row = {0};
         ParquetFiles.readColumns(
             files.get(f),
-            SCAN,
+            byId ? SCAN_WITH_ID : SCAN,
             r -> {
               int at = row[0]++;
               int label = (Integer) r.get("original_label");
@@ -231,6 +256,9 @@ final class Thumbnails {
               Object reason = r.get("reason");
               Candidate c =
                   new Candidate(angle, reason == null ? null : reason.toString(), file, at);
+              if (byId && request.ids().contains(r.get("id").toString())) {
+                wantedById.put(r.get("id").toString(), c);
+              }
               if (isKept && CleanSchemas.relabelled(r)) {
                 if (request.moves() > 0) {
                   moved.add(
@@ -252,6 +280,9 @@ final class Thumbnails {
                 }
               } else if (perSide > 0) {
                 offer(dropped, label, c, nearestThresholdLast, perSide);
+                if (request.typical().contains(label) && wholeClass(c.reason)) {
+                  offer(typical, label, c, nearestCentreLast, perSide);
+                }
               }
             });
       }
@@ -271,6 +302,7 @@ final class Thumbnails {
       m.values().forEach(cs -> cs.forEach(c -> wanted.get(c.file).add(c)));
     }
     movesShown.forEach(m -> wanted.get(m.face().file).add(m.face()));
+    wantedById.values().forEach(c -> wanted.get(c.file).add(c));
     if (wanted.stream().allMatch(List::isEmpty)) {
       return new Collected(keptShown, droppedShown, null);
     }
@@ -324,6 +356,9 @@ final class Thumbnails {
     for (var e : typicalShown.entrySet()) {
       result.typical.put(e.getKey(), result.read(e.getValue()));
     }
+    for (var e : wantedById.entrySet()) {
+      result.byId.put(e.getKey(), result.read(List.of(e.getValue())).get(0));
+    }
     for (MoveCandidate m : movesShown) {
       Thumb t = result.read(List.of(m.face())).get(0);
       result.moves.add(
@@ -338,6 +373,12 @@ final class Thumbnails {
               t.dataUri()));
     }
     return result;
+  }
+
+  /** True for the reason of a face dropped with its whole class across classes. */
+  private static boolean wholeClass(@Nullable String reason) {
+    return DropReason.DUPLICATE_IDENTITY.name().equals(reason)
+        || DropReason.TEST_OVERLAP.name().equals(reason);
   }
 
   /** Faces decoded together, in parallel, before they are written in order. */

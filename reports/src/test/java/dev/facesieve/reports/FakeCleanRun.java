@@ -3,7 +3,10 @@ package dev.facesieve.reports;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.ClassSummary;
+import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.image.Images;
 import dev.facesieve.datasets.io.LocalFiles;
@@ -23,8 +26,7 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * Writes the outputs of a clean run whose every number is known: 5 classes × 12 faces, K = 3, D =
- * 8, insightface's rule at 75°, plus a model folder whose classes 3 and 4 have dominant sub-centres
- * 11.3° apart (a planted duplicate identity).
+ * 8, insightface's rule at 75°; {@link #writeInterClass} adds what cleaning across classes found.
  *
  * <p>In every class: faces 0–8 are clean, nearest the dominant sub-centre 0, at 20°…44°; face 9 is
  * close-set noise nearest sub-centre 1 at 80° (dropped); face 10 is open-set noise nearest the
@@ -77,7 +79,6 @@ final class FakeCleanRun {
     ParquetFiles.write(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED, kept);
     ParquetFiles.write(clean.resolve("dropped/part-0.parquet"), CleanSchemas.CLEANED, dropped);
     ParquetFiles.write(clean.resolve("classes.parquet"), CleanSchemas.CLASS, classes);
-    ParquetFiles.write(model.resolve("centres.parquet"), CENTRES, centres());
 
     // what CleanJob writes for such a run: every key, alphabetical
     CleanSummary summary =
@@ -233,6 +234,184 @@ final class FakeCleanRun {
     return clean;
   }
 
+  /** The test set a {@link #writeInterClass} run was compared with. */
+  static final String TEST_SET = "/data/test-set";
+
+  /**
+   * Writes the outputs of a {@code drop-py} run at 75° (the faces of {@link #write}) that also
+   * cleaned across classes, with {@code --duplicate-identities drop}, {@code --duplicate-images
+   * drop} and a test set; returns the clean folder.
+   *
+   * <ul>
+   *   <li>Classes 3 and 4 are one person (group 0, keeper 3, 31.5° apart): all 12 faces of class 4
+   *       are dropped {@code DUPLICATE_IDENTITY}.
+   *   <li>Class 2 is test identity {@code test_person_2} (22° from it): its 12 faces are dropped
+   *       {@code TEST_OVERLAP}.
+   *   <li>In class 0, face 1 is a near copy of face 0 (2.5°) and face 2 an exact copy of face 3:
+   *       both dropped {@code DUPLICATE_IMAGE}. Face 5 of class 1 is an exact copy of face 5 of
+   *       class 0, both kept (each decided by its class).
+   *   <li>Every other face as in {@link #write}: face 9 dropped {@code OUTLIER_ANGLE}.
+   * </ul>
+   */
+  static Path writeInterClass(Path dir) throws Exception {
+    Path clean = dir.resolve("clean");
+    Files.createDirectories(clean.resolve("kept"));
+    Files.createDirectories(clean.resolve("dropped"));
+    List<GenericRecord> kept = new ArrayList<>();
+    List<GenericRecord> dropped = new ArrayList<>();
+    List<GenericRecord> classes = new ArrayList<>();
+    Map<String, Long> byReason = new java.util.TreeMap<>();
+    int newLabel = 0;
+    for (int c = 0; c < CLASSES; c++) {
+      int[] perSub = new int[3];
+      int[] byClassReason = new int[4]; // outlier, duplicate identity, duplicate image, test
+      for (int i = 0; i < PER_CLASS; i++) {
+        perSub[nearest(i)]++;
+        String reason =
+            c == 4
+                ? "DUPLICATE_IDENTITY"
+                : c == 2 ? "TEST_OVERLAP" : angle(i) > 75 ? "OUTLIER_ANGLE" : null;
+        GenericRecord r = face(c, i, -1, angle(i));
+        if (c == 0 && (i == 1 || i == 2)) {
+          reason = "DUPLICATE_IMAGE";
+          r.put("duplicate_of", "c0/" + (i == 1 ? 0 : 3) + ".jpg");
+          r.put("angle_to_duplicate_deg", i == 1 ? 2.5 : 0.0);
+          r.put("duplicate_exact", i == 2);
+        }
+        r.put("label", reason == null ? newLabel : -1);
+        r.put("cosines", FaceSchemas.floatList(new float[] {0.9f, 0.1f, 0.2f}));
+        r.put("reason", reason);
+        (reason == null ? kept : dropped).add(r);
+        if (reason != null) {
+          byReason.merge(reason, 1L, Long::sum);
+          byClassReason[
+              switch (reason) {
+                case "OUTLIER_ANGLE" -> 0;
+                case "DUPLICATE_IDENTITY" -> 1;
+                case "DUPLICATE_IMAGE" -> 2;
+                default -> 3;
+              }]++;
+        }
+      }
+      int keptHere = PER_CLASS - java.util.Arrays.stream(byClassReason).sum();
+      GenericRecord row = classRow(c, perSub, keptHere);
+      row.put("new_label", keptHere > 0 ? newLabel : -1);
+      newLabel += keptHere > 0 ? 1 : 0;
+      row.put("dropped_outlier_angle", byClassReason[0]);
+      row.put("dropped_duplicate_identity", byClassReason[1]);
+      row.put("dropped_duplicate_image", byClassReason[2]);
+      row.put("dropped_test_overlap", byClassReason[3]);
+      if (c >= 3) {
+        row.put("duplicate_group", 0);
+        row.put("group_keeper_label", 3);
+        row.put("angle_to_keeper_deg", c == 3 ? 0.0 : 31.5);
+      }
+      if (c == 2) {
+        row.put("test_identity", "test_person_2");
+        row.put("angle_to_test_deg", 22.0);
+      }
+      classes.add(row);
+    }
+    ParquetFiles.write(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED, kept);
+    ParquetFiles.write(clean.resolve("dropped/part-0.parquet"), CleanSchemas.CLEANED, dropped);
+    ParquetFiles.write(clean.resolve("classes.parquet"), CleanSchemas.CLASS, classes);
+    // the lines as the clean stage writes them
+    List<String> merges = new ArrayList<>();
+    List<String> overlap = new ArrayList<>();
+    for (GenericRecord row : classes) {
+      ClassSummary c = ClassSummary.fromAvro(row);
+      String m = InterClassFiles.mergeLine(c, InterClassPolicy.DuplicateIdentities.DROP);
+      String t = InterClassFiles.testOverlapLine(c);
+      if (m != null) {
+        merges.add(m);
+      }
+      if (t != null) {
+        overlap.add(t);
+      }
+    }
+    List<String> copies = new ArrayList<>();
+    for (GenericRecord r : dropped) {
+      if (r.get("duplicate_of") != null) {
+        copies.add(InterClassFiles.withinClassLine(r));
+      }
+    }
+    copies.add(
+        InterClassFiles.acrossClassesLine("c1/5.jpg", 1, "person_1", "c0/5.jpg", 0, "person_0"));
+    csv(clean.resolve(InterClassFiles.MERGES), InterClassFiles.MERGES_HEADER, merges);
+    csv(
+        clean.resolve(InterClassFiles.DUPLICATE_IMAGES),
+        InterClassFiles.DUPLICATE_IMAGES_HEADER,
+        copies);
+    csv(clean.resolve(InterClassFiles.TEST_OVERLAP), InterClassFiles.TEST_OVERLAP_HEADER, overlap);
+    long[] splitHalf = new long[180];
+    splitHalf[10] = 3;
+    splitHalf[14] = 2;
+    long[] nearestOther = new long[180];
+    nearestOther[31] = 2;
+    nearestOther[62] = 3;
+    long[] faces = new long[180];
+    long[] nearestFace = new long[180];
+    for (int i = 0; i < 9; i++) {
+      faces[(int) angle(i)] += 5;
+      nearestFace[3 + i] += 5;
+    }
+    nearestFace[2] = 1;
+    Calibration calibration =
+        new Calibration(
+            50.0,
+            62.5,
+            35.0,
+            32.0,
+            8.0,
+            new Calibration.Evidence(
+                CLASSES,
+                CLASSES,
+                31.5,
+                32.0,
+                26.0,
+                new long[180],
+                nearestOther,
+                faces,
+                14.0,
+                splitHalf,
+                nearestFace));
+    CleanSummary summary =
+        new CleanSummary(
+            CleanSummary.STAGE,
+            "test",
+            CLASSES * PER_CLASS,
+            0,
+            Map.of(),
+            kept.size(),
+            0,
+            dropped.size(),
+            byReason,
+            CLASSES,
+            newLabel,
+            dropped.size() / (double) (kept.size() + dropped.size()),
+            new CleanSummary.Options(
+                "drop-py", 75.0, false, null, false, 3, false, 0, null, false, false, "direct"),
+            calibration,
+            dir.resolve("prepared").toString(),
+            "fingerprint-of-prepared",
+            dir.resolve("model").toString(),
+            "0",
+            "fingerprint-of-prepared",
+            true,
+            null,
+            CLASSES * PER_CLASS,
+            new CleanSummary.InterClass(
+                "drop", 32.0, true, 1, 2, 0, "drop", 8.0, true, 2, 1, TEST_SET, 3, 1));
+    Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
+    return clean;
+  }
+
+  private static void csv(Path file, String header, List<String> lines) throws Exception {
+    StringBuilder sb = new StringBuilder(header).append('\n');
+    lines.forEach(l -> sb.append(l).append('\n'));
+    Files.writeString(file, sb.toString());
+  }
+
   /** Every {@link #writeMany} class whose label ends in this (mod 1000) drops both its faces. */
   static final int MOSTLY_LOST_MOD = 7;
 
@@ -310,6 +489,12 @@ final class FakeCleanRun {
         row.put("dropped_small_class", 0);
         row.put("dropped_other_person", 0);
         row.put("relabelled_out", 0);
+        row.put("dropped_duplicate_identity", 0);
+        row.put("dropped_duplicate_image", 0);
+        row.put("dropped_test_overlap", 0);
+        row.put("duplicate_group", -1);
+        row.put("group_keeper_label", -1);
+        row.put("merged", false);
         row.put("mean_angle_deg", (angles[0] + angles[1]) / 2);
         row.put("max_angle_deg", angles[1]);
         classRows.write(row);
@@ -397,6 +582,12 @@ final class FakeCleanRun {
     row.put("dropped_small_class", 0);
     row.put("dropped_other_person", 0);
     row.put("relabelled_out", 0);
+    row.put("dropped_duplicate_identity", 0);
+    row.put("dropped_duplicate_image", 0);
+    row.put("dropped_test_overlap", 0);
+    row.put("duplicate_group", -1);
+    row.put("group_keeper_label", -1);
+    row.put("merged", false);
     row.put("mean_angle_deg", sum / PER_CLASS);
     row.put("max_angle_deg", max);
     return row;
@@ -404,11 +595,31 @@ final class FakeCleanRun {
 
   /**
    * Rewrites {@code kept/}, {@code dropped/} and {@code classes.parquet} of a clean folder without
-   * the columns issue #15 added, as an older clean run wrote them.
+   * the columns issues #15 and #17 added, as an older clean run wrote them.
    */
   static void stripNewColumns(Path clean) throws Exception {
-    Schema cleaned = without(CleanSchemas.CLEANED, "original_identity", "angle_to_target_deg");
-    Schema cls = without(CleanSchemas.CLASS, "dropped_other_person", "relabelled_out");
+    Schema cleaned =
+        without(
+            CleanSchemas.CLEANED,
+            "original_identity",
+            "angle_to_target_deg",
+            "duplicate_of",
+            "angle_to_duplicate_deg",
+            "duplicate_exact");
+    Schema cls =
+        without(
+            CleanSchemas.CLASS,
+            "dropped_other_person",
+            "relabelled_out",
+            "dropped_duplicate_identity",
+            "dropped_duplicate_image",
+            "dropped_test_overlap",
+            "duplicate_group",
+            "group_keeper_label",
+            "angle_to_keeper_deg",
+            "test_identity",
+            "angle_to_test_deg",
+            "merged");
     for (String side : new String[] {"kept", "dropped"}) {
       for (Path f : ParquetFiles.list(clean.resolve(side))) {
         rewrite(f, cleaned);
@@ -439,36 +650,6 @@ final class FakeCleanRun {
       }
     }
     return Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), false, fields);
-  }
-
-  static final Schema CENTRES = CleanSchemas.CENTRES;
-
-  /** Dominant sub-centre of class c is e_c, except class 4: e_3 + 0.2·e_7 (11.3° from class 3). */
-  static List<GenericRecord> centres() {
-    List<GenericRecord> out = new ArrayList<>();
-    for (int c = 0; c < CLASSES; c++) {
-      for (int k = 0; k < 3; k++) {
-        float[] v = new float[8];
-        if (k == 0) {
-          if (c == 4) {
-            v[3] = 1f;
-            v[7] = 0.2f;
-          } else {
-            v[c] = 1f;
-          }
-        } else {
-          v[4 + k] = 1f;
-          v[c] = 0.3f * k;
-        }
-        GenericRecord r = new GenericData.Record(CENTRES);
-        r.put("class", c);
-        r.put("sub_center", k);
-        r.put("identity", "person_" + c);
-        r.put("vector", FaceSchemas.floatList(v));
-        out.add(r);
-      }
-    }
-    return out;
   }
 
   static byte[] image(int c, int i) {

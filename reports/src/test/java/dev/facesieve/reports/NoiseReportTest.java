@@ -116,17 +116,6 @@ class NoiseReportTest {
   }
 
   @Test
-  void findsThePlantedDuplicateIdentity() {
-    JsonNode d = json.get("duplicate_identities");
-    assertEquals(5, d.get("centres_compared").asInt());
-    assertEquals(1, d.get("pairs_found").asInt());
-    JsonNode p = d.get("pairs").get(0);
-    assertEquals(3, p.get("label_a").asInt());
-    assertEquals(4, p.get("label_b").asInt());
-    assertEquals(Math.toDegrees(Math.atan(0.2)), p.get("angle_deg").asDouble(), 1e-4);
-  }
-
-  @Test
   void perClassRows() {
     JsonNode rows = json.get("classes");
     assertEquals(5, rows.size());
@@ -152,6 +141,8 @@ class NoiseReportTest {
           "class-drop-rates",
           "noisiest-classes",
           "duplicate-identities",
+          "duplicate-images",
+          "test-overlap",
           "classes",
           "provenance"
         }) {

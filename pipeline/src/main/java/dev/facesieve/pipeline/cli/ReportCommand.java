@@ -3,7 +3,6 @@ package dev.facesieve.pipeline.cli;
 import dev.facesieve.pipeline.OutputGuard;
 import dev.facesieve.pipeline.OutputKind;
 import dev.facesieve.reports.NoiseReport;
-import dev.facesieve.reports.ReportJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,34 +37,20 @@ public final class ReportCommand implements Callable<Integer> {
               + " replacing the truth column of the records.")
   Path truth;
 
-  @Option(
-      names = "--model",
-      paramLabel = "<dir>",
-      description =
-          "The model folder whose centres.parquet is compared for duplicate identities (when not"
-              + " given: the one summary.json names).")
-  Path model;
-
   @Mixin ReportOptions report;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    ReportJson r =
-        NoiseReport.regenerate(
-            clean, report.options().toBuilder().setTruthCsv(truth).setModel(model).build());
+    NoiseReport.regenerate(clean, report.options().toBuilder().setTruthCsv(truth).build());
     // the pages may be new to a folder written before they existed: record them as FaceSieve's
     OutputGuard.addToRecord(clean, OutputKind.CLEAN, NoiseReport.PAGES_DIR);
-    print(spec.commandLine().getOut(), r, clean);
+    print(spec.commandLine().getOut(), clean);
     return 0;
   }
 
-  static void print(PrintWriter out, ReportJson r, Path dir) {
-    ReportJson.Duplicates dup = r.duplicateIdentities();
-    out.printf(
-        "suspected duplicate identities: %s within %s°%n",
-        Plural.of(dup.pairsFound(), "pair", "pairs"), dup.thresholdDeg());
+  static void print(PrintWriter out, Path dir) {
     out.printf("report: %s%n", dir.resolve(NoiseReport.HTML_FILE).toAbsolutePath());
     out.flush();
   }

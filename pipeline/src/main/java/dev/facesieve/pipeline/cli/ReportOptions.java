@@ -6,15 +6,6 @@ import picocli.CommandLine.Option;
 /** How the noise report is made; mixed into {@code clean}, {@code report} and {@code run}. */
 public final class ReportOptions {
   @Option(
-      names = "--duplicate-threshold-deg",
-      defaultValue = "" + NoiseReport.Options.DEFAULT_DUPLICATE_THRESHOLD_DEG,
-      paramLabel = "<deg>",
-      description =
-          "Angle in degrees: pairs of classes whose dominant sub-centres are closer are reported"
-              + " as suspected duplicate identities.")
-  double duplicateThresholdDeg;
-
-  @Option(
       names = "--report-classes",
       defaultValue = "" + NoiseReport.Options.DEFAULT_NOISIEST_CLASSES,
       paramLabel = "<n>",
@@ -31,7 +22,6 @@ public final class ReportOptions {
 
   NoiseReport.Options options() {
     return NoiseReport.Options.builder()
-        .setDuplicateThresholdDeg(duplicateThresholdDeg)
         .setNoisiestClasses(noisiestClasses)
         .setThumbnailsPerSide(thumbnails)
         .build();

@@ -167,10 +167,6 @@ public final class RunCommand implements Callable<Integer> {
           q.f1(),
           q.angleRocAuc());
     }
-    ReportJson.Duplicates dup = o.report().duplicateIdentities();
-    out.printf(
-        "suspected duplicate identities: %s within %s°%n",
-        Plural.of(dup.pairsFound(), "pair", "pairs"), dup.thresholdDeg());
     out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
     out.flush();
   }
