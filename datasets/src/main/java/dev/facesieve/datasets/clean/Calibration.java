@@ -45,9 +45,8 @@ import java.util.TreeMap;
  *       person lie 3–43° apart and the nearest other person 59–80°.
  *   <li><b>near-duplicate image</b> ({@link #nearDuplicateDeg}): two faces of a class are copies of
  *       one picture (re-encoded, slightly brightened or cropped) when their embeddings lie closer
- *       than {@link #NEAR_DUPLICATE_FRACTION} of the median face angle α and than half the {@link
- *       #NEAREST_FACE_PERCENTILE}th percentile of the angles from a face to its nearest other face
- *       of the class: far below the nearest distinct photo of the same person.
+ *       than {@link #NEAR_DUPLICATE_FRACTION} of the median face angle α: far below the nearest
+ *       distinct photo of the same person, which sits about α away.
  * </ul>
  *
  * <p>{@link Stats} gathers both from per-class summaries ({@link ClassStats}) and merges, so a
@@ -80,12 +79,6 @@ public record Calibration(
    * 18.5°, ORL's closest pair 11.3°) stay apart.
    */
   public static final double NEAR_DUPLICATE_FRACTION = 0.35;
-
-  /**
-   * The near-duplicate cut is at most half this percentile of the angles from a face to its nearest
-   * other face of the class.
-   */
-  public static final double NEAREST_FACE_PERCENTILE = 5;
 
   /** Classes need this many dominant faces for a split-half angle. */
   public static final int MIN_SPLIT_FACES = 4;
@@ -286,7 +279,7 @@ public record Calibration(
     private final long[] subclass = new long[BINS];
     private final long[] face = new long[FINE_BINS];
     private final long[] split = new long[FINE_BINS];
-    private final long[] nearestFace = new long[FINE_BINS];
+    private final long[] nearestFace = new long[BINS];
 
     public Stats add(ClassStats c) {
       checkArgument(
@@ -304,7 +297,7 @@ public record Calibration(
         split[bin(c.splitHalfDeg(), FINE_BINS)]++;
       }
       for (double a : c.nearestFaceAnglesDeg()) {
-        nearestFace[bin(a, FINE_BINS)]++;
+        nearestFace[bin(a, BINS)]++;
       }
       return this;
     }
@@ -319,11 +312,11 @@ public record Calibration(
       persons.putAll(o.persons);
       for (int i = 0; i < BINS; i++) {
         subclass[i] += o.subclass[i];
+        nearestFace[i] += o.nearestFace[i];
       }
       for (int i = 0; i < FINE_BINS; i++) {
         face[i] += o.face[i];
         split[i] += o.split[i];
-        nearestFace[i] += o.nearestFace[i];
       }
       return this;
     }
@@ -392,16 +385,7 @@ public record Calibration(
       // half the "another person" cut
       double duplicate =
           Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
-      // a fraction of the typical face angle, and at most half the angle within which only a few
-      // faces have another photo of the person: a weak embedder that maps distinct photos close
-      // together must not make them copies
-      double nearestP = percentile(nearestFace, NEAREST_FACE_PERCENTILE, 180.0 / FINE_BINS);
-      double nearDuplicate =
-          Double.isNaN(p50)
-              ? 0
-              : Math.min(
-                  NEAR_DUPLICATE_FRACTION * p50,
-                  Double.isNaN(nearestP) ? Double.MAX_VALUE : nearestP / 2);
+      double nearDuplicate = Double.isNaN(p50) ? 0 : NEAR_DUPLICATE_FRACTION * p50;
       return new Calibration(
           round(person),
           round(Math.min(180, outlier)),
@@ -419,7 +403,7 @@ public record Calibration(
               faceCoarse,
               round(splitP),
               coarse(split),
-              coarse(nearestFace)));
+              nearestFace.clone()));
     }
   }
 

@@ -234,7 +234,6 @@ class InterClassTest {
     // the 95th percentile of {10, 20} is 20 (upper edge of its 0.1° bin)
     assertEquals(20.1, cal.evidence().splitHalfP95Deg(), 1e-9);
     assertEquals((20.1 + 90) / 2, cal.duplicateIdentityDeg(), 0.1);
-    // 0.35 · 40° = 14°, under half the 5th percentile of nearest-face angles (30°: 15°)
     assertEquals(Calibration.NEAR_DUPLICATE_FRACTION * 40, cal.nearDuplicateDeg(), 0.1);
     assertEquals(2, Arrays.stream(cal.evidence().splitHalfDeg()).sum());
     assertEquals(6, Arrays.stream(cal.evidence().nearestFaceDeg()).sum());
