@@ -328,7 +328,7 @@ public final class CleanJob {
             .withCentres(centres)
             .sizedFor(prepared, model.classes())
             .withEmbedThreads(embedThreads(s.runner()))
-            .withInterClass(s.interClass());
+            .withInterClass(interClass(s, model));
     if (test != null) {
       clean =
           clean.withTestFaces(
@@ -469,6 +469,20 @@ public final class CleanJob {
         c.runner().equals("direct")
             || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
     return local ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism()) : 1;
+  }
+
+  /**
+   * The inter-class policy this run decides with: near copies are found by embedding (an {@code
+   * auto} near-duplicate angle) only with a pretrained embedder (a frozen ONNX model). A backbone
+   * trained here from scratch crowds distinct pictures of a person together: on the demo's
+   * synthetic faces the small CNN put 8% of them within the auto angle of another. Its runs find
+   * byte copies only (angle 0), unless an angle is given.
+   */
+  static InterClassPolicy interClass(Settings s, ModelInfo model) {
+    InterClassPolicy p = s.interClass();
+    return Double.isNaN(p.nearDuplicateDeg()) && model.onnx() == null
+        ? p.withNearDuplicateDeg(0)
+        : p;
   }
 
   private static String nullToEmpty(@Nullable String s) {

@@ -122,7 +122,7 @@ final class CleanSummaries {
             embeddingsReused,
             s.emitRecordIO(),
             s.runner().runner());
-    InterClassPolicy ic = s.interClass().resolve(calibration);
+    InterClassPolicy ic = CleanJob.interClass(s, model).resolve(calibration);
     long within = 0;
     long across = 0;
     for (InterClassFiles.DuplicateImage d : InterClassFiles.readDuplicateImages(staging)) {

@@ -128,11 +128,18 @@ public final class CleanCommand implements Callable<Integer> {
     sb.append(
         String.format(
             Locale.ROOT,
-            "; %s of a picture within classes (%s, near copies within %.1f°%s)",
+            "; %s of a picture within classes (%s, %s)",
             Plural.of(ic.copiesWithinClasses(), "copy", "copies"),
             ic.duplicateImages().equals("drop") ? "dropped" : "reported",
-            ic.nearDuplicateDeg(),
-            ic.nearDuplicateAuto() ? " (auto)" : ""));
+            ic.nearDuplicateDeg() > 0
+                ? String.format(
+                    Locale.ROOT,
+                    "near copies within %.1f°%s",
+                    ic.nearDuplicateDeg(),
+                    ic.nearDuplicateAuto() ? " (auto)" : "")
+                : ic.nearDuplicateAuto()
+                    ? "byte copies only: near copies need a pretrained embedder"
+                    : "byte copies only"));
     if (ic.exactCopiesAcrossClasses() > 0) {
       sb.append(
           String.format(
