@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.facesieve.datasets.clean.BlockedSimilaritySearch;
 import dev.facesieve.datasets.clean.ExactCosines;
 import dev.facesieve.datasets.clean.SimilaritySearch;
 import java.nio.ByteBuffer;
@@ -31,7 +32,7 @@ import java.util.List;
  * SimilaritySearches#best()} picks the Java search where it does not). Sets {@code
  * ai.djl.offline=true} before loading it.
  */
-public final class TorchSimilaritySearch implements SimilaritySearch {
+public final class TorchSimilaritySearch extends BlockedSimilaritySearch {
   private static final long serialVersionUID = 1L;
 
   /** Rows per block: a 4096 × 4096 product is 64 MB and ~17 GFLOP at D = 512. */
@@ -61,26 +62,7 @@ public final class TorchSimilaritySearch implements SimilaritySearch {
   }
 
   @Override
-  public List<Pair> pairsWithin(float[][] unit, double maxAngleDeg) {
-    double minCos = ExactCosines.minCosine(maxAngleDeg);
-    int d = ExactCosines.dimension("unit", unit);
-    if (unit.length < 2) {
-      return List.of();
-    }
-    return scan(unit, unit, true, minCos, d);
-  }
-
-  @Override
-  public List<Pair> pairsBetween(float[][] left, float[][] right, double maxAngleDeg) {
-    double minCos = ExactCosines.minCosine(maxAngleDeg);
-    int d = ExactCosines.dimension("left", left, "right", right);
-    if (left.length == 0 || right.length == 0) {
-      return List.of();
-    }
-    return scan(left, right, false, minCos, d);
-  }
-
-  private List<Pair> scan(float[][] rows, float[][] cols, boolean within, double minCos, int d) {
+  protected List<Pair> scan(float[][] rows, float[][] cols, boolean within, double minCos, int d) {
     float loose = ExactCosines.looseBound(minCos, d);
     List<Pair> found = new ArrayList<>();
     try (NDManager call = engine().newBaseManager(Device.cpu())) {

@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * docs/benchmarks-report.md): use it where PyTorch is unavailable. Float products only pick
  * candidates ({@link ExactCosines}), so results are the same for every block size and thread count.
  */
-public final class JavaSimilaritySearch implements SimilaritySearch {
+public final class JavaSimilaritySearch extends BlockedSimilaritySearch {
   private static final long serialVersionUID = 1L;
 
   /** Column-block width. */
@@ -40,27 +40,7 @@ public final class JavaSimilaritySearch implements SimilaritySearch {
   }
 
   @Override
-  public List<Pair> pairsWithin(float[][] unit, double maxAngleDeg) {
-    double minCos = ExactCosines.minCosine(maxAngleDeg);
-    int d = ExactCosines.dimension("unit", unit);
-    if (unit.length < 2) {
-      return List.of();
-    }
-    return scan(unit, unit, true, minCos, d);
-  }
-
-  @Override
-  public List<Pair> pairsBetween(float[][] left, float[][] right, double maxAngleDeg) {
-    double minCos = ExactCosines.minCosine(maxAngleDeg);
-    int d = ExactCosines.dimension("left", left, "right", right);
-    if (left.length == 0 || right.length == 0) {
-      return List.of();
-    }
-    return scan(left, right, false, minCos, d);
-  }
-
-  /** Pairs (row of {@code rows}, row of {@code cols}); {@code within}: one set, a < b only. */
-  private List<Pair> scan(float[][] rows, float[][] cols, boolean within, double minCos, int d) {
+  protected List<Pair> scan(float[][] rows, float[][] cols, boolean within, double minCos, int d) {
     float loose = ExactCosines.looseBound(minCos, d);
     ConcurrentLinkedQueue<Pair> found = new ConcurrentLinkedQueue<>();
     float[] panel = new float[d * Math.min(block, cols.length)];
