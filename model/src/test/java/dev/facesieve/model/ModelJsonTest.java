@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -155,7 +156,14 @@ class ModelJsonTest {
               new Trainer.EpochMetrics(0, 4.5, 0.25, 123.4),
               new Trainer.EpochMetrics(1, Double.NaN, 0.5, 1e-3)));
     }
-    assertEquals(TRAINED, Files.readString(tmp.resolve("a/model.json")));
+    // a trained backbone's weights are recorded by hash (the embedding store's key)
+    String weights = LocalFiles.sha256(tmp.resolve("a/backbone.params"));
+    assertEquals(
+        TRAINED.replace(
+            "\"backbone\" : \"small\",\n",
+            "\"backbone\" : \"small\",\n    \"backbone_sha256\" : \"" + weights + "\",\n"),
+        Files.readString(tmp.resolve("a/model.json")));
+    assertEquals(weights, ModelInfo.read(tmp.resolve("a")).backboneSha256());
     ModelInfo info = ModelInfo.read(tmp.resolve("a"));
     assertEquals("small", info.backbone());
     assertNull(info.onnx());
