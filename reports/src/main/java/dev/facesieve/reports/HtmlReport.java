@@ -845,6 +845,16 @@ final class HtmlReport {
                         + Calibration.MIN_SPLIT_FACES
                         + " faces to split in halves, so half the another-person cut")
             + "); the same threshold matches a class to a test-set identity.");
+    if (ic.nearDuplicateDeg() == 0) {
+      said.add(
+          "Near-duplicate image: only byte copies (the same sha256) were searched"
+              + (ic.nearDuplicateAuto()
+                  ? " (auto with an embedder trained here from scratch: it crowds distinct"
+                      + " pictures of a person together, so near copies are searched only with a"
+                      + " pretrained embedder or --near-duplicate-deg)."
+                  : " (--near-duplicate-deg 0)."));
+      return;
+    }
     said.add(
         "Near-duplicate image: two faces of a class whose embeddings lie within "
             + Charts.fmt(ic.nearDuplicateDeg())

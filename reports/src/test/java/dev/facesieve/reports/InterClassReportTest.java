@@ -145,7 +145,7 @@ class InterClassReportTest {
     assertTrue(
         thresholds.contains(
             "Near-duplicate image: two faces of a class whose embeddings"
-                + " lie within 8° are copies of one picture (auto: 25% of the median face angle 32.0°"));
+                + " lie within 8° are copies of one picture (auto: 35% of the median face angle 32.0°"));
     for (String id : new String[] {"duplicate-cut", "near-duplicate-cut"}) {
       Matcher chart =
           Pattern.compile("<div class=\"chart\" id=\"" + id + "\"><svg.*?</svg>", Pattern.DOTALL)
