@@ -37,7 +37,7 @@ p("cleaning's own code runs without Beam (`bench/.../InterClassQuality.java`): `
 p("(every threshold read from the data, as `clean` does by default), `InterClassFindings.find` on")
 p("the person centroids at the calibrated duplicate-identity angle (`SimilaritySearches.best()`),")
 p("the default class policy, then `InterClassPolicy.apply` (duplicate images at the calibrated")
-p("near-duplicate angle, a quarter of the median face angle). Counts are summed over the seeds;")
+p("near-duplicate angle, 0.35 of the median face angle). Counts are summed over the seeds;")
 p("angles are the range over seeds. *Cut* is the calibrated angle the run used.")
 p("")
 
@@ -155,7 +155,7 @@ p("")
 p("What other near-duplicate cuts would do, read from the recorded angles (the class's own")
 p("decision and union-find chains aside): the share of planted copies within the cut, and the")
 p("pairs of distinct real pictures of one class within it (clean collection), for cuts at a")
-p("fraction of each run's median face angle α (the default is α/4).")
+p("fraction of each run's median face angle α (the default is 0.35·α).")
 p("")
 fractions = [0.25, 0.3, 0.35, 0.4]
 p("| data | copy | " + " | ".join("α·%.2f" % f for f in fractions) + " |")
