@@ -839,7 +839,7 @@ final class HtmlReport {
                         + " person, "
                         + deg(cal.evidence().splitHalfP95Deg())
                         + ", and the another-person cut "
-                        + Charts.fmt(cal.otherPersonDeg())
+                        + Charts.fmt(cal.duplicateReferenceDeg())
                         + "°, and at most that cut"
                     : "auto: no class had "
                         + Calibration.MIN_SPLIT_FACES

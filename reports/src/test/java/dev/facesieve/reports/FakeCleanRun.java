@@ -193,7 +193,8 @@ final class FakeCleanRun {
                 faces,
                 30.0,
                 new long[180],
-                new long[180]));
+                new long[180],
+                Double.NaN));
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,
@@ -374,7 +375,8 @@ final class FakeCleanRun {
                 faces,
                 14.0,
                 splitHalf,
-                nearestFace));
+                nearestFace,
+                Double.NaN));
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,

@@ -202,7 +202,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
         grouped
             .apply("SummariseClasses", ParDo.of(new ClassStatsFn(policy.minSubclassSize(), tags)))
             .setCoder(SerializableCoder.of(Calibration.ClassStats.class))
-            .apply("Calibrate", Combine.globally(new CalibrateFn()))
+            .apply("Calibrate", Combine.globally(new CalibrateFn(search)))
             .setCoder(SerializableCoder.of(Gathered.class));
     PCollectionView<List<TestIdentity>> testView =
         (in.has(TEST_IDENTITIES)
@@ -372,6 +372,11 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   /** Combines every class's stats into the run's calibration, with every centroid. */
   static final class CalibrateFn
       extends Combine.CombineFn<Calibration.ClassStats, Calibration.Stats, Gathered> {
+    private final SimilaritySearch search;
+
+    CalibrateFn(SimilaritySearch search) {
+      this.search = search;
+    }
 
     @Override
     public Calibration.Stats createAccumulator() {
@@ -393,7 +398,10 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
     @Override
     public Gathered extractOutput(Calibration.Stats acc) {
       return new Gathered(
-          acc.calibrate(), acc.centroids(), acc.personCentroids(), new TreeMap<>(acc.faces()));
+          acc.calibrate(search),
+          acc.centroids(),
+          acc.personCentroids(),
+          new TreeMap<>(acc.faces()));
     }
 
     @Override

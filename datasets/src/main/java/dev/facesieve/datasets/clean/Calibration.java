@@ -41,7 +41,10 @@ import java.util.TreeMap;
  *       how far apart two halves of one person's faces lie and how far the nearest other person
  *       lies: the midpoint of the {@link #SPLIT_HALF_PERCENTILE}th percentile of split-half angles
  *       (each class's person's faces split in two by position, the angle between the halves'
- *       centroids) and the "another person" cut. With the shared embedder on LFW, halves of one
+ *       centroids) and the nearest other person. That is the "another person" percentile taken a
+ *       second time, with each class compared with its nearest class outside the classes within the
+ *       first cut of it ({@link #duplicateReferenceDeg}): many duplicates would otherwise drag the
+ *       percentile, and the cut, down with them. With the shared embedder on LFW, halves of one
  *       person lie 3–43° apart and the nearest other person 59–80°.
  *   <li><b>near-duplicate image</b> ({@link #nearDuplicateDeg}): two faces of a class are copies of
  *       one picture (re-encoded, slightly brightened or cropped) when their embeddings lie closer
@@ -117,8 +120,10 @@ public record Calibration(
    * @param splitHalfP95Deg the {@link #SPLIT_HALF_PERCENTILE}th percentile of split-half angles
    *     (NaN when no class has {@link #MIN_SPLIT_FACES} dominant faces)
    * @param splitHalfDeg histogram of split-half angles: the same person's two halves
-   * @param nearestFaceDeg histogram of each dominant face's angle to its nearest other face of the
-   *     class
+   * @param nearestFaceDeg histogram of each of the person's faces' angle to its nearest other one
+   * @param nearestOutsidePercentileDeg the {@link #OTHER_PERSON_PERCENTILE} percentile of each
+   *     searched class's angle to its nearest class outside its first-pass duplicates (NaN with
+   *     fewer than two classes): the duplicate-identity cut's "nearest other person"
    */
   public record Evidence(
       int classes,
@@ -131,7 +136,8 @@ public record Calibration(
       long[] faceDeg,
       double splitHalfP95Deg,
       long[] splitHalfDeg,
-      long[] nearestFaceDeg)
+      long[] nearestFaceDeg,
+      double nearestOutsidePercentileDeg)
       implements Serializable {
     // records compare arrays by identity; evidence read back from summary.json must equal what
     // was written
@@ -148,7 +154,8 @@ public record Calibration(
           && Arrays.equals(faceDeg, e.faceDeg)
           && Double.compare(splitHalfP95Deg, e.splitHalfP95Deg) == 0
           && Arrays.equals(splitHalfDeg, e.splitHalfDeg)
-          && Arrays.equals(nearestFaceDeg, e.nearestFaceDeg);
+          && Arrays.equals(nearestFaceDeg, e.nearestFaceDeg)
+          && Double.compare(nearestOutsidePercentileDeg, e.nearestOutsidePercentileDeg) == 0;
     }
 
     @Override
@@ -346,18 +353,34 @@ public record Calibration(
 
     /** The thresholds and their evidence. */
     public Calibration calibrate() {
+      return calibrate(new JavaSimilaritySearch());
+    }
+
+    /**
+     * The thresholds and their evidence, searching with {@code search}.
+     *
+     * <p>The duplicate-identity cut takes two passes. Duplicates are the nearest other class of the
+     * classes they duplicate, so when many are present (insightface's estimate for MS1MV2: about 7%
+     * of classes) the "another person" percentile falls to its floor and the first cut with it. The
+     * second pass compares each searched class with its nearest class outside the classes within
+     * the first cut of it (its duplicates) and puts the cut halfway to that.
+     */
+    public Calibration calibrate(SimilaritySearch search) {
       Centroids all = centroids();
       int c = all.size();
       int q = Math.min(c, MAX_QUERIES);
       float[][] queries = new float[q][];
       int[] exclude = new int[q];
+      int[] queryRow = new int[q];
       for (int i = 0; i < q; i++) {
         int idx = (int) ((long) i * c / q);
+        queryRow[i] = idx;
         queries[i] = all.centroid(idx);
         exclude[i] = all.label(idx);
       }
+      Centroids.Match[] nearest = all.nearestOther(queries, exclude);
       double[] nn =
-          Arrays.stream(all.nearestOther(queries, exclude))
+          Arrays.stream(nearest)
               .filter(java.util.Objects::nonNull)
               .mapToDouble(Centroids.Match::angleDeg)
               .sorted()
@@ -383,8 +406,14 @@ public record Calibration(
       double splitP = percentile(split, SPLIT_HALF_PERCENTILE, 180.0 / FINE_BINS);
       // the midpoint between one person's halves and the nearest other person; without halves,
       // half the "another person" cut
+      double first = Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
+      double[] outside = nearestOutside(all, queryRow, nearest, first, search);
+      double outsideP =
+          outside.length == 0 ? Double.NaN : percentile(outside, OTHER_PERSON_PERCENTILE);
+      double reference =
+          Double.isNaN(outsideP) ? person : Math.max(OTHER_PERSON_FLOOR_DEG, outsideP);
       double duplicate =
-          Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
+          Double.isNaN(splitP) ? reference / 2 : Math.min(reference, (splitP + reference) / 2);
       double nearDuplicate = Double.isNaN(p50) ? 0 : NEAR_DUPLICATE_FRACTION * p50;
       return new Calibration(
           round(person),
@@ -403,8 +432,68 @@ public record Calibration(
               faceCoarse,
               round(splitP),
               coarse(split),
-              nearestFace.clone()));
+              nearestFace.clone(),
+              round(outsideP)));
     }
+
+    /**
+     * Sorted, each searched class's angle to its nearest class (dominant centroids) outside the
+     * classes whose person centroids lie within {@code cut} of its own; the first pass's angle for
+     * a class without such duplicates.
+     */
+    private double[] nearestOutside(
+        Centroids all, int[] queryRow, Centroids.Match[] nearest, double cut, SimilaritySearch s) {
+      Centroids persons = personCentroids();
+      int c = all.size();
+      float[][] personRows = new float[c][];
+      float[][] dominantRows = new float[c][];
+      for (int j = 0; j < c; j++) {
+        personRows[j] = persons.centroid(j);
+        dominantRows[j] = all.centroid(j);
+      }
+      float[][] personQueries = new float[queryRow.length][];
+      for (int i = 0; i < queryRow.length; i++) {
+        personQueries[i] = personRows[queryRow[i]];
+      }
+      java.util.Map<Integer, java.util.Set<Integer>> duplicates = new java.util.HashMap<>();
+      if (c > 1) {
+        for (SimilaritySearch.Pair p : s.pairsBetween(personQueries, personRows, cut)) {
+          if (p.b() != queryRow[p.a()]) {
+            duplicates.computeIfAbsent(p.a(), k -> new java.util.HashSet<>()).add(p.b());
+          }
+        }
+      }
+      List<Double> out = new ArrayList<>();
+      for (int i = 0; i < queryRow.length; i++) {
+        java.util.Set<Integer> skip = duplicates.get(i);
+        if (skip == null) {
+          if (nearest[i] != null) {
+            out.add(nearest[i].angleDeg());
+          }
+          continue;
+        }
+        double best = -2;
+        for (int j = 0; j < c; j++) {
+          if (j != queryRow[i] && !skip.contains(j)) {
+            best = Math.max(best, ClassScorer.dot(dominantRows[queryRow[i]], dominantRows[j]));
+          }
+        }
+        if (best > -2) {
+          out.add(SubClasses.angleDeg(best));
+        }
+      }
+      return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+  }
+
+  /**
+   * The "nearest other person" the duplicate-identity cut lies halfway to: the percentile of angles
+   * to the nearest class outside each class's duplicates, at least the floor ({@link
+   * #otherPersonDeg} for a calibration from before it was recorded).
+   */
+  public double duplicateReferenceDeg() {
+    double p = evidence.nearestOutsidePercentileDeg();
+    return Double.isNaN(p) || p == 0 ? otherPersonDeg : Math.max(OTHER_PERSON_FLOOR_DEG, p);
   }
 
   /**

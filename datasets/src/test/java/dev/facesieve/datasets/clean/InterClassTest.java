@@ -241,6 +241,34 @@ class InterClassTest {
   }
 
   @Test
+  void duplicatesDoNotDragTheDuplicateCutDownWithThem() {
+    Calibration.Stats stats = new Calibration.Stats();
+    // a and a' are one person 10° apart (each other's nearest class); b and c lie 90° from all
+    float[][] centroid = {v(0, 7, 0), v(0, 7, 10), v(1, 7, 0), v(2, 7, 0)};
+    for (int c = 0; c < 4; c++) {
+      stats.add(
+          new Calibration.ClassStats(
+              c,
+              "p" + c,
+              centroid[c],
+              new double[0],
+              new double[] {40, 40},
+              10,
+              centroid[c],
+              20,
+              new double[] {30}));
+    }
+    Calibration cal = stats.calibrate();
+    // the first pass: the nearest other class is the duplicate (10°) for half the classes, so the
+    // "another person" percentile falls to the 45° floor
+    assertEquals(Calibration.OTHER_PERSON_FLOOR_DEG, cal.otherPersonDeg(), 1e-9);
+    // the second: outside their duplicates, every class's nearest other person lies 90° away
+    assertEquals(90, cal.evidence().nearestOutsidePercentileDeg(), 0.1);
+    assertEquals(90, cal.duplicateReferenceDeg(), 0.1);
+    assertEquals((20.1 + 90) / 2, cal.duplicateIdentityDeg(), 0.1);
+  }
+
+  @Test
   void splitHalvesAlternateAndNeedFourFaces() {
     float[][] rows = {v(0, 5, 10), v(0, 6, 10), v(0, 5, 10), v(0, 6, 10)};
     // even rows lean to axis 5, odd rows to axis 6: their centroids are the two faces themselves
