@@ -267,14 +267,6 @@ public final class CleanRun {
     return movedCount;
   }
 
-  /**
-   * An int column of a {@code classes.parquet} row, or 0 when the file predates it ({@code
-   * dropped_other_person} and {@code relabelled_out} came with the {@code subclass} policy).
-   */
-  static int classInt(GenericRecord row, String column) {
-    return row.getSchema().getField(column) == null ? 0 : (Integer) row.get(column);
-  }
-
   /** True when face {@code i} is noise by the ground truth. */
   boolean noisy(int i) {
     return truth[i] != CLEAN && truth[i] != UNKNOWN;

@@ -4,6 +4,7 @@ import static dev.facesieve.datasets.clean.DetectionMetrics.f1;
 import static dev.facesieve.datasets.clean.DetectionMetrics.ratio;
 
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
@@ -296,37 +297,38 @@ public final class NoiseStatistics {
     }
     List<ClassRow> rows = new ArrayList<>();
     for (var c : run.classes) {
-      int label = (Integer) c.get("label");
-      int samples = (Integer) c.get("samples");
-      int kept = (Integer) c.get("kept");
-      int movedOut = CleanRun.classInt(c, "relabelled_out");
+      // ClassSummary reads the row, columns an older file lacks as 0
+      ClassSummary s = ClassSummary.fromAvro(c);
+      int samples = s.samples();
+      int kept = s.kept();
+      int movedOut = s.relabelledOut();
       List<Integer> perSub = new ArrayList<>();
-      for (Object o : (List<?>) c.get("samples_per_sub_center")) {
-        perSub.add((Integer) o);
+      for (int v : s.samplesPerSubCenter()) {
+        perSub.add(v);
       }
-      long[] nc = run.hasTruth ? noisyByLabel.getOrDefault(label, new long[2]) : null;
+      long[] nc = run.hasTruth ? noisyByLabel.getOrDefault(s.label(), new long[2]) : null;
       rows.add(
           new ClassRow(
-              label,
-              c.get("identity").toString(),
+              s.label(),
+              s.identity(),
               (Integer) c.get("new_label"),
               samples,
               perSub,
-              (Integer) c.get("dominant_sub_center"),
+              s.dominant(),
               (Double) c.get("dominant_share"),
               kept,
               samples - kept - movedOut,
-              (Integer) c.get("dropped_outlier_angle"),
-              (Integer) c.get("dropped_non_dominant"),
-              (Integer) c.get("dropped_small_class"),
-              CleanRun.classInt(c, "dropped_other_person"),
-              CleanRun.classInt(c, "dropped_duplicate_identity"),
-              CleanRun.classInt(c, "dropped_duplicate_image"),
-              CleanRun.classInt(c, "dropped_test_overlap"),
+              s.dropped(DropReason.OUTLIER_ANGLE),
+              s.dropped(DropReason.NON_DOMINANT),
+              s.dropped(DropReason.SMALL_CLASS),
+              s.dropped(DropReason.OTHER_PERSON),
+              s.dropped(DropReason.DUPLICATE_IDENTITY),
+              s.dropped(DropReason.DUPLICATE_IMAGE),
+              s.dropped(DropReason.TEST_OVERLAP),
               movedOut,
               ratio(samples - kept - movedOut, samples),
-              (Double) c.get("mean_angle_deg"),
-              (Double) c.get("max_angle_deg"),
+              s.meanAngleDeg(),
+              s.maxAngleDeg(),
               nc == null ? null : nc[0],
               nc == null ? null : nc[1]));
     }

@@ -116,7 +116,9 @@ final class FakeCleanRun {
                 0,
                 0,
                 0,
-                null));
+                null),
+            0,
+            null);
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }
@@ -230,7 +232,9 @@ final class FakeCleanRun {
                 2,
                 2,
                 1,
-                0.5));
+                0.5),
+            0,
+            null);
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }
@@ -533,6 +537,8 @@ final class FakeCleanRun {
             "0",
             "fingerprint-of-prepared",
             true,
+            null,
+            0,
             null);
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;

@@ -195,22 +195,24 @@ public record InterClassPolicy(
       parent[i] = i;
     }
     boolean any = false;
+    // the same bytes: joined through a map, in linear time
+    java.util.Map<String, Integer> firstOfDigest = new java.util.HashMap<>();
     for (int i = 0; i < n; i++) {
+      if (sha256[i] != null && keptHere(i, reason, target, label, merged)) {
+        Integer first = firstOfDigest.putIfAbsent(sha256[i], i);
+        if (first != null) {
+          any |= union(parent, first, i);
+        }
+      }
+    }
+    // near copies: every pair of kept faces (a class's faces, not the run's)
+    for (int i = 0; nearDuplicateDeg > 0 && i < n; i++) {
       if (!keptHere(i, reason, target, label, merged)) {
         continue;
       }
       for (int j = i + 1; j < n; j++) {
-        if (!keptHere(j, reason, target, label, merged)) {
-          continue;
-        }
-        boolean same = sha256[i] != null && sha256[i].equals(sha256[j]);
-        if (same || (nearDuplicateDeg > 0 && ClassScorer.dot(x[i], x[j]) >= minCos)) {
-          int a = root(parent, i);
-          int b = root(parent, j);
-          if (a != b) {
-            parent[Math.max(a, b)] = Math.min(a, b);
-            any = true;
-          }
+        if (keptHere(j, reason, target, label, merged) && ClassScorer.dot(x[i], x[j]) >= minCos) {
+          any |= union(parent, i, j);
         }
       }
     }
@@ -234,6 +236,19 @@ public record InterClassPolicy(
   private static boolean keptHere(
       int i, DropReason[] reason, int[] target, int label, boolean[] merged) {
     return reason[i] == null && (target[i] == label || merged[i]);
+  }
+
+  /**
+   * Joins the groups of {@code i} and {@code j} (the lower root stays); true when they differed.
+   */
+  private static boolean union(int[] parent, int i, int j) {
+    int a = root(parent, i);
+    int b = root(parent, j);
+    if (a == b) {
+      return false;
+    }
+    parent[Math.max(a, b)] = Math.min(a, b);
+    return true;
   }
 
   private static int root(int[] parent, int i) {

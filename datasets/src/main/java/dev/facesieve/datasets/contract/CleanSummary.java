@@ -48,55 +48,6 @@ public record CleanSummary(
     long facesEmbedded,
     @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable InterClass interClass) {
 
-  /** A summary from before faces embedded were counted and inter-class findings existed. */
-  public CleanSummary(
-      String stage,
-      String facesieveVersion,
-      long input,
-      long quarantined,
-      Map<String, Long> quarantinedByReason,
-      long kept,
-      long relabelled,
-      long dropped,
-      Map<String, Long> droppedByReason,
-      int classesBefore,
-      int classesAfter,
-      double noiseRate,
-      Options options,
-      @Nullable Calibration calibration,
-      String data,
-      String dataFingerprint,
-      String model,
-      String modelSha256,
-      @Nullable String modelDataFingerprint,
-      boolean modelTrainedOnThisData,
-      @Nullable QualityVsTruth qualityVsTruth) {
-    this(
-        stage,
-        facesieveVersion,
-        input,
-        quarantined,
-        quarantinedByReason,
-        kept,
-        relabelled,
-        dropped,
-        droppedByReason,
-        classesBefore,
-        classesAfter,
-        noiseRate,
-        options,
-        calibration,
-        data,
-        dataFingerprint,
-        model,
-        modelSha256,
-        modelDataFingerprint,
-        modelTrainedOnThisData,
-        qualityVsTruth,
-        0,
-        null);
-  }
-
   /**
    * What cleaning did across classes; the faces it dropped are in {@link #droppedByReason} ({@code
    * DUPLICATE_IDENTITY}, {@code DUPLICATE_IMAGE}, {@code TEST_OVERLAP}) and not in the truth
