@@ -2,6 +2,7 @@ package dev.facesieve.model;
 
 import dev.facesieve.datasets.clean.JavaSimilaritySearch;
 import dev.facesieve.datasets.clean.SimilaritySearch;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,47 @@ public final class SimilaritySearches {
    */
   public static SimilaritySearch best() {
     return Holder.BEST;
+  }
+
+  /**
+   * A search that travels to Beam workers and runs there as {@link #best()} of the JVM it runs in:
+   * PyTorch where its engine loads, else plain Java. Both give the same pairs bit for bit, so where
+   * a stage runs does not change a decision; the driver's choice does not bind a worker without
+   * PyTorch.
+   */
+  public static SimilaritySearch bestWhereRun() {
+    return BestWhereRun.INSTANCE;
+  }
+
+  private static final class BestWhereRun implements SimilaritySearch {
+    private static final long serialVersionUID = 1L;
+    static final BestWhereRun INSTANCE = new BestWhereRun();
+
+    private BestWhereRun() {}
+
+    private Object readResolve() {
+      return INSTANCE;
+    }
+
+    @Override
+    public List<Pair> pairsWithin(float[][] unit, double maxAngleDeg) {
+      return best().pairsWithin(unit, maxAngleDeg);
+    }
+
+    @Override
+    public List<Pair> pairsBetween(float[][] left, float[][] right, double maxAngleDeg) {
+      return best().pairsBetween(left, right, maxAngleDeg);
+    }
+
+    @Override
+    public Nearest[] nearest(float[][] queries, float[][] unit, int[] exclude) {
+      return best().nearest(queries, unit, exclude);
+    }
+
+    @Override
+    public String name() {
+      return best().name();
+    }
   }
 
   private static final class Holder {

@@ -29,7 +29,7 @@ import java.util.List;
  * results equal {@code JavaSimilaritySearch}'s bit for bit. Each block's arrays live in a
  * sub-manager closed after the block. The engine is looked up on first use and never serialised, so
  * an instance can travel to Beam workers; the engine must load there ({@link
- * SimilaritySearches#best()} picks the Java search where it does not). Sets {@code
+ * SimilaritySearches#bestWhereRun()} picks the Java search where it does not). Sets {@code
  * ai.djl.offline=true} before loading it.
  */
 public final class TorchSimilaritySearch extends BlockedSimilaritySearch {

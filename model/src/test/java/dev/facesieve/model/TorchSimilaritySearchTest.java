@@ -185,4 +185,23 @@ class TorchSimilaritySearchTest {
     assertEquals("pytorch", SimilaritySearches.best().name());
     assertTrue(SimilaritySearches.best() == SimilaritySearches.best());
   }
+
+  @Test
+  void bestWhereRunTravelsAsItsNameAndAnswersAsTheLocalBest() throws Exception {
+    float[][] v = {{1, 0, 0}, {0.8f, 0.6f, 0}, {0, 0, 1}};
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(SimilaritySearches.bestWhereRun());
+    }
+    assertTrue(bytes.size() < 200, "it carries no engine, no weights: " + bytes.size() + " bytes");
+    SimilaritySearch copy;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (SimilaritySearch) in.readObject();
+    }
+    assertTrue(copy == SimilaritySearches.bestWhereRun());
+    assertEquals(SimilaritySearches.best().name(), copy.name());
+    assertEquals(JAVA.pairsWithin(v, 40), copy.pairsWithin(v, 40));
+    assertEquals(1, copy.pairsWithin(v, 40).size());
+  }
 }

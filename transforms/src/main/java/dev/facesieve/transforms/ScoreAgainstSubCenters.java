@@ -100,7 +100,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   public static ScoreAgainstSubCenters with(CleaningPolicy policy) {
     checkNotNull(policy, "policy");
     return new ScoreAgainstSubCenters(
-        policy, InterClassPolicy.defaults(), SimilaritySearches.best(), 256);
+        policy, InterClassPolicy.defaults(), SimilaritySearches.bestWhereRun(), 256);
   }
 
   /** How many buckets of classes are grouped and scored together (default 256). */
@@ -115,7 +115,7 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
     return new ScoreAgainstSubCenters(policy, p, search, buckets);
   }
 
-  /** The cosine search across classes (default {@link SimilaritySearches#best}). */
+  /** The cosine search across classes (default {@link SimilaritySearches#bestWhereRun}). */
   public ScoreAgainstSubCenters withSearch(SimilaritySearch s) {
     checkNotNull(s, "search");
     return new ScoreAgainstSubCenters(policy, interClass, s, buckets);
