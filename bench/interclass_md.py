@@ -71,6 +71,50 @@ fs = [f for r in rows if r["feature"] == "split" for f in r["false"]]
 if fs:
     p("False groups: " + "; ".join(fs) + ".")
     p("")
+ms = ["%s (seed %d, %s)" % (m, r["seed"], r["split"]) for r in rows
+      if r["feature"] == "split" for m in r.get("missed_detail", [])]
+if ms:
+    p("Missed splits, the angle between their halves on the person centroid (what the search")
+    p("compares), the plain mean of all their faces and the dominant sub-class's mean, and the")
+    p("spread-scaled distance (below): " + "; ".join(ms) + ".")
+    p("")
+spread = [r for r in rows if r["feature"] == "split-spread"]
+if spread:
+    p("**One person's two parts against two people, by how spread out the person is** (%d random"
+      % spread[0]["splits_per_person"])
+    p("halves and 80/20 splits of every person; every pair of people; every person's 80% against")
+    p("%d random 20%% parts of every other person). *Angle* = between plain means; *scaled* ="
+      % spread[0]["parts_per_pair"])
+    p("|m_a − m_b|² / (s² (1/n_a + 1/n_b)), the squared distance between the two mean embeddings")
+    p("over what two random samples of one person of those sizes would give (s² the pooled per-face")
+    p("variance), about 1 for one person however spread out.")
+    p("")
+    p("| data | one person, halves: angle p99 / max | scaled p99 / max | one person, 80/20: angle p99 / max | scaled p99 / max | two people, whole classes: angle min | scaled min | two people, a 20% part: angle min | scaled min (p0.1) |")
+    p("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in spread:
+        p("| %s | %.1f° / %.1f° | %.2f / %.2f | %.1f° / %.1f° | %.2f / %.2f | %.1f° | %.2f | %.1f° | %.2f (%.2f) |" % (
+            r["dataset"], r["same_halves_angle_p99_deg"], r["same_halves_angle_max_deg"],
+            r["same_halves_scaled_p99"], r["same_halves_scaled_max"],
+            r["same_80_20_angle_p99_deg"], r["same_80_20_angle_max_deg"],
+            r["same_80_20_scaled_p99"], r["same_80_20_scaled_max"],
+            r["other_whole_angle_min_deg"], r["other_whole_scaled_min"],
+            r["other_small_angle_min_deg"], r["other_small_scaled_min"],
+            r["other_small_scaled_p0_1"]))
+    p("")
+    for r in spread:
+        p("%s: most spread-out people (80/20 splits): %s. Closest two people on the scaled distance: %s (whole classes); %s (a 20%% part)." % (
+            r["dataset"], "; ".join(r["same_80_20_widest"]),
+            r["other_whole_scaled_min_pair"], r["other_small_scaled_min_pair"]))
+        p("")
+        if "other_small_within_window" in r:
+            p("%s: two people within %s° of each other (plain means, a 20%% part): %d of %d pairs, scaled min %s (%s). "
+              "A 20%% part's faces all nearest its own 80%%: %.0f%%; with the person's other faces absent, all its faces"
+              " and its mean nearest one other class: %.0f%%." % (
+                r["dataset"], "%g" % r["window_deg"], r["other_small_within_window"], r["other_small_pairs"],
+                r["other_small_within_window_scaled_min"], r["other_small_within_window_scaled_min_pair"],
+                100 * r["small_part_all_faces_nearest_own_rest"],
+                100 * r["small_part_alone_all_faces_nearest_one_other"]))
+            p("")
 
 p("### Test-set overlap: held-out pictures of known people")
 p("")

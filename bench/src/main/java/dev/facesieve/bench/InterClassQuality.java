@@ -125,6 +125,7 @@ public final class InterClassQuality {
     base.put("classes", col.identities().size());
     base.put("images", emb.length);
     base.put("search", search.getClass().getSimpleName());
+    print(base, spread(collection(col, emb, sha), seeds[0]));
     try (OnnxEmbedder embedder = OnnxEmbedder.load(onnx, Preprocessing.ARCFACE_BGR, true)) {
       for (long seed : seeds) {
         for (String mode : new String[] {"none", "halves", "80/20"}) {
@@ -257,6 +258,7 @@ public final class InterClassQuality {
     int exact = 0;
     List<Double> plantedDeg = new ArrayList<>();
     List<String> missed = new ArrayList<>();
+    List<String> missedDetail = new ArrayList<>();
     for (int[] pl : planted) {
       double deg = angle(r.persons().centroid(pl[0]), r.persons().centroid(pl[1]));
       plantedDeg.add(deg);
@@ -270,6 +272,7 @@ public final class InterClassQuality {
         }
       } else {
         missed.add(classes.get(pl[0]).name() + " " + deg + "°");
+        missedDetail.add(whyApart(classes.get(pl[0]), classes.get(pl[1]), r, pl));
       }
     }
     int falseGroups = 0;
@@ -315,6 +318,7 @@ public final class InterClassQuality {
     m.put("nearest_other_person_deg", nearestOther);
     m.put("nearest_other_person_pair", nearestPair);
     m.put("missed", missed);
+    m.put("missed_detail", missedDetail);
     m.put("false", falseList);
     if (n == 0) {
       // the clean collection: what the default duplicate-image marking finds among real faces
@@ -373,6 +377,255 @@ public final class InterClassQuality {
       m.put("duplicate_images", marked);
     }
     return m;
+  }
+
+  /**
+   * Why a missed split's halves lie apart: each half's size, and the angle between the halves on
+   * the person centroid (what the search compares), the plain mean of all their faces and the
+   * dominant sub-class's mean, and the spread-scaled distance {@link #spreadScaled}.
+   */
+  static String whyApart(Cls a, Cls b, Run r, int[] labels) {
+    float[][] xa = a.x();
+    float[][] xb = b.x();
+    float[] domA = SubClasses.of(xa, r.scores()[labels[0]]).dominantCentroid();
+    float[] domB = SubClasses.of(xb, r.scores()[labels[1]]).dominantCentroid();
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s %d+%d faces: person %.1f°, mean %.1f°, dominant %.1f°, spread-scaled %.2f",
+        a.name(),
+        xa.length,
+        xb.length,
+        angle(r.persons().centroid(labels[0]), r.persons().centroid(labels[1])),
+        angle(SubClasses.mean(xa), SubClasses.mean(xb)),
+        angle(domA, domB),
+        spreadScaled(xa, xb));
+  }
+
+  /**
+   * The squared distance between two groups' mean embeddings over what two random samples of one
+   * person of these sizes would give: |m_a − m_b|² / (s² (1/n_a + 1/n_b)), with s² the pooled
+   * per-face variance about each group's mean. About 1 for two samples of one person whatever its
+   * spread; the alternative to a fixed angle that a spread-out person needs.
+   */
+  static double spreadScaled(float[][] a, float[][] b) {
+    double[] ma = rawMean(a);
+    double[] mb = rawMean(b);
+    double ss = sumSquares(a, ma) + sumSquares(b, mb);
+    int dof = a.length + b.length - 2;
+    if (dof < 1 || ss == 0) {
+      return Double.NaN;
+    }
+    double d2 = 0;
+    for (int j = 0; j < ma.length; j++) {
+      d2 += (ma[j] - mb[j]) * (ma[j] - mb[j]);
+    }
+    return round(d2 / (ss / dof * (1.0 / a.length + 1.0 / b.length)));
+  }
+
+  private static double[] rawMean(float[][] rows) {
+    double[] m = new double[rows[0].length];
+    for (float[] r : rows) {
+      for (int j = 0; j < m.length; j++) {
+        m[j] += r[j] / (double) rows.length;
+      }
+    }
+    return m;
+  }
+
+  private static double sumSquares(float[][] rows, double[] mean) {
+    double ss = 0;
+    for (float[] r : rows) {
+      for (int j = 0; j < mean.length; j++) {
+        ss += (r[j] - mean[j]) * (r[j] - mean[j]);
+      }
+    }
+    return ss;
+  }
+
+  /** Random splits of each person drawn for {@link #spread}. */
+  static final int SPREAD_SPLITS = 200;
+
+  /** Random 20% parts of each person drawn per other person for {@link #spread}. */
+  static final int SPREAD_PARTS = 20;
+
+  /**
+   * How far one person's two random parts lie apart against two different people, on the angle
+   * between plain means and on {@link #spreadScaled}: {@link #SPREAD_SPLITS} random halves and
+   * 80/20 splits of every person, every pair of people (whole classes), and every person's larger
+   * part (80%) against {@link #SPREAD_PARTS} random 20% parts of every other person (the size of a
+   * planted small class). Whether some per-class measure of spread could find the splits a fixed
+   * angle misses.
+   */
+  static Map<String, Object> spread(List<Cls> people, long seed) {
+    Random rng = new Random(seed);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("feature", "split-spread");
+    m.put("seed", seed);
+    m.put("splits_per_person", SPREAD_SPLITS);
+    m.put("parts_per_pair", SPREAD_PARTS);
+    for (String mode : new String[] {"halves", "80/20"}) {
+      List<double[]> same = new ArrayList<>(); // angle, scaled, person
+      for (int p = 0; p < people.size(); p++) {
+        for (int s = 0; s < SPREAD_SPLITS; s++) {
+          float[][][] parts = randomSplit(people.get(p).x(), mode, rng);
+          same.add(
+              new double[] {
+                angle(SubClasses.mean(parts[0]), SubClasses.mean(parts[1])),
+                spreadScaled(parts[0], parts[1]),
+                p
+              });
+        }
+      }
+      String key = mode.equals("halves") ? "same_halves" : "same_80_20";
+      m.put(key + "_angle_p95_deg", pct(same, 0, 95));
+      m.put(key + "_angle_p99_deg", pct(same, 0, 99));
+      m.put(key + "_angle_max_deg", pct(same, 0, 100));
+      m.put(key + "_scaled_p95", pct(same, 1, 95));
+      m.put(key + "_scaled_p99", pct(same, 1, 99));
+      m.put(key + "_scaled_max", pct(same, 1, 100));
+      // the most spread-out people: the largest median angle between their parts
+      List<String> widest = new ArrayList<>();
+      List<double[]> byPerson = new ArrayList<>();
+      for (int p = 0; p < people.size(); p++) {
+        final int q = p;
+        List<double[]> own = same.stream().filter(v -> v[2] == q).toList();
+        byPerson.add(new double[] {pct(own, 0, 50), p, pct(own, 1, 50), fraction(own, 45)});
+      }
+      byPerson.sort((u, v) -> Double.compare(v[0], u[0]));
+      for (double[] v : byPerson.subList(0, Math.min(4, byPerson.size()))) {
+        widest.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s (%d faces) median %.1f°, beyond 45° %.0f%%, scaled median %.2f",
+                people.get((int) v[1]).name(),
+                people.get((int) v[1]).faces().size(),
+                v[0],
+                100 * v[3],
+                v[2]));
+      }
+      m.put(key + "_widest", widest);
+    }
+    List<double[]> whole = new ArrayList<>();
+    List<double[]> small = new ArrayList<>(); // angle, scaled, big person, small person
+    for (int p = 0; p < people.size(); p++) {
+      float[][] xp = people.get(p).x();
+      for (int q = 0; q < people.size(); q++) {
+        if (q == p) {
+          continue;
+        }
+        float[][] xq = people.get(q).x();
+        if (p < q) {
+          whole.add(
+              new double[] {
+                angle(SubClasses.mean(xp), SubClasses.mean(xq)), spreadScaled(xp, xq), p, q
+              });
+        }
+        for (int s = 0; s < SPREAD_PARTS; s++) {
+          float[][] big = randomSplit(xp, "80/20", rng)[0];
+          float[][] part = randomSplit(xq, "80/20", rng)[1];
+          small.add(
+              new double[] {
+                angle(SubClasses.mean(big), SubClasses.mean(part)), spreadScaled(big, part), p, q
+              });
+        }
+      }
+    }
+    m.put("other_whole_angle_min_deg", pct(whole, 0, 0));
+    m.put("other_whole_scaled_min", pct(whole, 1, 0));
+    m.put("other_whole_scaled_min_pair", closestPair(whole, people));
+    m.put("other_small_angle_min_deg", pct(small, 0, 0));
+    m.put("other_small_scaled_min", pct(small, 1, 0));
+    m.put("other_small_scaled_p0_1", pct(small, 1, 0.1));
+    m.put("other_small_scaled_min_pair", closestPair(small, people));
+    m.put("other_small_pairs", small.size());
+    List<double[]> window = small.stream().filter(v -> v[0] <= SPREAD_WINDOW_DEG).toList();
+    m.put("window_deg", SPREAD_WINDOW_DEG);
+    m.put("other_small_within_window", window.size());
+    m.put("other_small_within_window_scaled_min", window.isEmpty() ? null : pct(window, 1, 0));
+    m.put(
+        "other_small_within_window_scaled_min_pair",
+        window.isEmpty() ? null : closestPair(window, people));
+    // per-face evidence without an angle: do all of a small class's faces, and its mean, name one
+    // nearest class? With the person's other faces present (a planted split) and absent (a small
+    // class of a person filed once)
+    float[][] means = people.stream().map(c -> SubClasses.mean(c.x())).toArray(float[][]::new);
+    int same = 0;
+    int lone = 0;
+    int draws = 0;
+    for (int q = 0; q < people.size(); q++) {
+      for (int s = 0; s < SPREAD_PARTS; s++) {
+        float[][][] parts = randomSplit(people.get(q).x(), "80/20", rng);
+        float[][] with = means.clone();
+        with[q] = SubClasses.mean(parts[0]);
+        boolean allOwn = true;
+        for (float[] f : parts[1]) {
+          allOwn &= nearestRow(f, with, -1) == q;
+        }
+        same += allOwn ? 1 : 0;
+        int first = nearestRow(SubClasses.mean(parts[1]), means, q);
+        boolean agree = true;
+        for (float[] f : parts[1]) {
+          agree &= nearestRow(f, means, q) == first;
+        }
+        lone += agree ? 1 : 0;
+        draws++;
+      }
+    }
+    m.put("small_part_all_faces_nearest_own_rest", round((double) same / draws));
+    m.put("small_part_alone_all_faces_nearest_one_other", round((double) lone / draws));
+    return m;
+  }
+
+  /**
+   * A plain-mean angle that takes in every missed LFW split (62.3° at most); {@link #spread} counts
+   * the pairs of two people within it.
+   */
+  static final double SPREAD_WINDOW_DEG = 63;
+
+  private static int nearestRow(float[] x, float[][] rows, int skip) {
+    int best = -1;
+    double bestDot = -2;
+    for (int i = 0; i < rows.length; i++) {
+      double d = ClassScorer.dot(x, rows[i]);
+      if (i != skip && d > bestDot) {
+        bestDot = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static float[][][] randomSplit(float[][] x, String mode, Random rng) {
+    List<float[]> rows = new ArrayList<>(Arrays.asList(x));
+    Collections.shuffle(rows, rng);
+    int keep = mode.equals("halves") ? (x.length + 1) / 2 : (int) Math.round(0.8 * x.length);
+    return new float[][][] {
+      rows.subList(0, keep).toArray(new float[0][]),
+      rows.subList(keep, rows.size()).toArray(new float[0][])
+    };
+  }
+
+  /** The p-th percentile (nearest rank) of column {@code col}; 0 gives the minimum. */
+  private static double pct(List<double[]> rows, int col, double p) {
+    double[] v = rows.stream().mapToDouble(r -> r[col]).filter(d -> !Double.isNaN(d)).toArray();
+    Arrays.sort(v);
+    int i = (int) Math.ceil(p / 100 * v.length) - 1;
+    return round(v[Math.max(0, Math.min(v.length - 1, i))]);
+  }
+
+  private static double fraction(List<double[]> rows, double aboveDeg) {
+    return rows.stream().filter(r -> r[0] > aboveDeg).count() / (double) rows.size();
+  }
+
+  private static String closestPair(List<double[]> rows, List<Cls> people) {
+    double[] best = rows.stream().min((u, v) -> Double.compare(u[1], v[1])).orElseThrow();
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s + %s: scaled %.2f, %.1f°",
+        people.get((int) best[2]).name(),
+        people.get((int) best[3]).name(),
+        best[1],
+        best[0]);
   }
 
   /** Distinct real pictures of one class closer than this are listed (candidate cuts). */
