@@ -31,7 +31,8 @@ class FaceSchemasTest {
         new SourceRef("src.rec", i),
         null,
         truth,
-        trueIdentity);
+        trueIdentity,
+        null);
   }
 
   @Test
