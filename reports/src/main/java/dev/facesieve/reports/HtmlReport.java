@@ -241,7 +241,13 @@ final class HtmlReport {
    * was counted (pairs of classes, classes, copies).
    */
   record TruthView(
-      String precision, String recall, long correct, long found, long inTruth, String what) {
+      String precision,
+      String recall,
+      long correct,
+      long found,
+      long inTruth,
+      String what,
+      boolean nothing) {
     @Nullable
     static TruthView of(@Nullable CleanSummary.InterClass.Detection d, String what) {
       return d == null
@@ -252,7 +258,8 @@ final class HtmlReport {
               d.correct(),
               d.found(),
               d.inTruth(),
-              what);
+              what,
+              d.found() + d.inTruth() == 0);
     }
   }
 

@@ -229,6 +229,25 @@ class InterClassReportTest {
                 "precision <b class=\"truth-precision\">1.000</b>, recall <b"
                     + " class=\"truth-recall\">1.000</b> (1 of 1 training classes found"),
         section(dom, "test-overlap"));
+
+    // nothing planted and nothing found: said in words, not as a precision of 0
+    Path none = tmp.resolve("none");
+    Path clean2 =
+        FakeCleanRun.writeInterClass(
+            none,
+            new dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth(
+                new dev.facesieve.datasets.contract.CleanSummary.InterClass.Detection(
+                    0, 0, 0, 0.0, 1.0),
+                null,
+                null,
+                dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth.NOTE));
+    NoiseReport.regenerate(clean2, NoiseReport.Options.defaults());
+    String dom2 = Chromium.dumpDom(chromium.get(), clean2.resolve(NoiseReport.HTML_FILE), none);
+    assertTrue(
+        section(dom2, "duplicate-identities")
+            .contains("Against the ground truth: the truth holds none and none were found."),
+        section(dom2, "duplicate-identities"));
+    assertFalse(section(dom2, "test-overlap").contains("class=\"truth\""));
   }
 
   /** A clean folder from before #17: no CSV files, no new columns, no inter_class. */

@@ -107,8 +107,9 @@ public final class CleanCommand implements Callable<Integer> {
    * faces moved, and a warning when the calibration found the classes' persons collapsed.
    */
   /**
-   * How the findings across classes match the ground truth (one line; nothing when the data has
-   * none): precision and recall of each finding the truth can judge.
+   * How the findings across classes match the ground truth (one line): precision and recall of each
+   * finding the truth can judge and that had something to find or found something; nothing when
+   * none had (a collection without planted duplicates prints no line).
    */
   static void printAcrossClassesTruth(PrintWriter out, CleanSummary s) {
     CleanSummary.InterClass.Truth t = s.interClass() == null ? null : s.interClass().truth();
@@ -119,12 +120,14 @@ public final class CleanCommand implements Callable<Integer> {
     addTruth(parts, "duplicate identities", t.duplicateIdentities(), "pairs of classes");
     addTruth(parts, "test overlap", t.testOverlap(), "classes");
     addTruth(parts, "duplicate images", t.duplicateImages(), "copies");
-    out.println("across classes against ground truth: " + String.join("; ", parts));
+    if (!parts.isEmpty()) {
+      out.println("across classes against ground truth: " + String.join("; ", parts));
+    }
   }
 
   private static void addTruth(
       List<String> parts, String what, @Nullable CleanSummary.InterClass.Detection d, String unit) {
-    if (d != null) {
+    if (d != null && d.found() + d.inTruth() > 0) {
       parts.add(
           String.format(
               Locale.ROOT,
