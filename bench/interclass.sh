@@ -10,7 +10,10 @@
 #     training) plus all pictures of K people absent from training.
 # Each is scored on the cleaning's own code (InterClassQuality: Calibration -> InterClassFindings ->
 # CleaningPolicy.decideClass -> InterClassPolicy.apply, default policies, thresholds read from the
-# data) for SEEDS (default 1..5). Writes bench/results/interclass-{lfw,orl}.jsonl,
+# data) for SEEDS (default 1..5). Each row also carries `truth`: the pipeline's own truth metric
+# (InterClassTruth, as summary.json -> inter_class.truth scores a run whose truth.csv marks what was
+# planted) on the same findings, and whether its counts agree with the benchmark's (the script
+# fails when one does not). Writes bench/results/interclass-{lfw,orl}.jsonl,
 # bench/results/interclass.md, and replaces the inter-class section at the end of docs/quality.md
 # (bench/quality_md.py appends the same file, so it survives quality.sh). About a minute once the
 # embeddings are cached (LFW's take ~1 min more the first time).
@@ -37,6 +40,10 @@ for spec in "orl ../shared/data/orl 4 4 2 4" "lfw ../shared/data/lfw-min10-112 1
     | grep '^{' >"$results/interclass-$1.jsonl.tmp"
   mv "$results/interclass-$1.jsonl.tmp" "$results/interclass-$1.jsonl"
 done
+if grep -h '"agrees":false' "$results"/interclass-*.jsonl >&2; then
+  echo "interclass: the pipeline's truth metrics disagree with the benchmark's counts (above)" >&2
+  exit 1
+fi
 python3 bench/interclass_md.py "$results"/interclass-*.jsonl >"$results/interclass.md"
 python3 - "$results/interclass.md" docs/quality.md <<'PY'
 import sys

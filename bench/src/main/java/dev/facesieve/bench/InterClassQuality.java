@@ -6,8 +6,10 @@ import dev.facesieve.datasets.clean.Centroids;
 import dev.facesieve.datasets.clean.ClassDecision;
 import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.InterClassFindings;
 import dev.facesieve.datasets.clean.InterClassPolicy;
+import dev.facesieve.datasets.clean.InterClassTruth;
 import dev.facesieve.datasets.clean.SimilaritySearch;
 import dev.facesieve.datasets.clean.SubClasses;
 import dev.facesieve.datasets.image.Images;
@@ -320,6 +322,21 @@ public final class InterClassQuality {
     m.put("missed", missed);
     m.put("missed_detail", missedDetail);
     m.put("false", falseList);
+    // the pipeline's truth metric (summary.json inter_class.truth) on the same findings: each
+    // class's true identity is its person
+    Map<Integer, String> truthOf = new java.util.HashMap<>();
+    for (int c = 0; c < classes.size(); c++) {
+      truthOf.put(c, String.valueOf(classes.get(c).person()));
+    }
+    Map<Integer, Integer> groupOf = new java.util.HashMap<>();
+    for (InterClassFindings.Group g : f.groups()) {
+      for (int label : g.labels()) {
+        groupOf.put(label, g.id());
+      }
+    }
+    DetectionMetrics.Counts t = InterClassTruth.duplicateIdentities(truthOf, groupOf);
+    // a person has at most two classes here, so its pair is right exactly when found together
+    truth(m, t, t.droppedNoisy() == found && t.noisy() == planted.size());
     if (n == 0) {
       // the clean collection: what the default duplicate-image marking finds among real faces
       List<String> marked = new ArrayList<>();
@@ -747,7 +764,44 @@ public final class InterClassQuality {
     m.put("nearest_false_pair", nearestFalsePair);
     m.put("missed", missed);
     m.put("false", falseDrops);
+    Map<Integer, String> truthOf = new java.util.HashMap<>();
+    long sharedInTraining = 0;
+    for (int c = 0; c < train.size(); c++) {
+      truthOf.put(c, String.valueOf(train.get(c).person()));
+      sharedInTraining += shared.contains(train.get(c).person()) ? 1 : 0;
+    }
+    Set<String> testTruth = new HashSet<>();
+    testPerson.forEach(p -> testTruth.add(String.valueOf(p)));
+    DetectionMetrics.Counts t =
+        InterClassTruth.testOverlap(truthOf, r.findings().testMatches().keySet(), testTruth);
+    // a class matched to another test identity of its person's is still a right drop
+    int right = dropTrue + dropWrongIdentity;
+    truth(
+        m,
+        t,
+        t.droppedNoisy() == right
+            && t.dropped() == right + falseDrops.size()
+            && t.noisy() == sharedInTraining);
     return m;
+  }
+
+  /**
+   * Adds the pipeline's truth metric ({@link InterClassTruth}, as {@code summary.json} → {@code
+   * inter_class.truth} has it) and whether its counts agree with this benchmark's own.
+   */
+  private static void truth(Map<String, Object> m, DetectionMetrics.Counts t, boolean agrees) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("found", t.dropped());
+    v.put("correct", t.droppedNoisy());
+    v.put("in_truth", t.noisy());
+    v.put("precision", Math.round(t.precision() * 10_000) / 10_000.0);
+    v.put("recall", Math.round(t.recall() * 10_000) / 10_000.0);
+    v.put("agrees", agrees);
+    m.put("truth", v);
+    if (!agrees) {
+      System.err.println(
+          "interclass: the truth metric disagrees with the benchmark's counts: " + m);
+    }
   }
 
   // ---------------------------------------------------------------- duplicate images
@@ -788,11 +842,22 @@ public final class InterClassQuality {
       angles.put(t, new ArrayList<>());
     }
     List<String> falseMarks = new ArrayList<>();
+    // the truth the pipeline would read: each planted copy marked as a copy of its original
+    Map<String, String> copyOf = new java.util.HashMap<>();
+    List<InterClassTruth.CopyFound> listed = new ArrayList<>();
     for (int c = 0; c < classes.size(); c++) {
       Cls k = classes.get(c);
       ClassDecision own = d[c][0];
       ClassDecision ic = d[c][1];
       int n = k.faces().size();
+      for (int i = 0; i < n; i++) {
+        if (k.faces().get(i).copy()) {
+          copyOf.put(c + ":" + i, c + ":" + indexOfOriginal(k, k.faces().get(i).image()));
+        }
+        if (ic.duplicateOf()[i] >= 0) {
+          listed.add(new InterClassTruth.CopyFound(c + ":" + i, c + ":" + ic.duplicateOf()[i]));
+        }
+      }
       int[] group = new int[n];
       for (int i = 0; i < n; i++) {
         group[i] = ic.duplicateOf()[i] < 0 ? i : ic.duplicateOf()[i];
@@ -846,6 +911,20 @@ public final class InterClassQuality {
     m.put("transform", "unplanted");
     m.put("false_marked", falseMarks.size());
     m.put("false", falseMarks);
+    int planted = 0;
+    int found = 0;
+    for (int[] cnt : counts.values()) {
+      planted += cnt[0];
+      found += cnt[2];
+    }
+    DetectionMetrics.Counts t = InterClassTruth.duplicateImages(copyOf, id -> true, listed);
+    // a copy lost to its class's own decision is missed here and in the pipeline alike
+    truth(
+        m,
+        t,
+        t.droppedNoisy() == found
+            && t.noisy() == planted
+            && t.dropped() == found + falseMarks.size());
     rows.add(m);
     return rows;
   }

@@ -287,6 +287,7 @@ public final class ScaleBenchmark {
                         new SourceRef("scale-benchmark", i),
                         null,
                         truth,
+                        null,
                         null)));
             GenericRecord e = new GenericData.Record(CleanSchemas.EMBEDDING);
             e.put("id", recordId(i));

@@ -21,6 +21,9 @@ import javax.annotation.Nullable;
  *     identity} for a clean face, another identity of the collection for close-set noise, one
  *     outside it for open-set noise. A face relabelled to another class is right exactly when the
  *     new class's identity equals this.
+ * @param trueDuplicateOf the id of the face this image is a copy of, when the ground truth says it
+ *     is one; two faces are the same picture when one is a copy of the other or both copy the same
+ *     face
  */
 public record FaceRecord(
     String id,
@@ -34,7 +37,8 @@ public record FaceRecord(
     SourceRef source,
     @Nullable float[] landmarks,
     @Nullable NoiseKind truth,
-    @Nullable String trueIdentity) {
+    @Nullable String trueIdentity,
+    @Nullable String trueDuplicateOf) {
 
   public FaceRecord {
     checkNotNull(id, "id");
@@ -60,13 +64,26 @@ public record FaceRecord(
         source,
         landmarks,
         truth,
-        trueIdentity);
+        trueIdentity,
+        trueDuplicateOf);
   }
 
   /** A copy whose image was replaced (alignment), with the new format, size and hash. */
   public FaceRecord withImage(byte[] newImage, String newFormat, int w, int h, String hash) {
     return new FaceRecord(
-        id, label, identity, newImage, newFormat, w, h, hash, source, null, truth, trueIdentity);
+        id,
+        label,
+        identity,
+        newImage,
+        newFormat,
+        w,
+        h,
+        hash,
+        source,
+        null,
+        truth,
+        trueIdentity,
+        trueDuplicateOf);
   }
 
   /** A copy carrying a ground-truth kind and true identity. */
@@ -83,7 +100,8 @@ public record FaceRecord(
         source,
         landmarks,
         kind,
-        newTrueIdentity);
+        newTrueIdentity,
+        trueDuplicateOf);
   }
 
   @Override
@@ -100,7 +118,8 @@ public record FaceRecord(
         && source.equals(r.source)
         && Arrays.equals(landmarks, r.landmarks)
         && truth == r.truth
-        && Objects.equals(trueIdentity, r.trueIdentity);
+        && Objects.equals(trueIdentity, r.trueIdentity)
+        && Objects.equals(trueDuplicateOf, r.trueDuplicateOf);
   }
 
   @Override
@@ -128,6 +147,7 @@ public record FaceRecord(
         + truth
         + ", trueIdentity="
         + trueIdentity
+        + (trueDuplicateOf == null ? "" : ", trueDuplicateOf=" + trueDuplicateOf)
         + "}";
   }
 }

@@ -59,6 +59,10 @@ public final class FaceSchemas {
           .type()
           .optional()
           .stringType()
+          .name("true_duplicate_of")
+          .type()
+          .optional()
+          .stringType()
           .endRecord();
 
   /** The schema of {@code prepared/quarantine/*.parquet}. */
@@ -108,12 +112,14 @@ public final class FaceSchemas {
     }
     r.put("truth", f.truth() == null ? null : f.truth().wireName());
     r.put("true_identity", f.trueIdentity());
+    r.put("true_duplicate_of", f.trueDuplicateOf());
     return r;
   }
 
   /**
    * Converts an Avro record of schema {@link #FACE} back to a face record. Records of files written
-   * before {@code true_identity} existed (read with their own schema) have no such field: null.
+   * before {@code true_identity} or {@code true_duplicate_of} existed (read with their own schema)
+   * have no such field: null.
    */
   public static FaceRecord faceFromAvro(GenericRecord r) {
     Object lm = r.get("landmarks");
@@ -121,6 +127,8 @@ public final class FaceSchemas {
     Object truth = r.get("truth");
     Object trueIdentity =
         r.getSchema().getField("true_identity") == null ? null : r.get("true_identity");
+    Object trueDuplicateOf =
+        r.getSchema().getField("true_duplicate_of") == null ? null : r.get("true_duplicate_of");
     return new FaceRecord(
         r.get("id").toString(),
         (Integer) r.get("label"),
@@ -133,7 +141,8 @@ public final class FaceSchemas {
         sourceFromAvro(r.get("source")),
         landmarks,
         truth == null ? null : NoiseKind.parse(truth.toString()),
-        trueIdentity == null ? null : trueIdentity.toString());
+        trueIdentity == null ? null : trueIdentity.toString(),
+        trueDuplicateOf == null ? null : trueDuplicateOf.toString());
   }
 
   /** Converts a quarantine record to its Avro form. */

@@ -31,7 +31,8 @@ class FaceSchemasTest {
         new SourceRef("src.rec", i),
         null,
         truth,
-        trueIdentity);
+        trueIdentity,
+        null);
   }
 
   @Test
@@ -43,12 +44,15 @@ class FaceSchemasTest {
     assertNull(FaceSchemas.faceFromAvro(FaceSchemas.toAvro(face(2, null, null))).trueIdentity());
   }
 
-  /** Prepared faces written before {@code true_identity} existed still read, without it. */
+  /**
+   * Prepared faces written before {@code true_identity} and {@code true_duplicate_of} existed still
+   * read, without them.
+   */
   @Test
   void facesWrittenWithoutTrueIdentityStillRead() throws Exception {
     List<Schema.Field> fields = new ArrayList<>();
     for (Schema.Field f : FaceSchemas.FACE.getFields()) {
-      if (!f.name().equals("true_identity")) {
+      if (!f.name().equals("true_identity") && !f.name().equals("true_duplicate_of")) {
         fields.add(new Schema.Field(f, f.schema()));
       }
     }

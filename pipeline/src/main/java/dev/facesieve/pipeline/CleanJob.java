@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -250,7 +251,8 @@ public final class CleanJob {
               calibration,
               cached,
               s.facesEmbeddedBefore() + (cached ? 0 : prepared.counts().prepared()),
-              test == null ? 0 : test.identities());
+              test == null ? 0 : test.identities(),
+              test == null ? null : test.shows());
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
           CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
@@ -275,9 +277,11 @@ public final class CleanJob {
 
   /**
    * The test set's prepared faces: the folder itself when it is a {@code prepare} output, else
-   * prepared here (default options) into the staging folder, and deleted after the pipeline.
+   * prepared here (default options) into the staging folder, and deleted after the pipeline; {@code
+   * shows}: the identities its faces show ({@link CleanSummaries#testIdentities}), which the truth
+   * metrics compare with.
    */
-  record TestSet(Path prepared, boolean preparedHere, int identities) {}
+  record TestSet(Path prepared, boolean preparedHere, int identities, Set<String> shows) {}
 
   @Nullable
   private static TestSet testSet(Settings s, Path staging) throws IOException {
@@ -286,7 +290,8 @@ public final class CleanJob {
       return null;
     }
     if (Files.isRegularFile(in.resolve(PrepareManifest.FILE))) {
-      return new TestSet(in, false, PrepareManifest.read(in).identities());
+      return new TestSet(
+          in, false, PrepareManifest.read(in).identities(), CleanSummaries.testIdentities(in));
     }
     Path out = staging.resolve("test-prepared");
     PrepareManifest m =
@@ -295,7 +300,7 @@ public final class CleanJob {
     if (m.counts().prepared() == 0) {
       throw new InputException(in, "the test set holds no face that could be prepared");
     }
-    return new TestSet(out, true, m.identities());
+    return new TestSet(out, true, m.identities(), CleanSummaries.testIdentities(out));
   }
 
   private static void runPipeline(

@@ -8,6 +8,7 @@ import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.clean.InterClassPolicy;
+import dev.facesieve.datasets.clean.InterClassTruth;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.PrepareManifest;
@@ -15,19 +16,29 @@ import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ModelInfo;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecord;
 
 /**
  * Builds a clean run's {@link CleanSummary} and checks that its counts reconcile.
  *
  * <p>Face-level numbers come from the {@link CleanCounts} the pipeline tallied as it wrote the
- * decisions, so no face is read again here; the check compares them with the row counts in the
+ * decisions, so no face is read again for them; the check compares them with the row counts in the
  * Parquet footers of {@code kept/} and {@code dropped/} (metadata only), with the per-class rows of
  * {@code classes.parquet} and with what prepare read and quarantined. A mismatch fails the run.
+ * Only the truth metrics across classes ({@link #truth}) read faces again, when the data has a
+ * ground truth.
  */
 final class CleanSummaries {
   private CleanSummaries() {}
@@ -42,7 +53,8 @@ final class CleanSummaries {
       Calibration calibration,
       boolean embeddingsReused,
       long facesEmbedded,
-      int testIdentities)
+      int testIdentities,
+      @Nullable Set<String> testShows)
       throws IOException {
     PrepareManifest.Counts prepared = manifest.counts();
     // image records read: prepare's read also counts RecordIO metadata records
@@ -61,8 +73,10 @@ final class CleanSummaries {
     java.util.Set<Integer> groups = new java.util.HashSet<>();
     int classesInGroups = 0;
     int testOverlapClasses = 0;
+    List<ClassSummary> rows = new ArrayList<>();
     for (GenericRecord c : ParquetFiles.readAll(staging.resolve("classes.parquet"))) {
       ClassSummary row = ClassSummary.fromAvro(c);
+      rows.add(row);
       classesBefore++;
       // a class keeps faces when it has a new label: its own, or faces moved in by relabelling;
       // the classes of a merged group share one
@@ -125,7 +139,8 @@ final class CleanSummaries {
     InterClassPolicy ic = CleanJob.interClass(s, model).resolve(calibration);
     long within = 0;
     long across = 0;
-    for (InterClassFiles.DuplicateImage d : InterClassFiles.readDuplicateImages(staging)) {
+    List<InterClassFiles.DuplicateImage> copies = InterClassFiles.readDuplicateImages(staging);
+    for (InterClassFiles.DuplicateImage d : copies) {
       if (d.scope().equals(InterClassFiles.WITHIN_CLASS)) {
         within++;
       } else {
@@ -149,7 +164,8 @@ final class CleanSummaries {
                 ? null
                 : s.excludeIdentitiesOf().toAbsolutePath().toString(),
             testIdentities,
-            testOverlapClasses);
+            testOverlapClasses,
+            hasTruth(prepared) ? truth(staging, rows, copies, testShows) : null);
     return new CleanSummary(
         CleanSummary.STAGE,
         Version.get(),
@@ -202,6 +218,136 @@ final class CleanSummaries {
             ? null
             : counts.relabelledCorrect() / (double) counts.relabelledKnownIdentity());
   }
+
+  /** Whether prepare read a ground truth for the data. */
+  private static boolean hasTruth(PrepareManifest.Counts prepared) {
+    return prepared.truth() != null && !prepared.truth().isEmpty();
+  }
+
+  /** The columns of a cleaned face that the inter-class truth needs. */
+  private static final Schema TRUTH_PROJECTION =
+      SchemaBuilder.record("CleanedTruth")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredString("id")
+          .requiredInt("original_label")
+          .optionalString("true_identity")
+          .optionalString("true_duplicate_of")
+          .endRecord();
+
+  /**
+   * The findings across classes against the ground truth the faces carry; null when they carry none
+   * of it (no {@code true_identity}, no copy marked).
+   *
+   * <p>This reads the kept and dropped faces once more, four small columns only and only when the
+   * data has a ground truth (benchmarks, planted tests): a class's truth is a vote over all its
+   * faces, and a copy's original may lie in any class.
+   */
+  @Nullable
+  static CleanSummary.InterClass.Truth truth(
+      Path staging,
+      List<ClassSummary> classes,
+      List<InterClassFiles.DuplicateImage> copies,
+      @Nullable Set<String> testIdentities)
+      throws IOException {
+    InterClassTruth.ClassTruth votes = new InterClassTruth.ClassTruth();
+    Map<String, String> copyOf = new HashMap<>();
+    List<Path> files = new ArrayList<>(ParquetFiles.list(staging.resolve("kept")));
+    files.addAll(ParquetFiles.list(staging.resolve("dropped")));
+    for (Path f : files) {
+      ParquetFiles.readColumns(
+          f,
+          TRUTH_PROJECTION,
+          r -> {
+            Object t = r.get("true_identity");
+            votes.add((Integer) r.get("original_label"), t == null ? null : t.toString());
+            Object of = r.get("true_duplicate_of");
+            if (of != null) {
+              copyOf.put(r.get("id").toString(), of.toString());
+            }
+          });
+    }
+    Map<Integer, String> truthOf = votes.majority();
+    CleanSummary.InterClass.Detection identities = null;
+    CleanSummary.InterClass.Detection overlap = null;
+    if (!truthOf.isEmpty()) {
+      Map<Integer, Integer> groupOf = new HashMap<>();
+      List<Integer> matched = new ArrayList<>();
+      for (ClassSummary c : classes) {
+        if (c.interClass().duplicateGroup() >= 0) {
+          groupOf.put(c.label(), c.interClass().duplicateGroup());
+        }
+        if (c.interClass().testIdentity() != null) {
+          matched.add(c.label());
+        }
+      }
+      identities =
+          CleanSummary.InterClass.Detection.of(
+              InterClassTruth.duplicateIdentities(truthOf, groupOf));
+      if (testIdentities != null) {
+        overlap =
+            CleanSummary.InterClass.Detection.of(
+                InterClassTruth.testOverlap(truthOf, matched, testIdentities));
+      }
+    }
+    CleanSummary.InterClass.Detection images = null;
+    if (!copyOf.isEmpty()) {
+      Set<String> originals = new HashSet<>(copyOf.values());
+      Set<String> present = new HashSet<>();
+      for (Path f : files) {
+        ParquetFiles.readColumns(
+            f,
+            TRUTH_PROJECTION,
+            r -> {
+              String id = r.get("id").toString();
+              if (originals.contains(id)) {
+                present.add(id);
+              }
+            });
+      }
+      List<InterClassTruth.CopyFound> found = new ArrayList<>();
+      copies.forEach(d -> found.add(new InterClassTruth.CopyFound(d.id(), d.duplicateOf())));
+      images =
+          CleanSummary.InterClass.Detection.of(
+              InterClassTruth.duplicateImages(copyOf, present::contains, found));
+    }
+    if (identities == null && images == null) {
+      return null;
+    }
+    return new CleanSummary.InterClass.Truth(
+        identities, overlap, images, CleanSummary.InterClass.Truth.NOTE);
+  }
+
+  /**
+   * The identities a test set shows, read from its prepared faces: each test class's majority
+   * {@code true_identity} when its faces carry one, else its name.
+   */
+  static Set<String> testIdentities(Path preparedTest) throws IOException {
+    InterClassTruth.ClassTruth votes = new InterClassTruth.ClassTruth();
+    Map<Integer, String> names = new HashMap<>();
+    for (Path f : ParquetFiles.list(preparedTest.resolve("faces"))) {
+      ParquetFiles.readColumns(
+          f,
+          TEST_PROJECTION,
+          r -> {
+            int label = (Integer) r.get("label");
+            names.putIfAbsent(label, r.get("identity").toString());
+            Object t = r.get("true_identity");
+            votes.add(label, t == null ? null : t.toString());
+          });
+    }
+    names.putAll(votes.majority());
+    return new TreeSet<>(names.values());
+  }
+
+  private static final Schema TEST_PROJECTION =
+      SchemaBuilder.record("TestIdentity")
+          .namespace("dev.facesieve")
+          .fields()
+          .requiredInt("label")
+          .requiredString("identity")
+          .optionalString("true_identity")
+          .endRecord();
 
   /** Corrupt images by the ground truth, which prepare quarantined. */
   private static long corrupt(PrepareManifest.Counts prepared) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.InterClassFiles;
+import dev.facesieve.datasets.io.Csv;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -35,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a test set of {@code s5} and {@code s6}'s images 6–10 (their 1–5 stay in training) and all
  *       of {@code s7} (not in training): exactly classes {@code s5} and {@code s6} are dropped.
  * </ul>
+ *
+ * <p>What was planted is also written to the input's {@code truth.csv} (true identities, and the
+ * copies as {@code true_duplicate_of}), so the summary scores the findings: all 1.0 at the
+ * defaults, and less where a rerun with tighter cuts misses some.
  */
 class InterClassCommandLineTest {
   @TempDir Path dir;
@@ -75,6 +80,31 @@ class InterClassCommandLineTest {
     Files.write(
         train.resolve("s2/4-brighter.png"), dev.facesieve.datasets.image.Images.png(brighter));
     Files.copy(orl.resolve("s3/2.pgm"), train.resolve("s4/from-s3.pgm"));
+    try (Csv.Out truth =
+        Csv.write(
+            train.resolve("truth.csv"), "id", "truth", "true_identity", "true_duplicate_of")) {
+      for (Path person : list(train)) {
+        String name = person.getFileName().toString();
+        try (Stream<Path> faces = Files.list(person)) {
+          for (Path face : faces.sorted().toList()) {
+            String id = name + "/" + face.getFileName();
+            String copyOf =
+                switch (id) {
+                  case "s2/3-copy.pgm" -> "s2/3.pgm";
+                  case "s2/4-brighter.png" -> "s2/4.pgm";
+                  case "s4/from-s3.pgm" -> "s3/2.pgm";
+                  default -> "";
+                };
+            boolean fromS3 = id.equals("s4/from-s3.pgm");
+            truth.row(
+                id,
+                fromS3 ? "close_set" : "clean",
+                fromS3 ? "s3" : name.equals("s1_b") ? "s1" : name,
+                copyOf);
+          }
+        }
+      }
+    }
 
     Path out = dir.resolve("out");
     CommandLineTest.Result r =
@@ -165,6 +195,60 @@ class InterClassCommandLineTest {
     assertEquals(1, s1Labels.size(), "s1 and s1_b share one label");
     assertEquals(labels.size(), labels.last() + 1, "labels are contiguous: " + labels);
     assertEquals(s.classesAfter(), labels.size());
+
+    // the truth file scores each finding: everything planted was found, nothing else
+    CleanSummary.InterClass.Truth t = s.interClass().truth();
+    assertDetection(1, 1, 1, t.duplicateIdentities(), "the split person, one pair of classes");
+    assertDetection(2, 2, 2, t.testOverlap(), "s5 and s6");
+    assertDetection(3, 3, 3, t.duplicateImages(), "two copies within s2, one across");
+    assertTrue(
+        r.out()
+            .contains(
+                "across classes against ground truth: duplicate identities precision 1.000,"
+                    + " recall 1.000 (1 of 1 pairs of classes right, 1 in truth); test overlap"
+                    + " precision 1.000, recall 1.000 (2 of 2 classes right, 2 in truth);"
+                    + " duplicate images precision 1.000, recall 1.000 (3 of 3 copies right, 3 in"
+                    + " truth)"),
+        r.out());
+
+    // cleaned again from the stored embeddings with cuts that miss things: the split person (and
+    // with the same 1° cut the test identities) and the brightened copy; recall says so
+    Path tight = dir.resolve("tight");
+    CommandLineTest.Result again =
+        CommandLineTest.run(
+            "clean",
+            "--input",
+            out.resolve("prepared").toString(),
+            "--model",
+            out.resolve("model").toString(),
+            "--embeddings",
+            out.resolve("embeddings").toString(),
+            "--output",
+            tight.toString(),
+            "--duplicate-identity-deg",
+            "1",
+            "--near-duplicate-deg",
+            "0",
+            "--exclude-identities-of",
+            test.toString());
+    assertEquals(0, again.code(), again.out() + again.err());
+    CleanSummary.InterClass.Truth missed = CleanSummary.read(tight).interClass().truth();
+    assertDetection(0, 0, 1, missed.duplicateIdentities(), "no group at 1°");
+    assertEquals(0.0, missed.duplicateIdentities().recall());
+    assertDetection(0, 0, 2, missed.testOverlap(), "no test identity within 1°");
+    assertDetection(2, 2, 3, missed.duplicateImages(), "byte copies only");
+    assertEquals(1.0, missed.duplicateImages().precision());
+    assertEquals(2 / 3.0, missed.duplicateImages().recall(), 1e-12);
+  }
+
+  private static void assertDetection(
+      long found, long correct, long inTruth, CleanSummary.InterClass.Detection d, String what) {
+    assertEquals(
+        List.of(found, correct, inTruth), List.of(d.found(), d.correct(), d.inTruth()), what);
+    if (found == correct && correct == inTruth && found > 0) {
+      assertEquals(1.0, d.precision(), what);
+      assertEquals(1.0, d.recall(), what);
+    }
   }
 
   /** Each "a>b" pair with its two file names in sorted order, whichever copy was kept. */

@@ -233,7 +233,35 @@ final class HtmlReport {
       String facesDropped,
       List<GroupView> groups,
       int groupsShown,
-      boolean more) {}
+      boolean more,
+      @Nullable TruthView truth) {}
+
+  /**
+   * A finding's precision and recall against the ground truth, in words: {@code what} names what
+   * was counted (pairs of classes, classes, copies).
+   */
+  record TruthView(
+      String precision,
+      String recall,
+      long correct,
+      long found,
+      long inTruth,
+      String what,
+      boolean nothing) {
+    @Nullable
+    static TruthView of(@Nullable CleanSummary.InterClass.Detection d, String what) {
+      return d == null
+          ? null
+          : new TruthView(
+              String.format(Locale.ROOT, "%.3f", d.precision()),
+              String.format(Locale.ROOT, "%.3f", d.recall()),
+              d.correct(),
+              d.found(),
+              d.inTruth(),
+              what,
+              d.found() + d.inTruth() == 0);
+    }
+  }
 
   /** One group: its keeper's name, its largest angle, its classes shown and how many are not. */
   record GroupView(
@@ -268,7 +296,8 @@ final class HtmlReport {
       List<CopyView> acrossPairs,
       boolean hasWithin,
       boolean hasAcross,
-      int shownPerScope) {}
+      int shownPerScope,
+      @Nullable TruthView truth) {}
 
   /** A copy beside the face it copies, with the angle between their embeddings. */
   record CopyView(
@@ -289,7 +318,8 @@ final class HtmlReport {
       int classesDropped,
       String classesDroppedWords,
       List<TestClassView> classes,
-      boolean more) {}
+      boolean more,
+      @Nullable TruthView truth) {}
 
   /** A training class dropped as a test identity. */
   record TestClassView(
@@ -1007,7 +1037,8 @@ final class HtmlReport {
         count(d.facesDropped()),
         groups,
         groups.size(),
-        d.groupsFound() > groups.size());
+        d.groupsFound() > groups.size(),
+        TruthView.of(d.truth(), "pairs of classes"));
   }
 
   static CopiesView copiesView(ReportJson.InterClassReport ic, Thumbnails.Collected thumbs) {
@@ -1028,7 +1059,8 @@ final class HtmlReport {
         across,
         !within.isEmpty(),
         !across.isEmpty(),
-        COPIES_SHOWN);
+        COPIES_SHOWN,
+        TruthView.of(d.truth(), "copies"));
   }
 
   private static List<CopyView> copyViews(
@@ -1075,7 +1107,8 @@ final class HtmlReport {
             + (t.facesDropped() == 1 ? " face)" : " faces)")
             + (t.classesDropped() == 1 ? " was" : " were"),
         classes,
-        t.classesDropped() > classes.size());
+        t.classesDropped() > classes.size(),
+        TruthView.of(t.truth(), "training classes"));
   }
 
   private static List<QualityRow> qualityRows(ReportJson.Quality q) {

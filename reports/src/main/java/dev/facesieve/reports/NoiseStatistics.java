@@ -468,7 +468,8 @@ public final class NoiseStatistics {
         ic.mergedFaces(),
         facesDropped,
         listed.size(),
-        List.copyOf(listed));
+        List.copyOf(listed),
+        ic.truth() == null ? null : ic.truth().duplicateIdentities());
   }
 
   private static DuplicateImages duplicateImages(CleanRun run, CleanSummary.InterClass ic) {
@@ -516,7 +517,8 @@ public final class NoiseStatistics {
         reported,
         across,
         listed.size(),
-        List.copyOf(listed));
+        List.copyOf(listed),
+        ic.truth() == null ? null : ic.truth().duplicateImages());
   }
 
   private static TestOverlap testOverlap(
@@ -533,6 +535,7 @@ public final class NoiseStatistics {
         facesDropped,
         listed.size(),
         List.copyOf(listed),
-        TestOverlap.DEFINITIONS);
+        TestOverlap.DEFINITIONS,
+        ic.truth() == null ? null : ic.truth().testOverlap());
   }
 }

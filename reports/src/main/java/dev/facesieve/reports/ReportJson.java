@@ -239,6 +239,8 @@ public record ReportJson(
    *     drop}
    * @param facesMerged faces that now carry their group keeper's label
    * @param facesDropped faces dropped as {@code DUPLICATE_IDENTITY}
+   * @param truth precision and recall over pairs of classes against the ground truth ({@code
+   *     summary.json} → {@code inter_class.truth}); absent when the data has no true identities
    */
   public record DuplicateIdentities(
       String action,
@@ -249,7 +251,8 @@ public record ReportJson(
       long facesMerged,
       long facesDropped,
       int groupsListed,
-      List<IdentityGroup> groups) {}
+      List<IdentityGroup> groups,
+      @JsonInclude(Include.NON_NULL) @Nullable CleanSummary.InterClass.Detection truth) {}
 
   /**
    * One duplicate-identity group: its keeper (the largest class, whose label a merge keeps) and
@@ -270,6 +273,8 @@ public record ReportJson(
    *
    * @param action what {@code --duplicate-images} did with a copy within a class: {@code drop} or
    *     {@code report}
+   * @param truth precision and recall over copies against the ground truth; absent when no face of
+   *     the data is marked a copy
    */
   public record DuplicateImages(
       String action,
@@ -281,7 +286,8 @@ public record ReportJson(
       long withinClassReported,
       long acrossClassesExact,
       int pairsListed,
-      List<InterClassFiles.DuplicateImage> pairs) {}
+      List<InterClassFiles.DuplicateImage> pairs,
+      @JsonInclude(Include.NON_NULL) @Nullable CleanSummary.InterClass.Detection truth) {}
 
   /**
    * Training classes dropped because their person is an identity of the test set ({@code
@@ -290,6 +296,8 @@ public record ReportJson(
    *
    * @param excludeIdentitiesOf the test set's path; null when no test set was given
    * @param facesDropped faces dropped as {@code TEST_OVERLAP}
+   * @param truth precision and recall over training classes against the ground truth; absent
+   *     without a test set or true identities
    */
   public record TestOverlap(
       @Nullable String excludeIdentitiesOf,
@@ -298,7 +306,8 @@ public record ReportJson(
       long facesDropped,
       int classesListed,
       List<InterClassFiles.TestOverlap> classes,
-      String definitions) {
+      String definitions,
+      @JsonInclude(Include.NON_NULL) @Nullable CleanSummary.InterClass.Detection truth) {
     /** The words every test-overlap section carries. */
     public static final String DEFINITIONS =
         "A training class is dropped whole when its person centroid, or that of another class"

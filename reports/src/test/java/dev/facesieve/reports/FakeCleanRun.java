@@ -259,6 +259,15 @@ final class FakeCleanRun {
    * </ul>
    */
   static Path writeInterClass(Path dir) throws Exception {
+    return writeInterClass(dir, null);
+  }
+
+  /**
+   * {@link #writeInterClass(Path)} with the given truth metrics across classes in its summary, as a
+   * run on data with a ground truth has them.
+   */
+  static Path writeInterClass(
+      Path dir, @javax.annotation.Nullable CleanSummary.InterClass.Truth truth) throws Exception {
     Path clean = dir.resolve("clean");
     Files.createDirectories(clean.resolve("kept"));
     Files.createDirectories(clean.resolve("dropped"));
@@ -407,7 +416,7 @@ final class FakeCleanRun {
             null,
             CLASSES * PER_CLASS,
             new CleanSummary.InterClass(
-                "drop", 32.0, true, 1, 2, 0, "drop", 8.0, true, 2, 1, TEST_SET, 3, 1));
+                "drop", 32.0, true, 1, 2, 0, "drop", 8.0, true, 2, 1, TEST_SET, 3, 1, truth));
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }

@@ -69,6 +69,12 @@ class InterClassReportTest {
     assertEquals(12, t.get("faces_dropped").asLong());
     assertEquals("test_person_2", t.at("/classes/0/test_identity").asText());
     assertEquals(22.0, t.at("/classes/0/angle_deg").asDouble());
+    for (String section :
+        new String[] {"duplicate_identities", "duplicate_images", "test_overlap"}) {
+      assertTrue(
+          json.at("/inter_class/" + section + "/truth").isMissingNode(),
+          "no truth, no truth metrics: " + section);
+    }
 
     // the class rows count the new drops; cleaning across classes is not label noise in the sweep
     JsonNode row4 = json.at("/classes/4");
@@ -137,6 +143,10 @@ class InterClassReportTest {
     assertTrue(test.contains("The test faces are not kept"), test);
     assertEquals(HtmlReport.FACES_PER_CLASS, NoiseReportTest.count(test, "src=\"data:image/jpeg"));
 
+    for (String s : new String[] {groups, copies, test}) {
+      assertFalse(s.contains("class=\"truth\""), "no truth, no truth metrics: " + s);
+    }
+
     String thresholds = section(dom, "thresholds");
     assertTrue(
         thresholds.contains(
@@ -172,6 +182,72 @@ class InterClassReportTest {
       }
     }
     assertTrue(purple > 500, "group faces not visible: " + purple + " pixels");
+  }
+
+  /** The summary's truth metrics across classes, as a run on data with a ground truth has them. */
+  private static final dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth TRUTH =
+      new dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth(
+          new dev.facesieve.datasets.contract.CleanSummary.InterClass.Detection(1, 1, 2, 1.0, 0.5),
+          new dev.facesieve.datasets.contract.CleanSummary.InterClass.Detection(1, 1, 1, 1.0, 1.0),
+          new dev.facesieve.datasets.contract.CleanSummary.InterClass.Detection(
+              3, 2, 2, 2 / 3.0, 1.0),
+          dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth.NOTE);
+
+  /** With a ground truth each section states its precision and recall, in report.json too. */
+  @Test
+  void sectionsShowTheTruthMetricsWhenTheRunHasThem() throws Exception {
+    Path clean = FakeCleanRun.writeInterClass(tmp, TRUTH);
+    NoiseReport.regenerate(clean, NoiseReport.Options.defaults());
+    JsonNode json = new ObjectMapper().readTree(clean.resolve(NoiseReport.JSON_FILE).toFile());
+    JsonNode d = json.at("/inter_class/duplicate_identities/truth");
+    assertEquals(1, d.get("found").asLong());
+    assertEquals(1, d.get("correct").asLong());
+    assertEquals(2, d.get("in_truth").asLong());
+    assertEquals(0.5, d.get("recall").asDouble());
+    assertEquals(1.0, json.at("/inter_class/test_overlap/truth/precision").asDouble());
+    assertEquals(2 / 3.0, json.at("/inter_class/duplicate_images/truth/precision").asDouble());
+
+    Optional<Path> chromium = Chromium.find();
+    assumeTrue(chromium.isPresent(), "Chromium not found: skipping the rendering check");
+    String dom = Chromium.dumpDom(chromium.get(), clean.resolve(NoiseReport.HTML_FILE), tmp);
+    assertTrue(
+        section(dom, "duplicate-identities")
+            .contains(
+                "precision <b class=\"truth-precision\">1.000</b>, recall <b"
+                    + " class=\"truth-recall\">0.500</b> (1 of 1 pairs of classes found are"
+                    + " right; the truth holds 2)"),
+        section(dom, "duplicate-identities"));
+    assertTrue(
+        section(dom, "duplicate-images")
+            .contains(
+                "precision <b class=\"truth-precision\">0.667</b>, recall <b"
+                    + " class=\"truth-recall\">1.000</b> (2 of 3 copies found are right"),
+        section(dom, "duplicate-images"));
+    assertTrue(
+        section(dom, "test-overlap")
+            .contains(
+                "precision <b class=\"truth-precision\">1.000</b>, recall <b"
+                    + " class=\"truth-recall\">1.000</b> (1 of 1 training classes found"),
+        section(dom, "test-overlap"));
+
+    // nothing planted and nothing found: said in words, not as a precision of 0
+    Path none = tmp.resolve("none");
+    Path clean2 =
+        FakeCleanRun.writeInterClass(
+            none,
+            new dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth(
+                new dev.facesieve.datasets.contract.CleanSummary.InterClass.Detection(
+                    0, 0, 0, 0.0, 1.0),
+                null,
+                null,
+                dev.facesieve.datasets.contract.CleanSummary.InterClass.Truth.NOTE));
+    NoiseReport.regenerate(clean2, NoiseReport.Options.defaults());
+    String dom2 = Chromium.dumpDom(chromium.get(), clean2.resolve(NoiseReport.HTML_FILE), none);
+    assertTrue(
+        section(dom2, "duplicate-identities")
+            .contains("Against the ground truth: the truth holds none and none were found."),
+        section(dom2, "duplicate-identities"));
+    assertFalse(section(dom2, "test-overlap").contains("class=\"truth\""));
   }
 
   /** A clean folder from before #17: no CSV files, no new columns, no inter_class. */

@@ -60,6 +60,7 @@ public class ParquetListsTest {
         new SourceRef("in", i),
         landmarks,
         null,
+        null,
         null);
   }
 

@@ -135,6 +135,7 @@ public class PrepareFacesTest {
               new dev.facesieve.datasets.SourceRef("f", 0),
               null,
               null,
+              null,
               null);
       java.util.concurrent.ExecutorService pool =
           java.util.concurrent.Executors.newFixedThreadPool(8);
@@ -174,7 +175,8 @@ public class PrepareFacesTest {
             new dev.facesieve.datasets.SourceRef("f", 7),
             new float[10],
             dev.facesieve.datasets.NoiseKind.OPEN_SET,
-            "someone else");
+            "someone else",
+            null);
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     FaceCoders.faces().encode(f, b);
     assertEquals(f, FaceCoders.faces().decode(new java.io.ByteArrayInputStream(b.toByteArray())));

@@ -48,7 +48,8 @@ public class WriteFaceFilesTest {
         new SourceRef("in", i),
         null,
         i % 4 == 0 ? NoiseKind.CLOSE_SET : null,
-        i % 4 == 0 ? "person" + ((i + 1) % 3) : null);
+        i % 4 == 0 ? "person" + ((i + 1) % 3) : null,
+        null);
   }
 
   @Test
@@ -123,6 +124,7 @@ public class WriteFaceFilesTest {
             new SourceRef("in", 40),
             null,
             null,
+            null,
             null));
     faces.add(
         new FaceRecord(
@@ -135,6 +137,7 @@ public class WriteFaceFilesTest {
             112,
             "y",
             new SourceRef("j", 0),
+            null,
             null,
             null,
             null));

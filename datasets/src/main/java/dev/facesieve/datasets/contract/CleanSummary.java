@@ -71,6 +71,7 @@ public record CleanSummary(
    * @param testIdentities identities of that test set
    * @param testOverlapClasses training classes dropped as test identities ({@code
    *     test-overlap.csv})
+   * @param truth how the findings match the ground truth, null when the data carries none
    */
   @JsonPropertyOrder(alphabetic = true)
   public record InterClass(
@@ -87,7 +88,41 @@ public record CleanSummary(
       long exactCopiesAcrossClasses,
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String excludeIdentitiesOf,
       int testIdentities,
-      int testOverlapClasses) {}
+      int testOverlapClasses,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Truth truth) {
+
+    /**
+     * Precision and recall of the findings across classes against the ground truth ({@link
+     * dev.facesieve.datasets.clean.InterClassTruth}); each is null when the truth cannot judge it:
+     * duplicate identities and test overlap need faces with a {@code true_identity} (test overlap
+     * also a test set), duplicate images a face marked {@code true_duplicate_of}.
+     */
+    @JsonPropertyOrder(alphabetic = true)
+    public record Truth(
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Detection duplicateIdentities,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Detection testOverlap,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Detection duplicateImages,
+        String note) {
+      /** The {@link #note} every such record carries. */
+      public static final String NOTE =
+          "duplicate_identities over pairs of classes (one person: the same majority"
+              + " true_identity), test_overlap over classes (truth: a test identity),"
+              + " duplicate_images over copies (a group of n faces with one original, by"
+              + " true_duplicate_of, holds n - 1)";
+    }
+
+    /**
+     * One finding's counts: {@code found}, of which {@code correct}, and {@code in_truth}, what the
+     * truth holds; precision is 0 when nothing was found, recall 1 when the truth holds nothing.
+     */
+    @JsonPropertyOrder(alphabetic = true)
+    public record Detection(
+        long found, long correct, long inTruth, double precision, double recall) {
+      public static Detection of(dev.facesieve.datasets.clean.DetectionMetrics.Counts c) {
+        return new Detection(c.dropped(), c.droppedNoisy(), c.noisy(), c.precision(), c.recall());
+      }
+    }
+  }
 
   /** The file's name in a clean output folder. */
   public static final String FILE = "summary.json";

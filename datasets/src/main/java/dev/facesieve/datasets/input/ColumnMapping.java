@@ -20,7 +20,8 @@ public record ColumnMapping(
     String image,
     @Nullable String landmarks,
     @Nullable String truth,
-    @Nullable String trueIdentity)
+    @Nullable String trueIdentity,
+    @Nullable String trueDuplicateOf)
     implements Serializable {
 
   public ColumnMapping {
@@ -37,6 +38,7 @@ public record ColumnMapping(
   public static final String LANDMARKS_COLUMN = "landmarks";
   public static final String TRUTH_COLUMN = "truth";
   public static final String TRUE_IDENTITY_COLUMN = "true_identity";
+  public static final String TRUE_DUPLICATE_OF_COLUMN = "true_duplicate_of";
 
   /** The columns of {@code prepared/faces/*.parquet}. */
   public static final ColumnMapping FACESIEVE =
@@ -47,18 +49,21 @@ public record ColumnMapping(
           IMAGE_COLUMN,
           LANDMARKS_COLUMN,
           TRUTH_COLUMN,
-          TRUE_IDENTITY_COLUMN);
+          TRUE_IDENTITY_COLUMN,
+          TRUE_DUPLICATE_OF_COLUMN);
 
   /** A mapping for foreign files with only an image and a label column. */
   public static ColumnMapping of(String image, String label) {
-    return new ColumnMapping(null, label, null, image, null, null, null);
+    return new ColumnMapping(null, label, null, image, null, null, null, null);
   }
 
   public ColumnMapping withId(@Nullable String column) {
-    return new ColumnMapping(column, label, identity, image, landmarks, truth, trueIdentity);
+    return new ColumnMapping(
+        column, label, identity, image, landmarks, truth, trueIdentity, trueDuplicateOf);
   }
 
   public ColumnMapping withIdentity(@Nullable String column) {
-    return new ColumnMapping(id, label, column, image, landmarks, truth, trueIdentity);
+    return new ColumnMapping(
+        id, label, column, image, landmarks, truth, trueIdentity, trueDuplicateOf);
   }
 }

@@ -75,7 +75,8 @@ public final class FacePreparer implements Serializable {
             raw.source(),
             raw.landmarks(),
             raw.truth(),
-            raw.trueIdentity());
+            raw.trueIdentity(),
+            raw.trueDuplicateOf());
     if (align && raw.landmarks() != null && !(d.width() == 112 && d.height() == 112)) {
       BufferedImage warped;
       try {

@@ -9,6 +9,7 @@ import javax.annotation.Nullable;
  *
  * @param truth ground-truth noise kind when known
  * @param trueIdentity the identity the image really shows when the ground truth names it
+ * @param trueDuplicateOf the id of the face this image copies, when the ground truth says so
  */
 public record RawFace(
     String id,
@@ -18,4 +19,5 @@ public record RawFace(
     SourceRef source,
     @Nullable float[] landmarks,
     @Nullable NoiseKind truth,
-    @Nullable String trueIdentity) {}
+    @Nullable String trueIdentity,
+    @Nullable String trueDuplicateOf) {}

@@ -199,7 +199,8 @@ public final class ShardReader {
                 src,
                 s.side().landmarksOf(id),
                 truth,
-                s.side().trueIdentityOf(id)));
+                s.side().trueIdentityOf(id),
+                s.side().trueDuplicateOf(id)));
       }
     }
   }
@@ -279,7 +280,8 @@ public final class ShardReader {
               src,
               s.side().landmarksOf(e.relativePath()),
               truth,
-              s.side().trueIdentityOf(e.relativePath())));
+              s.side().trueIdentityOf(e.relativePath()),
+              s.side().trueDuplicateOf(e.relativePath())));
     }
   }
 
@@ -383,6 +385,7 @@ public final class ShardReader {
           // a truth file naming the record wins over the file's own truth columns
           NoiseKind truth = s.side().truthOf(id);
           String trueIdentity = s.side().trueIdentityOf(id);
+          String trueDuplicateOf = s.side().trueDuplicateOf(id);
           if (truth == null) {
             if (column(r, c.truth()) != null) {
               try {
@@ -393,6 +396,8 @@ public final class ShardReader {
             }
             Object trueIdentityValue = column(r, c.trueIdentity());
             trueIdentity = trueIdentityValue == null ? null : trueIdentityValue.toString();
+            Object copyOfValue = column(r, c.trueDuplicateOf());
+            trueDuplicateOf = copyOfValue == null ? null : copyOfValue.toString();
           }
           Object img = r.get(c.image());
           if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
@@ -444,7 +449,9 @@ public final class ShardReader {
               lm[i] = ((Number) l.get(i)).floatValue();
             }
           }
-          sink.face(new RawFace(id, label, identity, bytes, src, lm, truth, trueIdentity));
+          sink.face(
+              new RawFace(
+                  id, label, identity, bytes, src, lm, truth, trueIdentity, trueDuplicateOf));
         });
   }
 }

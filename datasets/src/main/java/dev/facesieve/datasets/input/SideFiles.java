@@ -29,37 +29,44 @@ public final class SideFiles {
    * @param trueIdentity the identity the image shows: the face's own identity when clean, another
    *     identity of the collection for close-set noise, one outside it for open-set noise; null
    *     when the file has no {@code true_identity} column or the cell is empty
+   * @param trueDuplicateOf the id of the face this image is a copy of (the same picture, exact or
+   *     re-encoded); null when the file has no {@code true_duplicate_of} column or the cell is
+   *     empty
    */
-  public record Truth(NoiseKind kind, @Nullable String trueIdentity) implements Serializable {}
+  public record Truth(
+      NoiseKind kind, @Nullable String trueIdentity, @Nullable String trueDuplicateOf)
+      implements Serializable {}
 
   /**
-   * Reads {@code id,truth[,true_identity,...]} with a header line naming at least {@code id} and
-   * {@code truth}; the {@code true_identity} column is optional (as in {@link
-   * dev.facesieve.datasets.synth.NoiseInjector#TRUTH_HEADER}).
+   * Reads {@code id,truth[,true_identity][,true_duplicate_of,...]} with a header line naming at
+   * least {@code id} and {@code truth}; the {@code true_identity} and {@code true_duplicate_of}
+   * columns are optional, in any order ({@link
+   * dev.facesieve.datasets.synth.NoiseInjector#TRUTH_HEADER} writes the first).
    */
   public static Map<String, Truth> readTruth(Path file) {
     Map<String, Truth> out = new HashMap<>();
-    // id column, truth column, true_identity column (-1 when absent), number of columns (0 until
-    // the header is read)
-    int[] header = {-1, -1, -1, 0};
+    // id column, truth column, true_identity column, true_duplicate_of column (-1 when absent),
+    // number of columns (0 until the header is read)
+    int[] header = {-1, -1, -1, -1, 0};
     Csv.read(
         file,
         "truth file",
         (rec, line) -> {
-          if (header[3] == 0) {
+          if (header[4] == 0) {
             List<String> names = rec.stream().map(String::strip).toList();
             header[0] = names.indexOf("id");
             header[1] = names.indexOf("truth");
             header[2] = names.indexOf("true_identity");
-            header[3] = names.size();
+            header[3] = names.indexOf("true_duplicate_of");
+            header[4] = names.size();
             if (header[0] < 0 || header[1] < 0) {
               throw new InputException(file, "header must name the columns 'id' and 'truth'");
             }
             return;
           }
-          if (rec.size() != header[3]) {
+          if (rec.size() != header[4]) {
             throw new InputException(
-                file, "line " + line + " has " + rec.size() + " fields, expected " + header[3]);
+                file, "line " + line + " has " + rec.size() + " fields, expected " + header[4]);
           }
           String kind = rec.get(header[1]);
           NoiseKind parsed;
@@ -74,12 +81,19 @@ public final class SideFiles {
                     + kind
                     + "' (clean, close_set, open_set, corrupt)");
           }
-          // an empty cell (which Commons CSV may hand over as null) is an unknown identity
-          String cell = header[2] < 0 ? null : rec.get(header[2]);
-          String trueIdentity = cell == null || cell.isEmpty() ? null : Csv.text(cell);
-          out.put(Csv.text(rec.get(header[0])), new Truth(parsed, trueIdentity));
+          // an empty cell (which Commons CSV may hand over as null) is an unknown identity, or a
+          // face that copies none
+          out.put(
+              Csv.text(rec.get(header[0])),
+              new Truth(parsed, optional(rec, header[2]), optional(rec, header[3])));
         });
     return out;
+  }
+
+  @Nullable
+  private static String optional(CSVRecord rec, int column) {
+    String cell = column < 0 ? null : rec.get(column);
+    return cell == null || cell.isEmpty() ? null : Csv.text(cell);
   }
 
   /** The noise kinds of {@link #readTruth}, for readers that do not need the true identities. */

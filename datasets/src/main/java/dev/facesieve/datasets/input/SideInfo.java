@@ -9,7 +9,7 @@ import javax.annotation.Nullable;
 
 /**
  * Per-record facts that come from side files rather than from the images: 5-point landmarks and
- * ground truth (noise kind and true identity), for the records of one shard only.
+ * ground truth (noise kind, true identity, the face it copies), for the records of one shard only.
  */
 public record SideInfo(Map<String, float[]> landmarks, Map<String, SideFiles.Truth> truth)
     implements Serializable {
@@ -53,5 +53,12 @@ public record SideInfo(Map<String, float[]> landmarks, Map<String, SideFiles.Tru
   public String trueIdentityOf(String id) {
     SideFiles.Truth t = truth.get(id);
     return t == null ? null : t.trueIdentity();
+  }
+
+  /** The id of the face a record copies, or null when the truth file does not say it is a copy. */
+  @Nullable
+  public String trueDuplicateOf(String id) {
+    SideFiles.Truth t = truth.get(id);
+    return t == null ? null : t.trueDuplicateOf();
   }
 }

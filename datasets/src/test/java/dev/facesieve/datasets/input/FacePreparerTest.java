@@ -23,10 +23,12 @@ class FacePreparerTest {
     byte[] big = TestImages.png(250, 250);
     FacePreparer.Outcome o =
         p.prepare(
-            new RawFace("a", 1, "x", big, new SourceRef("a", -1), LM, NoiseKind.CLOSE_SET, "y"));
+            new RawFace(
+                "a", 1, "x", big, new SourceRef("a", -1), LM, NoiseKind.CLOSE_SET, "y", "b"));
     assertTrue(o.aligned());
     assertEquals(NoiseKind.CLOSE_SET, o.face().truth(), "ground truth survives alignment");
     assertEquals("y", o.face().trueIdentity(), "true identity survives alignment");
+    assertEquals("b", o.face().trueDuplicateOf(), "the copied face survives alignment");
     assertEquals(112, o.face().width());
     assertEquals("jpeg", o.face().format());
     assertEquals(LocalFiles.sha256(o.face().image()), o.face().sha256());
@@ -44,13 +46,14 @@ class FacePreparerTest {
                 new SourceRef("b", -1),
                 FaceAligner.ARCFACE_TEMPLATE,
                 null,
+                null,
                 null));
     assertFalse(o.aligned());
     assertArrayEquals(small, o.face().image());
 
     o =
         new FacePreparer(1 << 24, false)
-            .prepare(new RawFace("c", 1, "x", big, new SourceRef("c", -1), LM, null, null));
+            .prepare(new RawFace("c", 1, "x", big, new SourceRef("c", -1), LM, null, null, null));
     assertFalse(o.aligned());
     assertArrayEquals(big, o.face().image());
   }
@@ -67,6 +70,7 @@ class FacePreparerTest {
                     TestImages.png(200, 200),
                     new SourceRef("d", -1),
                     new float[10],
+                    null,
                     null,
                     null));
     assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
@@ -85,7 +89,15 @@ class FacePreparerTest {
         FacePreparer.Outcome o =
             p.prepare(
                 new RawFace(
-                    "e", 0, "x", TestImages.png(250, 250), new SourceRef("e", -1), lm, null, null));
+                    "e",
+                    0,
+                    "x",
+                    TestImages.png(250, 250),
+                    new SourceRef("e", -1),
+                    lm,
+                    null,
+                    null,
+                    null));
         assertNull(o.face());
         assertEquals("BAD_LANDMARKS", o.quarantined().reason().name());
       }
@@ -98,6 +110,7 @@ class FacePreparerTest {
                   TestImages.png(250, 250),
                   new SourceRef("f", -1),
                   nearBorder,
+                  null,
                   null,
                   null));
       assertNull(ok.quarantined(), "within the margin: " + ok);

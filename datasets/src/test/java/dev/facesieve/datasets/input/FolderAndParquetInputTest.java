@@ -129,6 +129,44 @@ class FolderAndParquetInputTest {
     assertEquals(c.faces, rows.stream().map(FaceSchemas::faceFromAvro).toList());
   }
 
+  /**
+   * A truth file's optional {@code true_duplicate_of} column marks copies; prepare carries it into
+   * the face records, their Parquet files, and back out of a prepared file read as input.
+   */
+  @Test
+  void copiesMarkedInTheTruthFileReachThePreparedFaces() throws Exception {
+    Path root = dir.resolve("faces");
+    Files.createDirectories(root.resolve("A"));
+    Files.createDirectories(root.resolve("B"));
+    Files.write(root.resolve("A/1.jpg"), TestImages.jpeg(1));
+    Files.write(root.resolve("A/copy.jpg"), TestImages.jpeg(1));
+    Files.write(root.resolve("B/2.jpg"), TestImages.jpeg(2));
+    try (Csv.Out t =
+        Csv.write(root.resolve("truth.csv"), "id", "truth", "true_identity", "true_duplicate_of")) {
+      t.row("A/1.jpg", "clean", "A", "");
+      t.row("A/copy.jpg", "clean", "A", "A/1.jpg");
+    }
+    Collect c = Collect.all(InputPlanner.plan(InputPlanner.Spec.of(root)));
+    Map<String, FaceRecord> byId = new java.util.HashMap<>();
+    c.faces.forEach(f -> byId.put(f.id(), f));
+    assertEquals("A/1.jpg", byId.get("A/copy.jpg").trueDuplicateOf());
+    assertEquals(null, byId.get("A/1.jpg").trueDuplicateOf(), "an empty cell: no copy");
+    assertEquals(null, byId.get("B/2.jpg").trueDuplicateOf(), "not in the truth file");
+
+    Path file = dir.resolve("prepared/part-0.parquet");
+    Files.createDirectories(file.getParent());
+    ParquetFiles.write(file, FaceSchemas.FACE, c.faces.stream().map(FaceSchemas::toAvro).toList());
+    Map<String, String> column = new java.util.HashMap<>();
+    ParquetFiles.readAll(file)
+        .forEach(
+            r -> column.put(r.get("id").toString(), String.valueOf(r.get("true_duplicate_of"))));
+    assertEquals(Map.of("A/1.jpg", "null", "A/copy.jpg", "A/1.jpg", "B/2.jpg", "null"), column);
+    Collect again = Collect.all(InputPlanner.plan(InputPlanner.Spec.of(file.getParent())));
+    Map<String, String> reread = new java.util.HashMap<>();
+    again.faces.forEach(f -> reread.put(f.id(), String.valueOf(f.trueDuplicateOf())));
+    assertEquals(column, reread, "a prepared file's true_duplicate_of is read");
+  }
+
   @Test
   void parquetRoundTripOfFaceRecords() throws Exception {
     List<FaceRecord> in = new ArrayList<>();
@@ -147,7 +185,8 @@ class FolderAndParquetInputTest {
               new dev.facesieve.datasets.SourceRef("src.rec", i * 100L),
               i % 2 == 0 ? new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, (float) i} : null,
               i % 5 == 0 ? NoiseKind.CLOSE_SET : null,
-              i % 5 == 0 ? "p" + ((i + 1) % 3) : null));
+              i % 5 == 0 ? "p" + ((i + 1) % 3) : null,
+              null));
     }
     Path file = dir.resolve("pq/part-0.parquet");
     Files.createDirectories(file.getParent());

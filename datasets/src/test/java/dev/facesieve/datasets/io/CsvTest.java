@@ -106,13 +106,36 @@ class CsvTest {
     assertEquals(
         Map.of(
             "A/1.jpg",
-            new SideFiles.Truth(NoiseKind.CLEAN, "A"),
+            new SideFiles.Truth(NoiseKind.CLEAN, "A", null),
             "A/2.jpg",
-            new SideFiles.Truth(NoiseKind.CLOSE_SET, "Bush, George W"),
+            new SideFiles.Truth(NoiseKind.CLOSE_SET, "Bush, George W", null),
             "A/3.jpg",
-            new SideFiles.Truth(NoiseKind.OPEN_SET, "=Zed"),
+            new SideFiles.Truth(NoiseKind.OPEN_SET, "=Zed", null),
             "A/4.jpg",
-            new SideFiles.Truth(NoiseKind.CORRUPT, null)),
+            new SideFiles.Truth(NoiseKind.CORRUPT, null, null)),
+        SideFiles.readTruth(truth));
+  }
+
+  /**
+   * The optional {@code true_duplicate_of} column, in any position; an empty cell marks no copy.
+   */
+  @Test
+  void truthFileMarksCopies() throws Exception {
+    Path truth = dir.resolve("truth.csv");
+    Files.writeString(
+        truth,
+        "id,true_duplicate_of,truth,true_identity\n"
+            + "A/1.jpg,,clean,A\n"
+            + "A/2.jpg,A/1.jpg,clean,A\n"
+            + "\"B, b/3.jpg\",\"A/1.jpg\",close_set,A\n");
+    assertEquals(
+        Map.of(
+            "A/1.jpg",
+            new SideFiles.Truth(NoiseKind.CLEAN, "A", null),
+            "A/2.jpg",
+            new SideFiles.Truth(NoiseKind.CLEAN, "A", "A/1.jpg"),
+            "B, b/3.jpg",
+            new SideFiles.Truth(NoiseKind.CLOSE_SET, "A", "A/1.jpg")),
         SideFiles.readTruth(truth));
   }
 
@@ -128,9 +151,9 @@ class CsvTest {
     assertEquals(
         Map.of(
             "Bush, George W/1.jpg",
-            new SideFiles.Truth(NoiseKind.CLEAN, null),
+            new SideFiles.Truth(NoiseKind.CLEAN, null, null),
             "=x/2.jpg",
-            new SideFiles.Truth(NoiseKind.OPEN_SET, null)),
+            new SideFiles.Truth(NoiseKind.OPEN_SET, null, null)),
         t);
 
     Path lm = dir.resolve("landmarks.csv");

@@ -122,6 +122,7 @@ class ParquetListsTest {
                   new dev.facesieve.datasets.SourceRef("s", 0),
                   new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
                   null,
+                  null,
                   null));
       for (Schema.Field field : FaceSchemas.FACE.getFields()) {
         r.put(field.name(), face.get(field.name()));

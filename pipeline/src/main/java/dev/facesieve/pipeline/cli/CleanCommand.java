@@ -6,8 +6,11 @@ import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.ModelMatch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.annotation.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,6 +106,42 @@ public final class CleanCommand implements Callable<Integer> {
    * How the run decided: the policy, its thresholds (and whether they were read from the data),
    * faces moved, and a warning when the calibration found the classes' persons collapsed.
    */
+  /**
+   * How the findings across classes match the ground truth (one line): precision and recall of each
+   * finding the truth can judge and that had something to find or found something; nothing when
+   * none had (a collection without planted duplicates prints no line).
+   */
+  static void printAcrossClassesTruth(PrintWriter out, CleanSummary s) {
+    CleanSummary.InterClass.Truth t = s.interClass() == null ? null : s.interClass().truth();
+    if (t == null) {
+      return;
+    }
+    List<String> parts = new ArrayList<>();
+    addTruth(parts, "duplicate identities", t.duplicateIdentities(), "pairs of classes");
+    addTruth(parts, "test overlap", t.testOverlap(), "classes");
+    addTruth(parts, "duplicate images", t.duplicateImages(), "copies");
+    if (!parts.isEmpty()) {
+      out.println("across classes against ground truth: " + String.join("; ", parts));
+    }
+  }
+
+  private static void addTruth(
+      List<String> parts, String what, @Nullable CleanSummary.InterClass.Detection d, String unit) {
+    if (d != null && d.found() + d.inTruth() > 0) {
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "%s precision %.3f, recall %.3f (%d of %d %s right, %d in truth)",
+              what,
+              d.precision(),
+              d.recall(),
+              d.correct(),
+              d.found(),
+              unit,
+              d.inTruth()));
+    }
+  }
+
   /** What cleaning found and did across classes (one line). */
   static void printAcrossClasses(PrintWriter out, CleanSummary s) {
     CleanSummary.InterClass ic = s.interClass();
@@ -226,6 +265,7 @@ public final class CleanCommand implements Callable<Integer> {
           q.recall(),
           q.f1());
     }
+    printAcrossClassesTruth(out, s);
     out.printf("output: %s%n", output.resolve(CleanJob.SUMMARY));
     out.printf("report: %s%n", output.resolve("report.html").toAbsolutePath());
     out.flush();

@@ -120,7 +120,8 @@ public final class PrepareOptions {
                 imageColumn,
                 ColumnMapping.LANDMARKS_COLUMN,
                 ColumnMapping.TRUTH_COLUMN,
-                ColumnMapping.TRUE_IDENTITY_COLUMN))
+                ColumnMapping.TRUE_IDENTITY_COLUMN,
+                ColumnMapping.TRUE_DUPLICATE_OF_COLUMN))
         .setRunner(runner.choice())
         .setOverwrite(overwrite)
         .build();

@@ -167,6 +167,7 @@ public final class RunCommand implements Callable<Integer> {
           q.f1(),
           q.angleRocAuc());
     }
+    CleanCommand.printAcrossClassesTruth(out, s);
     out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
     out.flush();
   }
