@@ -1,0 +1,150 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facesieve.datasets.InputException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.HdfsConfiguration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16 point 4: a stage output on a real HDFS (Hadoop's in-process {@code MiniDFSCluster})
+ * keeps the guarantees a local one has: the marker is written last, a failed stage leaves no marker
+ * nor staged files, files FaceSieve did not write are refused, the lock keeps a second writer out,
+ * and {@code --overwrite} replaces only what the record names.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HdfsOutputTest {
+  MiniDFSCluster cluster;
+  String root;
+
+  @BeforeAll
+  void start(@TempDir Path base) throws Exception {
+    cluster = startCluster(base);
+    root = "hdfs://localhost:" + cluster.getNameNodePort();
+  }
+
+  /** A one-datanode HDFS whose blocks lie under {@code base}, registered for {@code hdfs://}. */
+  static MiniDFSCluster startCluster(Path base) throws Exception {
+    Configuration conf = new HdfsConfiguration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("hdfs").toString());
+    MiniDFSCluster c = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    c.waitActive();
+    DistributedFiles.use(c.getConfiguration(0));
+    return c;
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  @Test
+  void commitWritesTheMarkerLastAndRecordsWhatItWrote() throws Exception {
+    Location out = Location.parse(root + "/runs/commit");
+    StageOutput stage = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    assertTrue(out.resolve(OutputLock.FILE).isFile(), "the lock is taken on HDFS");
+    stage.stagingLocation().resolve("faces/part-0.parquet").write("rows");
+    stage.stagingLocation().resolve("quarantine/part-0.parquet").write("bad");
+    assertFalse(StageOutput.isComplete(out, "manifest.json"));
+    stage.commit(List.of("faces", "quarantine"), "{\"done\":true}");
+
+    assertEquals("{\"done\":true}", out.resolve("manifest.json").readString());
+    assertEquals("rows", out.resolve("faces/part-0.parquet").readString());
+    assertFalse(out.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    assertFalse(out.resolve(OutputGuard.STAGING).exists(), "nothing is left staged");
+    OutputGuard.Ownership o = OutputGuard.inspect(out, OutputKind.PREPARE);
+    assertEquals(
+        List.of(
+            "faces/",
+            "faces/part-0.parquet",
+            "manifest.json",
+            "quarantine/",
+            "quarantine/part-0.parquet"),
+        List.copyOf(o.owned()));
+  }
+
+  @Test
+  void aFailedStageLeavesNoMarkerAndNothingStaged() throws Exception {
+    Location out = Location.parse(root + "/runs/failed");
+    StageOutput stage = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    stage.stagingLocation().resolve("faces/part-0.parquet").write("half");
+    stage.abandon();
+    assertFalse(StageOutput.isComplete(out, "manifest.json"));
+    assertFalse(out.resolve(OutputGuard.STAGING).exists());
+    assertFalse(out.resolve(OutputLock.FILE).isFile());
+    // and the folder may be used again without --overwrite: nothing of the failed run remains
+    StageOutput again = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    again.abandon();
+  }
+
+  @Test
+  void refusesFilesItDidNotWriteEvenWithOverwrite() throws Exception {
+    Location out = Location.parse(root + "/runs/foreign");
+    out.resolve("notes.txt").write("mine");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", true));
+    assertTrue(e.getMessage().contains("notes.txt"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(root), e.getMessage());
+    assertEquals("mine", out.resolve("notes.txt").readString());
+  }
+
+  @Test
+  void theLockKeepsASecondWriterOut() throws Exception {
+    Location out = Location.parse(root + "/runs/locked");
+    StageOutput first = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false));
+    assertTrue(e.getMessage().contains("another facesieve is writing here"), e.getMessage());
+    first.abandon();
+    StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false).abandon();
+  }
+
+  @Test
+  void overwriteReplacesOnlyWhatTheRecordNames() throws Exception {
+    Location out = Location.parse(root + "/runs/overwrite");
+    StageOutput one = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    one.stagingLocation().resolve("faces/part-0.parquet").write("one");
+    one.stagingLocation().resolve("faces/part-1.parquet").write("one");
+    one.commit(List.of("faces", "quarantine"), "{}");
+    assertThrows(
+        InputException.class,
+        () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false));
+
+    StageOutput two = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", true);
+    two.stagingLocation().resolve("faces/part-0.parquet").write("two");
+    two.commit(List.of("faces", "quarantine"), "{\"run\":2}");
+    assertEquals("two", out.resolve("faces/part-0.parquet").readString());
+    assertFalse(out.resolve("faces/part-1.parquet").isFile(), "the earlier run's file is gone");
+    assertEquals("{\"run\":2}", out.resolve("manifest.json").readString());
+  }
+
+  @Test
+  void anOutputInsideAnInputIsRefused() throws Exception {
+    Location in = Location.parse(root + "/data/in");
+    in.resolve("x.rec").write("x");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () ->
+                StageOutput.open(
+                    in.resolve("out"), OutputKind.PREPARE, "manifest.json", false, in));
+    assertTrue(e.getMessage().contains("overlaps the input"), e.getMessage());
+  }
+}
