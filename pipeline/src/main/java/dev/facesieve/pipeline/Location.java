@@ -2,6 +2,7 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.io.LocalFiles;
+import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,10 +206,15 @@ public final class Location {
     return !isFile() && !files("/**").isEmpty();
   }
 
-  /** Creates the folder and its parents (elsewhere nothing: writing a file makes its folders). */
+  /**
+   * Creates the folder and its parents (on object stores nothing: writing a file makes its
+   * folders).
+   */
   public void createDirectories() throws IOException {
     if (local != null) {
       Files.createDirectories(local);
+    } else if (hadoop()) {
+      hadoopFs().mkdirs(hadoopPath());
     }
   }
 
@@ -269,6 +275,28 @@ public final class Location {
       names.add(slash < 0 ? e : e.substring(0, slash));
     }
     return List.copyOf(names);
+  }
+
+  /** The file's size in bytes. */
+  public long size() throws IOException {
+    if (local != null) {
+      return Files.size(local);
+    }
+    if (hadoop()) {
+      return hadoopFs().getFileStatus(hadoopPath()).getLen();
+    }
+    return FileSystems.matchSingleFileSpec(uri).sizeBytes();
+  }
+
+  /**
+   * The rows of this Parquet file, from its footer. Elsewhere than locally the footer is read
+   * through Hadoop's file systems, so an object store needs its Hadoop connector on the class path.
+   */
+  public long parquetRows() throws IOException {
+    if (local != null) {
+      return ParquetFiles.rowCount(local);
+    }
+    return ParquetFiles.rowCount(URI.create(uri), DistributedFiles.configuration());
   }
 
   /** The file's content as UTF-8. */
@@ -403,15 +431,17 @@ public final class Location {
   }
 
   /**
-   * Moves this file or folder tree to {@code target}, which must not exist. Locally one move;
-   * elsewhere one rename per file.
+   * Moves this file or folder tree to {@code target}, which must not exist. Locally and on Hadoop's
+   * file systems one move (a folder's rename is one name-node operation there); on object stores
+   * one rename per file.
    */
   public void moveTo(Location target) throws IOException {
     if (local != null) {
       Files.move(local, target.local("a move"));
       return;
     }
-    if (isFile()) {
+    if (isFile() || hadoop()) {
+      target.parent().createDirectories();
       renameTo(target);
       return;
     }

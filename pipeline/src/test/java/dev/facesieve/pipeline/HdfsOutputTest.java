@@ -21,17 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 16 point 4: a stage output on a real HDFS (Hadoop's in-process {@code MiniDFSCluster})
  * keeps the guarantees a local one has: the marker is written last, a failed stage leaves no marker
  * nor staged files, files FaceSieve did not write are refused, the lock keeps a second writer out,
- * and {@code --overwrite} replaces only what the record names.
+ * and {@code --overwrite} replaces only what the record names. {@code facesieve prepare --output
+ * hdfs://…} writes what the same command writes locally.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HdfsOutputTest {
   MiniDFSCluster cluster;
   String root;
+  Path dir;
+  Path synth;
 
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = startCluster(base);
     root = "hdfs://localhost:" + cluster.getNameNodePort();
+    dir = base;
+    synth = base.resolve("synth");
+    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
   }
 
   /** A one-datanode HDFS whose blocks lie under {@code base}, registered for {@code hdfs://}. */
@@ -146,5 +152,65 @@ class HdfsOutputTest {
                 StageOutput.open(
                     in.resolve("out"), OutputKind.PREPARE, "manifest.json", false, in));
     assertTrue(e.getMessage().contains("overlaps the input"), e.getMessage());
+  }
+
+  @Test
+  void prepareToHdfsWritesWhatALocalPrepareWrites() throws Exception {
+    Path local = dir.resolve("prepared-local");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/prepared";
+    CommandLineTest.Result r =
+        OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    assertTrue(r.out().contains("output: " + remote + "/manifest.json"), r.out());
+
+    Location out = Location.parse(remote);
+    assertEquals(
+        java.nio.file.Files.readString(local.resolve(PrepareJob.MANIFEST)),
+        out.resolve(PrepareJob.MANIFEST).readString(),
+        "the same manifest: counts, identities, per-label counts, output files and their rows");
+    assertEquals(
+        OwnershipTest.tree(local)
+            .lines()
+            .map(l -> l.split(" ")[0])
+            .filter(l -> !l.isEmpty())
+            .sorted()
+            .toList(),
+        out.tree().stream().map(e -> e.endsWith("/") ? e.substring(0, e.length() - 1) : e).toList(),
+        "the same files");
+    for (String e : out.tree()) {
+      if (e.endsWith(".parquet")) {
+        assertEquals(
+            java.nio.file.Files.size(local.resolve(e)), out.resolve(e).size(), e + " differs");
+      }
+    }
+    CommandLineTest.Result again =
+        CommandLineTest.run("prepare", "--input", synth.toString(), "--output", remote);
+    OwnershipTest.refused(again, remote, "--overwrite");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote, "--overwrite");
+  }
+
+  @Test
+  void aPrepareThatFailsAfterItsPipelineLeavesNothingThatLooksComplete() throws Exception {
+    Location out = Location.parse(root + "/interrupted");
+    ProgressListener failing =
+        (stage, done, total) -> {
+          if (done == total) { // the pipeline has written its files into the staging folder
+            throw new IllegalStateException("injected failure");
+          }
+        };
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                PrepareJob.run(
+                    PrepareJob.Settings.builder().setInput(synth).setOutput(out).build(), failing));
+    assertEquals("injected failure", e.getMessage());
+    assertFalse(StageOutput.isComplete(out, PrepareJob.MANIFEST), "no marker");
+    assertFalse(out.resolve("faces").exists(), "nothing moved into place");
+    assertFalse(out.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    assertTrue(OutputGuard.inspect(out, OutputKind.PREPARE).isEmpty(), "nothing owned remains");
+    // the next run needs no --overwrite
+    PrepareJob.run(PrepareJob.Settings.builder().setInput(synth).setOutput(out).build());
+    assertTrue(StageOutput.isComplete(out, PrepareJob.MANIFEST));
   }
 }
