@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline;
 
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
@@ -14,15 +15,22 @@ import org.apache.hadoop.conf.Configuration;
  * operations ({@link Location}) and for every pipeline a stage builds ({@link Runners#options}).
  *
  * <p>The configuration is the one Beam reads from {@code HADOOP_CONF_DIR} / {@code YARN_CONF_DIR}
- * ({@code core-site.xml}, {@code hdfs-site.xml}); without those, Hadoop's defaults, which reach a
- * name node named in full ({@code hdfs://host:port/path}). An {@code fs.defaultFS} of {@code
- * file:///} is left out: the local file system stays Beam's own. Other schemes ({@code gs://} with
- * {@code -Pdataflow}, {@code s3://} with Beam's AWS module) register themselves from the pipeline
- * options as usual.
+ * ({@code core-site.xml}, {@code hdfs-site.xml}); without those, none, which reaches a name node
+ * named in full ({@code hdfs://host:port/path}). Its values are copied into a configuration without
+ * Hadoop's default resources, and an {@code fs.defaultFS} that is missing or {@code file:///} is
+ * set to {@code hdfs:///}. Beam registers its Hadoop file system for the scheme of {@code
+ * fs.defaultFS} only (and for {@code hdfs}, {@code webhdfs}, {@code viewfs} when {@code
+ * dfs.nameservices} is set): with {@code file:///} it would claim {@code file} too and every
+ * pipeline would fail ("Scheme: [file] has conflicting filesystems"), and a configuration with
+ * default resources gets {@code core-default.xml}'s {@code file:///} back whenever Hadoop adds a
+ * default resource (loading HDFS's client does). FaceSieve names every HDFS path in full, so the
+ * default file system itself is never used. Other schemes ({@code gs://} with {@code -Pdataflow},
+ * {@code s3://} with Beam's AWS module) register themselves from the pipeline options as usual.
  */
 public final class DistributedFiles {
+  private static final String DEFAULT_FS = "fs.defaultFS";
+
   @Nullable private static Configuration configuration;
-  @Nullable private static PipelineOptions registered;
 
   private DistributedFiles() {}
 
@@ -31,10 +39,15 @@ public final class DistributedFiles {
     if (configuration == null) {
       List<Configuration> fromEnv =
           PipelineOptionsFactory.create().as(HadoopFileSystemOptions.class).getHdfsConfiguration();
-      Configuration c = fromEnv == null || fromEnv.isEmpty() ? new Configuration() : fromEnv.get(0);
-      String defaultFs = c.get("fs.defaultFS");
-      if (defaultFs != null && defaultFs.startsWith("file:")) {
-        c.unset("fs.defaultFS");
+      Configuration c = new Configuration(false);
+      if (fromEnv != null && !fromEnv.isEmpty()) {
+        for (Map.Entry<String, String> e : fromEnv.get(0)) {
+          c.set(e.getKey(), e.getValue());
+        }
+      }
+      String defaultFs = c.get(DEFAULT_FS);
+      if (defaultFs == null || defaultFs.startsWith("file:")) {
+        c.set(DEFAULT_FS, "hdfs:///");
       }
       configuration = c;
     }
@@ -42,30 +55,25 @@ public final class DistributedFiles {
   }
 
   /**
-   * Uses {@code c} from now on (a test's {@code MiniDFSCluster}, or an embedding application's
-   * configuration) and registers it.
+   * Gives {@code options} the Hadoop configuration (Beam's own default, read from the same
+   * environment, would keep a {@code file:///} {@code fs.defaultFS}).
    */
-  public static synchronized void use(Configuration c) {
-    configuration = c;
-    registered = null;
-    register();
-  }
-
-  /** Gives {@code options} the Hadoop configuration unless they carry one already. */
   static void configure(PipelineOptions options) {
-    HadoopFileSystemOptions h = options.as(HadoopFileSystemOptions.class);
-    if (h.getHdfsConfiguration() == null || h.getHdfsConfiguration().isEmpty()) {
-      h.setHdfsConfiguration(List.of(configuration()));
-    }
+    options.as(HadoopFileSystemOptions.class).setHdfsConfiguration(List.of(configuration()));
   }
 
-  /** Registers Beam's file systems for the driver's own operations, once. */
-  static synchronized void register() {
-    if (registered == null) {
+  /**
+   * Registers Beam's file systems for the driver's own operations unless {@code scheme} has one.
+   * Beam keeps one registry per JVM, which every {@code Pipeline.create} replaces with its own
+   * options' file systems, so this is asked before each operation, not once.
+   */
+  static synchronized void register(String scheme) {
+    try {
+      FileSystems.matchNewResource(scheme + "://registered/probe", false);
+    } catch (IllegalArgumentException notRegistered) {
       PipelineOptions o = PipelineOptionsFactory.create();
       configure(o);
       FileSystems.setDefaultPipelineOptions(o);
-      registered = o;
     }
   }
 }

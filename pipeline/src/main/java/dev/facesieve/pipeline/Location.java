@@ -285,7 +285,11 @@ public final class Location {
     if (hadoop()) {
       return hadoopFs().getFileStatus(hadoopPath()).getLen();
     }
-    return FileSystems.matchSingleFileSpec(uri).sizeBytes();
+    List<MatchResult.Metadata> m = match(uri);
+    if (m.isEmpty()) {
+      throw new NoSuchFileException(uri);
+    }
+    return m.get(0).sizeBytes();
   }
 
   /**
@@ -526,7 +530,7 @@ public final class Location {
   }
 
   private static ResourceId id(String spec, boolean folder) {
-    DistributedFiles.register();
+    DistributedFiles.register(spec.substring(0, spec.indexOf(':')));
     return FileSystems.matchNewResource(spec, folder);
   }
 
@@ -535,7 +539,7 @@ public final class Location {
   }
 
   private static List<MatchResult.Metadata> match(String spec) throws IOException {
-    DistributedFiles.register();
+    DistributedFiles.register(spec.substring(0, spec.indexOf(':')));
     MatchResult r = FileSystems.match(spec, EmptyMatchTreatment.ALLOW);
     if (r.status() == MatchResult.Status.NOT_FOUND) {
       return List.of();

@@ -40,13 +40,15 @@ class HdfsOutputTest {
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
   }
 
-  /** A one-datanode HDFS whose blocks lie under {@code base}, registered for {@code hdfs://}. */
+  /**
+   * A one-datanode HDFS whose blocks lie under {@code base}. FaceSieve reaches it with its default
+   * configuration, by the name node's address in each URI.
+   */
   static MiniDFSCluster startCluster(Path base) throws Exception {
     Configuration conf = new HdfsConfiguration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("hdfs").toString());
     MiniDFSCluster c = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     c.waitActive();
-    DistributedFiles.use(c.getConfiguration(0));
     return c;
   }
 
@@ -212,5 +214,22 @@ class HdfsOutputTest {
     // the next run needs no --overwrite
     PrepareJob.run(PrepareJob.Settings.builder().setInput(synth).setOutput(out).build());
     assertTrue(StageOutput.isComplete(out, PrepareJob.MANIFEST));
+  }
+
+  @Test
+  void aUriWhereALocalPathIsNeededIsRefusedNotMadeALocalFolder() throws Exception {
+    Path cwd = Path.of("").toAbsolutePath();
+    CommandLineTest.Result r =
+        CommandLineTest.run(
+            "clean",
+            "--input",
+            root + "/prepared",
+            "--model",
+            dir.resolve("no-model").toString(),
+            "--output",
+            root + "/clean");
+    assertEquals(dev.facesieve.pipeline.cli.FaceSieve.USAGE, r.code(), r.err() + r.out());
+    assertTrue(r.err().contains("needs a local path"), r.err());
+    assertFalse(java.nio.file.Files.exists(cwd.resolve("hdfs:")), "no local folder named hdfs:");
   }
 }
