@@ -232,4 +232,55 @@ class HdfsOutputTest {
     assertTrue(r.err().contains("needs a local path"), r.err());
     assertFalse(java.nio.file.Files.exists(cwd.resolve("hdfs:")), "no local folder named hdfs:");
   }
+
+  @Test
+  void cleanReadsPreparedFacesFromHdfsAndDecidesAsFromALocalCopy() throws Exception {
+    Path local = dir.resolve("to-clean");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/to-clean";
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    Path model = dir.resolve("to-clean-model");
+    OwnershipTest.ok(
+        "train",
+        "--data",
+        local.toString(),
+        "--output",
+        model.toString(),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--embedding-size",
+        "32");
+    Path fromLocal = dir.resolve("cleaned-from-local");
+    Path fromHdfs = dir.resolve("cleaned-from-hdfs");
+    OwnershipTest.ok(
+        "clean",
+        "--input",
+        local.toString(),
+        "--model",
+        model.toString(),
+        "--output",
+        fromLocal.toString());
+    OwnershipTest.ok(
+        "clean", "--input", remote, "--model", model.toString(), "--output", fromHdfs.toString());
+
+    // dropped.csv's rows come in the order the pipeline's bundles finish: compare them as sets
+    assertEquals(
+        java.nio.file.Files.readAllLines(fromLocal.resolve("dropped.csv")).stream()
+            .sorted()
+            .toList(),
+        java.nio.file.Files.readAllLines(fromHdfs.resolve("dropped.csv")).stream()
+            .sorted()
+            .toList(),
+        "the same faces dropped, for the same reasons, at the same angles");
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            fromLocal.resolve(CleanJob.SUMMARY).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            fromHdfs.resolve(CleanJob.SUMMARY).toFile());
+    assertEquals(a.get("counts"), b.get("counts"));
+    assertTrue(b.toString().contains(remote), "the summary names the HDFS input");
+  }
 }

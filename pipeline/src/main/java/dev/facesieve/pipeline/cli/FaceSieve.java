@@ -89,8 +89,8 @@ public final class FaceSieve implements Callable<Integer> {
             throw new CommandLine.TypeConversionException(
                 "'"
                     + s
-                    + "' is a URI; this option needs a local path (a URI is taken by 'prepare"
-                    + " --output' only)");
+                    + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
+                    + " --output' and 'clean --input' only)");
           }
           return Path.of(s);
         });
