@@ -17,4 +17,13 @@ public class InputException extends RuntimeException {
   public InputException(Path file, String problem, Throwable cause) {
     super(file + ": " + problem, cause);
   }
+
+  /** An input or output named by a URI ({@code hdfs://…}) rather than a local path. */
+  public InputException(String where, String problem) {
+    super(where + ": " + problem);
+  }
+
+  public InputException(String where, String problem, Throwable cause) {
+    super(where + ": " + problem, cause);
+  }
 }

@@ -69,7 +69,7 @@ public final class CleanJob {
 
   /** What to clean and how. */
   public record Settings(
-      Path data,
+      Location data,
       Path model,
       Path output,
       CleaningPolicy policy,
@@ -87,6 +87,11 @@ public final class CleanJob {
      * Cleaning {@code data} with {@code model} into {@code output}, every other setting default.
      */
     public static Builder builder(Path data, Path model, Path output) {
+      return builder(Location.of(data), model, output);
+    }
+
+    /** {@link #builder(Path, Path, Path)} of prepared faces on any file system. */
+    public static Builder builder(Location data, Path model, Path output) {
       return new AutoBuilder_CleanJob_Settings_Builder()
           .setData(data)
           .setModel(model)
@@ -113,7 +118,12 @@ public final class CleanJob {
     /** Builds {@link Settings}. */
     @AutoBuilder
     public interface Builder {
-      Builder setData(Path p);
+      Builder setData(Location p);
+
+      /** The prepared faces as a local path. */
+      default Builder setData(Path p) {
+        return setData(Location.of(p));
+      }
 
       Builder setModel(Path p);
 
@@ -167,7 +177,7 @@ public final class CleanJob {
 
   /** {@link #run(Settings)}, reporting the faces embedded to {@code progress}. */
   public static CleanSummary run(Settings s, ProgressListener progress) throws IOException {
-    PrepareManifest prepared = PrepareManifest.read(s.data());
+    PrepareManifest prepared = readPrepared(s.data());
     ModelInfo model;
     try {
       model = ModelInfo.read(s.model());
@@ -178,7 +188,8 @@ public final class CleanJob {
     ModelMatch.check(prepared, model, s.model(), s.allowForeignModel());
     String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
-      OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
+      OutputGuard.refuseOverlap(
+          Location.of(s.embeddings()), s.data(), Location.of(s.model()), Location.of(s.output()));
       EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
@@ -187,15 +198,20 @@ public final class CleanJob {
     StageOutput out =
         s.excludeIdentitiesOf() == null
             ? StageOutput.open(
-                s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model())
-            : StageOutput.open(
-                s.output(),
+                Location.of(s.output()),
                 OutputKind.CLEAN,
                 SUMMARY,
                 s.overwrite(),
                 s.data(),
-                s.model(),
-                s.excludeIdentitiesOf());
+                Location.of(s.model()))
+            : StageOutput.open(
+                Location.of(s.output()),
+                OutputKind.CLEAN,
+                SUMMARY,
+                s.overwrite(),
+                s.data(),
+                Location.of(s.model()),
+                Location.of(s.excludeIdentitiesOf()));
     Path staging = out.staging();
     EmbeddingCache cache = null;
     boolean done = false;
@@ -314,11 +330,12 @@ public final class CleanJob {
       ProgressListener progress)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
-    options.setInput(s.data().toString());
+    options.setInput(s.data().spec(false));
     options.setOutput(s.output().toString());
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
-        p.apply("ReadFaces", ReadFaceFiles.from(glob(s.data().resolve("faces"))));
+        p.apply(
+            "ReadFaces", ReadFaceFiles.from(s.data().resolve("faces").spec(true) + "*.parquet"));
     PCollection<SubCentre> centres =
         p.apply(
                 "ReadCentres",
@@ -536,6 +553,28 @@ public final class CleanJob {
                   c.id(), c.label(), c.identity(), first.id(), first.label(), first.identity()));
         }
       }
+    }
+  }
+
+  /**
+   * Reads {@code manifest.json} of a prepare output folder on any file system.
+   *
+   * @throws InputException when the folder has no manifest (an unfinished or foreign folder) or it
+   *     cannot be read
+   */
+  static PrepareManifest readPrepared(Location dir) {
+    if (dir.isLocal()) {
+      return PrepareManifest.read(dir.local("--input"));
+    }
+    Location file = dir.resolve(PrepareManifest.FILE);
+    try {
+      if (!file.isFile()) {
+        throw new InputException(
+            dir.toString(), "not a finished 'facesieve prepare' output (no manifest.json)");
+      }
+      return StageJson.MAPPER.readValue(file.readString(), PrepareManifest.class);
+    } catch (IOException e) {
+      throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
     }
   }
 

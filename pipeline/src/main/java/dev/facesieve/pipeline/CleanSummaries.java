@@ -181,7 +181,7 @@ final class CleanSummaries {
         DetectionMetrics.ratio(droppedRows, prepared.prepared()),
         options,
         calibration,
-        s.data().toAbsolutePath().toString(),
+        s.data().spec(false),
         manifest.fingerprint(),
         s.model().toAbsolutePath().toString(),
         model.sha256(),

@@ -84,8 +84,8 @@ public final class ModelMatch {
    * @throws InputException when either is not a finished stage output
    */
   @Nullable
-  public static String classMapDifference(Path data, Path model) throws IOException {
-    PrepareManifest prepared = PrepareManifest.read(data);
+  public static String classMapDifference(Location data, Path model) throws IOException {
+    PrepareManifest prepared = CleanJob.readPrepared(data);
     if (!Files.isRegularFile(model.resolve(ModelDirectory.MODEL_JSON))) {
       throw new InputException(model, "not a finished 'facesieve train' output (no model.json)");
     }

@@ -41,7 +41,7 @@ public final class OutputGuard {
    * @param owned the entries that exist and FaceSieve wrote ({@code /}-separated, folders end in
    *     {@code /}); not the record, the lock nor the staging folder
    */
-  public record Ownership(Path dir, OutputKind kind, SortedSet<String> owned) {
+  public record Ownership(Location dir, OutputKind kind, SortedSet<String> owned) {
     /** True when the folder holds nothing of a finished or unfinished earlier run. */
     public boolean isEmpty() {
       return owned.isEmpty();
@@ -60,10 +60,17 @@ public final class OutputGuard {
    * @throws InputException naming the output and the input
    */
   public static void refuseOverlap(Path output, Path... inputs) {
-    for (Path in : inputs) {
+    refuseOverlap(
+        Location.of(output),
+        Stream.of(inputs).map(p -> p == null ? null : Location.of(p)).toArray(Location[]::new));
+  }
+
+  /** {@link #refuseOverlap(Path, Path...)} for any file system. */
+  public static void refuseOverlap(Location output, Location... inputs) {
+    for (Location in : inputs) {
       if (in != null && overlap(output, in)) {
         throw new InputException(
-            output,
+            output.toString(),
             "the output overlaps the input "
                 + in
                 + " (one lies inside the other); choose an output outside the input");
@@ -75,6 +82,22 @@ public final class OutputGuard {
   public static boolean overlap(Path a, Path b) {
     Path ra = real(a);
     Path rb = real(b);
+    return ra.startsWith(rb) || rb.startsWith(ra);
+  }
+
+  /**
+   * {@link #overlap(Path, Path)} for any file system: two URIs overlap when one is the other or a
+   * folder above it; a local path and a URI never do.
+   */
+  public static boolean overlap(Location a, Location b) {
+    if (a.isLocal() != b.isLocal()) {
+      return false;
+    }
+    if (a.isLocal()) {
+      return overlap(a.local("a path"), b.local("a path"));
+    }
+    String ra = a.real() + "/";
+    String rb = b.real() + "/";
     return ra.startsWith(rb) || rb.startsWith(ra);
   }
 
@@ -113,7 +136,12 @@ public final class OutputGuard {
    *     output of another kind
    */
   public static Ownership inspect(Path dir, OutputKind kind) throws IOException {
-    return inspect(dir, kind, Files.isDirectory(dir) ? readRecord(dir) : null);
+    return inspect(Location.of(dir), kind);
+  }
+
+  /** {@link #inspect(Path, OutputKind)} on any file system. */
+  public static Ownership inspect(Location dir, OutputKind kind) throws IOException {
+    return inspect(dir, kind, dir.isDirectory() ? readRecord(dir) : null);
   }
 
   /**
@@ -121,21 +149,21 @@ public final class OutputGuard {
    * cache's lies beside it): FaceSieve wrote {@code files} there and nothing else.
    */
   static Ownership inspect(Path dir, OutputKind kind, Collection<String> files) throws IOException {
-    return inspect(dir, kind, new OwnedFiles(name(kind), null, List.copyOf(files)));
+    return inspect(Location.of(dir), kind, new OwnedFiles(name(kind), null, List.copyOf(files)));
   }
 
-  private static Ownership inspect(Path dir, OutputKind kind, @Nullable OwnedFiles record)
+  private static Ownership inspect(Location dir, OutputKind kind, @Nullable OwnedFiles record)
       throws IOException {
     SortedSet<String> owned = new TreeSet<>();
-    if (!Files.exists(dir)) {
+    if (!dir.exists()) {
       return new Ownership(dir, kind, owned);
     }
-    if (!Files.isDirectory(dir)) {
-      throw new InputException(dir, "output exists and is not a folder");
+    if (!dir.isDirectory()) {
+      throw new InputException(dir.toString(), "output exists and is not a folder");
     }
     if (record != null && !record.kind().equals(name(kind))) {
       throw new InputException(
-          dir,
+          dir.toString(),
           "holds the output of 'facesieve "
               + commandOf(record.kind())
               + "', not of 'facesieve "
@@ -143,9 +171,7 @@ public final class OutputGuard {
               + "'; choose another output folder");
     }
     List<String> entries = entries(dir);
-    boolean legacy =
-        record == null
-            && kind.evidence().stream().anyMatch(e -> Files.isRegularFile(dir.resolve(e)));
+    boolean legacy = record == null && anyFile(dir, kind.evidence());
     List<String> foreign = new ArrayList<>();
     for (String e : entries) {
       String written = tmpOf(e);
@@ -166,7 +192,7 @@ public final class OutputGuard {
       String first =
           foreign.stream().filter(f -> !f.endsWith("/")).findFirst().orElse(foreign.get(0));
       throw new InputException(
-          dir,
+          dir.toString(),
           "output folder is not empty: it holds "
               + first
               + (foreign.size() > 1 ? " (and " + (foreign.size() - 1) + " more)" : "")
@@ -178,6 +204,15 @@ public final class OutputGuard {
     return new Ownership(dir, kind, owned);
   }
 
+  private static boolean anyFile(Location dir, List<String> names) throws IOException {
+    for (String e : names) {
+      if (dir.resolve(e).isFile()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Deletes what FaceSieve wrote in the folder and nothing else; a folder it wrote stays when
    * something else appeared in it meanwhile.
@@ -186,17 +221,14 @@ public final class OutputGuard {
     List<String> deepestFirst = new ArrayList<>(o.owned());
     deepestFirst.sort(Comparator.reverseOrder());
     for (String e : deepestFirst) {
-      Path p = o.dir().resolve(e);
+      Location p = o.dir().resolve(e);
       if (e.endsWith("/")) {
-        if (Files.isDirectory(p)) {
-          try (Stream<Path> s = Files.list(p)) {
-            if (s.findAny().isPresent()) {
-              continue;
-            }
-          }
+        if (p.isEmptyFolder()) {
+          p.deleteEmptyFolder();
         }
+      } else {
+        p.deleteIfExists();
       }
-      Files.deleteIfExists(p);
     }
   }
 
@@ -206,25 +238,31 @@ public final class OutputGuard {
    */
   public static void record(Path dir, OutputKind kind, Collection<String> files)
       throws IOException {
-    LocalFiles.writeAtomically(
-        dir.resolve(OWNED),
-        StageJson.write(
-            new OwnedFiles(name(kind), Version.get(), List.copyOf(new TreeSet<>(files)))));
+    record(Location.of(dir), kind, files);
+  }
+
+  /** {@link #record(Path, OutputKind, Collection)} on any file system. */
+  public static void record(Location dir, OutputKind kind, Collection<String> files)
+      throws IOException {
+    dir.resolve(OWNED)
+        .writeAtomically(
+            StageJson.write(
+                new OwnedFiles(name(kind), Version.get(), List.copyOf(new TreeSet<>(files)))));
   }
 
   /**
    * {@code name} and everything beneath it in {@code root}, relative to {@code root} ({@code
    * /}-separated, folders ending in {@code /}); empty when absent.
    */
-  public static List<String> tree(Path root, String name) throws IOException {
-    Path top = root.resolve(name);
+  public static List<String> tree(Location root, String name) throws IOException {
+    Location top = root.resolve(name);
     List<String> out = new ArrayList<>();
-    if (!Files.exists(top)) {
-      return out;
-    }
-    try (Stream<Path> s = Files.walk(top)) {
-      for (Path p : s.sorted().toList()) {
-        out.add(rel(root, p));
+    if (top.isFile()) {
+      out.add(name);
+    } else if (top.exists()) {
+      out.add(name + "/");
+      for (String e : top.tree()) {
+        out.add(name + "/" + e);
       }
     }
     return out;
@@ -232,22 +270,23 @@ public final class OutputGuard {
 
   /** Every entry of {@code dir} but the record, locks and the staging folder, sorted. */
   static List<String> entries(Path dir) throws IOException {
+    return entries(Location.of(dir));
+  }
+
+  private static List<String> entries(Location dir) throws IOException {
     List<String> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted().toList()) {
-        if (p.equals(dir)) {
-          continue;
-        }
-        String r = rel(dir, p);
-        String top = r.contains("/") ? r.substring(0, r.indexOf('/')) : r;
-        if (top.equals(STAGING)
-            || top.startsWith(OutputLock.FILE)
-            || top.equals(OWNED)
-            || top.equals("." + OWNED + ".tmp")) {
-          continue;
-        }
-        out.add(r);
+    if (!dir.exists()) {
+      return out;
+    }
+    for (String r : dir.tree()) {
+      String top = r.contains("/") ? r.substring(0, r.indexOf('/')) : r;
+      if (top.equals(STAGING)
+          || top.startsWith(OutputLock.FILE)
+          || top.equals(OWNED)
+          || top.equals("." + OWNED + ".tmp")) {
+        continue;
       }
+      out.add(r);
     }
     return out;
   }
@@ -255,11 +294,6 @@ public final class OutputGuard {
   /** Whether the folder holds anything besides the record, locks and the staging folder. */
   static boolean isEmpty(Path dir) throws IOException {
     return !Files.isDirectory(dir) || entries(dir).isEmpty();
-  }
-
-  private static String rel(Path root, Path p) {
-    String r = root.relativize(p).toString().replace('\\', '/');
-    return Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? r + "/" : r;
   }
 
   /**
@@ -283,6 +317,10 @@ public final class OutputGuard {
    * names those files).
    */
   public static void addToRecord(Path dir, OutputKind kind, String top) throws IOException {
+    addToRecord(Location.of(dir), kind, top);
+  }
+
+  private static void addToRecord(Location dir, OutputKind kind, String top) throws IOException {
     OwnedFiles r = readRecord(dir);
     if (r == null) {
       return;
@@ -293,20 +331,22 @@ public final class OutputGuard {
   }
 
   @Nullable
-  private static OwnedFiles readRecord(Path dir) throws IOException {
-    Path f = dir.resolve(OWNED);
-    if (!Files.isRegularFile(f)) {
+  private static OwnedFiles readRecord(Location dir) throws IOException {
+    Location f = dir.resolve(OWNED);
+    if (!f.isFile()) {
       return null;
     }
     try {
-      OwnedFiles r = StageJson.read(f, OwnedFiles.class);
+      OwnedFiles r = StageJson.MAPPER.readValue(f.readString(), OwnedFiles.class);
       if (r.kind() == null) {
         throw new IOException("no kind");
       }
       return r;
     } catch (IOException e) {
       throw new InputException(
-          f, "unreadable record of what FaceSieve wrote here (" + e.getMessage() + ")", e);
+          f.toString(),
+          "unreadable record of what FaceSieve wrote here (" + e.getMessage() + ")",
+          e);
     }
   }
 

@@ -6,14 +6,9 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.StageJson;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import javax.annotation.Nullable;
@@ -29,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * time) is taken over with a warning; a lock from another host cannot be checked and is always
  * honoured. The take-over renames the stale file first, so of two runs taking over the same stale
  * lock only one succeeds.
+ *
+ * <p>On another file system ({@link Location}) the lock file lies in the output folder the same
+ * way. On Hadoop's file systems ({@code hdfs://}) its creation is atomic (the name node's {@code
+ * create(path, false)}), so two runs cannot both take it. On object stores ({@code gs://}, {@code
+ * s3://}) it is a check then a write: a lock there is advisory, and two runs started at the same
+ * instant could both write. The stale-holder check reads the pid only on the holder's own host.
  */
 public final class OutputLock implements AutoCloseable {
   public static final String FILE = ".facesieve.lock";
@@ -56,10 +57,10 @@ public final class OutputLock implements AutoCloseable {
     }
   }
 
-  private final Path file;
+  private final Location file;
   private final String content;
 
-  private OutputLock(Path file, String content) {
+  private OutputLock(Location file, String content) {
     this.file = file;
     this.content = content;
   }
@@ -70,7 +71,12 @@ public final class OutputLock implements AutoCloseable {
    * @throws InputException naming the holder when a live process holds it
    */
   public static OutputLock acquire(Path dir, String command) throws IOException {
-    return acquire(dir, dir.resolve(FILE), command);
+    return acquire(Location.of(dir), command);
+  }
+
+  /** {@link #acquire(Path, String)} on any file system. */
+  public static OutputLock acquire(Location dir, String command) throws IOException {
+    return acquire(dir.toString(), dir.resolve(FILE), command);
   }
 
   /**
@@ -78,7 +84,10 @@ public final class OutputLock implements AutoCloseable {
    * output whose lock cannot lie inside it.
    */
   static OutputLock acquire(Path what, Path lock, String command) throws IOException {
-    Path dir = what;
+    return acquire(what.toString(), Location.of(lock), command);
+  }
+
+  private static OutputLock acquire(String dir, Location lock, String command) throws IOException {
     ProcessHandle self = ProcessHandle.current();
     String content =
         StageJson.write(
@@ -90,12 +99,12 @@ public final class OutputLock implements AutoCloseable {
                 Instant.now().toString()));
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        Files.writeString(lock, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+        lock.createNew(content);
         return new OutputLock(lock, content);
       } catch (FileAlreadyExistsException e) {
         String existing;
         try {
-          existing = Files.readString(lock, StandardCharsets.UTF_8);
+          existing = lock.readString();
         } catch (NoSuchFileException gone) {
           continue; // released meanwhile
         }
@@ -119,8 +128,8 @@ public final class OutputLock implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (content.equals(Files.readString(file, StandardCharsets.UTF_8))) {
-        Files.deleteIfExists(file);
+      if (content.equals(file.readString())) {
+        file.deleteIfExists();
       }
     } catch (IOException e) {
       // gone already, or unreadable: not ours to delete
@@ -152,29 +161,26 @@ public final class OutputLock implements AutoCloseable {
         && !started.get().toString().equals(h.processStarted());
   }
 
-  private static void takeOver(Path lock, String staleContent, Holder h) throws IOException {
-    Path aside =
-        lock.resolveSibling(
-            FILE + ".stale-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+  private static void takeOver(Location lock, String staleContent, Holder h) throws IOException {
+    Location aside =
+        lock.sibling(FILE + ".stale-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     try {
-      Files.move(lock, aside, StandardCopyOption.ATOMIC_MOVE);
+      lock.renameTo(aside);
     } catch (NoSuchFileException e) {
       return; // another run took it over first
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(lock, aside);
     }
-    if (staleContent.equals(Files.readString(aside, StandardCharsets.UTF_8))) {
-      Files.delete(aside);
+    if (staleContent.equals(aside.readString())) {
+      aside.deleteIfExists();
       LOG.warn(
           "{}: taking over the lock of {}, which is no longer running",
-          lock.getParent(),
+          lock.parent(),
           h.describe());
     } else {
       // a live run replaced the stale lock between our read and our rename: give it back
       try {
-        Files.move(aside, lock);
+        aside.moveIfAbsent(lock);
       } catch (FileAlreadyExistsException e) {
-        Files.delete(aside);
+        aside.deleteIfExists();
       }
     }
   }

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
@@ -55,7 +54,7 @@ public final class PrepareJob {
   public record Settings(
       Path input,
       InputFormat format,
-      Path output,
+      Location output,
       long maxPixels,
       boolean align,
       @Nullable Path landmarks,
@@ -130,7 +129,12 @@ public final class PrepareJob {
 
       Builder setFormat(InputFormat format);
 
-      Builder setOutput(Path output);
+      Builder setOutput(Location output);
+
+      /** The output folder as a local path. */
+      default Builder setOutput(Path output) {
+        return setOutput(Location.of(output));
+      }
 
       Builder setMaxPixels(long maxPixels);
 
@@ -190,7 +194,7 @@ public final class PrepareJob {
   /** {@link #run(Settings)}, reporting the records read to {@code progress}. */
   public static PrepareManifest run(Settings s, ProgressListener progress) throws IOException {
     check(s);
-    OutputGuard.refuseOverlap(s.output(), s.input(), s.landmarks(), s.truth());
+    OutputGuard.refuseOverlap(s.output(), locations(s.input(), s.landmarks(), s.truth()));
     InputPlan plan =
         InputPlanner.plan(
             InputPlanner.Spec.builder()
@@ -207,13 +211,11 @@ public final class PrepareJob {
             OutputKind.PREPARE,
             MANIFEST,
             s.overwrite(),
-            s.input(),
-            s.landmarks(),
-            s.truth());
+            locations(s.input(), s.landmarks(), s.truth()));
     boolean done = false;
     try {
-      StatsFile stats = runPipeline(s, plan, out.staging(), progress);
-      PrepareManifest manifest = manifest(s, plan, stats, out.staging());
+      StatsFile stats = runPipeline(s, plan, out.stagingLocation(), progress);
+      PrepareManifest manifest = manifest(s, plan, stats, out.stagingLocation());
       reconcile(plan, manifest);
       out.commit(List.of("faces", "quarantine"), StageJson.write(manifest));
       done = true;
@@ -225,8 +227,14 @@ public final class PrepareJob {
     }
   }
 
+  private static Location[] locations(Path... paths) {
+    return java.util.Arrays.stream(paths)
+        .map(p -> p == null ? null : Location.of(p))
+        .toArray(Location[]::new);
+  }
+
   private static StatsFile runPipeline(
-      Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
+      Settings s, InputPlan plan, Location staging, ProgressListener progress) throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
@@ -242,12 +250,13 @@ public final class PrepareJob {
                     .withAlign(s.align()));
     // files laid out by face id, not by bundle: training's sample order, and so the model, must
     // not change from one prepare run to the next
-    Files.createDirectories(staging.resolve("faces"));
+    staging.resolve("faces").createDirectories();
     PCollectionTuple written =
         out.get(PrepareFaces.FACES)
             .apply(
                 "WriteFaces",
-                WriteFaceFiles.to(dir(staging, "faces")).forFaces(plan.plannedRecords()));
+                WriteFaceFiles.to(staging.resolve("faces").spec(true))
+                    .forFaces(plan.plannedRecords()));
     // a repeated id is found where the faces meet by id: its repeats join the quarantine
     PCollection<QuarantineRecord> repeats = written.get(WriteFaceFiles.REPEATS);
     PCollectionList.of(out.get(PrepareFaces.QUARANTINED))
@@ -257,7 +266,9 @@ public final class PrepareJob {
         .apply(
             "WriteQuarantine",
             WriteParquet.<QuarantineRecord>to(
-                    dir(staging, "quarantine"), FaceSchemas.QUARANTINE, FaceSchemas::toAvro)
+                    staging.resolve("quarantine").spec(true),
+                    FaceSchemas.QUARANTINE,
+                    FaceSchemas::toAvro)
                 .withShards(1));
     PrepareFaces.withRepeats(out.get(PrepareFaces.STATS), repeats)
         .apply(
@@ -265,7 +276,7 @@ public final class PrepareJob {
         .apply(
             "WriteStats",
             TextIO.write()
-                .to(staging.resolve("stats").toString())
+                .to(staging.resolve("stats").spec(false))
                 .withSuffix(".json")
                 .withoutSharding());
     StageProgress.await(
@@ -275,7 +286,7 @@ public final class PrepareJob {
         PrepareFaces.RECORDS_READ_COUNTER,
         plan.plannedRecords(),
         progress);
-    return StageJson.read(staging.resolve("stats.json"), StatsFile.class);
+    return StageJson.MAPPER.readValue(staging.resolve("stats.json").readString(), StatsFile.class);
   }
 
   /**
@@ -323,10 +334,6 @@ public final class PrepareJob {
     return rows;
   }
 
-  private static String dir(Path staging, String name) {
-    return staging.resolve(name).toAbsolutePath() + "/";
-  }
-
   /** The merged counts, handed from the pipeline to the driver through {@code stats.json}. */
   record StatsFile(
       PrepareManifest.Counts counts,
@@ -338,8 +345,8 @@ public final class PrepareJob {
         new StatsFile(s.counts(), new TreeMap<>(s.imagesPerLabel), new TreeMap<>(s.identities)));
   }
 
-  private static PrepareManifest manifest(Settings s, InputPlan plan, StatsFile stats, Path staging)
-      throws IOException {
+  private static PrepareManifest manifest(
+      Settings s, InputPlan plan, StatsFile stats, Location staging) throws IOException {
     List<PrepareManifest.InputFile> files = new ArrayList<>();
     for (Path f : plan.files()) {
       String path = f.toAbsolutePath().toString();
@@ -393,18 +400,15 @@ public final class PrepareJob {
     return LocalFiles.sha256(sb.toString());
   }
 
-  private static List<PrepareManifest.OutputFile> parquetFiles(Path dir) throws IOException {
+  private static List<PrepareManifest.OutputFile> parquetFiles(Location dir) throws IOException {
     List<PrepareManifest.OutputFile> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
+    if (!dir.isDirectory()) {
       return out;
     }
-    try (Stream<Path> st = Files.list(dir)) {
-      for (Path f : st.filter(p -> p.toString().endsWith(".parquet")).sorted().toList()) {
-        out.add(
-            new PrepareManifest.OutputFile(
-                Files.size(f),
-                dir.getFileName() + "/" + f.getFileName(),
-                ParquetFiles.rowCount(f)));
+    for (String name : dir.list()) {
+      if (name.endsWith(".parquet")) {
+        Location f = dir.resolve(name);
+        out.add(new PrepareManifest.OutputFile(f.size(), dir.name() + "/" + name, f.parquetRows()));
       }
     }
     return out;

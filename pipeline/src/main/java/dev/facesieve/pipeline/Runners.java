@@ -116,6 +116,7 @@ public final class Runners {
             .as(FaceSieveOptions.class);
     o.setJobName(jobName);
     configure(o, c);
+    DistributedFiles.configure(o);
     return o;
   }
 }

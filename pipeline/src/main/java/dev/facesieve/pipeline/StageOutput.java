@@ -1,9 +1,7 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SortedSet;
@@ -23,16 +21,21 @@ import javax.annotation.Nullable;
  * manifest.json} or {@code summary.json}) last, atomically, and then records the new entries only.
  * On failure {@link #abandon} deletes the staging folder; a folder without its marker is, by
  * definition, incomplete. Both release the lock.
+ *
+ * <p>The folder is a {@link Location}: a local path, or a URI of any file system Beam has ({@code
+ * hdfs://} in every build). There the same steps run through Beam's {@code FileSystems}; moving an
+ * entry into place is then one rename per file rather than one move, which is why the marker,
+ * written last, is what says the folder is complete.
  */
 public final class StageOutput {
-  private final Path dir;
+  private final Location dir;
   private final OutputKind kind;
   @Nullable private final String marker;
   private final OutputGuard.Ownership before;
   private final OutputLock lock;
 
   private StageOutput(
-      Path dir,
+      Location dir,
       OutputKind kind,
       @Nullable String marker,
       OutputGuard.Ownership before,
@@ -54,15 +57,27 @@ public final class StageOutput {
   public static StageOutput open(
       Path dir, OutputKind kind, @Nullable String marker, boolean overwrite, Path... inputs)
       throws IOException {
+    return open(
+        Location.of(dir),
+        kind,
+        marker,
+        overwrite,
+        Stream.of(inputs).map(p -> p == null ? null : Location.of(p)).toArray(Location[]::new));
+  }
+
+  /** {@link #open(Path, OutputKind, String, boolean, Path...)} on any file system. */
+  public static StageOutput open(
+      Location dir, OutputKind kind, @Nullable String marker, boolean overwrite, Location... inputs)
+      throws IOException {
     OutputGuard.refuseOverlap(dir, inputs);
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new InputException(dir, "output exists and is not a folder");
+    if (dir.isFile()) {
+      throw new InputException(dir.toString(), "output exists and is not a folder");
     }
     OutputGuard.inspect(dir, kind); // refuse before creating anything
     try {
-      Files.createDirectories(dir);
+      dir.createDirectories();
     } catch (IOException e) {
-      throw new InputException(dir, "cannot create output folder: " + e.getMessage(), e);
+      throw new InputException(dir.toString(), "cannot create output folder: " + e.getMessage(), e);
     }
     OutputLock lock = OutputLock.acquire(dir, "facesieve " + kind.command());
     boolean ok = false;
@@ -70,17 +85,18 @@ public final class StageOutput {
       OutputGuard.Ownership before = OutputGuard.inspect(dir, kind);
       if (!before.isEmpty() && !overwrite) {
         throw new InputException(
-            dir,
+            dir.toString(),
             "output folder is not empty (holds "
                 + before.owned().first()
                 + "); choose another --output or pass --overwrite");
       }
       StageOutput out = new StageOutput(dir, kind, marker, before, lock);
       try {
-        LocalFiles.deleteRecursively(out.staging());
-        Files.createDirectories(out.staging());
+        out.stagingLocation().deleteRecursively();
+        out.stagingLocation().createDirectories();
       } catch (IOException e) {
-        throw new InputException(dir, "cannot create output folder: " + e.getMessage(), e);
+        throw new InputException(
+            dir.toString(), "cannot create output folder: " + e.getMessage(), e);
       }
       ok = true;
       return out;
@@ -91,25 +107,42 @@ public final class StageOutput {
     }
   }
 
-  public Path dir() {
+  /** The output folder. */
+  public Location location() {
     return dir;
   }
 
   /** Where the pipeline writes. */
-  public Path staging() {
+  public Location stagingLocation() {
     return dir.resolve(OutputGuard.STAGING);
+  }
+
+  /**
+   * Where the pipeline writes, for a stage that needs a local folder.
+   *
+   * @throws InputException when the output is not a local path
+   */
+  public Path staging() {
+    return stagingLocation().local("'facesieve " + kind.command() + "' --output");
   }
 
   /** The names of the entries staged so far, sorted. */
   public List<String> staged() throws IOException {
-    try (Stream<Path> s = Files.list(staging())) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
+    return stagingLocation().list();
   }
 
   /** True when the folder holds a finished run (its marker exists). */
   public static boolean isComplete(Path dir, String marker) {
-    return Files.isRegularFile(dir.resolve(marker));
+    try {
+      return isComplete(Location.of(dir), marker);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** {@link #isComplete(Path, String)} on any file system. */
+  public static boolean isComplete(Location dir, String marker) throws IOException {
+    return dir.resolve(marker).isFile();
   }
 
   /**
@@ -119,22 +152,22 @@ public final class StageOutput {
    * @param markerJson the marker's content; null when the stage has no marker
    */
   public void commit(List<String> names, @Nullable String markerJson) throws IOException {
+    Location staging = stagingLocation();
     for (String name : names) {
-      Path staged = staging().resolve(name);
-      if (Files.isDirectory(staged)) {
-        try (Stream<Path> leftovers = Files.list(staged)) {
-          for (Path t :
-              leftovers.filter(x -> x.getFileName().toString().startsWith(".temp-beam")).toList()) {
-            LocalFiles.deleteRecursively(t); // FileIO's empty temporary folder
+      Location staged = staging.resolve(name);
+      if (staged.isDirectory()) {
+        for (String t : staged.list()) {
+          if (t.startsWith(".temp-beam")) {
+            staged.resolve(t).deleteRecursively(); // FileIO's empty temporary folder
           }
         }
-      } else if (!Files.exists(staged)) {
-        Files.createDirectories(staged);
+      } else if (!staged.exists()) {
+        staged.createDirectories();
       }
     }
     SortedSet<String> written = new TreeSet<>();
     for (String name : names) {
-      written.addAll(OutputGuard.tree(staging(), name));
+      written.addAll(OutputGuard.tree(staging, name));
     }
     if (marker != null) {
       written.add(marker);
@@ -143,33 +176,36 @@ public final class StageOutput {
     both.addAll(written);
     OutputGuard.record(dir, kind, both);
     if (marker != null) {
-      Files.deleteIfExists(dir.resolve(marker));
+      dir.resolve(marker).deleteIfExists();
     }
     OutputGuard.deleteOwned(before);
     for (String name : names) {
-      Path target = dir.resolve(name);
-      if (Files.exists(target)) {
+      Location target = dir.resolve(name);
+      if (target.exists()) {
         throw new InputException(
-            dir,
+            dir.toString(),
             "holds "
                 + name
                 + " with files FaceSieve did not write (they appeared during the run); nothing of"
                 + " them was deleted: move them away and run again");
       }
-      Files.move(staging().resolve(name), target);
+      Location staged = staging.resolve(name);
+      if (staged.exists()) {
+        staged.moveTo(target);
+      }
     }
     if (marker != null) {
-      LocalFiles.writeAtomically(dir.resolve(marker), markerJson);
+      dir.resolve(marker).writeAtomically(markerJson);
     }
     OutputGuard.record(dir, kind, written);
-    LocalFiles.deleteRecursively(staging());
+    staging.deleteRecursively();
     lock.close();
   }
 
   /** Deletes what a failed run staged and releases the folder. */
   public void abandon() {
     try {
-      LocalFiles.deleteRecursively(staging());
+      stagingLocation().deleteRecursively();
     } catch (IOException e) {
       // best effort: without its marker the folder is still recognisably incomplete
     } finally {

@@ -181,6 +181,17 @@ public final class ParquetFiles {
     return rowGroups(file).stream().mapToLong(RowGroup::rows).sum();
   }
 
+  /**
+   * The number of rows of a file on any Hadoop file system ({@code hdfs://…}), from its footer
+   * only; {@code c} names the file system.
+   */
+  public static long rowCount(java.net.URI file, Configuration c) throws IOException {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file), c))) {
+      return r.getFooter().getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+    }
+  }
+
   /** The Parquet schema of a file, from its footer only. */
   public static MessageType parquetSchema(Path file) throws IOException {
     return footer(file, conf());

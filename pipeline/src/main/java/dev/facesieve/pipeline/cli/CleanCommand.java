@@ -3,6 +3,7 @@ package dev.facesieve.pipeline.cli;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.CleanJob;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.ModelMatch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,8 +33,10 @@ public final class CleanCommand implements Callable<Integer> {
       names = {"--input", "--data"},
       required = true,
       paramLabel = "<dir>",
-      description = "The prepared faces: the folder 'facesieve prepare' wrote (its --output).")
-  Path data;
+      description =
+          "The prepared faces: the folder 'facesieve prepare' wrote (its --output). A local path"
+              + " or a URI of a file system Beam has (hdfs://namenode:port/path).")
+  String data;
 
   @Option(
       names = "--model",
@@ -73,7 +76,7 @@ public final class CleanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CleanJob.Settings s =
-        CleanJob.Settings.builder(data, model, output)
+        CleanJob.Settings.builder(Location.parse(data), model, output)
             .setPolicy(cleaning.policy())
             .setEmbeddings(embeddings)
             .setEmitRecordIO(cleaning.emitRecordIO)
@@ -85,7 +88,10 @@ public final class CleanCommand implements Callable<Integer> {
             .setExcludeIdentitiesOf(cleaning.excludeIdentitiesOf)
             .build();
     PrintWriter out = spec.commandLine().getOut();
-    String foreign = cleaning.allowForeignModel ? ModelMatch.classMapDifference(data, model) : null;
+    String foreign =
+        cleaning.allowForeignModel
+            ? ModelMatch.classMapDifference(Location.parse(data), model)
+            : null;
     if (foreign != null) {
       PrintWriter err = spec.commandLine().getErr();
       err.println(

@@ -1,8 +1,10 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.Version;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,6 +81,19 @@ public final class FaceSieve implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new FaceSieve());
     HelpLayout.install(cl);
+    // a URI given where a local path is needed would otherwise become a local folder "hdfs:"
+    cl.registerConverter(
+        Path.class,
+        s -> {
+          if (Location.isRemote(s)) {
+            throw new CommandLine.TypeConversionException(
+                "'"
+                    + s
+                    + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
+                    + " --output' and 'clean --input' only)");
+          }
+          return Path.of(s);
+        });
     cl.setParameterExceptionHandler(new UsageErrors());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {

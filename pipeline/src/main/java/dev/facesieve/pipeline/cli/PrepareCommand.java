@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.PrepareJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,8 +35,10 @@ public final class PrepareCommand implements Callable<Integer> {
       names = "--output",
       required = true,
       paramLabel = "<dir>",
-      description = "Output folder: the prepared faces, for train and clean to read.")
-  Path output;
+      description =
+          "Output folder: the prepared faces, for train and clean to read. A local path or a URI"
+              + " of a file system Beam has (hdfs://namenode:port/path; gs:// with -Pdataflow).")
+  String output;
 
   @Option(names = "--overwrite", description = "Replace an earlier 'facesieve prepare' output.")
   boolean overwrite;
@@ -48,16 +51,17 @@ public final class PrepareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrepareJob.Settings s = preparing.settings(input, output, runner, overwrite);
+    Location out = Location.parse(output);
+    PrepareJob.Settings s = preparing.settings(input, out, runner, overwrite);
     PrepareManifest m;
     try (ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getOut())) {
       m = PrepareJob.run(s, progress);
     }
-    print(spec.commandLine().getOut(), m, output);
+    print(spec.commandLine().getOut(), m, out);
     return 0;
   }
 
-  static void print(PrintWriter out, PrepareManifest manifest, Path output) {
+  static void print(PrintWriter out, PrepareManifest manifest, Location output) {
     out.printf(
         "prepared %s of %s; quarantined %s %s%n",
         Plural.of(manifest.counts().prepared(), "image", "images"),

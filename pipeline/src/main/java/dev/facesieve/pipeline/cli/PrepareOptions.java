@@ -5,6 +5,7 @@ import dev.facesieve.datasets.input.FacePreparer;
 import dev.facesieve.datasets.input.InputFormat;
 import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.input.ShardReader;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.PrepareJob;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -94,7 +95,8 @@ public final class PrepareOptions {
           "Parquet input: column of the record id (optional in the file; else <file>#<row>).")
   String idColumn;
 
-  PrepareJob.Settings settings(Path input, Path output, RunnerOptions runner, boolean overwrite) {
+  PrepareJob.Settings settings(
+      Path input, Location output, RunnerOptions runner, boolean overwrite) {
     PrepareJob.Settings.Builder b = PrepareJob.Settings.builder();
     if (format != null) {
       try {

@@ -3,6 +3,7 @@ package dev.facesieve.pipeline.cli;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.Trainer;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
         new RunJob.Settings(
             input,
             output,
-            preparing.settings(input, RunJob.prepared(output), runner, true),
+            preparing.settings(input, Location.of(RunJob.prepared(output)), runner, true),
             training.config(),
             cleaning.policy(),
             cleaning.emitRecordIO,

@@ -1,0 +1,286 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facesieve.datasets.InputException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.HdfsConfiguration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16 point 4: a stage output on a real HDFS (Hadoop's in-process {@code MiniDFSCluster})
+ * keeps the guarantees a local one has: the marker is written last, a failed stage leaves no marker
+ * nor staged files, files FaceSieve did not write are refused, the lock keeps a second writer out,
+ * and {@code --overwrite} replaces only what the record names. {@code facesieve prepare --output
+ * hdfs://…} writes what the same command writes locally.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HdfsOutputTest {
+  MiniDFSCluster cluster;
+  String root;
+  Path dir;
+  Path synth;
+
+  @BeforeAll
+  void start(@TempDir Path base) throws Exception {
+    cluster = startCluster(base);
+    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    dir = base;
+    synth = base.resolve("synth");
+    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
+  }
+
+  /**
+   * A one-datanode HDFS whose blocks lie under {@code base}. FaceSieve reaches it with its default
+   * configuration, by the name node's address in each URI.
+   */
+  static MiniDFSCluster startCluster(Path base) throws Exception {
+    Configuration conf = new HdfsConfiguration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("hdfs").toString());
+    MiniDFSCluster c = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    c.waitActive();
+    return c;
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  @Test
+  void commitWritesTheMarkerLastAndRecordsWhatItWrote() throws Exception {
+    Location out = Location.parse(root + "/runs/commit");
+    StageOutput stage = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    assertTrue(out.resolve(OutputLock.FILE).isFile(), "the lock is taken on HDFS");
+    stage.stagingLocation().resolve("faces/part-0.parquet").write("rows");
+    stage.stagingLocation().resolve("quarantine/part-0.parquet").write("bad");
+    assertFalse(StageOutput.isComplete(out, "manifest.json"));
+    stage.commit(List.of("faces", "quarantine"), "{\"done\":true}");
+
+    assertEquals("{\"done\":true}", out.resolve("manifest.json").readString());
+    assertEquals("rows", out.resolve("faces/part-0.parquet").readString());
+    assertFalse(out.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    assertFalse(out.resolve(OutputGuard.STAGING).exists(), "nothing is left staged");
+    OutputGuard.Ownership o = OutputGuard.inspect(out, OutputKind.PREPARE);
+    assertEquals(
+        List.of(
+            "faces/",
+            "faces/part-0.parquet",
+            "manifest.json",
+            "quarantine/",
+            "quarantine/part-0.parquet"),
+        List.copyOf(o.owned()));
+  }
+
+  @Test
+  void aFailedStageLeavesNoMarkerAndNothingStaged() throws Exception {
+    Location out = Location.parse(root + "/runs/failed");
+    StageOutput stage = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    stage.stagingLocation().resolve("faces/part-0.parquet").write("half");
+    stage.abandon();
+    assertFalse(StageOutput.isComplete(out, "manifest.json"));
+    assertFalse(out.resolve(OutputGuard.STAGING).exists());
+    assertFalse(out.resolve(OutputLock.FILE).isFile());
+    // and the folder may be used again without --overwrite: nothing of the failed run remains
+    StageOutput again = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    again.abandon();
+  }
+
+  @Test
+  void refusesFilesItDidNotWriteEvenWithOverwrite() throws Exception {
+    Location out = Location.parse(root + "/runs/foreign");
+    out.resolve("notes.txt").write("mine");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", true));
+    assertTrue(e.getMessage().contains("notes.txt"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(root), e.getMessage());
+    assertEquals("mine", out.resolve("notes.txt").readString());
+  }
+
+  @Test
+  void theLockKeepsASecondWriterOut() throws Exception {
+    Location out = Location.parse(root + "/runs/locked");
+    StageOutput first = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false));
+    assertTrue(e.getMessage().contains("another facesieve is writing here"), e.getMessage());
+    first.abandon();
+    StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false).abandon();
+  }
+
+  @Test
+  void overwriteReplacesOnlyWhatTheRecordNames() throws Exception {
+    Location out = Location.parse(root + "/runs/overwrite");
+    StageOutput one = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false);
+    one.stagingLocation().resolve("faces/part-0.parquet").write("one");
+    one.stagingLocation().resolve("faces/part-1.parquet").write("one");
+    one.commit(List.of("faces", "quarantine"), "{}");
+    assertThrows(
+        InputException.class,
+        () -> StageOutput.open(out, OutputKind.PREPARE, "manifest.json", false));
+
+    StageOutput two = StageOutput.open(out, OutputKind.PREPARE, "manifest.json", true);
+    two.stagingLocation().resolve("faces/part-0.parquet").write("two");
+    two.commit(List.of("faces", "quarantine"), "{\"run\":2}");
+    assertEquals("two", out.resolve("faces/part-0.parquet").readString());
+    assertFalse(out.resolve("faces/part-1.parquet").isFile(), "the earlier run's file is gone");
+    assertEquals("{\"run\":2}", out.resolve("manifest.json").readString());
+  }
+
+  @Test
+  void anOutputInsideAnInputIsRefused() throws Exception {
+    Location in = Location.parse(root + "/data/in");
+    in.resolve("x.rec").write("x");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () ->
+                StageOutput.open(
+                    in.resolve("out"), OutputKind.PREPARE, "manifest.json", false, in));
+    assertTrue(e.getMessage().contains("overlaps the input"), e.getMessage());
+  }
+
+  @Test
+  void prepareToHdfsWritesWhatALocalPrepareWrites() throws Exception {
+    Path local = dir.resolve("prepared-local");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/prepared";
+    CommandLineTest.Result r =
+        OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    assertTrue(r.out().contains("output: " + remote + "/manifest.json"), r.out());
+
+    Location out = Location.parse(remote);
+    assertEquals(
+        java.nio.file.Files.readString(local.resolve(PrepareJob.MANIFEST)),
+        out.resolve(PrepareJob.MANIFEST).readString(),
+        "the same manifest: counts, identities, per-label counts, output files and their rows");
+    assertEquals(
+        OwnershipTest.tree(local)
+            .lines()
+            .map(l -> l.split(" ")[0])
+            .filter(l -> !l.isEmpty())
+            .sorted()
+            .toList(),
+        out.tree().stream().map(e -> e.endsWith("/") ? e.substring(0, e.length() - 1) : e).toList(),
+        "the same files");
+    for (String e : out.tree()) {
+      if (e.endsWith(".parquet")) {
+        assertEquals(
+            java.nio.file.Files.size(local.resolve(e)), out.resolve(e).size(), e + " differs");
+      }
+    }
+    CommandLineTest.Result again =
+        CommandLineTest.run("prepare", "--input", synth.toString(), "--output", remote);
+    OwnershipTest.refused(again, remote, "--overwrite");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote, "--overwrite");
+  }
+
+  @Test
+  void aPrepareThatFailsAfterItsPipelineLeavesNothingThatLooksComplete() throws Exception {
+    Location out = Location.parse(root + "/interrupted");
+    ProgressListener failing =
+        (stage, done, total) -> {
+          if (done == total) { // the pipeline has written its files into the staging folder
+            throw new IllegalStateException("injected failure");
+          }
+        };
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                PrepareJob.run(
+                    PrepareJob.Settings.builder().setInput(synth).setOutput(out).build(), failing));
+    assertEquals("injected failure", e.getMessage());
+    assertFalse(StageOutput.isComplete(out, PrepareJob.MANIFEST), "no marker");
+    assertFalse(out.resolve("faces").exists(), "nothing moved into place");
+    assertFalse(out.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    assertTrue(OutputGuard.inspect(out, OutputKind.PREPARE).isEmpty(), "nothing owned remains");
+    // the next run needs no --overwrite
+    PrepareJob.run(PrepareJob.Settings.builder().setInput(synth).setOutput(out).build());
+    assertTrue(StageOutput.isComplete(out, PrepareJob.MANIFEST));
+  }
+
+  @Test
+  void aUriWhereALocalPathIsNeededIsRefusedNotMadeALocalFolder() throws Exception {
+    Path cwd = Path.of("").toAbsolutePath();
+    CommandLineTest.Result r =
+        CommandLineTest.run(
+            "clean",
+            "--input",
+            root + "/prepared",
+            "--model",
+            dir.resolve("no-model").toString(),
+            "--output",
+            root + "/clean");
+    assertEquals(dev.facesieve.pipeline.cli.FaceSieve.USAGE, r.code(), r.err() + r.out());
+    assertTrue(r.err().contains("needs a local path"), r.err());
+    assertFalse(java.nio.file.Files.exists(cwd.resolve("hdfs:")), "no local folder named hdfs:");
+  }
+
+  @Test
+  void cleanReadsPreparedFacesFromHdfsAndDecidesAsFromALocalCopy() throws Exception {
+    Path local = dir.resolve("to-clean");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/to-clean";
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    Path model = dir.resolve("to-clean-model");
+    OwnershipTest.ok(
+        "train",
+        "--data",
+        local.toString(),
+        "--output",
+        model.toString(),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--embedding-size",
+        "32");
+    Path fromLocal = dir.resolve("cleaned-from-local");
+    Path fromHdfs = dir.resolve("cleaned-from-hdfs");
+    OwnershipTest.ok(
+        "clean",
+        "--input",
+        local.toString(),
+        "--model",
+        model.toString(),
+        "--output",
+        fromLocal.toString());
+    OwnershipTest.ok(
+        "clean", "--input", remote, "--model", model.toString(), "--output", fromHdfs.toString());
+
+    // dropped.csv's rows come in the order the pipeline's bundles finish: compare them as sets
+    assertEquals(
+        java.nio.file.Files.readAllLines(fromLocal.resolve("dropped.csv")).stream()
+            .sorted()
+            .toList(),
+        java.nio.file.Files.readAllLines(fromHdfs.resolve("dropped.csv")).stream()
+            .sorted()
+            .toList(),
+        "the same faces dropped, for the same reasons, at the same angles");
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            fromLocal.resolve(CleanJob.SUMMARY).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            fromHdfs.resolve(CleanJob.SUMMARY).toFile());
+    assertEquals(a.get("counts"), b.get("counts"));
+    assertTrue(b.toString().contains(remote), "the summary names the HDFS input");
+  }
+}
