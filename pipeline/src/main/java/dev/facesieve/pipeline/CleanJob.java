@@ -58,6 +58,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * writes kept and dropped faces, per-class rows, {@code dropped.csv}, optionally an InsightFace
  * RecordIO of the kept set ({@link KeptRecordIO}), the noise report and, last, {@code summary.json}
  * ({@link CleanSummaries}). Embeddings may come from, and go to, an {@link EmbeddingCache}.
+ *
+ * <p>An output elsewhere than locally ({@code hdfs://}) gets the pipeline's files in its staging
+ * folder there; the driver copies that folder into a local temporary one, builds its own files
+ * (class rows, summary, report, RecordIO) there with the same code as for a local output, and
+ * copies those back before the commit. The embedding store's fill and a test set prepared here are
+ * written into the local folder, so with a cluster runner they are refused for such an output.
  */
 public final class CleanJob {
   public static final String SUMMARY = CleanSummary.FILE;
@@ -71,7 +77,7 @@ public final class CleanJob {
   public record Settings(
       Location data,
       Path model,
-      Path output,
+      Location output,
       CleaningPolicy policy,
       @Nullable Path embeddings,
       boolean emitRecordIO,
@@ -92,6 +98,11 @@ public final class CleanJob {
 
     /** {@link #builder(Path, Path, Path)} of prepared faces on any file system. */
     public static Builder builder(Location data, Path model, Path output) {
+      return builder(data, model, Location.of(output));
+    }
+
+    /** {@link #builder(Path, Path, Path)} of prepared faces and an output on any file system. */
+    public static Builder builder(Location data, Path model, Location output) {
       return new AutoBuilder_CleanJob_Settings_Builder()
           .setData(data)
           .setModel(model)
@@ -127,7 +138,12 @@ public final class CleanJob {
 
       Builder setModel(Path p);
 
-      Builder setOutput(Path p);
+      Builder setOutput(Location p);
+
+      /** The output as a local path. */
+      default Builder setOutput(Path p) {
+        return setOutput(Location.of(p));
+      }
 
       Builder setPolicy(CleaningPolicy p);
 
@@ -189,33 +205,53 @@ public final class CleanJob {
     String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
       OutputGuard.refuseOverlap(
-          Location.of(s.embeddings()), s.data(), Location.of(s.model()), Location.of(s.output()));
+          Location.of(s.embeddings()), s.data(), Location.of(s.model()), s.output());
       EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
       throw new InputException(s.excludeIdentitiesOf(), "test set not found");
     }
+    boolean prepareTest =
+        s.excludeIdentitiesOf() != null
+            && !Files.isRegularFile(s.excludeIdentitiesOf().resolve(PrepareManifest.FILE));
+    if (!s.output().isLocal()
+        && !inProcess(s.runner())
+        && (s.embeddings() != null || prepareTest)) {
+      // their pipelines' files go to the driver's local temporary folder, which workers elsewhere
+      // cannot reach
+      throw new InputException(
+          s.output().toString(),
+          "--output as a URI with a cluster runner does not yet take "
+              + (s.embeddings() != null ? "--embeddings" : "a test set to prepare")
+              + "; use a local --output, or give --exclude-identities-of a 'facesieve prepare'"
+              + " output");
+    }
     StageOutput out =
         s.excludeIdentitiesOf() == null
             ? StageOutput.open(
-                Location.of(s.output()),
+                s.output(),
                 OutputKind.CLEAN,
                 SUMMARY,
                 s.overwrite(),
                 s.data(),
                 Location.of(s.model()))
             : StageOutput.open(
-                Location.of(s.output()),
+                s.output(),
                 OutputKind.CLEAN,
                 SUMMARY,
                 s.overwrite(),
                 s.data(),
                 Location.of(s.model()),
                 Location.of(s.excludeIdentitiesOf()));
-    Path staging = out.staging();
+    Location stagingAt = out.stagingLocation();
+    boolean remote = !stagingAt.isLocal();
     EmbeddingCache cache = null;
     boolean done = false;
+    Path staging = null;
     try {
+      // elsewhere than locally the pipeline writes into the output's staging folder, and the
+      // driver builds its files in a local copy of it (see the class comment)
+      staging = remote ? Files.createTempDirectory("facesieve-clean-") : out.staging();
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
       EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
       boolean cached =
@@ -223,9 +259,13 @@ public final class CleanJob {
       Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
       TestSet test = testSet(s, staging);
       runPipeline(
-          s, model, cached, prepared.counts().prepared(), staging, embStaging, test, progress);
+          s, model, cached, prepared.counts().prepared(), stagingAt, embStaging, test, progress);
       if (test != null && test.preparedHere()) {
         LocalFiles.deleteRecursively(test.prepared());
+      }
+      List<String> pipelineWrote = remote ? download(stagingAt, staging) : List.of();
+      if (!Files.exists(staging.resolve("classes-tmp"))) {
+        Files.createDirectories(staging.resolve("classes-tmp"));
       }
       Path classesDir = staging.resolve("classes-tmp");
       List<Path> cf = ParquetFiles.list(classesDir);
@@ -271,12 +311,17 @@ public final class CleanJob {
               test == null ? null : test.shows());
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
-          CleanRun.read(staging, summary, null).locatedAt(s.output()), s.report(), staging);
+          CleanRun.read(staging, summary, null).locatedAt(s.output().toString()),
+          s.report(),
+          staging);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
       entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
         cache.commit(embStaging, embedder, model.directory(), prepared.fingerprint());
+      }
+      if (remote) {
+        upload(staging, stagingAt, pipelineWrote);
       }
       out.commit(entries, StageJson.write(summary));
       done = true;
@@ -284,6 +329,9 @@ public final class CleanJob {
     } finally {
       if (!done) {
         out.abandon();
+      }
+      if (remote && staging != null) {
+        LocalFiles.deleteRecursively(staging);
       }
       if (cache != null) {
         cache.close();
@@ -324,14 +372,14 @@ public final class CleanJob {
       ModelInfo model,
       boolean cached,
       long prepared,
-      Path staging,
+      Location staging,
       @Nullable Path embStaging,
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().spec(false));
-    options.setOutput(s.output().toString());
+    options.setOutput(s.output().spec(false));
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
         p.apply(
@@ -384,7 +432,7 @@ public final class CleanJob {
         .apply(
             "WriteDroppedCsv",
             TextIO.write()
-                .to(staging.resolve("dropped").toString())
+                .to(staging.resolve("dropped").spec(false))
                 .withSuffix(".csv")
                 .withoutSharding()
                 .withHeader(DroppedCsv.HEADER));
@@ -397,7 +445,7 @@ public final class CleanJob {
           .apply(
               "WriteRelabelledCsv",
               TextIO.write()
-                  .to(staging.resolve("relabelled").toString())
+                  .to(staging.resolve("relabelled").spec(false))
                   .withSuffix(".csv")
                   .withoutSharding()
                   .withHeader(RelabelledCsv.HEADER));
@@ -412,7 +460,9 @@ public final class CleanJob {
                         nullToEmpty(InterClassFiles.mergeLine(ClassSummary.fromAvro(r), action))))
         .apply(
             "WriteMergesCsv",
-            SortedCsv.to(staging.resolve(InterClassFiles.MERGES), InterClassFiles.MERGES_HEADER));
+            SortedCsv.to(
+                staging.resolve(InterClassFiles.MERGES).spec(false),
+                InterClassFiles.MERGES_HEADER));
     if (test != null) {
       out.classRows()
           .apply(
@@ -424,7 +474,7 @@ public final class CleanJob {
           .apply(
               "WriteTestOverlapCsv",
               SortedCsv.to(
-                  staging.resolve(InterClassFiles.TEST_OVERLAP),
+                  staging.resolve(InterClassFiles.TEST_OVERLAP).spec(false),
                   InterClassFiles.TEST_OVERLAP_HEADER));
     }
     PCollection<String> withinCopies =
@@ -442,7 +492,7 @@ public final class CleanJob {
         .apply(
             "WriteDuplicateImagesCsv",
             SortedCsv.to(
-                staging.resolve(InterClassFiles.DUPLICATE_IMAGES),
+                staging.resolve(InterClassFiles.DUPLICATE_IMAGES).spec(false),
                 InterClassFiles.DUPLICATE_IMAGES_HEADER));
     out.calibration()
         .apply(
@@ -451,7 +501,7 @@ public final class CleanJob {
         .apply(
             "WriteCalibration",
             TextIO.write()
-                .to(staging.resolve(CALIBRATION).toString())
+                .to(staging.resolve(CALIBRATION).spec(false))
                 .withSuffix(".json")
                 .withoutSharding());
     out.counts()
@@ -459,7 +509,7 @@ public final class CleanJob {
         .apply(
             "WriteCounts",
             TextIO.write()
-                .to(staging.resolve(COUNTS).toString())
+                .to(staging.resolve(COUNTS).spec(false))
                 .withSuffix(".json")
                 .withoutSharding());
     if (embStaging != null) {
@@ -476,8 +526,48 @@ public final class CleanJob {
         cached ? EmbeddingCache.READ_COUNTER : EmbedFaces.FACES_EMBEDDED_COUNTER,
         prepared,
         progress);
-    if (!Files.exists(staging.resolve("classes-tmp"))) {
-      Files.createDirectories(staging.resolve("classes-tmp"));
+  }
+
+  /**
+   * Copies what the pipeline staged elsewhere ({@code from}) into the local folder {@code to},
+   * where the driver reads it; returns the files copied ({@code /}-separated, relative).
+   */
+  private static List<String> download(Location from, Path to) throws IOException {
+    List<String> files = new ArrayList<>();
+    for (String e : from.tree()) {
+      if (e.endsWith("/")) {
+        Files.createDirectories(to.resolve(e));
+      } else {
+        Files.createDirectories(to.resolve(e).getParent());
+        from.resolve(e).copyTo(to.resolve(e));
+        files.add(e);
+      }
+    }
+    return files;
+  }
+
+  /**
+   * Makes the staging folder elsewhere ({@code to}) hold what the local copy {@code from} holds:
+   * the driver's files are written there, the pipeline's files the driver consumed (the counts, the
+   * calibration, {@code classes-tmp/}) deleted; the pipeline's other files are not copied again.
+   */
+  private static void upload(Path from, Location to, List<String> pipelineWrote)
+      throws IOException {
+    List<String> here = Location.of(from).tree().stream().filter(e -> !e.endsWith("/")).toList();
+    for (String e : here) {
+      if (!pipelineWrote.contains(e)) {
+        to.resolve(e).copyFrom(from.resolve(e));
+      }
+    }
+    for (String e : pipelineWrote) {
+      if (!here.contains(e)) {
+        to.resolve(e).deleteIfExists();
+      }
+    }
+    for (String e : to.tree()) {
+      if (e.endsWith("/") && !Files.isDirectory(from.resolve(e))) {
+        to.resolve(e).deleteRecursively();
+      }
     }
   }
 
@@ -487,10 +577,15 @@ public final class CleanJob {
    * Dataflow harness thread) about a core of its own.
    */
   static int embedThreads(Runners.Choice c) {
-    boolean local =
-        c.runner().equals("direct")
-            || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
-    return local ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism()) : 1;
+    return inProcess(c)
+        ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism())
+        : 1;
+  }
+
+  /** True for a runner whose workers run in this JVM (DirectRunner, embedded Flink). */
+  static boolean inProcess(Runners.Choice c) {
+    return c.runner().equals("direct")
+        || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
   }
 
   /**
@@ -582,7 +677,7 @@ public final class CleanJob {
     return dir.toAbsolutePath() + "/*.parquet";
   }
 
-  private static String dir(Path staging, String name) {
-    return staging.resolve(name).toAbsolutePath() + "/";
+  private static String dir(Location staging, String name) {
+    return staging.resolve(name).spec(true);
   }
 }

@@ -344,6 +344,31 @@ public final class Location {
     tmp.renameTo(this);
   }
 
+  /** Copies this file's bytes to the local file {@code target}, replacing it. */
+  public void copyTo(Path target) throws IOException {
+    if (local != null) {
+      Files.copy(local, target, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (InputStream in = Channels.newInputStream(FileSystems.open(id(uri, false)))) {
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    } catch (FileNotFoundException e) {
+      throw new NoSuchFileException(uri);
+    }
+  }
+
+  /** Writes the local file {@code source}'s bytes here, replacing any file. */
+  public void copyFrom(Path source) throws IOException {
+    if (local != null) {
+      Files.copy(source, local, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(id(uri, false), MimeTypes.BINARY))) {
+      Files.copy(source, out);
+    }
+  }
+
   /**
    * Creates the file with {@code content} unless it exists.
    *

@@ -1,6 +1,5 @@
 package dev.facesieve.pipeline;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -23,22 +22,25 @@ import org.apache.beam.sdk.values.PDone;
  * copy of a picture, a small part of a run.
  */
 final class SortedCsv extends PTransform<PCollection<String>, PDone> {
-  private final Path file;
+  private final String file;
   private final String header;
 
-  private SortedCsv(Path file, String header) {
+  private SortedCsv(String file, String header) {
     this.file = file;
     this.header = header;
   }
 
-  /** Writes {@code file} (its name ending in {@code .csv}) with {@code header}. */
-  static SortedCsv to(Path file, String header) {
+  /**
+   * Writes {@code file} (a local path or a URI, its name ending in {@code .csv}) with {@code
+   * header}.
+   */
+  static SortedCsv to(String file, String header) {
     return new SortedCsv(file, header);
   }
 
   @Override
   public PDone expand(PCollection<String> lines) {
-    String name = file.toAbsolutePath().toString();
+    String name = file;
     return lines
         .apply("NonEmpty", Filter.by((String l) -> !l.isEmpty()))
         .apply("Sort", Combine.globally(new SortFn()))

@@ -41,7 +41,14 @@ public final class StageProgress {
         || !state.isTerminal()) {
       long done = counter(result, filter);
       if (done != last) {
-        listener.update(stage, done, total);
+        try {
+          listener.update(stage, done, total);
+        } catch (RuntimeException | Error e) {
+          // a pipeline left running would go on writing into a staging folder that the caller
+          // deletes, or that its next run has made again
+          cancel(result);
+          throw e;
+        }
         last = done;
       }
     }
@@ -51,6 +58,16 @@ public final class StageProgress {
     if (last != total) {
       listener.update(stage, total, total);
     }
+  }
+
+  /** Cancels the pipeline and waits until it has stopped. */
+  private static void cancel(PipelineResult result) {
+    try {
+      result.cancel();
+    } catch (IOException | UnsupportedOperationException e) {
+      // it may have finished meanwhile; wait for it all the same
+    }
+    result.waitUntilFinish();
   }
 
   private static long counter(PipelineResult result, MetricsFilter filter) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps the guarantees a local one has: the marker is written last, a failed stage leaves no marker
  * nor staged files, files FaceSieve did not write are refused, the lock keeps a second writer out,
  * and {@code --overwrite} replaces only what the record names. {@code facesieve prepare --output
- * hdfs://…} writes what the same command writes locally.
+ * hdfs://…} writes what the same command writes locally, and {@code facesieve clean} from and to
+ * HDFS decides as from and to a local folder.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HdfsOutputTest {
@@ -225,9 +226,9 @@ class HdfsOutputTest {
             "--input",
             root + "/prepared",
             "--model",
-            dir.resolve("no-model").toString(),
+            root + "/model",
             "--output",
-            root + "/clean");
+            dir.resolve("no-clean").toString());
     assertEquals(dev.facesieve.pipeline.cli.FaceSieve.USAGE, r.code(), r.err() + r.out());
     assertTrue(r.err().contains("needs a local path"), r.err());
     assertFalse(java.nio.file.Files.exists(cwd.resolve("hdfs:")), "no local folder named hdfs:");
@@ -282,5 +283,100 @@ class HdfsOutputTest {
             fromHdfs.resolve(CleanJob.SUMMARY).toFile());
     assertEquals(a.get("counts"), b.get("counts"));
     assertTrue(b.toString().contains(remote), "the summary names the HDFS input");
+
+    // clean --output hdfs://: first a run that fails after its pipeline has staged its files
+    Location out = Location.parse(root + "/cleaned");
+    ProgressListener failing =
+        (stage, done, total) -> {
+          if (done == total) {
+            throw new IllegalStateException("injected failure");
+          }
+        };
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                CleanJob.run(
+                    CleanJob.Settings.builder(Location.parse(remote), model, out).build(),
+                    failing));
+    assertEquals("injected failure", e.getMessage());
+    assertFalse(StageOutput.isComplete(out, CleanJob.SUMMARY), "no marker");
+    assertFalse(out.resolve("kept").exists(), "nothing moved into place");
+    assertFalse(out.resolve(OutputGuard.STAGING).exists(), "nothing left staged");
+    assertFalse(out.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    assertTrue(OutputGuard.inspect(out, OutputKind.CLEAN).isEmpty(), "nothing owned remains");
+
+    // then the command, HDFS to HDFS, without --overwrite
+    CommandLineTest.Result r =
+        OwnershipTest.ok(
+            "clean", "--input", remote, "--model", model.toString(), "--output", out.toString());
+    assertTrue(r.out().contains("output: " + out + "/" + CleanJob.SUMMARY), r.out());
+    assertTrue(r.out().contains("report: " + out + "/report.html"), r.out());
+    assertEquals(
+        java.nio.file.Files.readAllLines(fromLocal.resolve("dropped.csv")).stream()
+            .sorted()
+            .toList(),
+        out.resolve("dropped.csv").readString().lines().sorted().toList(),
+        "HDFS to HDFS drops the same faces, for the same reasons, at the same angles");
+    com.fasterxml.jackson.databind.JsonNode c =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            out.resolve(CleanJob.SUMMARY).readString());
+    assertEquals(a.get("counts"), c.get("counts"));
+    assertEquals(ids(Location.of(fromLocal), "kept"), ids(out, "kept"), "the same faces kept");
+    assertEquals(ids(Location.of(fromLocal), "dropped"), ids(out, "dropped"));
+    assertEquals(
+        OwnershipTest.tree(fromLocal)
+            .lines()
+            .map(l -> l.split(" ")[0])
+            .filter(l -> !l.isEmpty() && !inAFolder(l))
+            .sorted()
+            .toList(),
+        out.tree().stream()
+            .map(x -> x.endsWith("/") ? x.substring(0, x.length() - 1) : x)
+            .filter(x -> !inAFolder(x))
+            .sorted()
+            .toList(),
+        "the same files, summary.json, the CSVs, classes.parquet and the report among them");
+    assertTrue(
+        out.resolve("report.html").readString().contains(out.toString()),
+        "the report names where it lies");
+    // what the driver cannot yet do for an output elsewhere with a cluster runner is refused
+    Location cluster = Location.parse(root + "/cleaned-on-a-cluster");
+    CommandLineTest.Result refused =
+        CommandLineTest.run(
+            "clean",
+            "--input",
+            remote,
+            "--model",
+            model.toString(),
+            "--output",
+            cluster.toString(),
+            "--embeddings",
+            dir.resolve("store").toString(),
+            "--runner",
+            "flink",
+            "--flink-master",
+            "localhost:1");
+    assertEquals(
+        dev.facesieve.pipeline.cli.FaceSieve.USAGE, refused.code(), refused.err() + refused.out());
+    assertTrue(refused.err().contains("does not yet take --embeddings"), refused.err());
+    assertEquals(1, refused.err().strip().lines().count(), refused.err());
+    assertFalse(cluster.exists(), "nothing written");
+  }
+
+  /** A file in kept/, dropped/ or the report's pages/, whose names depend on the run. */
+  private static boolean inAFolder(String entry) {
+    return entry.startsWith("kept/") || entry.startsWith("dropped/") || entry.startsWith("pages/");
+  }
+
+  /** The ids of the faces in a clean output's {@code kept/} or {@code dropped/}, sorted. */
+  private java.util.SortedSet<String> ids(Location output, String folder) throws Exception {
+    java.util.SortedSet<String> ids = new java.util.TreeSet<>();
+    for (String f : output.resolve(folder).list()) {
+      Path copy = java.nio.file.Files.createTempFile(dir, "ids", ".parquet");
+      output.resolve(folder).resolve(f).copyTo(copy);
+      dev.facesieve.datasets.parquet.ParquetFiles.read(copy, r -> ids.add(r.get("id").toString()));
+    }
+    return ids;
   }
 }

@@ -94,7 +94,7 @@ public final class CleanRun {
   record Move(int fromLabel, int toNewLabel) {}
 
   final Path dir;
-  Path location;
+  String location;
   final CleanSummary summary;
   final List<GenericRecord> classes;
 
@@ -126,7 +126,7 @@ public final class CleanRun {
 
   private CleanRun(Path dir, CleanSummary summary, List<GenericRecord> classes) {
     this.dir = dir;
-    this.location = dir;
+    this.location = dir.toAbsolutePath().toString();
     this.summary = summary;
     this.classes = classes;
     this.subclass =
@@ -238,11 +238,17 @@ public final class CleanRun {
    * its staging folder, which is moved into place afterwards); the report shows this location.
    */
   public CleanRun locatedAt(Path finalDir) {
+    return locatedAt(finalDir.toAbsolutePath().toString());
+  }
+
+  /** {@link #locatedAt(Path)} for a folder named by a URI ({@code hdfs://…}). */
+  public CleanRun locatedAt(String finalDir) {
     this.location = finalDir;
     return this;
   }
 
-  public Path location() {
+  /** The folder the report shows: an absolute path or a URI. */
+  public String location() {
     return location;
   }
 

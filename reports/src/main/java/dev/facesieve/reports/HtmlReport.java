@@ -672,7 +672,7 @@ final class HtmlReport {
     }
 
     return new Page(
-        "FaceSieve noise report — " + run.location().toAbsolutePath().getFileName(),
+        "FaceSieve noise report — " + run.location().substring(run.location().lastIndexOf('/') + 1),
         report.facesieveVersion(),
         run.policy(),
         Charts.fmt(threshold),

@@ -126,7 +126,7 @@ public final class NoiseReport {
     CleanSummary s = run.summary();
     ReportJson.Source source =
         new ReportJson.Source(
-            run.location().toAbsolutePath().toString(),
+            run.location(),
             s.data(),
             s.dataFingerprint(),
             s.model(),

@@ -49,8 +49,10 @@ public final class CleanCommand implements Callable<Integer> {
       names = "--output",
       required = true,
       paramLabel = "<dir>",
-      description = "Output folder: kept and dropped faces, the report and summary.json.")
-  Path output;
+      description =
+          "Output folder: kept and dropped faces, the report and summary.json. A local path or a"
+              + " URI of a file system Beam has (hdfs://namenode:port/path).")
+  String output;
 
   @Option(
       names = "--embeddings",
@@ -76,7 +78,7 @@ public final class CleanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CleanJob.Settings s =
-        CleanJob.Settings.builder(Location.parse(data), model, output)
+        CleanJob.Settings.builder(Location.parse(data), model, Location.parse(output))
             .setPolicy(cleaning.policy())
             .setEmbeddings(embeddings)
             .setEmitRecordIO(cleaning.emitRecordIO)
@@ -104,7 +106,7 @@ public final class CleanCommand implements Callable<Integer> {
     try (ConsoleProgress progress = ConsoleProgress.forConsole(out)) {
       summary = CleanJob.run(s, progress);
     }
-    print(out, summary, output);
+    print(out, summary, Location.parse(output));
     return 0;
   }
 
@@ -246,7 +248,7 @@ public final class CleanCommand implements Callable<Integer> {
     }
   }
 
-  static void print(PrintWriter out, CleanSummary s, Path output) {
+  static void print(PrintWriter out, CleanSummary s, Location output) {
     out.printf(
         Locale.ROOT,
         "input %s: kept %s, dropped %s %s, quarantined %s; classes %s -> %s" + "%n",
@@ -273,7 +275,11 @@ public final class CleanCommand implements Callable<Integer> {
     }
     printAcrossClassesTruth(out, s);
     out.printf("output: %s%n", output.resolve(CleanJob.SUMMARY));
-    out.printf("report: %s%n", output.resolve("report.html").toAbsolutePath());
+    out.printf(
+        "report: %s%n",
+        output.isLocal()
+            ? output.local("report").resolve("report.html").toAbsolutePath()
+            : output.resolve("report.html"));
     out.flush();
   }
 }
