@@ -308,7 +308,8 @@ public final class CleanJob {
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
-    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
+    Runners.Choice runner = Runners.forStage(s.runner(), "clean", prepared, progress);
+    FaceSieveOptions options = Runners.options(runner, "facesieve-clean");
     options.setInput(s.data().toString());
     options.setOutput(s.output().toString());
     Pipeline p = Pipeline.create(options);
@@ -327,7 +328,7 @@ public final class CleanJob {
         CleanFaces.with(model, s.policy())
             .withCentres(centres)
             .sizedFor(prepared, model.classes())
-            .withEmbedThreads(embedThreads(s.runner()))
+            .withEmbedThreads(embedThreads(runner))
             .withInterClass(interClass(s, model));
     if (test != null) {
       clean =

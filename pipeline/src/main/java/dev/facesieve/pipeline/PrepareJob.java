@@ -227,7 +227,8 @@ public final class PrepareJob {
 
   private static StatsFile runPipeline(
       Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
-    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
+    Runners.Choice runner = Runners.forStage(s.runner(), "prepare", inputRecords(plan), progress);
+    FaceSieveOptions options = Runners.options(runner, "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
     Pipeline p = Pipeline.create(options);
@@ -370,7 +371,7 @@ public final class PrepareJob {
         options,
         new PrepareManifest.Outputs(
             parquetFiles(staging.resolve("faces")), parquetFiles(staging.resolve("quarantine"))),
-        s.runner().runner(),
+        s.runner().forFaces(inputRecords(plan)).runner(),
         PrepareManifest.STAGE);
   }
 
