@@ -308,7 +308,7 @@ public final class CleanJob {
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
-    Runners.Choice runner = Runners.forStage(s.runner(), "clean", prepared, progress);
+    Runners.Choice runner = Runners.forStage(s.runner(), "clean", prepared, "faces", progress);
     FaceSieveOptions options = Runners.options(runner, "facesieve-clean");
     options.setInput(s.data().toString());
     options.setOutput(s.output().toString());

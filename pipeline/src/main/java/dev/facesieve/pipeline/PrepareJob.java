@@ -227,7 +227,8 @@ public final class PrepareJob {
 
   private static StatsFile runPipeline(
       Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
-    Runners.Choice runner = Runners.forStage(s.runner(), "prepare", inputRecords(plan), progress);
+    Runners.Choice runner =
+        Runners.forStage(s.runner(), "prepare", inputRecords(plan), "input records", progress);
     FaceSieveOptions options = Runners.options(runner, "facesieve-prepare");
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());

@@ -106,19 +106,24 @@ public final class Runners {
   /**
    * The runner {@code stage} runs on ({@link Choice#forFaces}); when {@code --runner auto} chose
    * it, says which and why to {@code progress}, as one line.
+   *
+   * @param unit what {@code faces} counts, for that line: {@code prepare}'s input records include
+   *     RecordIO's metadata records
    */
-  public static Choice forStage(Choice c, String stage, long faces, ProgressListener progress) {
+  public static Choice forStage(
+      Choice c, String stage, long faces, String unit, ProgressListener progress) {
     Choice r = c.forFaces(faces);
     if (c.auto()) {
       progress.onRunner(
           stage,
           String.format(
               Locale.ROOT,
-              "runner auto: %s (%,d faces, %s %,d)",
+              "runner auto: %s (%,d %s, %s %,d)",
               r.runner().equals("direct")
                   ? "direct"
                   : r.flinkMaster().startsWith("[local") ? "flink, embedded" : "flink",
               faces,
+              unit,
               r.runner().equals("direct") ? "under" : "from",
               AUTO_FLINK_FROM_FACES));
     }

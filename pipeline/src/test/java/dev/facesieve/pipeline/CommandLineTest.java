@@ -62,7 +62,9 @@ class CommandLineTest {
     assertEquals(30, PrepareJobTest.faces(out).size() + PrepareJobTest.quarantined(out).size());
     // the default runner, auto, says what it chose for this small input, and the manifest agrees
     assertTrue(
-        r.out().lines().anyMatch("prepare: runner auto: direct (30 faces, under 20,000)"::equals),
+        r.out()
+            .lines()
+            .anyMatch("prepare: runner auto: direct (30 input records, under 20,000)"::equals),
         r.out());
     assertEquals("direct", PrepareManifest.read(out).runner());
   }

@@ -67,15 +67,16 @@ class RunnersTest {
           }
         };
     Runners.Choice auto = new Runners.Choice("auto", "[local]", 2);
-    assertEquals("direct", Runners.forStage(auto, "prepare", 4_324, l).runner());
-    assertEquals("flink", Runners.forStage(auto, "clean", 500_000, l).runner());
+    assertEquals("direct", Runners.forStage(auto, "prepare", 4_324, "input records", l).runner());
+    assertEquals("flink", Runners.forStage(auto, "clean", 500_000, "faces", l).runner());
     assertEquals(
         "flink",
-        Runners.forStage(new Runners.Choice("auto", "jm:8081", 2), "clean", LINE, l).runner());
-    Runners.forStage(new Runners.Choice("direct", "[local]", 2), "clean", 500_000, l);
+        Runners.forStage(new Runners.Choice("auto", "jm:8081", 2), "clean", LINE, "faces", l)
+            .runner());
+    Runners.forStage(new Runners.Choice("direct", "[local]", 2), "clean", 500_000, "faces", l);
     assertEquals(
         List.of(
-            "prepare: runner auto: direct (4,324 faces, under 20,000)",
+            "prepare: runner auto: direct (4,324 input records, under 20,000)",
             "clean: runner auto: flink, embedded (500,000 faces, from 20,000)",
             "clean: runner auto: flink (20,000 faces, from 20,000)"),
         heard);
@@ -86,7 +87,7 @@ class RunnersTest {
     for (String command :
         List.of("facesieve prepare", "facesieve clean", "facesieve run", "facesieve demo")) {
       String help = HelpCommandLineTest.help(command).replaceAll("\\s+", " ");
-      assertTrue(help.contains("on direct below " + LINE + " input faces"), help);
+      assertTrue(help.contains("on direct below " + LINE + " faces in its input"), help);
       assertTrue(help.contains("Default: auto"), help);
     }
   }

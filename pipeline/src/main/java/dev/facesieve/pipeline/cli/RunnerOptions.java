@@ -15,7 +15,8 @@ public final class RunnerOptions {
       description =
           "Beam runner: auto (each stage on direct below "
               + Runners.AUTO_FLINK_FROM_FACES
-              + " input faces, else on flink, embedded unless --flink-master names a cluster),"
+              + " faces in its input (prepare: records read, clean: prepared faces), else on"
+              + " flink, embedded unless --flink-master names a cluster),"
               + " direct (in this process), flink (an embedded or a running Flink cluster) or"
               + " dataflow (a build with -Pdataflow); Beam's names DirectRunner, FlinkRunner and"
               + " DataflowRunner work too, in any case.")
