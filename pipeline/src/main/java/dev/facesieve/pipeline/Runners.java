@@ -21,14 +21,16 @@ public final class Runners {
    * DirectRunner: the records {@code prepare} plans to read, the prepared faces {@code clean}
    * reads.
    *
-   * <p>Measured on 2 cores ({@code docs/benchmarks.md}): the DirectRunner keeps a stage's shuffle
-   * in its heap, about 113 KB a face in {@code prepare} (0.7 GB at 6K, 5.7 GB at 50K) and 7.6 GB of
-   * an 8 GB heap for {@code clean} at 100K, and ran out of it at 1M; embedded Flink spills and
-   * stays near 2 GB. Flink's mini-cluster costs about 7 s more a job to start, so it pays off in
-   * {@code prepare} from about 21K faces; below this line the DirectRunner is as fast and its heap
-   * small.
+   * <p>Measured on 2 cores ({@code docs/benchmarks.md}): the DirectRunner keeps a stage's
+   * collections in its heap. Its {@code clean} took 2.5 GB of RSS at 4,324 faces and 7.5 GB at
+   * 9,899 (8 GB heap), and ran out of the heap at 1M; its {@code prepare} took 0.7 GB at 6K and 5.7
+   * GB at 50K. Embedded Flink spills, and stayed under 5 GB from 100K to 200K faces. Its
+   * mini-cluster costs 7–9 s more a job to start, which {@code prepare} repays from about 21K
+   * faces, while {@code clean} was faster on it even at 586 faces. The line sits just above the
+   * largest data the tests and the demo run (LFW, 4,324 faces), which stay on the DirectRunner as
+   * before, and below 9,899, where the DirectRunner's {@code clean} neared its heap.
    */
-  public static final long AUTO_FLINK_FROM_FACES = 20_000;
+  public static final long AUTO_FLINK_FROM_FACES = 5_000;
 
   /** The Dataflow runner's class; on the class path only in a build with {@code -Pdataflow}. */
   static final String DATAFLOW_RUNNER = "org.apache.beam.runners.dataflow.DataflowRunner";

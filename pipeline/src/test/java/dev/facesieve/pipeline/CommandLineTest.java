@@ -64,7 +64,7 @@ class CommandLineTest {
     assertTrue(
         r.out()
             .lines()
-            .anyMatch("prepare: runner auto: direct (30 input records, under 20,000)"::equals),
+            .anyMatch("prepare: runner auto: direct (30 input records, under 5,000)"::equals),
         r.out());
     assertEquals("direct", PrepareManifest.read(out).runner());
   }
