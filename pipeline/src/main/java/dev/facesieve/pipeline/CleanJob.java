@@ -377,9 +377,16 @@ public final class CleanJob {
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
+<<<<<<< HEAD
     FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
     options.setInput(s.data().spec(false));
     options.setOutput(s.output().spec(false));
+=======
+    Runners.Choice runner = Runners.forStage(s.runner(), "clean", prepared, "faces", progress);
+    FaceSieveOptions options = Runners.options(runner, "facesieve-clean");
+    options.setInput(s.data().toString());
+    options.setOutput(s.output().toString());
+>>>>>>> autorunner
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
         p.apply(
@@ -397,7 +404,7 @@ public final class CleanJob {
         CleanFaces.with(model, s.policy())
             .withCentres(centres)
             .sizedFor(prepared, model.classes())
-            .withEmbedThreads(embedThreads(s.runner()))
+            .withEmbedThreads(embedThreads(runner))
             .withInterClass(interClass(s, model));
     if (test != null) {
       clean =

@@ -135,7 +135,7 @@ final class CleanSummaries {
             s.embeddings() == null ? null : s.embeddings().toAbsolutePath().toString(),
             embeddingsReused,
             s.emitRecordIO(),
-            s.runner().runner());
+            s.runner().forFaces(prepared.prepared()).runner());
     InterClassPolicy ic = CleanJob.interClass(s, model).resolve(calibration);
     long within = 0;
     long across = 0;

@@ -13,4 +13,7 @@ public interface ProgressListener {
 
   /** {@code done} of {@code total} units of {@code stage}; {@code done} never decreases. */
   void update(String stage, long done, long total);
+
+  /** The runner {@code --runner auto} chose for {@code stage}, as one line for people. */
+  default void onRunner(String stage, String line) {}
 }

@@ -16,6 +16,22 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 public final class Runners {
   private Runners() {}
 
+  /**
+   * Faces from which {@code --runner auto} runs a stage on embedded Flink instead of the
+   * DirectRunner: the records {@code prepare} plans to read, the prepared faces {@code clean}
+   * reads.
+   *
+   * <p>Measured on 2 cores ({@code docs/benchmarks.md}): the DirectRunner keeps a stage's
+   * collections in its heap. Its {@code clean} took 2.5 GB of RSS at 4,324 faces and 7.5 GB at
+   * 9,899 (8 GB heap), and ran out of the heap at 1M; its {@code prepare} took 0.7 GB at 6K and 5.7
+   * GB at 50K. Embedded Flink spills, and stayed under 5 GB from 100K to 200K faces. Its
+   * mini-cluster costs 7–9 s more a job to start, which {@code prepare} repays from about 21K
+   * faces, while {@code clean} was faster on it even at 586 faces. The line sits just above the
+   * largest data the tests and the demo run (LFW, 4,324 faces), which stay on the DirectRunner as
+   * before, and below 9,899, where the DirectRunner's {@code clean} neared its heap.
+   */
+  public static final long AUTO_FLINK_FROM_FACES = 5_000;
+
   /** The Dataflow runner's class; on the class path only in a build with {@code -Pdataflow}. */
   static final String DATAFLOW_RUNNER = "org.apache.beam.runners.dataflow.DataflowRunner";
 
@@ -31,8 +47,11 @@ public final class Runners {
       String given = runner;
       runner = name(runner);
       checkArgument(
-          runner.equals("direct") || runner.equals("flink") || runner.equals("dataflow"),
-          "--runner must be direct, flink or dataflow (or Beam's DirectRunner, FlinkRunner,"
+          runner.equals("auto")
+              || runner.equals("direct")
+              || runner.equals("flink")
+              || runner.equals("dataflow"),
+          "--runner must be auto, direct, flink or dataflow (or Beam's DirectRunner, FlinkRunner,"
               + " DataflowRunner), got %s",
           given);
       checkArgument(parallelism > 0, "--parallelism must be > 0, got %s", parallelism);
@@ -58,6 +77,27 @@ public final class Runners {
           : n;
     }
 
+    /** True for {@code --runner auto}: the runner is chosen per stage ({@link #forFaces}). */
+    public boolean auto() {
+      return runner.equals("auto");
+    }
+
+    /**
+     * The runner a stage whose input holds {@code faces} faces runs on: for {@code auto} the
+     * DirectRunner below {@link #AUTO_FLINK_FROM_FACES} and Flink ({@code --flink-master}, embedded
+     * by default) from there on; any other choice as it is.
+     */
+    public Choice forFaces(long faces) {
+      if (!auto()) {
+        return this;
+      }
+      return new Choice(
+          faces >= AUTO_FLINK_FROM_FACES ? "flink" : "direct",
+          flinkMaster,
+          parallelism,
+          pipelineArgs);
+    }
+
     /** The DirectRunner with one worker thread per core. */
     public static Choice direct() {
       return new Choice(
@@ -66,10 +106,38 @@ public final class Runners {
   }
 
   /**
+   * The runner {@code stage} runs on ({@link Choice#forFaces}); when {@code --runner auto} chose
+   * it, says which and why to {@code progress}, as one line.
+   *
+   * @param unit what {@code faces} counts, for that line: {@code prepare}'s input records include
+   *     RecordIO's metadata records
+   */
+  public static Choice forStage(
+      Choice c, String stage, long faces, String unit, ProgressListener progress) {
+    Choice r = c.forFaces(faces);
+    if (c.auto()) {
+      progress.onRunner(
+          stage,
+          String.format(
+              Locale.ROOT,
+              "runner auto: %s (%,d %s, %s %,d)",
+              r.runner().equals("direct")
+                  ? "direct"
+                  : r.flinkMaster().startsWith("[local") ? "flink, embedded" : "flink",
+              faces,
+              unit,
+              r.runner().equals("direct") ? "under" : "from",
+              AUTO_FLINK_FROM_FACES));
+    }
+    return r;
+  }
+
+  /**
    * Applies the choice to options. {@code flinkMaster = [local]} starts an embedded Flink
    * mini-cluster in this JVM; {@code host:port} submits to a running cluster.
    */
   public static void configure(PipelineOptions options, Choice c) {
+    checkArgument(!c.auto(), "--runner auto is resolved per stage (Choice.forFaces) first");
     if (c.runner().equals("dataflow")) {
       try {
         @SuppressWarnings("unchecked")
@@ -105,7 +173,8 @@ public final class Runners {
    * Beam cannot parse) before any stage starts.
    */
   public static void check(Choice c) {
-    options(c, "facesieve-check");
+    options(c.forFaces(0), "facesieve-check");
+    options(c.forFaces(AUTO_FLINK_FROM_FACES), "facesieve-check");
   }
 
   /** Options for one stage's pipeline: the choice's raw pipeline arguments, then the choice. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.pipeline.cli.FaceSieve;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -59,6 +60,13 @@ class CommandLineTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("identities"), r.out());
     assertEquals(30, PrepareJobTest.faces(out).size() + PrepareJobTest.quarantined(out).size());
+    // the default runner, auto, says what it chose for this small input, and the manifest agrees
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch("prepare: runner auto: direct (30 input records, under 5,000)"::equals),
+        r.out());
+    assertEquals("direct", PrepareManifest.read(out).runner());
   }
 
   @Test

@@ -135,7 +135,7 @@ class HelpCommandLineTest {
     assertUsageError(
         CommandLineTest.run("prepare", "--input", nope, "--output", out, "--runner", "Flinker"),
         "facesieve prepare: ",
-        "--runner must be direct, flink or dataflow",
+        "--runner must be auto, direct, flink or dataflow",
         "FlinkRunner");
   }
 

@@ -165,6 +165,11 @@ final class ConsoleProgress implements ProgressListener, Trainer.Listener, AutoC
   }
 
   @Override
+  public void onRunner(String stage, String line) {
+    print(stage + ": " + line);
+  }
+
+  @Override
   public void onMessage(String message) {
     print("train: " + message);
   }

@@ -10,12 +10,16 @@ import picocli.CommandLine.Option;
 public final class RunnerOptions {
   @Option(
       names = "--runner",
-      defaultValue = "direct",
+      defaultValue = "auto",
       paramLabel = "<runner>",
       description =
-          "Beam runner: direct (in this process), flink (an embedded or a running Flink"
-              + " cluster) or dataflow (a build with -Pdataflow); Beam's names DirectRunner,"
-              + " FlinkRunner and DataflowRunner work too, in any case.")
+          "Beam runner: auto (each stage on direct below "
+              + Runners.AUTO_FLINK_FROM_FACES
+              + " faces in its input (prepare: records read, clean: prepared faces), else on"
+              + " flink, embedded unless --flink-master names a cluster),"
+              + " direct (in this process), flink (an embedded or a running Flink cluster) or"
+              + " dataflow (a build with -Pdataflow); Beam's names DirectRunner, FlinkRunner and"
+              + " DataflowRunner work too, in any case.")
   String runner;
 
   @Option(
@@ -23,8 +27,8 @@ public final class RunnerOptions {
       defaultValue = "[local]",
       paramLabel = "<host:port>",
       description =
-          "With --runner flink: [local] starts an embedded Flink cluster, host:port submits to a"
-              + " running one.")
+          "Where flink runs (--runner flink, or auto on a large input): [local] starts an"
+              + " embedded Flink cluster, host:port submits to a running one.")
   String flinkMaster;
 
   @Option(
