@@ -377,16 +377,10 @@ public final class CleanJob {
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
-<<<<<<< HEAD
-    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-clean");
-    options.setInput(s.data().spec(false));
-    options.setOutput(s.output().spec(false));
-=======
     Runners.Choice runner = Runners.forStage(s.runner(), "clean", prepared, "faces", progress);
     FaceSieveOptions options = Runners.options(runner, "facesieve-clean");
-    options.setInput(s.data().toString());
-    options.setOutput(s.output().toString());
->>>>>>> autorunner
+    options.setInput(s.data().spec(false));
+    options.setOutput(s.output().spec(false));
     Pipeline p = Pipeline.create(options);
     PCollection<FaceRecord> faces =
         p.apply(

@@ -234,15 +234,10 @@ public final class PrepareJob {
   }
 
   private static StatsFile runPipeline(
-<<<<<<< HEAD
       Settings s, InputPlan plan, Location staging, ProgressListener progress) throws IOException {
-    FaceSieveOptions options = Runners.options(s.runner(), "facesieve-prepare");
-=======
-      Settings s, InputPlan plan, Path staging, ProgressListener progress) throws IOException {
     Runners.Choice runner =
         Runners.forStage(s.runner(), "prepare", inputRecords(plan), "input records", progress);
     FaceSieveOptions options = Runners.options(runner, "facesieve-prepare");
->>>>>>> autorunner
     options.setInput(s.input().toString());
     options.setOutput(s.output().toString());
     Pipeline p = Pipeline.create(options);
