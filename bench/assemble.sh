@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assembles docs/benchmarks.md from the sections the benchmark scripts wrote under bench/results/
-# (speed.sh, scale.sh, default-runner.sh, flink-cluster.sh), the notes beside them (bench/*-notes.md, e.g. embed-once-notes.md, measured
+# (speed.sh, scale.sh, default-runner.sh, flink-cluster.sh), the notes beside them (bench/*-notes.md, e.g. embed-once-notes.md and hdfs-notes.md, measured
 # by hand) and the training comparison (train.sh writes docs/benchmarks-train.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
   echo "Cleaning quality is in [quality.md](quality.md), training on cleaned data in"
   echo "[retrain.md](retrain.md), the duplicate-identity search in"
   echo "[benchmarks-report.md](benchmarks-report.md)."
-  for f in speed scale default-runner embed-once flink-cluster; do
+  for f in speed scale default-runner embed-once flink-cluster hdfs; do
     if [[ -f bench/results/$f.md ]]; then echo; cat "bench/results/$f.md"; fi
     if [[ -f bench/$f-notes.md ]]; then echo; cat "bench/$f-notes.md"; fi
   done

@@ -520,8 +520,8 @@ public final class CleanJob {
               WriteParquet.<FaceEmbedding>to(
                   embStaging.toAbsolutePath() + "/", CleanSchemas.EMBEDDING, EmbeddingCache::row));
     }
-    StageProgress.await(
-        p.run(),
+    StageProgress.run(
+        p,
         cached ? "clean (cached embeddings)" : "clean: embedding",
         cached ? EmbeddingCache.class : EmbedFaces.class,
         cached ? EmbeddingCache.READ_COUNTER : EmbedFaces.FACES_EMBEDDED_COUNTER,

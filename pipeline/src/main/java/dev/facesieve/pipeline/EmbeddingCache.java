@@ -12,6 +12,7 @@ import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.transforms.FaceEmbedding;
+import dev.facesieve.transforms.ProgressCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,6 @@ import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -91,7 +90,7 @@ final class EmbeddingCache implements AutoCloseable {
 
   /** Cache rows as face embeddings, counted ({@link #READ_COUNTER}): clean's progress on reuse. */
   static final class ToEmbedding extends DoFn<GenericRecord, FaceEmbedding> {
-    private final Counter read = Metrics.counter(EmbeddingCache.class, READ_COUNTER);
+    private final ProgressCounter read = ProgressCounter.of(EmbeddingCache.class, READ_COUNTER);
 
     @ProcessElement
     public void process(@Element GenericRecord r, OutputReceiver<FaceEmbedding> out) {

@@ -281,8 +281,8 @@ public final class PrepareJob {
                 .to(staging.resolve("stats").spec(false))
                 .withSuffix(".json")
                 .withoutSharding());
-    StageProgress.await(
-        p.run(),
+    StageProgress.run(
+        p,
         "prepare",
         PrepareFaces.class,
         PrepareFaces.RECORDS_READ_COUNTER,

@@ -163,7 +163,7 @@ public final class Runners {
       // Records are immutable by construction; re-checking every byte[] costs a copy per element.
       d.setEnforceImmutability(false);
       d.setEnforceEncodability(false);
-      // run() returns at once so that the driver can report progress (StageProgress.await)
+      // run() returns at once so that the driver can report progress (StageProgress.run)
       d.setBlockOnRun(false);
     }
   }

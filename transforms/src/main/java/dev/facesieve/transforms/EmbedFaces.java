@@ -11,8 +11,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -70,7 +68,8 @@ public final class EmbedFaces
     private final ModelInfo model;
     private final int batchSize;
     private final int threads;
-    private final Counter embedded = Metrics.counter(EmbedFaces.class, FACES_EMBEDDED_COUNTER);
+    private final ProgressCounter embedded =
+        ProgressCounter.of(EmbedFaces.class, FACES_EMBEDDED_COUNTER);
     private transient Embedder embedder;
     private transient List<FaceRecord> pending;
 

@@ -155,7 +155,8 @@ public final class PrepareFaces extends PTransform<PCollection<InputShard>, PCol
   static final class ReadShardFn extends DoFn<InputShard, FaceRecord> {
     private final Map<Integer, String> identityNames;
     private final FacePreparer preparer;
-    private final Counter read = Metrics.counter(PrepareFaces.class, RECORDS_READ_COUNTER);
+    private final ProgressCounter read =
+        ProgressCounter.of(PrepareFaces.class, RECORDS_READ_COUNTER);
     private final Counter quarantined =
         Metrics.counter(PrepareFaces.class, RECORDS_QUARANTINED_COUNTER);
     private final long maxBytes;
