@@ -31,6 +31,7 @@ class HdfsOutputTest {
   String root;
   Path dir;
   Path synth;
+  String hdfsSynth; // a copy of synth on HDFS
 
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
@@ -39,6 +40,13 @@ class HdfsOutputTest {
     dir = base;
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
+    hdfsSynth = root + "/inputs/synth";
+    cluster.getFileSystem().mkdirs(new org.apache.hadoop.fs.Path("/inputs"));
+    cluster
+        .getFileSystem()
+        .copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(synth.toUri()),
+            new org.apache.hadoop.fs.Path("/inputs/synth"));
   }
 
   /**
@@ -193,6 +201,67 @@ class HdfsOutputTest {
   }
 
   @Test
+  void prepareReadsRecordIOFromHdfsAsFromALocalCopy() throws Exception {
+    Path local = dir.resolve("prepared-from-local");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/prepared-from-hdfs";
+    // side files stay local: the truth.csv a local prepare finds beside its input is named
+    CommandLineTest.Result r =
+        OwnershipTest.ok(
+            "prepare",
+            "--input",
+            hdfsSynth,
+            "--truth",
+            synth.resolve("truth.csv").toString(),
+            "--output",
+            remote);
+    assertTrue(r.out().contains("output: " + remote + "/manifest.json"), r.out());
+
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            local.resolve(PrepareJob.MANIFEST).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            Location.parse(remote).resolve(PrepareJob.MANIFEST).readString());
+    assertTrue(a.get("counts").get("prepared").asLong() > 0, a.toString());
+    for (String field : List.of("counts", "images_per_label", "labels", "identities")) {
+      assertEquals(a.get(field), b.get(field), field);
+    }
+    assertEquals(hdfsSynth, b.get("input").get("path").asText());
+    assertEquals(a.get("input").get("planned_records"), b.get("input").get("planned_records"));
+    // the input files by their URIs, with the same sizes and hashes as the local ones
+    for (int i = 0; i < a.get("input").get("files").size(); i++) {
+      com.fasterxml.jackson.databind.JsonNode fa = a.get("input").get("files").get(i);
+      com.fasterxml.jackson.databind.JsonNode fb = b.get("input").get("files").get(i);
+      String name = Path.of(fa.get("path").asText()).getFileName().toString();
+      assertEquals(hdfsSynth + "/" + name, fb.get("path").asText());
+      assertEquals(fa.get("sha256"), fb.get("sha256"), name);
+      assertEquals(fa.get("bytes"), fb.get("bytes"), name);
+    }
+    assertEquals(a.get("input").get("files").size(), b.get("input").get("files").size());
+    assertEquals(
+        ids(Location.of(local), "faces"), ids(Location.parse(remote), "faces"), "same faces");
+    if (java.nio.file.Files.isDirectory(local.resolve("quarantine"))) {
+      assertEquals(
+          ids(Location.of(local), "quarantine"), ids(Location.parse(remote), "quarantine"));
+    }
+
+    // what is not read from a URI yet is refused before anything is written
+    CommandLineTest.Result refused =
+        CommandLineTest.run(
+            "prepare",
+            "--input",
+            hdfsSynth,
+            "--format",
+            "parquet",
+            "--output",
+            root + "/not-prepared");
+    assertTrue(refused.code() != 0, refused.out());
+    assertTrue(refused.err().contains("only RecordIO"), refused.err());
+    assertFalse(Location.parse(root + "/not-prepared").exists(), "nothing written");
+  }
+
+  @Test
   void aPrepareThatFailsAfterItsPipelineLeavesNothingThatLooksComplete() throws Exception {
     Location out = Location.parse(root + "/interrupted");
     ProgressListener failing =
@@ -239,7 +308,15 @@ class HdfsOutputTest {
     Path local = dir.resolve("to-clean");
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
     String remote = root + "/to-clean";
-    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    // HDFS to HDFS: prepare reads the copy of the RecordIO on HDFS
+    OwnershipTest.ok(
+        "prepare",
+        "--input",
+        hdfsSynth,
+        "--truth",
+        synth.resolve("truth.csv").toString(),
+        "--output",
+        remote);
     Path model = dir.resolve("to-clean-model");
     OwnershipTest.ok(
         "train",

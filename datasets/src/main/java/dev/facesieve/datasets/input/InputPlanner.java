@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -76,6 +78,31 @@ public final class InputPlanner {
   }
 
   private InputPlanner() {}
+
+  /**
+   * Plans the shards of an input on a Hadoop file system ({@code hdfs://host:port/…}), read through
+   * Hadoop's {@code FileSystem} with {@link HadoopFiles#configuration()}: for now RecordIO only (a
+   * {@code .rec} file or its folder). The side files stay local; with none given, no {@code
+   * truth.csv} is looked for beside the input.
+   *
+   * @throws InputException for another format, or a missing or unreadable input
+   */
+  public static InputPlan planRemote(
+      URI input,
+      InputFormat format,
+      int shardSize,
+      @Nullable Path landmarksFile,
+      @Nullable Path truthFile) {
+    if (format != InputFormat.AUTO && format != InputFormat.RECORDIO) {
+      throw new InputException(
+          input.toString(), "only RecordIO input is read from a URI yet, not --format " + format);
+    }
+    Map<String, SideFiles.Truth> truth =
+        truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
+    Map<String, float[]> landmarks =
+        landmarksFile == null ? Map.of() : SideFiles.readLandmarks(landmarksFile);
+    return RecordIOPlanner.planRemote(input, shardSize, landmarks, truth);
+  }
 
   /** Plans the shards of an input. */
   public static InputPlan plan(Spec spec) {
