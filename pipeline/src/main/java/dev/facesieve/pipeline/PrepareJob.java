@@ -228,6 +228,7 @@ public final class PrepareJob {
                 URI.create(s.input().spec(false)),
                 s.format(),
                 s.shardSize(),
+                s.columns(),
                 s.landmarks(),
                 s.truth());
     StageOutput out =
@@ -358,6 +359,9 @@ public final class PrepareJob {
     long rows = 0;
     for (Path f : plan.files()) {
       rows += ParquetFiles.rowCount(f);
+    }
+    for (URI f : plan.remoteFiles()) {
+      rows += ParquetFiles.rowCount(f, HadoopFiles.configuration());
     }
     return rows;
   }

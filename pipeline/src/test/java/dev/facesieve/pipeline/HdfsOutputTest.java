@@ -253,12 +253,51 @@ class HdfsOutputTest {
             "--input",
             hdfsSynth,
             "--format",
-            "parquet",
+            "folder",
             "--output",
             root + "/not-prepared");
     assertTrue(refused.code() != 0, refused.out());
-    assertTrue(refused.err().contains("only RecordIO"), refused.err());
+    assertTrue(refused.err().contains("not folders"), refused.err());
     assertFalse(Location.parse(root + "/not-prepared").exists(), "nothing written");
+  }
+
+  @Test
+  void prepareReadsParquetFromHdfsAsFromALocalCopy() throws Exception {
+    // prepared faces are Parquet input with FaceSieve's own columns
+    Path source = dir.resolve("parquet-source");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", source.toString());
+    cluster
+        .getFileSystem()
+        .copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(source.resolve("faces").toUri()),
+            new org.apache.hadoop.fs.Path("/inputs/faces"));
+    Path local = dir.resolve("parquet-from-local");
+    OwnershipTest.ok(
+        "prepare", "--input", source.resolve("faces").toString(), "--output", local.toString());
+    String remote = root + "/parquet-from-hdfs";
+    OwnershipTest.ok("prepare", "--input", root + "/inputs/faces", "--output", remote);
+
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            local.resolve(PrepareJob.MANIFEST).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            Location.parse(remote).resolve(PrepareJob.MANIFEST).readString());
+    assertEquals("parquet", b.get("input").get("format").asText());
+    assertTrue(a.get("counts").get("prepared").asLong() > 0, a.toString());
+    for (String field : List.of("counts", "images_per_label", "labels", "identities")) {
+      assertEquals(a.get(field), b.get(field), field);
+    }
+    assertEquals(a.get("input").get("shards"), b.get("input").get("shards"));
+    assertEquals(a.get("input").get("files").size(), b.get("input").get("files").size());
+    for (int i = 0; i < a.get("input").get("files").size(); i++) {
+      com.fasterxml.jackson.databind.JsonNode fa = a.get("input").get("files").get(i);
+      com.fasterxml.jackson.databind.JsonNode fb = b.get("input").get("files").get(i);
+      assertTrue(fb.get("path").asText().startsWith(root + "/inputs/faces/"), fb.toString());
+      assertEquals(fa.get("sha256"), fb.get("sha256"), fa.toString());
+    }
+    assertEquals(
+        ids(Location.of(local), "faces"), ids(Location.parse(remote), "faces"), "same faces");
   }
 
   @Test

@@ -374,7 +374,7 @@ public final class ShardReader {
     ColumnMapping c = s.columns();
     long[] row = {s.firstRow()};
     ParquetFiles.read(
-        Path.of(s.file()),
+        s.file(),
         s.start(),
         s.end(),
         (GenericRecord r) -> {

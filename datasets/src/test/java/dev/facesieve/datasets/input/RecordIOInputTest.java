@@ -68,7 +68,9 @@ class RecordIOInputTest {
     InputPlan local =
         InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
     // the URI route a hdfs:// input takes, here on Hadoop's local file system
-    InputPlan hadoop = InputPlanner.planRemote(dir.toUri(), InputFormat.AUTO, 5, null, null);
+    InputPlan hadoop =
+        InputPlanner.planRemote(
+            dir.toUri(), InputFormat.AUTO, 5, InputPlanner.Spec.DEFAULT_COLUMNS, null, null);
     assertEquals(local.plannedRecords(), hadoop.plannedRecords());
     assertEquals(local.shards().size(), hadoop.shards().size());
     assertEquals(local.numClasses(), hadoop.numClasses());
@@ -98,8 +100,15 @@ class RecordIOInputTest {
     InputException e =
         assertThrows(
             InputException.class,
-            () -> InputPlanner.planRemote(dir.toUri(), InputFormat.PARQUET, 5, null, null));
-    assertTrue(e.getMessage().contains("only RecordIO"), e.getMessage());
+            () ->
+                InputPlanner.planRemote(
+                    dir.toUri(),
+                    InputFormat.FOLDER,
+                    5,
+                    InputPlanner.Spec.DEFAULT_COLUMNS,
+                    null,
+                    null));
+    assertTrue(e.getMessage().contains("not folders"), e.getMessage());
   }
 
   @Test

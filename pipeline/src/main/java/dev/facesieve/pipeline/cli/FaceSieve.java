@@ -90,7 +90,7 @@ public final class FaceSieve implements Callable<Integer> {
                 "'"
                     + s
                     + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
-                    + " --input' (RecordIO), 'prepare --output', 'clean --input' and 'clean"
+                    + " --input' (RecordIO, Parquet), 'prepare --output', 'clean --input' and 'clean"
                     + " --output' only)");
           }
           return Path.of(s);
