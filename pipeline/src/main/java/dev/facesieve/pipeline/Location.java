@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.io.FileNotFoundException;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.FileSystems;
@@ -53,8 +53,6 @@ import org.apache.beam.sdk.util.MimeTypes;
  * atomically. On object stores that write is a check, then a write.
  */
 public final class Location {
-  private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-
   /** Hadoop file systems whose {@code create(path, false)} is atomic. */
   private static final List<String> HADOOP_SCHEMES = List.of("hdfs", "webhdfs", "viewfs");
 
@@ -91,7 +89,7 @@ public final class Location {
 
   /** True when {@code s} is a URI with a scheme, other than {@code file}. */
   public static boolean isRemote(String s) {
-    return SCHEME.matcher(s).matches() && !s.startsWith("file:");
+    return HadoopFiles.isRemote(s);
   }
 
   /** True for a local path. */

@@ -16,6 +16,7 @@ import dev.facesieve.datasets.input.InputPlanner;
 import dev.facesieve.datasets.input.InputShard;
 import dev.facesieve.datasets.input.PrepareStats;
 import dev.facesieve.datasets.input.ShardReader;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.transforms.FaceCoders;
@@ -23,6 +24,7 @@ import dev.facesieve.transforms.PrepareFaces;
 import dev.facesieve.transforms.WriteFaceFiles;
 import dev.facesieve.transforms.WriteParquet;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ public final class PrepareJob {
 
   /** What to prepare and how. */
   public record Settings(
-      Path input,
+      Location input,
       InputFormat format,
       Location output,
       long maxPixels,
@@ -125,7 +127,12 @@ public final class PrepareJob {
     /** Builds {@link Settings}; the input and output are required. */
     @AutoBuilder
     public interface Builder {
-      Builder setInput(Path input);
+      Builder setInput(Location input);
+
+      /** The input as a local path. */
+      default Builder setInput(Path input) {
+        return setInput(Location.of(input));
+      }
 
       Builder setFormat(InputFormat format);
 
@@ -177,11 +184,22 @@ public final class PrepareJob {
    * @throws InputException naming the file and the problem
    */
   public static void check(Settings s) {
-    if (!Files.exists(s.input())) {
-      throw new InputException(s.input(), "input not found");
-    }
-    if (s.format() == InputFormat.AUTO) {
-      InputFormat.detect(s.input());
+    if (s.input().isLocal()) {
+      Path in = s.input().local("--input");
+      if (!Files.exists(in)) {
+        throw new InputException(in, "input not found");
+      }
+      if (s.format() == InputFormat.AUTO) {
+        InputFormat.detect(in);
+      }
+    } else {
+      try {
+        if (!s.input().exists()) {
+          throw new InputException(s.input().toString(), "input not found");
+        }
+      } catch (IOException e) {
+        throw new InputException(s.input().toString(), "cannot read: " + e.getMessage(), e);
+      }
     }
     if (s.landmarks() != null) {
       InputFiles.requireReadable(s.landmarks(), "--landmarks file");
@@ -196,15 +214,23 @@ public final class PrepareJob {
     check(s);
     OutputGuard.refuseOverlap(s.output(), locations(s.input(), s.landmarks(), s.truth()));
     InputPlan plan =
-        InputPlanner.plan(
-            InputPlanner.Spec.builder()
-                .setInput(s.input())
-                .setFormat(s.format())
-                .setShardSize(s.shardSize())
-                .setColumns(s.columns())
-                .setLandmarksFile(s.landmarks())
-                .setTruthFile(s.truth())
-                .build());
+        s.input().isLocal()
+            ? InputPlanner.plan(
+                InputPlanner.Spec.builder()
+                    .setInput(s.input().local("--input"))
+                    .setFormat(s.format())
+                    .setShardSize(s.shardSize())
+                    .setColumns(s.columns())
+                    .setLandmarksFile(s.landmarks())
+                    .setTruthFile(s.truth())
+                    .build())
+            : InputPlanner.planRemote(
+                URI.create(s.input().spec(false)),
+                s.format(),
+                s.shardSize(),
+                s.columns(),
+                s.landmarks(),
+                s.truth());
     StageOutput out =
         StageOutput.open(
             s.output(),
@@ -227,9 +253,10 @@ public final class PrepareJob {
     }
   }
 
-  private static Location[] locations(Path... paths) {
-    return java.util.Arrays.stream(paths)
-        .map(p -> p == null ? null : Location.of(p))
+  private static Location[] locations(Location input, @Nullable Path... sideFiles) {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(input),
+            java.util.Arrays.stream(sideFiles).map(p -> p == null ? null : Location.of(p)))
         .toArray(Location[]::new);
   }
 
@@ -333,6 +360,9 @@ public final class PrepareJob {
     for (Path f : plan.files()) {
       rows += ParquetFiles.rowCount(f);
     }
+    for (URI f : plan.remoteFiles()) {
+      rows += ParquetFiles.rowCount(f, HadoopFiles.configuration());
+    }
     return rows;
   }
 
@@ -357,11 +387,18 @@ public final class PrepareJob {
               ? PrepareManifest.InputFile.ofFile(path, Files.size(f), LocalFiles.sha256(f))
               : PrepareManifest.InputFile.ofFolder(path, listingHash(plan)));
     }
+    for (URI f : plan.remoteFiles()) {
+      files.add(
+          PrepareManifest.InputFile.ofFile(
+              f.toString(), Location.parse(f.toString()).size(), HadoopFiles.sha256(f)));
+    }
     PrepareManifest.Input input =
         new PrepareManifest.Input(
             files,
             plan.format().name().toLowerCase(Locale.ROOT),
-            s.input().toAbsolutePath().toString(),
+            s.input().isLocal()
+                ? s.input().local("--input").toAbsolutePath().toString()
+                : s.input().spec(false),
             plan.plannedRecords(),
             plan.shards().size(),
             new TreeMap<>(plan.skipped()));

@@ -136,7 +136,8 @@ public final class RunJob {
 
     public Settings {
       checkArgument(
-          prepare.input().equals(input) && prepare.output().equals(Location.of(prepared(output))),
+          prepare.input().equals(Location.of(input))
+              && prepare.output().equals(Location.of(prepared(output))),
           "prepare must read %s into %s, got %s into %s",
           input,
           prepared(output),

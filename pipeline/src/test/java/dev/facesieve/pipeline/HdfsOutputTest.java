@@ -31,6 +31,7 @@ class HdfsOutputTest {
   String root;
   Path dir;
   Path synth;
+  String hdfsSynth; // a copy of synth on HDFS
 
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
@@ -39,6 +40,13 @@ class HdfsOutputTest {
     dir = base;
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
+    hdfsSynth = root + "/inputs/synth";
+    cluster.getFileSystem().mkdirs(new org.apache.hadoop.fs.Path("/inputs"));
+    cluster
+        .getFileSystem()
+        .copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(synth.toUri()),
+            new org.apache.hadoop.fs.Path("/inputs/synth"));
   }
 
   /**
@@ -193,6 +201,106 @@ class HdfsOutputTest {
   }
 
   @Test
+  void prepareReadsRecordIOFromHdfsAsFromALocalCopy() throws Exception {
+    Path local = dir.resolve("prepared-from-local");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    String remote = root + "/prepared-from-hdfs";
+    // side files stay local: the truth.csv a local prepare finds beside its input is named
+    CommandLineTest.Result r =
+        OwnershipTest.ok(
+            "prepare",
+            "--input",
+            hdfsSynth,
+            "--truth",
+            synth.resolve("truth.csv").toString(),
+            "--output",
+            remote);
+    assertTrue(r.out().contains("output: " + remote + "/manifest.json"), r.out());
+
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            local.resolve(PrepareJob.MANIFEST).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            Location.parse(remote).resolve(PrepareJob.MANIFEST).readString());
+    assertTrue(a.get("counts").get("prepared").asLong() > 0, a.toString());
+    for (String field : List.of("counts", "images_per_label", "labels", "identities")) {
+      assertEquals(a.get(field), b.get(field), field);
+    }
+    assertEquals(hdfsSynth, b.get("input").get("path").asText());
+    assertEquals(a.get("input").get("planned_records"), b.get("input").get("planned_records"));
+    // the input files by their URIs, with the same sizes and hashes as the local ones
+    for (int i = 0; i < a.get("input").get("files").size(); i++) {
+      com.fasterxml.jackson.databind.JsonNode fa = a.get("input").get("files").get(i);
+      com.fasterxml.jackson.databind.JsonNode fb = b.get("input").get("files").get(i);
+      String name = Path.of(fa.get("path").asText()).getFileName().toString();
+      assertEquals(hdfsSynth + "/" + name, fb.get("path").asText());
+      assertEquals(fa.get("sha256"), fb.get("sha256"), name);
+      assertEquals(fa.get("bytes"), fb.get("bytes"), name);
+    }
+    assertEquals(a.get("input").get("files").size(), b.get("input").get("files").size());
+    assertEquals(
+        ids(Location.of(local), "faces"), ids(Location.parse(remote), "faces"), "same faces");
+    if (java.nio.file.Files.isDirectory(local.resolve("quarantine"))) {
+      assertEquals(
+          ids(Location.of(local), "quarantine"), ids(Location.parse(remote), "quarantine"));
+    }
+
+    // what is not read from a URI yet is refused before anything is written
+    CommandLineTest.Result refused =
+        CommandLineTest.run(
+            "prepare",
+            "--input",
+            hdfsSynth,
+            "--format",
+            "folder",
+            "--output",
+            root + "/not-prepared");
+    assertTrue(refused.code() != 0, refused.out());
+    assertTrue(refused.err().contains("not folders"), refused.err());
+    assertFalse(Location.parse(root + "/not-prepared").exists(), "nothing written");
+  }
+
+  @Test
+  void prepareReadsParquetFromHdfsAsFromALocalCopy() throws Exception {
+    // prepared faces are Parquet input with FaceSieve's own columns
+    Path source = dir.resolve("parquet-source");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", source.toString());
+    cluster
+        .getFileSystem()
+        .copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(source.resolve("faces").toUri()),
+            new org.apache.hadoop.fs.Path("/inputs/faces"));
+    Path local = dir.resolve("parquet-from-local");
+    OwnershipTest.ok(
+        "prepare", "--input", source.resolve("faces").toString(), "--output", local.toString());
+    String remote = root + "/parquet-from-hdfs";
+    OwnershipTest.ok("prepare", "--input", root + "/inputs/faces", "--output", remote);
+
+    com.fasterxml.jackson.databind.JsonNode a =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            local.resolve(PrepareJob.MANIFEST).toFile());
+    com.fasterxml.jackson.databind.JsonNode b =
+        dev.facesieve.datasets.contract.StageJson.MAPPER.readTree(
+            Location.parse(remote).resolve(PrepareJob.MANIFEST).readString());
+    assertEquals("parquet", b.get("input").get("format").asText());
+    assertTrue(a.get("counts").get("prepared").asLong() > 0, a.toString());
+    for (String field : List.of("counts", "images_per_label", "labels", "identities")) {
+      assertEquals(a.get(field), b.get(field), field);
+    }
+    assertEquals(a.get("input").get("shards"), b.get("input").get("shards"));
+    assertEquals(a.get("input").get("files").size(), b.get("input").get("files").size());
+    for (int i = 0; i < a.get("input").get("files").size(); i++) {
+      com.fasterxml.jackson.databind.JsonNode fa = a.get("input").get("files").get(i);
+      com.fasterxml.jackson.databind.JsonNode fb = b.get("input").get("files").get(i);
+      assertTrue(fb.get("path").asText().startsWith(root + "/inputs/faces/"), fb.toString());
+      assertEquals(fa.get("sha256"), fb.get("sha256"), fa.toString());
+    }
+    assertEquals(
+        ids(Location.of(local), "faces"), ids(Location.parse(remote), "faces"), "same faces");
+  }
+
+  @Test
   void aPrepareThatFailsAfterItsPipelineLeavesNothingThatLooksComplete() throws Exception {
     Location out = Location.parse(root + "/interrupted");
     ProgressListener failing =
@@ -239,7 +347,15 @@ class HdfsOutputTest {
     Path local = dir.resolve("to-clean");
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
     String remote = root + "/to-clean";
-    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote);
+    // HDFS to HDFS: prepare reads the copy of the RecordIO on HDFS
+    OwnershipTest.ok(
+        "prepare",
+        "--input",
+        hdfsSynth,
+        "--truth",
+        synth.resolve("truth.csv").toString(),
+        "--output",
+        remote);
     Path model = dir.resolve("to-clean-model");
     OwnershipTest.ok(
         "train",

@@ -1,5 +1,6 @@
 package dev.facesieve.datasets.input;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,21 +10,37 @@ import javax.annotation.Nullable;
 /**
  * What the driver learned about an input before any image is read.
  *
- * @param files the input files whose size and hash go into the manifest (for image folders, the
- *     root only: per-image hashes are in the records)
+ * @param input the input as it was named: a path, or a URI for an input on a Hadoop file system
+ * @param files the local input files whose size and hash go into the manifest (for image folders,
+ *     the root only: per-image hashes are in the records)
  * @param identityNames label → identity name when known up front (folders, {@code identities.tsv});
  *     records of other labels are named by their label
  * @param skipped entries that are not records, by kind (e.g. {@code top_level_files}); counted, not
  *     read
+ * @param remoteFiles the input files on a Hadoop file system ({@code hdfs://…}) whose size and hash
+ *     go into the manifest, for an input named by a URI; {@code files} is then empty
  */
 public record InputPlan(
     InputFormat format,
-    Path input,
+    String input,
     List<InputShard> shards,
     List<Path> files,
     @Nullable Integer numClasses,
     SortedMap<Integer, String> identityNames,
-    Map<String, Long> skipped) {
+    Map<String, Long> skipped,
+    List<URI> remoteFiles) {
+
+  /** The plan of a local input. */
+  public InputPlan(
+      InputFormat format,
+      Path input,
+      List<InputShard> shards,
+      List<Path> files,
+      @Nullable Integer numClasses,
+      SortedMap<Integer, String> identityNames,
+      Map<String, Long> skipped) {
+    this(format, input.toString(), shards, files, numClasses, identityNames, skipped, List.of());
+  }
 
   /**
    * Number of index entries or files the shards hold (before reading): for RecordIO every line of

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -76,6 +78,74 @@ public final class InputPlanner {
   }
 
   private InputPlanner() {}
+
+  /**
+   * Plans the shards of an input on a Hadoop file system ({@code hdfs://host:port/…}), read through
+   * Hadoop's {@code FileSystem} with {@link HadoopFiles#configuration()}: for now RecordIO only (a
+   * {@code .rec} file or its folder). The side files stay local; with none given, no {@code
+   * truth.csv} is looked for beside the input.
+   *
+   * @throws InputException for an image folder, or a missing or unreadable input
+   */
+  public static InputPlan planRemote(
+      URI input,
+      InputFormat format,
+      int shardSize,
+      ColumnMapping columns,
+      @Nullable Path landmarksFile,
+      @Nullable Path truthFile) {
+    InputFormat f = format == InputFormat.AUTO ? detectRemote(input) : format;
+    if (f == InputFormat.FOLDER) {
+      throw new InputException(
+          input.toString(), "only RecordIO and Parquet input are read from a URI yet, not folders");
+    }
+    Map<String, SideFiles.Truth> truth =
+        truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
+    Map<String, float[]> landmarks =
+        landmarksFile == null ? Map.of() : SideFiles.readLandmarks(landmarksFile);
+    return f == InputFormat.RECORDIO
+        ? RecordIOPlanner.planRemote(input, shardSize, landmarks, truth)
+        : ParquetPlanner.planRemote(input, shardSize, columns, landmarks, truth);
+  }
+
+  /**
+   * The format of an input named by a URI: by its extension for a file; for a folder RecordIO when
+   * it holds a {@code .rec} file, else Parquet when any {@code .parquet} file lies beneath it.
+   */
+  private static InputFormat detectRemote(URI input) {
+    try {
+      org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(input);
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(input);
+      if (!fs.exists(p)) {
+        throw new InputException(input.toString(), "input not found");
+      }
+      if (fs.getFileStatus(p).isFile()) {
+        String name = p.getName().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".rec")) {
+          return InputFormat.RECORDIO;
+        }
+        if (name.endsWith(".parquet")) {
+          return InputFormat.PARQUET;
+        }
+        throw new InputException(
+            input.toString(), "not a .rec or .parquet file; give a folder or --format");
+      }
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(p)) {
+        if (f.isFile() && f.getPath().getName().endsWith(".rec")) {
+          return InputFormat.RECORDIO;
+        }
+      }
+      var it = fs.listFiles(p, true);
+      while (it.hasNext()) {
+        if (it.next().getPath().getName().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+          return InputFormat.PARQUET;
+        }
+      }
+      return InputFormat.FOLDER;
+    } catch (java.io.IOException e) {
+      throw new InputException(input.toString(), "cannot read: " + e.getMessage(), e);
+    }
+  }
 
   /** Plans the shards of an input. */
   public static InputPlan plan(Spec spec) {

@@ -21,7 +21,8 @@ public sealed interface InputShard extends Serializable
   /**
    * {@code .idx} entries {@code keys[i] → offsets[i]} of one {@code .rec} file.
    *
-   * @param recFile path of the {@code .rec} file
+   * @param recFile path of the {@code .rec} file, or its URI on a Hadoop file system ({@code
+   *     hdfs://…}), read there through {@link dev.facesieve.datasets.recordio.RecordIOReader#open}
    * @param recName the name recorded in {@code source.file}
    * @param numClasses the class count from {@code property}, or null when unknown
    * @param identityKeyStart first key of InsightFace identity records as record 0 declares it

@@ -1,8 +1,11 @@
 package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Plans Parquet input (one file, or every {@code .parquet} file under a folder) from the files'
@@ -40,14 +47,94 @@ final class ParquetPlanner {
     } else {
       files = List.of(in);
     }
-    List<InputShard> shards = new ArrayList<>();
     // absolute, as every file is made absolute before it is named relative to the base
     Path base = (Files.isDirectory(in) ? in : in.toAbsolutePath().getParent()).toAbsolutePath();
-    long rows = 0;
+    List<String[]> named = new ArrayList<>();
     for (Path f : files) {
+      named.add(
+          new String[] {
+            f.toAbsolutePath().toString(),
+            base.normalize().relativize(f.toAbsolutePath().normalize()).toString()
+          });
+    }
+    return build(
+        in.toString(), named, files, List.of(), spec.shardSize(), spec.columns(), landmarks, truth);
+  }
+
+  /**
+   * Plans Parquet input on a Hadoop file system ({@code hdfs://…}): one file, or every {@code
+   * .parquet} file under a folder (Hadoop's recursive listing), as {@link #plan} does locally; the
+   * shards name each file by its URI.
+   */
+  static InputPlan planRemote(
+      URI in,
+      int shardSize,
+      ColumnMapping columns,
+      Map<String, float[]> landmarks,
+      Map<String, SideFiles.Truth> truth) {
+    String where = in.toString();
+    List<String[]> named = new ArrayList<>();
+    List<URI> uris = new ArrayList<>();
+    try {
+      FileSystem fs = HadoopFiles.fileSystem(in);
+      org.apache.hadoop.fs.Path root = fs.makeQualified(new org.apache.hadoop.fs.Path(in));
+      FileStatus status;
+      try {
+        status = fs.getFileStatus(root);
+      } catch (FileNotFoundException e) {
+        throw new InputException(where, "input not found");
+      }
+      if (status.isDirectory()) {
+        String prefix = root.toUri().getPath().replaceAll("/+$", "") + "/";
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        java.util.SortedMap<String, URI> found = new TreeMap<>();
+        while (it.hasNext()) {
+          LocatedFileStatus f = it.next();
+          String path = f.getPath().toUri().getPath();
+          if (f.isFile() && path.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+            found.put(path.substring(prefix.length()), fs.makeQualified(f.getPath()).toUri());
+          }
+        }
+        if (found.isEmpty()) {
+          throw new InputException(where, "no .parquet files in this folder");
+        }
+        found.forEach(
+            (name, uri) -> {
+              named.add(new String[] {uri.toString(), name});
+              uris.add(uri);
+            });
+      } else {
+        URI uri = root.toUri();
+        named.add(new String[] {uri.toString(), root.getName()});
+        uris.add(uri);
+      }
+    } catch (IOException e) {
+      throw new InputException(where, "cannot read: " + e.getMessage(), e);
+    }
+    return build(where, named, List.of(), uris, shardSize, columns, landmarks, truth);
+  }
+
+  /**
+   * The shards of Parquet files, each given as {@code {file, name}}: the path or URI the shard
+   * reads, and the name recorded in {@code source.file}.
+   */
+  private static InputPlan build(
+      String in,
+      List<String[]> named,
+      List<Path> files,
+      List<URI> remoteFiles,
+      int shardSize,
+      ColumnMapping columns,
+      Map<String, float[]> landmarks,
+      Map<String, SideFiles.Truth> truth) {
+    List<InputShard> shards = new ArrayList<>();
+    long rows = 0;
+    for (String[] fn : named) {
+      String f = fn[0];
+      String name = fn[1];
       List<ParquetFiles.RowGroup> groups;
       try {
-        checkColumns(f, ParquetFiles.schema(f), spec.columns());
+        checkColumns(f, ParquetFiles.schema(f), columns);
         groups = ParquetFiles.rowGroups(f);
       } catch (IOException | RuntimeException e) {
         if (e instanceof InputException ie) {
@@ -55,7 +142,6 @@ final class ParquetPlanner {
         }
         throw new InputException(f, "not a readable Parquet file: " + e.getMessage(), e);
       }
-      String name = base.normalize().relativize(f.toAbsolutePath().normalize()).toString();
       long row = 0;
       long budget = 0;
       long start = -1;
@@ -68,33 +154,34 @@ final class ParquetPlanner {
         budget += g.rows();
         row += g.rows();
         rows += g.rows();
-        if (budget >= spec.shardSize()) {
+        if (budget >= shardSize) {
           shards.add(
-              shard(f, name, start, g.start() + g.length(), firstRow, spec, landmarks, truth));
+              shard(f, name, start, g.start() + g.length(), firstRow, columns, landmarks, truth));
           start = -1;
           budget = 0;
         }
       }
       if (start >= 0) {
         long end = groups.get(groups.size() - 1).start() + groups.get(groups.size() - 1).length();
-        shards.add(shard(f, name, start, end, firstRow, spec, landmarks, truth));
+        shards.add(shard(f, name, start, end, firstRow, columns, landmarks, truth));
       }
     }
     if (rows == 0) {
       throw new InputException(
           in,
-          files.size() == 1
+          named.size() == 1
               ? "no rows: the Parquet file is empty"
-              : "no rows in any of its " + files.size() + " .parquet files");
+              : "no rows in any of its " + named.size() + " .parquet files");
     }
-    return new InputPlan(InputFormat.PARQUET, in, shards, files, null, new TreeMap<>(), Map.of());
+    return new InputPlan(
+        InputFormat.PARQUET, in, shards, files, null, new TreeMap<>(), Map.of(), remoteFiles);
   }
 
   /**
    * Refuses a file whose image or label column is missing or of a type no row could be read with:
    * one bad column would otherwise quarantine every row, or fail the run halfway.
    */
-  private static void checkColumns(Path f, Schema schema, ColumnMapping columns) {
+  private static void checkColumns(String f, Schema schema, ColumnMapping columns) {
     Schema image = column(f, schema, columns.image(), "--image-column");
     Schema label = column(f, schema, columns.label(), "--label-column");
     Schema imageBytes =
@@ -124,7 +211,7 @@ final class ParquetPlanner {
     }
   }
 
-  private static Schema column(Path f, Schema schema, String name, String option) {
+  private static Schema column(String f, Schema schema, String name, String option) {
     Schema.Field field = schema.getField(name);
     if (field == null) {
       throw new InputException(
@@ -160,19 +247,18 @@ final class ParquetPlanner {
   }
 
   private static InputShard shard(
-      Path f,
+      String f,
       String name,
       long start,
       long end,
       long firstRow,
-      InputPlanner.Spec spec,
+      ColumnMapping columns,
       Map<String, float[]> landmarks,
       Map<String, SideFiles.Truth> truth) {
     // Ids of Parquet rows are only known once read, so the shard gets the whole side maps only
     // when they are small; large side files with Parquet input should be columns instead.
     SideInfo side =
         landmarks.isEmpty() && truth.isEmpty() ? SideInfo.NONE : new SideInfo(landmarks, truth);
-    return new InputShard.Parquet(
-        f.toAbsolutePath().toString(), name, start, end, firstRow, spec.columns(), null, side);
+    return new InputShard.Parquet(f, name, start, end, firstRow, columns, null, side);
   }
 }

@@ -1,12 +1,17 @@
 package dev.facesieve.datasets.input;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.Tsv;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +25,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 
 /**
  * Plans InsightFace RecordIO input ({@code .rec} + {@code .idx}, optional {@code property} and
@@ -82,11 +89,131 @@ final class RecordIOPlanner {
       names = readIdentities(identities);
     }
 
+    return build(
+        spec.input().toString(),
+        List.copyOf(files),
+        List.of(),
+        rec.toAbsolutePath().toString(),
+        rec.getFileName().toString(),
+        idx,
+        numClasses,
+        names,
+        spec.shardSize(),
+        landmarks,
+        truth);
+  }
+
+  /**
+   * Plans a RecordIO input on a Hadoop file system ({@code hdfs://…}): the {@code .rec} file or the
+   * folder holding it, as {@link #plan} does locally; the shards name the {@code .rec} by its URI.
+   */
+  static InputPlan planRemote(
+      URI input,
+      int shardSize,
+      Map<String, float[]> landmarks,
+      Map<String, SideFiles.Truth> truth) {
+    String where = input.toString();
+    try {
+      FileSystem fs = HadoopFiles.fileSystem(input);
+      org.apache.hadoop.fs.Path rec = new org.apache.hadoop.fs.Path(input);
+      FileStatus status;
+      try {
+        status = fs.getFileStatus(rec);
+      } catch (FileNotFoundException e) {
+        throw new InputException(where, "input not found");
+      }
+      if (status.isDirectory()) {
+        org.apache.hadoop.fs.Path train = new org.apache.hadoop.fs.Path(rec, "train.rec");
+        if (fs.isFile(train)) {
+          rec = train;
+        } else {
+          List<org.apache.hadoop.fs.Path> recs = new ArrayList<>();
+          for (FileStatus f : fs.listStatus(rec)) {
+            if (f.isFile() && f.getPath().getName().endsWith(".rec")) {
+              recs.add(f.getPath());
+            }
+          }
+          if (recs.size() != 1) {
+            throw new InputException(
+                where,
+                recs.isEmpty()
+                    ? "no .rec file in this folder"
+                    : "several .rec files and no train.rec; name one");
+          }
+          rec = recs.get(0);
+        }
+      } else if (!rec.getName().endsWith(".rec")) {
+        throw new InputException(where, "not a .rec file; only RecordIO is read from a URI yet");
+      }
+      String name = rec.getName();
+      org.apache.hadoop.fs.Path dir = rec.getParent();
+      URI recUri = fs.makeQualified(rec).toUri();
+      URI idxUri =
+          fs.makeQualified(
+                  new org.apache.hadoop.fs.Path(
+                      dir, name.substring(0, name.length() - ".rec".length()) + ".idx"))
+              .toUri();
+      IdxFile idx = IdxFile.read(idxUri);
+      if (idx.size() == 0) {
+        throw new InputException(idxUri.toString(), "index file is empty");
+      }
+      List<URI> files = new ArrayList<>(List.of(recUri, idxUri));
+      Integer numClasses = null;
+      org.apache.hadoop.fs.Path property = new org.apache.hadoop.fs.Path(dir, "property");
+      if (fs.isFile(property)) {
+        URI u = fs.makeQualified(property).toUri();
+        files.add(u);
+        try (InputStream in = fs.open(property)) {
+          numClasses =
+              parseProperty(u.toString(), new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        }
+      }
+      SortedMap<Integer, String> names = new TreeMap<>();
+      org.apache.hadoop.fs.Path identities = new org.apache.hadoop.fs.Path(dir, "identities.tsv");
+      if (fs.isFile(identities)) {
+        URI u = fs.makeQualified(identities).toUri();
+        files.add(u);
+        try (BufferedReader r =
+            new BufferedReader(
+                new InputStreamReader(fs.open(identities), StandardCharsets.UTF_8))) {
+          names = readIdentities(u.toString(), r);
+        }
+      }
+      return build(
+          where,
+          List.of(),
+          files,
+          recUri.toString(),
+          name,
+          idx,
+          numClasses,
+          names,
+          shardSize,
+          landmarks,
+          truth);
+    } catch (IOException e) {
+      throw new InputException(where, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** The shards of a {@code .rec} file whose index, class count and names have been read. */
+  private static InputPlan build(
+      String input,
+      List<Path> files,
+      List<URI> remoteFiles,
+      String recFile,
+      String recName,
+      IdxFile idx,
+      @Nullable Integer numClasses,
+      SortedMap<Integer, String> names,
+      int shardSize,
+      Map<String, float[]> landmarks,
+      Map<String, SideFiles.Truth> truth) {
     long identityStart = Long.MAX_VALUE;
     long slack = 0;
     long off0 = idx.offsetOf(0);
     if (off0 >= 0) {
-      try (RecordIOReader r = new RecordIOReader(rec)) {
+      try (RecordIOReader r = RecordIOReader.open(recFile)) {
         IRHeader.Unpacked u = IRHeader.unpack(r.read(off0));
         if (isHeader(u)) {
           float a = u.header().labels()[0];
@@ -97,15 +224,14 @@ final class RecordIOPlanner {
         }
       } catch (IOException | IllegalArgumentException e) {
         throw new InputException(
-            rec, "cannot read record 0 (the header record): " + e.getMessage());
+            recFile, "cannot read record 0 (the header record): " + e.getMessage());
       }
     }
-    String recName = rec.getFileName().toString();
     List<InputShard> shards = new ArrayList<>();
     Set<Long> seen = new HashSet<>(idx.size() * 2);
     int n = idx.size();
-    long[] keys = new long[spec.shardSize()];
-    long[] offs = new long[spec.shardSize()];
+    long[] keys = new long[shardSize];
+    long[] offs = new long[shardSize];
     int fill = 0;
     LongList dupKeys = new LongList();
     LongList dupOffs = new LongList();
@@ -124,7 +250,7 @@ final class RecordIOPlanner {
       if (fill == keys.length) {
         shards.add(
             shard(
-                rec,
+                recFile,
                 recName,
                 keys,
                 offs,
@@ -144,7 +270,7 @@ final class RecordIOPlanner {
     if (fill > 0 || dupKeys.size > 0) {
       shards.add(
           shard(
-              rec,
+              recFile,
               recName,
               keys,
               offs,
@@ -157,7 +283,7 @@ final class RecordIOPlanner {
               SideInfo.forIds(ids, landmarks, truth)));
     }
     return new InputPlan(
-        InputFormat.RECORDIO, spec.input(), shards, files, numClasses, names, Map.of());
+        InputFormat.RECORDIO, input, shards, files, numClasses, names, Map.of(), remoteFiles);
   }
 
   /**
@@ -198,7 +324,7 @@ final class RecordIOPlanner {
   }
 
   private static InputShard shard(
-      Path rec,
+      String recFile,
       String recName,
       long[] keys,
       long[] offs,
@@ -210,7 +336,7 @@ final class RecordIOPlanner {
       LongList dupOffs,
       SideInfo side) {
     return new InputShard.RecordIO(
-        rec.toAbsolutePath().toString(),
+        recFile,
         recName,
         Arrays.copyOf(keys, n),
         Arrays.copyOf(offs, n),
@@ -224,24 +350,39 @@ final class RecordIOPlanner {
 
   static Integer readProperty(Path property) {
     try {
-      String s = Files.readString(property, StandardCharsets.US_ASCII).trim();
-      String first = s.split("[,\\s]+")[0];
-      int c = Integer.parseInt(first);
-      if (c <= 0) {
-        throw new InputException(property, "class count must be > 0, got " + c);
-      }
-      return c;
-    } catch (NumberFormatException e) {
-      throw new InputException(property, "expected 'num_classes,height,width'");
+      return parseProperty(
+          property.toString(), Files.readString(property, StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new InputException(property, "cannot read: " + e.getMessage(), e);
     }
   }
 
+  private static Integer parseProperty(String where, String content) {
+    try {
+      String first = content.trim().split("[,\\s]+")[0];
+      int c = Integer.parseInt(first);
+      if (c <= 0) {
+        throw new InputException(where, "class count must be > 0, got " + c);
+      }
+      return c;
+    } catch (NumberFormatException e) {
+      throw new InputException(where, "expected 'num_classes,height,width'");
+    }
+  }
+
   /** Reads {@code label<TAB>name} lines, names escaped as {@link Tsv} writes them. */
   static SortedMap<Integer, String> readIdentities(Path file) {
-    SortedMap<Integer, String> out = new TreeMap<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return readIdentities(file.toString(), r);
+    } catch (IOException e) {
+      throw new InputException(file, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static SortedMap<Integer, String> readIdentities(String file, BufferedReader r)
+      throws IOException {
+    SortedMap<Integer, String> out = new TreeMap<>();
+    {
       String line;
       int no = 0;
       while ((line = r.readLine()) != null) {
@@ -258,8 +399,6 @@ final class RecordIOPlanner {
           throw new InputException(file, "line " + no + " is not 'label<TAB>name'");
         }
       }
-    } catch (IOException e) {
-      throw new InputException(file, "cannot read: " + e.getMessage(), e);
     }
     return out;
   }

@@ -97,7 +97,7 @@ public final class ShardReader {
     }
     RecordIOReader reader;
     try {
-      reader = new RecordIOReader(Path.of(s.recFile()));
+      reader = RecordIOReader.open(s.recFile());
     } catch (IOException e) {
       // the file went away after planning: every entry is still accounted for
       for (int i = 0; i < s.keys().length; i++) {
@@ -374,7 +374,7 @@ public final class ShardReader {
     ColumnMapping c = s.columns();
     long[] row = {s.firstRow()};
     ParquetFiles.read(
-        Path.of(s.file()),
+        s.file(),
         s.start(),
         s.end(),
         (GenericRecord r) -> {

@@ -1,5 +1,6 @@
 package dev.facesieve.datasets.parquet;
 
+import dev.facesieve.datasets.io.HadoopFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,29 @@ public final class ParquetFiles {
     return c;
   }
 
+  /**
+   * The configuration to read a file named by a local path or by a URI ({@code hdfs://…}, read with
+   * {@link HadoopFiles#configuration()}).
+   */
+  private static Configuration conf(String file) {
+    if (!HadoopFiles.isRemote(file)) {
+      return conf();
+    }
+    Configuration c = new Configuration(false);
+    for (Map.Entry<String, String> e : HadoopFiles.configuration()) {
+      c.set(e.getKey(), e.getValue());
+    }
+    c.setBoolean(AvroReadSupport.READ_INT96_AS_FIXED, true);
+    WRITE_SETTINGS.forEach(c::set);
+    return c;
+  }
+
+  private static org.apache.hadoop.fs.Path hpath(String file) {
+    return HadoopFiles.isRemote(file) || file.startsWith("file:")
+        ? new org.apache.hadoop.fs.Path(java.net.URI.create(file))
+        : hpath(Path.of(file));
+  }
+
   static org.apache.hadoop.fs.Path hpath(Path p) {
     return new org.apache.hadoop.fs.Path(p.toAbsolutePath().toUri());
   }
@@ -90,7 +114,13 @@ public final class ParquetFiles {
    */
   public static void read(Path file, long start, long end, Consumer<GenericRecord> sink)
       throws IOException {
-    Configuration c = conf();
+    read(file.toString(), start, end, sink);
+  }
+
+  /** {@link #read(Path, long, long, Consumer)} of a file named by a local path or a URI. */
+  public static void read(String file, long start, long end, Consumer<GenericRecord> sink)
+      throws IOException {
+    Configuration c = conf(file);
     ParquetReader.Builder<GenericRecord> b =
         AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(hpath(file), c))
             .withDataModel(GenericData.get())
@@ -166,7 +196,12 @@ public final class ParquetFiles {
 
   /** The row groups of a file, from its footer only. */
   public static List<RowGroup> rowGroups(Path file) throws IOException {
-    Configuration c = conf();
+    return rowGroups(file.toString());
+  }
+
+  /** The row groups of a file named by a local path or a URI, from its footer only. */
+  public static List<RowGroup> rowGroups(String file) throws IOException {
+    Configuration c = conf(file);
     try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
       List<RowGroup> out = new ArrayList<>();
       for (BlockMetaData b : r.getFooter().getBlocks()) {
@@ -232,7 +267,12 @@ public final class ParquetFiles {
 
   /** The Avro schema stored in (or derived from) a file's footer. */
   public static Schema schema(Path file) throws IOException {
-    Configuration c = conf();
+    return schema(file.toString());
+  }
+
+  /** The Avro schema of a file named by a local path or a URI, from its footer only. */
+  public static Schema schema(String file) throws IOException {
+    Configuration c = conf(file);
     try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
       return new org.apache.parquet.avro.AvroSchemaConverter(c)
           .convert(r.getFooter().getFileMetaData().getSchema());

@@ -1,8 +1,12 @@
 package dev.facesieve.datasets.recordio;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,10 +32,39 @@ public final class IdxFile {
    * @throws InputException if the file is missing or a line is not {@code integer<TAB>integer}
    */
   public static IdxFile read(Path path) {
+    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.US_ASCII)) {
+      return read(path.toString(), r);
+    } catch (NoSuchFileException e) {
+      throw new InputException(path, "index file not found");
+    } catch (IOException e) {
+      throw new InputException(path, "cannot read index file: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads an index file on a Hadoop file system ({@code hdfs://…}).
+   *
+   * @throws InputException if the file is missing or a line is not {@code integer<TAB>integer}
+   */
+  public static IdxFile read(URI uri) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                HadoopFiles.fileSystem(uri).open(new org.apache.hadoop.fs.Path(uri)),
+                StandardCharsets.US_ASCII))) {
+      return read(uri.toString(), r);
+    } catch (FileNotFoundException e) {
+      throw new InputException(uri.toString(), "index file not found");
+    } catch (IOException e) {
+      throw new InputException(uri.toString(), "cannot read index file: " + e.getMessage(), e);
+    }
+  }
+
+  private static IdxFile read(String path, BufferedReader r) throws IOException {
     long[] k = new long[1024];
     long[] o = new long[1024];
     int n = 0;
-    try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.US_ASCII)) {
+    {
       String line;
       int lineNo = 0;
       while ((line = r.readLine()) != null) {
@@ -58,10 +91,6 @@ public final class IdxFile {
               "line " + lineNo + " has a non-integer key or offset: '" + abbreviate(line) + "'");
         }
       }
-    } catch (NoSuchFileException e) {
-      throw new InputException(path, "index file not found");
-    } catch (IOException e) {
-      throw new InputException(path, "cannot read index file: " + e.getMessage(), e);
     }
     return new IdxFile(Arrays.copyOf(k, n), Arrays.copyOf(o, n));
   }

@@ -1,13 +1,17 @@
 package dev.facesieve.datasets.recordio;
 
+import dev.facesieve.datasets.io.HadoopFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
 
 /**
  * Random-access reader of a dmlc-core RecordIO file: reads the record that starts at an offset and
@@ -17,14 +21,70 @@ import java.nio.file.StandardOpenOption;
  * that callers can quarantine the record with a precise reason instead of failing the run.
  */
 public final class RecordIOReader implements Closeable {
-  private final FileChannel channel;
+  private final Source source;
   private final long size;
   private final ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
 
+  /** Where the bytes come from: positioned reads that do not move a shared position. */
+  private interface Source extends Closeable {
+    /** Reads into {@code buf} from {@code pos}; -1 at the end. */
+    int read(ByteBuffer buf, long pos) throws IOException;
+  }
+
   /** Opens the {@code .rec} file for reading. */
   public RecordIOReader(Path rec) throws IOException {
-    this.channel = FileChannel.open(rec, StandardOpenOption.READ);
+    FileChannel channel = FileChannel.open(rec, StandardOpenOption.READ);
+    this.source =
+        new Source() {
+          @Override
+          public int read(ByteBuffer buf, long pos) throws IOException {
+            return channel.read(buf, pos);
+          }
+
+          @Override
+          public void close() throws IOException {
+            channel.close();
+          }
+        };
     this.size = channel.size();
+  }
+
+  /**
+   * Opens a {@code .rec} file on a Hadoop file system ({@code hdfs://…}) for reading, through the
+   * stream's positioned reads.
+   */
+  public RecordIOReader(URI rec) throws IOException {
+    FileSystem fs = HadoopFiles.fileSystem(rec);
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(rec);
+    this.size = fs.getFileStatus(p).getLen();
+    FSDataInputStream in = fs.open(p);
+    this.source =
+        new Source() {
+          @Override
+          public int read(ByteBuffer buf, long pos) throws IOException {
+            int n = in.read(pos, buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+            if (n > 0) {
+              buf.position(buf.position() + n);
+            }
+            return n;
+          }
+
+          @Override
+          public void close() throws IOException {
+            in.close();
+          }
+        };
+  }
+
+  /**
+   * Opens a {@code .rec} file named by a local path, a {@code file:} URI or, elsewhere, a URI read
+   * through Hadoop's file systems.
+   */
+  public static RecordIOReader open(String rec) throws IOException {
+    if (HadoopFiles.isRemote(rec)) {
+      return new RecordIOReader(URI.create(rec));
+    }
+    return new RecordIOReader(rec.startsWith("file:") ? Path.of(URI.create(rec)) : Path.of(rec));
   }
 
   /** Size of the file in bytes. */
@@ -98,7 +158,7 @@ public final class RecordIOReader implements Closeable {
   private int readFully(ByteBuffer buf, long pos) throws IOException {
     int total = 0;
     while (buf.hasRemaining()) {
-      int n = channel.read(buf, pos + total);
+      int n = source.read(buf, pos + total);
       if (n < 0) {
         break;
       }
@@ -109,6 +169,6 @@ public final class RecordIOReader implements Closeable {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    source.close();
   }
 }

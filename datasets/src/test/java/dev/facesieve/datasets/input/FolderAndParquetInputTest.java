@@ -204,6 +204,25 @@ class FolderAndParquetInputTest {
     assertEquals(NoiseKind.CLOSE_SET, c.faces.get(5).truth());
     assertEquals("p0", c.faces.get(5).trueIdentity(), "a prepared file's true_identity is read");
     assertEquals(null, c.faces.get(4).trueIdentity());
+
+    // the URI route a hdfs:// input takes, here on Hadoop's local file system
+    InputPlan viaUri =
+        InputPlanner.planRemote(
+            dir.resolve("pq").toUri(),
+            InputFormat.AUTO,
+            InputPlanner.Spec.DEFAULT_SHARD_SIZE,
+            InputPlanner.Spec.DEFAULT_COLUMNS,
+            null,
+            null);
+    assertEquals(InputFormat.PARQUET, viaUri.format());
+    assertEquals(List.of(), viaUri.files());
+    assertEquals(1, viaUri.remoteFiles().size());
+    assertEquals(plan.shards().size(), viaUri.shards().size());
+    assertEquals(
+        c.faces.stream().map(f -> f.id() + " " + f.source() + " " + f.sha256()).toList(),
+        Collect.all(viaUri).faces.stream()
+            .map(f -> f.id() + " " + f.source() + " " + f.sha256())
+            .toList());
   }
 
   @Test

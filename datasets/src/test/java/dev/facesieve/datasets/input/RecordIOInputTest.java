@@ -10,7 +10,10 @@ import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.recordio.IRHeader;
+import dev.facesieve.datasets.recordio.IdxFile;
 import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
+import dev.facesieve.datasets.recordio.RecordIOException;
+import dev.facesieve.datasets.recordio.RecordIOReader;
 import dev.facesieve.datasets.recordio.RecordIOWriter;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -51,6 +54,61 @@ class RecordIOInputTest {
     assertEquals(small.length, c.quarantined.get(0).imageBytes());
     assertEquals(null, c.quarantined.get(0).image());
     assertEquals(plan.plannedRecords(), c.quarantined.size() + c.metadata);
+  }
+
+  @Test
+  void aRecordIOPlannedAndReadThroughHadoopsFileSystemGivesWhatALocalOneGives() throws Exception {
+    try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
+      for (int label = 0; label < 4; label++) {
+        for (int i = 0; i < 3 + label; i++) {
+          w.add(label, "person" + label, TestImages.jpeg(label * 40 + i), 112, 112);
+        }
+      }
+    }
+    InputPlan local =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
+    // the URI route a hdfs:// input takes, here on Hadoop's local file system
+    InputPlan hadoop =
+        InputPlanner.planRemote(
+            dir.toUri(), InputFormat.AUTO, 5, InputPlanner.Spec.DEFAULT_COLUMNS, null, null);
+    assertEquals(local.plannedRecords(), hadoop.plannedRecords());
+    assertEquals(local.shards().size(), hadoop.shards().size());
+    assertEquals(local.numClasses(), hadoop.numClasses());
+    assertEquals(local.identityNames(), hadoop.identityNames());
+    assertEquals(List.of(), hadoop.files());
+    assertEquals(
+        local.files().stream().map(f -> f.toAbsolutePath().toUri().getPath()).toList(),
+        hadoop.remoteFiles().stream().map(java.net.URI::getPath).toList());
+    Collect a = Collect.all(local);
+    Collect b = Collect.all(hadoop);
+    assertEquals(18, b.faces.size());
+    assertEquals(a.metadata, b.metadata);
+    assertEquals(
+        a.faces.stream().map(f -> f.id() + " " + f.label() + " " + f.sha256()).toList(),
+        b.faces.stream().map(f -> f.id() + " " + f.label() + " " + f.sha256()).toList());
+    // the positioned reads of Hadoop's stream give the bytes the local channel gives
+    try (RecordIOReader viaPath = new RecordIOReader(dir.resolve("train.rec"));
+        RecordIOReader viaHadoop = new RecordIOReader(dir.resolve("train.rec").toUri())) {
+      assertEquals(viaPath.size(), viaHadoop.size());
+      IdxFile idx = IdxFile.read(dir.resolve("train.idx").toUri());
+      assertEquals(23, idx.size());
+      for (int i = 0; i < idx.size(); i++) {
+        assertArrayEquals(viaPath.read(idx.offset(i)), viaHadoop.read(idx.offset(i)));
+      }
+      assertThrows(RecordIOException.class, () -> viaHadoop.read(viaHadoop.size()));
+    }
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () ->
+                InputPlanner.planRemote(
+                    dir.toUri(),
+                    InputFormat.FOLDER,
+                    5,
+                    InputPlanner.Spec.DEFAULT_COLUMNS,
+                    null,
+                    null));
+    assertTrue(e.getMessage().contains("not folders"), e.getMessage());
   }
 
   @Test

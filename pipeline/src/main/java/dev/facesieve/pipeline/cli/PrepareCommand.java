@@ -4,7 +4,6 @@ import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.PrepareJob;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,8 +27,9 @@ public final class PrepareCommand implements Callable<Integer> {
       paramLabel = "<path>",
       description =
           "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
-              + " Parquet file(s).")
-  Path input;
+              + " Parquet file(s). RecordIO and Parquet may also be named by a URI"
+              + " (hdfs://namenode:port/path); side files stay local.")
+  String input;
 
   @Option(
       names = "--output",
@@ -52,7 +52,7 @@ public final class PrepareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Location out = Location.parse(output);
-    PrepareJob.Settings s = preparing.settings(input, out, runner, overwrite);
+    PrepareJob.Settings s = preparing.settings(Location.parse(input), out, runner, overwrite);
     PrepareManifest m;
     try (ConsoleProgress progress = ConsoleProgress.forConsole(spec.commandLine().getOut())) {
       m = PrepareJob.run(s, progress);

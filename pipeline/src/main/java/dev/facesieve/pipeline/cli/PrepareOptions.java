@@ -96,7 +96,7 @@ public final class PrepareOptions {
   String idColumn;
 
   PrepareJob.Settings settings(
-      Path input, Location output, RunnerOptions runner, boolean overwrite) {
+      Location input, Location output, RunnerOptions runner, boolean overwrite) {
     PrepareJob.Settings.Builder b = PrepareJob.Settings.builder();
     if (format != null) {
       try {

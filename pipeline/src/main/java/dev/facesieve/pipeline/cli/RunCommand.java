@@ -73,7 +73,8 @@ public final class RunCommand implements Callable<Integer> {
         new RunJob.Settings(
             input,
             output,
-            preparing.settings(input, Location.of(RunJob.prepared(output)), runner, true),
+            preparing.settings(
+                Location.of(input), Location.of(RunJob.prepared(output)), runner, true),
             training.config(),
             cleaning.policy(),
             cleaning.emitRecordIO,
