@@ -67,8 +67,8 @@ public final class ScaleBenchmark {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Stops training after a fixed number of steps. */
-  private static final class Enough extends RuntimeException {
+  /** Stops training after a fixed number of steps (also used by {@link StandInEmbeddings}). */
+  static final class Enough extends RuntimeException {
     Enough() {
       super(null, null, false, false);
     }

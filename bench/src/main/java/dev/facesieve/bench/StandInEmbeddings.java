@@ -67,13 +67,6 @@ public final class StandInEmbeddings {
           .stringType()
           .endRecord();
 
-  /** Stops training after its first step. */
-  private static final class Enough extends RuntimeException {
-    Enough() {
-      super(null, null, false, false);
-    }
-  }
-
   public static void main(String[] argv) throws Exception {
     System.setProperty("ai.djl.offline", "true");
     Map<String, String> a = QualityHarness.parse(argv, 0);
@@ -144,9 +137,9 @@ public final class StandInEmbeddings {
         tr.train(
             false,
             info -> {
-              throw new Enough();
+              throw new ScaleBenchmark.Enough();
             });
-      } catch (Enough e) {
+      } catch (ScaleBenchmark.Enough e) {
         // k-means seeding and one step are enough for a head
       }
       ModelDirectory.write(

@@ -306,9 +306,15 @@ public final class Location {
     if (local != null) {
       return Files.readString(local, StandardCharsets.UTF_8);
     }
-    ResourceId id = id(uri, false);
-    try (InputStream in = Channels.newInputStream(FileSystems.open(id))) {
+    try (InputStream in = openRemote()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Opens this remote file; a missing one is {@link NoSuchFileException}, as locally. */
+  private InputStream openRemote() throws IOException {
+    try {
+      return Channels.newInputStream(FileSystems.open(id(uri, false)));
     } catch (FileNotFoundException e) {
       throw new NoSuchFileException(uri);
     }
@@ -348,10 +354,8 @@ public final class Location {
       Files.copy(local, target, StandardCopyOption.REPLACE_EXISTING);
       return;
     }
-    try (InputStream in = Channels.newInputStream(FileSystems.open(id(uri, false)))) {
+    try (InputStream in = openRemote()) {
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-    } catch (FileNotFoundException e) {
-      throw new NoSuchFileException(uri);
     }
   }
 

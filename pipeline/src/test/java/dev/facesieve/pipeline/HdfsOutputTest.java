@@ -200,21 +200,27 @@ class HdfsOutputTest {
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", remote, "--overwrite");
   }
 
+  /**
+   * {@code prepare} of the RecordIO copy on HDFS into {@code remote}; side files stay local, so the
+   * truth.csv a local prepare finds beside its input is named.
+   */
+  private CommandLineTest.Result prepareFromHdfs(String remote) throws Exception {
+    return OwnershipTest.ok(
+        "prepare",
+        "--input",
+        hdfsSynth,
+        "--truth",
+        synth.resolve("truth.csv").toString(),
+        "--output",
+        remote);
+  }
+
   @Test
   void prepareReadsRecordIOFromHdfsAsFromALocalCopy() throws Exception {
     Path local = dir.resolve("prepared-from-local");
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
     String remote = root + "/prepared-from-hdfs";
-    // side files stay local: the truth.csv a local prepare finds beside its input is named
-    CommandLineTest.Result r =
-        OwnershipTest.ok(
-            "prepare",
-            "--input",
-            hdfsSynth,
-            "--truth",
-            synth.resolve("truth.csv").toString(),
-            "--output",
-            remote);
+    CommandLineTest.Result r = prepareFromHdfs(remote);
     assertTrue(r.out().contains("output: " + remote + "/manifest.json"), r.out());
 
     com.fasterxml.jackson.databind.JsonNode a =
@@ -348,14 +354,7 @@ class HdfsOutputTest {
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
     String remote = root + "/to-clean";
     // HDFS to HDFS: prepare reads the copy of the RecordIO on HDFS
-    OwnershipTest.ok(
-        "prepare",
-        "--input",
-        hdfsSynth,
-        "--truth",
-        synth.resolve("truth.csv").toString(),
-        "--output",
-        remote);
+    prepareFromHdfs(remote);
     Path model = dir.resolve("to-clean-model");
     OwnershipTest.ok(
         "train",
