@@ -13,7 +13,6 @@ import dev.facesieve.datasets.input.FacePreparer;
 import dev.facesieve.datasets.input.InputFormat;
 import dev.facesieve.datasets.input.InputPlan;
 import dev.facesieve.datasets.input.InputPlanner;
-import dev.facesieve.datasets.input.InputShard;
 import dev.facesieve.datasets.input.PrepareStats;
 import dev.facesieve.datasets.input.ShardReader;
 import dev.facesieve.datasets.io.HadoopFiles;
@@ -385,12 +384,14 @@ public final class PrepareJob {
       files.add(
           Files.isRegularFile(f)
               ? PrepareManifest.InputFile.ofFile(path, Files.size(f), LocalFiles.sha256(f))
-              : PrepareManifest.InputFile.ofFolder(path, listingHash(plan)));
+              : PrepareManifest.InputFile.ofFolder(path, plan.listingSha256()));
     }
     for (URI f : plan.remoteFiles()) {
       files.add(
-          PrepareManifest.InputFile.ofFile(
-              f.toString(), Location.parse(f.toString()).size(), HadoopFiles.sha256(f)));
+          plan.listingSha256() != null
+              ? PrepareManifest.InputFile.ofFolder(f.toString(), plan.listingSha256())
+              : PrepareManifest.InputFile.ofFile(
+                  f.toString(), Location.parse(f.toString()).size(), HadoopFiles.sha256(f)));
     }
     PrepareManifest.Input input =
         new PrepareManifest.Input(
@@ -418,25 +419,6 @@ public final class PrepareJob {
             parquetFiles(staging.resolve("faces")), parquetFiles(staging.resolve("quarantine"))),
         s.runner().forFaces(inputRecords(plan)).runner(),
         PrepareManifest.STAGE);
-  }
-
-  private static String listingHash(InputPlan plan) {
-    StringBuilder sb = new StringBuilder();
-    for (InputShard sh : plan.shards()) {
-      if (sh instanceof InputShard.Folder f) {
-        Path root = Path.of(f.root());
-        for (InputShard.FolderEntry e : f.entries()) {
-          long size;
-          try {
-            size = Files.size(root.resolve(e.relativePath()));
-          } catch (IOException ex) {
-            size = -1;
-          }
-          sb.append(e.relativePath()).append('\t').append(size).append('\n');
-        }
-      }
-    }
-    return LocalFiles.sha256(sb.toString());
   }
 
   private static List<PrepareManifest.OutputFile> parquetFiles(Location dir) throws IOException {

@@ -252,7 +252,8 @@ class HdfsOutputTest {
           ids(Location.of(local), "quarantine"), ids(Location.parse(remote), "quarantine"));
     }
 
-    // what is not read from a URI yet is refused before anything is written
+    // a RecordIO folder read as an image folder has no identity folders: refused before anything
+    // is written
     CommandLineTest.Result refused =
         CommandLineTest.run(
             "prepare",
@@ -263,7 +264,7 @@ class HdfsOutputTest {
             "--output",
             root + "/not-prepared");
     assertTrue(refused.code() != 0, refused.out());
-    assertTrue(refused.err().contains("not folders"), refused.err());
+    assertTrue(refused.err().contains("no identity folders"), refused.err());
     assertFalse(Location.parse(root + "/not-prepared").exists(), "nothing written");
   }
 

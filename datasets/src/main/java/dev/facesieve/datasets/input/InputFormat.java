@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -27,27 +28,37 @@ public enum InputFormat {
     if (!Files.exists(input)) {
       throw new InputException(input, "input not found");
     }
-    String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
     if (Files.isRegularFile(input)) {
-      if (name.endsWith(".rec")) {
-        return RECORDIO;
-      }
-      if (name.endsWith(".parquet")) {
-        return PARQUET;
-      }
-      throw new InputException(input, "not a .rec or .parquet file; give a folder or --format");
+      return ofFile(input.toString(), input.getFileName().toString());
     }
     try (Stream<Path> s = Files.list(input)) {
-      boolean rec = false;
-      boolean parquet = false;
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        rec |= n.endsWith(".rec") && Files.isRegularFile(p);
-        parquet |= n.endsWith(".parquet") && Files.isRegularFile(p);
-      }
-      return rec ? RECORDIO : parquet ? PARQUET : FOLDER;
+      return ofFolder(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@link #detect}'s rule for a file, named {@code where} in errors: by its extension. */
+  static InputFormat ofFile(String where, String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    if (n.endsWith(".rec")) {
+      return RECORDIO;
+    }
+    if (n.endsWith(".parquet")) {
+      return PARQUET;
+    }
+    throw new InputException(where, "not a .rec or .parquet file; give a folder or --format");
+  }
+
+  /** {@link #detect}'s rule for a folder, given the names of the files directly in it. */
+  static InputFormat ofFolder(List<String> fileNames) {
+    boolean rec = false;
+    boolean parquet = false;
+    for (String name : fileNames) {
+      String n = name.toLowerCase(Locale.ROOT);
+      rec |= n.endsWith(".rec");
+      parquet |= n.endsWith(".parquet");
+    }
+    return rec ? RECORDIO : parquet ? PARQUET : FOLDER;
   }
 }

@@ -18,7 +18,11 @@ import javax.annotation.Nullable;
  * @param skipped entries that are not records, by kind (e.g. {@code top_level_files}); counted, not
  *     read
  * @param remoteFiles the input files on a Hadoop file system ({@code hdfs://…}) whose size and hash
- *     go into the manifest, for an input named by a URI; {@code files} is then empty
+ *     go into the manifest, for an input named by a URI (for image folders, the root only); {@code
+ *     files} is then empty
+ * @param listingSha256 for an image folder, the SHA-256 of its listing as planned (the relative
+ *     path and size of every planned image), which the manifest records instead of per-file hashes;
+ *     null for other inputs
  */
 public record InputPlan(
     InputFormat format,
@@ -28,18 +32,20 @@ public record InputPlan(
     @Nullable Integer numClasses,
     SortedMap<Integer, String> identityNames,
     Map<String, Long> skipped,
-    List<URI> remoteFiles) {
+    List<URI> remoteFiles,
+    @Nullable String listingSha256) {
 
-  /** The plan of a local input. */
+  /** The plan of an input that is not an image folder. */
   public InputPlan(
       InputFormat format,
-      Path input,
+      String input,
       List<InputShard> shards,
       List<Path> files,
       @Nullable Integer numClasses,
       SortedMap<Integer, String> identityNames,
-      Map<String, Long> skipped) {
-    this(format, input.toString(), shards, files, numClasses, identityNames, skipped, List.of());
+      Map<String, Long> skipped,
+      List<URI> remoteFiles) {
+    this(format, input, shards, files, numClasses, identityNames, skipped, remoteFiles, null);
   }
 
   /**

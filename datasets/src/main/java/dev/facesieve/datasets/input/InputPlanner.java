@@ -81,11 +81,11 @@ public final class InputPlanner {
 
   /**
    * Plans the shards of an input on a Hadoop file system ({@code hdfs://host:port/…}), read through
-   * Hadoop's {@code FileSystem} with {@link HadoopFiles#configuration()}: for now RecordIO only (a
-   * {@code .rec} file or its folder). The side files stay local; with none given, no {@code
-   * truth.csv} is looked for beside the input.
+   * Hadoop's {@code FileSystem} with {@link HadoopFiles#configuration()}: RecordIO, Parquet and
+   * image folders, by the rules of {@link #plan}. The side files stay local; with none given, no
+   * {@code truth.csv} is looked for beside the input.
    *
-   * @throws InputException for an image folder, or a missing or unreadable input
+   * @throws InputException for a missing or unreadable input
    */
   public static InputPlan planRemote(
       URI input,
@@ -95,22 +95,22 @@ public final class InputPlanner {
       @Nullable Path landmarksFile,
       @Nullable Path truthFile) {
     InputFormat f = format == InputFormat.AUTO ? detectRemote(input) : format;
-    if (f == InputFormat.FOLDER) {
-      throw new InputException(
-          input.toString(), "only RecordIO and Parquet input are read from a URI yet, not folders");
-    }
     Map<String, SideFiles.Truth> truth =
         truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
     Map<String, float[]> landmarks =
         landmarksFile == null ? Map.of() : SideFiles.readLandmarks(landmarksFile);
-    return f == InputFormat.RECORDIO
-        ? RecordIOPlanner.planRemote(input, shardSize, landmarks, truth)
-        : ParquetPlanner.planRemote(input, shardSize, columns, landmarks, truth);
+    return switch (f) {
+      case RECORDIO -> RecordIOPlanner.planRemote(input, shardSize, landmarks, truth);
+      case FOLDER -> FolderPlanner.planRemote(input, shardSize, landmarks, truth);
+      case PARQUET -> ParquetPlanner.planRemote(input, shardSize, columns, landmarks, truth);
+      case AUTO -> throw new AssertionError();
+    };
   }
 
   /**
-   * The format of an input named by a URI: by its extension for a file; for a folder RecordIO when
-   * it holds a {@code .rec} file, else Parquet when any {@code .parquet} file lies beneath it.
+   * The format of an input named by a URI, by {@link InputFormat#detect}'s rules on the folder's
+   * own files (a {@code .parquet} file deeper down does not make an image folder Parquet, and a
+   * folder of millions of images is not walked twice).
    */
   private static InputFormat detectRemote(URI input) {
     try {
@@ -120,28 +120,13 @@ public final class InputPlanner {
         throw new InputException(input.toString(), "input not found");
       }
       if (fs.getFileStatus(p).isFile()) {
-        String name = p.getName().toLowerCase(java.util.Locale.ROOT);
-        if (name.endsWith(".rec")) {
-          return InputFormat.RECORDIO;
-        }
-        if (name.endsWith(".parquet")) {
-          return InputFormat.PARQUET;
-        }
-        throw new InputException(
-            input.toString(), "not a .rec or .parquet file; give a folder or --format");
+        return InputFormat.ofFile(input.toString(), p.getName());
       }
-      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(p)) {
-        if (f.isFile() && f.getPath().getName().endsWith(".rec")) {
-          return InputFormat.RECORDIO;
-        }
-      }
-      var it = fs.listFiles(p, true);
-      while (it.hasNext()) {
-        if (it.next().getPath().getName().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
-          return InputFormat.PARQUET;
-        }
-      }
-      return InputFormat.FOLDER;
+      return InputFormat.ofFolder(
+          java.util.Arrays.stream(fs.listStatus(p))
+              .filter(org.apache.hadoop.fs.FileStatus::isFile)
+              .map(f -> f.getPath().getName())
+              .toList());
     } catch (java.io.IOException e) {
       throw new InputException(input.toString(), "cannot read: " + e.getMessage(), e);
     }

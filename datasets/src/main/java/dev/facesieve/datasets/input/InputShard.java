@@ -51,7 +51,12 @@ public sealed interface InputShard extends Serializable
     }
   }
 
-  /** Image files under {@code root}, each with its label and identity. */
+  /**
+   * Image files under {@code root}, each with its label and identity.
+   *
+   * @param root the folder's absolute local path, or its URI on a Hadoop file system ({@code
+   *     hdfs://…}), read there through Hadoop's {@code FileSystem}
+   */
   record Folder(String root, List<FolderEntry> entries, SideInfo side) implements InputShard {
     @Override
     public String describe() {

@@ -13,11 +13,6 @@ import dev.facesieve.datasets.recordio.RecordIOException;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -239,13 +234,13 @@ public final class ShardReader {
   }
 
   private void readFolder(InputShard.Folder s, ShardSink sink) {
-    Path root = Path.of(s.root());
-    Path realRoot;
+    FolderFiles files = null;
+    String realRoot = null;
     String rootProblem = null;
     try {
-      realRoot = root.toRealPath();
+      files = FolderFiles.of(s.root());
+      realRoot = files.realRoot();
     } catch (IOException ex) {
-      realRoot = null;
       rootProblem = "cannot resolve the input folder: " + ex.getMessage();
     }
     for (InputShard.FolderEntry e : s.entries()) {
@@ -256,7 +251,7 @@ public final class ShardReader {
         if (rootProblem != null) {
           throw new NotRead(QuarantineReason.UNREADABLE, rootProblem, 0);
         }
-        bytes = readInside(realRoot, root.resolve(e.relativePath()));
+        bytes = readInside(files, realRoot, e.relativePath());
       } catch (NotRead ex) {
         sink.quarantine(
             new QuarantineRecord(
@@ -299,54 +294,49 @@ public final class ShardReader {
 
   /**
    * Reads an image file whose real path lies inside {@code realRoot}, is a regular file and holds
-   * at most {@code maxBytes}.
+   * at most {@code maxBytes}, on a local disk or a Hadoop file system alike.
    *
    * <p>The checks come before the file is opened: opening a FIFO blocks until a writer appears, and
-   * a link may lead anywhere (a secret, {@code /dev/zero}). The read itself stops after {@code
-   * maxBytes + 1} bytes, so a file that grows after the check cannot exhaust the heap either.
+   * a link may lead anywhere (a secret, {@code /dev/zero}, another file system). The read itself
+   * stops after {@code maxBytes + 1} bytes, so a file that grows after the check cannot exhaust the
+   * heap either.
    */
-  private byte[] readInside(Path realRoot, Path file) throws NotRead {
-    Path real;
+  private byte[] readInside(FolderFiles files, String realRoot, String relativePath)
+      throws NotRead {
+    FolderFiles.Found f;
     try {
-      real = file.toRealPath();
-    } catch (NoSuchFileException ex) {
-      String problem = "file disappeared after it was listed";
-      if (Files.isSymbolicLink(file)) {
-        try {
-          problem = "link to a missing file: " + Files.readSymbolicLink(file);
-        } catch (IOException ignored) {
-          problem = "link to a missing file";
-        }
-      }
-      throw new NotRead(QuarantineReason.UNREADABLE, problem, 0);
+      f = files.find(relativePath);
     } catch (IOException ex) {
       throw new NotRead(QuarantineReason.UNREADABLE, "cannot resolve: " + ex.getMessage(), 0);
     }
-    if (!real.startsWith(realRoot)) {
+    if (f.kind() == FolderFiles.Kind.MISSING) {
+      String problem =
+          f.link() == null
+              ? "file disappeared after it was listed"
+              : f.link().isEmpty()
+                  ? "link to a missing file"
+                  : "link to a missing file: " + f.link();
+      throw new NotRead(QuarantineReason.UNREADABLE, problem, 0);
+    }
+    if (!FolderFiles.inside(realRoot, f.real())) {
       throw new NotRead(
           QuarantineReason.UNREADABLE,
-          "links to " + real + ", outside the input folder " + realRoot + "; not read",
+          "links to " + f.real() + ", outside the input folder " + realRoot + "; not read",
           0);
     }
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException ex) {
-      throw new NotRead(QuarantineReason.UNREADABLE, "cannot read: " + ex.getMessage(), 0);
-    }
-    if (!a.isRegularFile()) {
-      String kind = a.isDirectory() ? "a folder" : "a FIFO, socket or device";
+    if (f.kind() != FolderFiles.Kind.FILE) {
+      String kind = f.kind() == FolderFiles.Kind.FOLDER ? "a folder" : "a FIFO, socket or device";
       throw new NotRead(
           QuarantineReason.UNREADABLE, "not a regular file (" + kind + "); not read", 0);
     }
-    if (a.size() > maxBytes) {
+    if (f.size() > maxBytes) {
       throw new NotRead(
           QuarantineReason.IMAGE_TOO_LARGE,
-          "file of " + tooLarge(a.size()) + "; not read",
-          a.size());
+          "file of " + tooLarge(f.size()) + "; not read",
+          f.size());
     }
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream in = files.open(f)) {
       bytes = in.readNBytes((int) maxBytes + 1);
     } catch (IOException ex) {
       throw new NotRead(QuarantineReason.UNREADABLE, "cannot read: " + ex.getMessage(), 0);

@@ -108,7 +108,8 @@ class RecordIOInputTest {
                     InputPlanner.Spec.DEFAULT_COLUMNS,
                     null,
                     null));
-    assertTrue(e.getMessage().contains("not folders"), e.getMessage());
+    // the folder holds files only: as an image folder it has no identities
+    assertTrue(e.getMessage().contains("no identity folders"), e.getMessage());
   }
 
   @Test

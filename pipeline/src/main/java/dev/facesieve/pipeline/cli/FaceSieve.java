@@ -90,8 +90,8 @@ public final class FaceSieve implements Callable<Integer> {
                 "'"
                     + s
                     + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
-                    + " --input' (RecordIO, Parquet), 'prepare --output', 'clean --input' and 'clean"
-                    + " --output' only)");
+                    + " --input' (RecordIO, Parquet, image folders), 'prepare --output', 'clean"
+                    + " --input' and 'clean --output' only)");
           }
           return Path.of(s);
         });
