@@ -27,7 +27,7 @@ public final class PrepareCommand implements Callable<Integer> {
       paramLabel = "<path>",
       description =
           "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
-              + " Parquet file(s). RecordIO and Parquet may also be named by a URI"
+              + " Parquet file(s). Each may also be named by a URI"
               + " (hdfs://namenode:port/path); side files stay local.")
   String input;
 
