@@ -3,6 +3,7 @@ package dev.facesieve.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 point 4: {@code prepare --input hdfs://…} of an image folder (ten ORL people, with a
- * corrupt, an empty, a non-image and a hidden file added) on a real HDFS ({@code MiniDFSCluster})
- * prepares what the local prepare of the same folder prepares, and its manifest names the folder by
- * its URI with the same listing hash.
+ * corrupt, an empty, a non-image and a hidden file, a link out of the folder and one inside it
+ * added) on a real HDFS ({@code MiniDFSCluster}) prepares what the local prepare of the same folder
+ * prepares, and its manifest names the folder by its URI with the same listing hash.
  */
 class HdfsFolderInputTest {
   @TempDir Path dir;
@@ -64,11 +65,33 @@ class HdfsFolderInputTest {
       // complete; a file's block is reported at once on a one-node cluster
       Configuration fast = new Configuration(cluster.getConfiguration(0));
       fast.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
+      // another person's image outside the folder, for a link to lead out of it
+      Path secret = Files.copy(orl.resolve("s2/1.pgm"), dir.resolve("secret.pgm"));
       try (FileSystem fs = FileSystem.newInstance(cluster.getURI(), fast)) {
         fs.copyFromLocalFile(
             new org.apache.hadoop.fs.Path(tree.toUri()),
             new org.apache.hadoop.fs.Path("/inputs/orl"));
+        fs.copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(secret.toUri()),
+            new org.apache.hadoop.fs.Path("/secret.pgm"));
       }
+      // the same links in both trees (the copy above followed none): one out of the folder, one
+      // inside it; HDFS makes links only once they are enabled in the JVM
+      Files.createSymbolicLink(tree.resolve("s12/outside.pgm"), secret);
+      Files.createSymbolicLink(tree.resolve("s13/same.pgm"), Path.of("1.pgm"));
+      FileSystem.enableSymlinks();
+      cluster
+          .getFileSystem()
+          .createSymlink(
+              new org.apache.hadoop.fs.Path("/secret.pgm"),
+              new org.apache.hadoop.fs.Path("/inputs/orl/s12/outside.pgm"),
+              false);
+      cluster
+          .getFileSystem()
+          .createSymlink(
+              new org.apache.hadoop.fs.Path("1.pgm"),
+              new org.apache.hadoop.fs.Path("/inputs/orl/s13/same.pgm"),
+              false);
       String remoteInput = root + "/inputs/orl";
 
       Path local = dir.resolve("prepared-from-local");
@@ -78,8 +101,8 @@ class HdfsFolderInputTest {
 
       JsonNode a = StageJson.MAPPER.readTree(local.resolve(PrepareJob.MANIFEST).toFile());
       JsonNode b = StageJson.MAPPER.readTree(fromHdfs.resolve(PrepareJob.MANIFEST).toFile());
-      assertEquals(100, a.get("counts").get("prepared").asLong(), a.toString());
-      assertEquals(2, a.get("counts").get("quarantined").asLong(), a.toString());
+      assertEquals(101, a.get("counts").get("prepared").asLong(), a.toString());
+      assertEquals(3, a.get("counts").get("quarantined").asLong(), a.toString());
       for (String field : List.of("counts", "images_per_label", "labels", "identities")) {
         assertEquals(a.get(field), b.get(field), field);
       }
@@ -100,8 +123,22 @@ class HdfsFolderInputTest {
       assertEquals(faces(local), faces(fromHdfs), "the same faces, labels, identities and bytes");
       SortedMap<String, String> q = quarantined(fromHdfs);
       assertEquals(
-          Map.of("s1/corrupt.pgm", "UNDECODABLE_IMAGE", "s10/empty.jpg", "EMPTY_IMAGE"), q);
+          Map.of(
+              "s1/corrupt.pgm",
+              "UNDECODABLE_IMAGE",
+              "s10/empty.jpg",
+              "EMPTY_IMAGE",
+              "s12/outside.pgm",
+              "UNREADABLE"),
+          q);
       assertEquals(quarantined(local), q);
+      QuarantineRecord out =
+          PrepareJobTest.quarantined(fromHdfs).stream()
+              .filter(r -> r.id().equals("s12/outside.pgm"))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(out.message().contains("outside the input folder"), out.message());
+      assertNull(out.image(), "not read");
       assertTrue(
           PrepareJobTest.faces(fromHdfs).stream().allMatch(f -> f.source().file().startsWith("s")),
           "sources are named relative to the folder, as locally");
