@@ -76,7 +76,8 @@ class HdfsFolderInputTest {
             new org.apache.hadoop.fs.Path("/secret.pgm"));
       }
       // the same links in both trees (the copy above followed none): one out of the folder, one
-      // inside it; HDFS makes links only once they are enabled in the JVM
+      // inside it; HDFS makes links only once they are enabled in the JVM (for the rest of this
+      // test JVM: no other test makes links on HDFS, and FaceSieve resolves them itself)
       Files.createSymbolicLink(tree.resolve("s12/outside.pgm"), secret);
       Files.createSymbolicLink(tree.resolve("s13/same.pgm"), Path.of("1.pgm"));
       FileSystem.enableSymlinks();
