@@ -1,5 +1,7 @@
 package dev.facesieve.pipeline;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
@@ -318,6 +320,21 @@ public final class Location {
     } catch (FileNotFoundException e) {
       throw new NoSuchFileException(uri);
     }
+  }
+
+  /** Lower-case hex SHA-256 of the file's bytes. */
+  public String sha256() throws IOException {
+    if (local != null) {
+      return LocalFiles.sha256(local);
+    }
+    Hasher h = Hashing.sha256().newHasher();
+    byte[] buf = new byte[1 << 20];
+    try (InputStream in = openRemote()) {
+      for (int n = in.read(buf); n > 0; n = in.read(buf)) {
+        h.putBytes(buf, 0, n);
+      }
+    }
+    return h.hash().toString();
   }
 
   /** Writes the file, replacing any. */

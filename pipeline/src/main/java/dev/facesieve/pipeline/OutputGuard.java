@@ -273,7 +273,7 @@ public final class OutputGuard {
     return entries(Location.of(dir));
   }
 
-  private static List<String> entries(Location dir) throws IOException {
+  static List<String> entries(Location dir) throws IOException {
     List<String> out = new ArrayList<>();
     if (!dir.exists()) {
       return out;

@@ -8,6 +8,7 @@ import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.ModelDirectory;
@@ -16,10 +17,13 @@ import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.reports.NoiseReport;
 import dev.facesieve.reports.ReportJson;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,10 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * {@code facesieve run}: prepare → train → clean → report into {@code <out>/prepared}, {@code
@@ -56,10 +64,13 @@ public final class RunJob {
   public static final String STATE = "run.json";
   static final String[] STAGES = {"prepare", "train", "clean", "report"};
 
-  /** What to run; {@code prepare} reads {@code input} into {@link #prepared(Path) prepared}. */
+  /**
+   * What to run; {@code prepare} reads {@code input} into {@link #prepared(Location) prepared}.
+   * Input and output may be local paths or URIs ({@code hdfs://}, see {@link Location}).
+   */
   public record Settings(
-      Path input,
-      Path output,
+      Location input,
+      Location output,
       PrepareJob.Settings prepare,
       TrainConfig train,
       CleaningPolicy policy,
@@ -70,58 +81,10 @@ public final class RunJob {
       @Nullable String name,
       InterClassPolicy interClass,
       @Nullable Path excludeIdentitiesOf) {
-    /** Settings with the default inter-class policy and no test set. */
-    public Settings(
-        Path input,
-        Path output,
-        PrepareJob.Settings prepare,
-        TrainConfig train,
-        CleaningPolicy policy,
-        boolean emitRecordIO,
-        NoiseReport.Options report,
-        Runners.Choice runner,
-        boolean allowForeignModel,
-        @Nullable String name) {
-      this(
-          input,
-          output,
-          prepare,
-          train,
-          policy,
-          emitRecordIO,
-          report,
-          runner,
-          allowForeignModel,
-          name,
-          InterClassPolicy.defaults(),
-          null);
-    }
-
-    /** Settings that clean into {@code clean/}. */
-    public Settings(
-        Path input,
-        Path output,
-        PrepareJob.Settings prepare,
-        TrainConfig train,
-        CleaningPolicy policy,
-        boolean emitRecordIO,
-        NoiseReport.Options report,
-        Runners.Choice runner,
-        boolean allowForeignModel) {
-      this(
-          input,
-          output,
-          prepare,
-          train,
-          policy,
-          emitRecordIO,
-          report,
-          runner,
-          allowForeignModel,
-          null);
-    }
-
-    /** Settings that refuse a foreign model (one that {@code run} did not train on this data). */
+    /**
+     * Settings of local paths that clean into {@code clean/} with the default inter-class policy,
+     * no test set, refusing a foreign model (one that {@code run} did not train on this data).
+     */
     public Settings(
         Path input,
         Path output,
@@ -131,13 +94,24 @@ public final class RunJob {
         boolean emitRecordIO,
         NoiseReport.Options report,
         Runners.Choice runner) {
-      this(input, output, prepare, train, policy, emitRecordIO, report, runner, false);
+      this(
+          Location.of(input),
+          Location.of(output),
+          prepare,
+          train,
+          policy,
+          emitRecordIO,
+          report,
+          runner,
+          false,
+          null,
+          InterClassPolicy.defaults(),
+          null);
     }
 
     public Settings {
       checkArgument(
-          prepare.input().equals(Location.of(input))
-              && prepare.output().equals(Location.of(prepared(output))),
+          prepare.input().equals(input) && prepare.output().equals(prepared(output)),
           "prepare must read %s into %s, got %s into %s",
           input,
           prepared(output),
@@ -151,7 +125,7 @@ public final class RunJob {
     }
 
     /** The folder this run's cleaning writes: {@code clean/}, or {@code clean-<name>/}. */
-    public Path cleanDir() {
+    public Location cleanDir() {
       return clean(output, name);
     }
   }
@@ -159,32 +133,48 @@ public final class RunJob {
   /** What a cleaning's name may be: a folder name's tail that needs no quoting. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
-  /** What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs. */
+  /**
+   * What happened: per stage {@code ran}, {@code resumed} or {@code skipped}, and the outputs;
+   * {@code reportHtml} is where the cleaning's {@code report.html} lies.
+   */
   public record Outcome(
       Map<String, String> stages,
       PrepareManifest manifest,
       ModelJson model,
       CleanSummary summary,
       ReportJson report,
-      Path reportHtml) {}
+      Location reportHtml) {}
 
   private RunJob() {}
 
   public static Path prepared(Path out) {
-    return out.resolve("prepared");
+    return out.resolve(PREPARED);
+  }
+
+  public static Location prepared(Location out) {
+    return out.resolve(PREPARED);
   }
 
   public static Path model(Path out) {
-    return out.resolve("model");
+    return out.resolve(MODEL);
+  }
+
+  public static Location model(Location out) {
+    return out.resolve(MODEL);
   }
 
   public static Path clean(Path out) {
-    return out.resolve("clean");
+    return out.resolve(CLEAN);
   }
 
   /** The folder of the cleaning called {@code name}: {@code clean-<name>}, or {@code clean}. */
-  public static Path clean(Path out, @Nullable String name) {
-    return name == null ? clean(out) : out.resolve("clean-" + name);
+  public static Location clean(Location out, @Nullable String name) {
+    return out.resolve(cleanEntry(name));
+  }
+
+  /** The name of the cleaning {@code name}'s folder in the run's folder. */
+  private static String cleanEntry(@Nullable String name) {
+    return name == null ? CLEAN : CLEAN + "-" + name;
   }
 
   /** The stage {@code stage} ({@code clean} or {@code report}) of the cleaning {@code name}. */
@@ -192,9 +182,14 @@ public final class RunJob {
     return name == null ? stage : stage + "-" + name;
   }
 
-  static Path embeddings(Path out) {
-    return out.resolve("embeddings");
+  static Location embeddings(Location out) {
+    return out.resolve(EMBEDDINGS);
   }
+
+  private static final String PREPARED = "prepared";
+  private static final String MODEL = "model";
+  private static final String CLEAN = "clean";
+  private static final String EMBEDDINGS = "embeddings";
 
   /**
    * Runs the stages that are not done yet; {@code progress} hears the Beam stages, {@code training}
@@ -225,8 +220,8 @@ public final class RunJob {
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
     check(s);
-    Path out = s.output();
-    Files.createDirectories(out);
+    Location out = s.output();
+    out.createDirectories();
     try (OutputLock lock = OutputLock.acquire(out, "facesieve run")) {
       refuseForeign(s); // again, now that no other run can change the folder
       return runLocked(s, progress, training, log, stop);
@@ -244,9 +239,9 @@ public final class RunJob {
    */
   public static void check(Settings s) throws IOException {
     PrepareJob.check(s.prepare());
-    Path out = s.output();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new InputException(out, "output exists and is not a folder");
+    Location out = s.output();
+    if (out.exists() && !out.isDirectory()) {
+      throw new InputException(out.toString(), "output exists and is not a folder");
     }
     refuseForeign(s);
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
@@ -261,7 +256,7 @@ public final class RunJob {
    * #STATE}; besides them, named cleanings' {@code clean-<name>} folders.
    */
   static final List<String> ENTRIES =
-      List.of("prepared", "model", "clean", "embeddings", "embeddings.json", STATE);
+      List.of(PREPARED, MODEL, CLEAN, EMBEDDINGS, "embeddings.json", STATE);
 
   /** Whether {@code top}, an entry of a run's folder, is one a run writes. */
   private static boolean isRunEntry(String top) {
@@ -272,33 +267,55 @@ public final class RunJob {
   }
 
   /**
+   * The first name, below the run's folder, of an input that lies inside it (the demo's {@code
+   * synthetic/}), else null.
+   */
+  @Nullable
+  private static String inputEntry(Location input, Location out) {
+    if (input.isLocal() != out.isLocal()) {
+      return null;
+    }
+    String in;
+    String root;
+    if (input.isLocal()) {
+      in = OutputGuard.real(input.local("--input")).toString();
+      root = OutputGuard.real(out.local("--output")).toString();
+    } else {
+      in = input.real();
+      root = out.real();
+    }
+    if (!in.startsWith(root + "/")) {
+      return null;
+    }
+    String rest = in.substring(root.length() + 1);
+    return rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+  }
+
+  /**
    * Refuses a run whose input overlaps what it writes, whose folder holds anything but its stage
    * folders, its state and its input, or whose stage folders hold files the stages did not write.
    */
   private static void refuseForeign(Settings s) throws IOException {
-    Path out = s.output();
+    Location out = s.output();
     // the input may lie in the run's folder (demo's synthetic/), but not in what the run replaces
-    OutputGuard.refuseOverlap(out, s.prepare().landmarks(), s.prepare().truth());
-    Path in = OutputGuard.real(s.input());
-    Path realOut = OutputGuard.real(out);
-    if (OutputGuard.overlap(s.input(), out) && (!in.startsWith(realOut) || in.equals(realOut))) {
+    OutputGuard.refuseOverlap(
+        out, location(s.prepare().landmarks()), location(s.prepare().truth()));
+    String inputEntry = inputEntry(s.input(), out);
+    if (inputEntry == null) {
       OutputGuard.refuseOverlap(out, s.input());
     }
-    Path onnx = s.train().backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
+    Location onnx =
+        s.train().backbone() instanceof BackboneSpec.FrozenOnnx o ? Location.of(o.file()) : null;
     for (String e : ENTRIES) {
       OutputGuard.refuseOverlap(out.resolve(e), s.input(), onnx);
     }
     OutputGuard.refuseOverlap(s.cleanDir(), s.input());
-    if (Files.isDirectory(out)) {
-      String inputEntry =
-          in.startsWith(realOut) && !in.equals(realOut)
-              ? realOut.relativize(in).getName(0).toString()
-              : null;
+    if (out.isDirectory()) {
       for (String e : OutputGuard.entries(out)) {
         String top = e.contains("/") ? e.substring(0, e.indexOf('/')) : e;
         if (!isRunEntry(top) && !top.equals(inputEntry)) {
           throw new InputException(
-              out,
+              out.toString(),
               "output folder is not empty: it holds "
                   + e
                   + ", which 'facesieve run' did not write (FaceSieve deletes only what it"
@@ -309,7 +326,19 @@ public final class RunJob {
     OutputGuard.inspect(prepared(out), OutputKind.PREPARE);
     OutputGuard.inspect(model(out), OutputKind.MODEL);
     OutputGuard.inspect(s.cleanDir(), OutputKind.CLEAN);
-    EmbeddingCache.inspect(embeddings(out));
+    EmbeddingCache.inspect(local(embeddings(out)));
+  }
+
+  @Nullable
+  private static Location location(@Nullable Path p) {
+    return p == null ? null : Location.of(p);
+  }
+
+  /**
+   * The local path of a part of the run's folder that is not yet written elsewhere than locally.
+   */
+  private static Path local(Location l) {
+    return l.local("'facesieve run --output' as a URI: the model and the embedding store");
   }
 
   private static Outcome runLocked(
@@ -319,7 +348,7 @@ public final class RunJob {
       Consumer<String> log,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
-    Path out = s.output();
+    Location out = s.output();
     RunState state = readState(out);
     Map<String, String> did = new LinkedHashMap<>();
 
@@ -327,13 +356,13 @@ public final class RunJob {
     String prepareKey =
         key(
             "prepare",
-            s.input().toAbsolutePath().toString(),
+            absolute(s.input()),
             signature(s.input()),
             ps.describe(),
             signature(s.prepare().landmarks()),
             signature(s.prepare().truth()));
-    Path manifestFile = prepared(out).resolve(PrepareJob.MANIFEST);
-    if (done(state, "prepare", prepareKey, manifestFile)) {
+    String manifestFile = PREPARED + "/" + PrepareJob.MANIFEST;
+    if (done(out, state, "prepare", prepareKey, manifestFile)) {
       did.put("prepare", "skipped");
     } else {
       log.accept("prepare: reading " + s.input());
@@ -341,7 +370,7 @@ public final class RunJob {
       state = record(out, state, "prepare", prepareKey, manifestFile);
       did.put("prepare", "ran");
     }
-    PrepareManifest manifest = PrepareManifest.read(prepared(out));
+    PrepareManifest manifest = CleanJob.readPrepared(prepared(out));
 
     String trainKey =
         key(
@@ -351,9 +380,9 @@ public final class RunJob {
             s.train().backbone() instanceof BackboneSpec.FrozenOnnx onnx
                 ? signature(onnx.file())
                 : "");
-    Path modelFile = model(out).resolve(ModelDirectory.MODEL_JSON);
+    String modelFile = MODEL + "/" + ModelDirectory.MODEL_JSON;
     long embeddedByTraining = 0; // faces this run embedded, for the cleaning's summary
-    if (done(state, "train", trainKey, modelFile)) {
+    if (done(out, state, "train", trainKey, modelFile)) {
       did.put("train", "skipped");
     } else {
       RunState.StageRecord previous = state.stage("train");
@@ -361,18 +390,25 @@ public final class RunJob {
           previous != null
               && trainKey.equals(previous.key())
               && previous.state() == RunState.State.STARTED
-              && Files.isDirectory(model(out).resolve("checkpoint"));
+              && model(out).resolve("checkpoint").isDirectory();
       log.accept(resume ? "train: resuming from the last checkpoint" : "train: starting");
       state = state.with("train", RunState.StageRecord.started(trainKey));
       writeState(out, state);
       ModelJson trained =
           TrainJob.run(
-              prepared(out), model(out), s.train(), resume, true, embeddings(out), training, stop);
+              local(prepared(out)),
+              local(model(out)),
+              s.train(),
+              resume,
+              true,
+              local(embeddings(out)),
+              training,
+              stop);
       embeddedByTraining = trained.embeddings() == null ? 0 : trained.embeddings().facesEmbedded();
       state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }
-    ModelJson model = ModelDirectory.readJson(model(out));
+    ModelJson model = ModelDirectory.readJson(local(model(out)));
 
     String cleanKey =
         key(
@@ -385,27 +421,27 @@ public final class RunJob {
             String.valueOf(s.excludeIdentitiesOf()));
     String reportKey = key("report", cleanKey, s.report().toString());
     // a named cleaning has stages of its own: cleanings side by side never invalidate each other
-    Path cleanDir = s.cleanDir();
+    Location cleanDir = s.cleanDir();
     String cleanStage = stage("clean", s.name());
     String reportStage = stage("report", s.name());
-    Path summaryFile = cleanDir.resolve(CleanJob.SUMMARY);
-    Path reportFile = cleanDir.resolve(NoiseReport.JSON_FILE);
-    if (done(state, cleanStage, cleanKey, summaryFile)) {
+    String summaryFile = cleanEntry(s.name()) + "/" + CleanJob.SUMMARY;
+    String reportFile = cleanEntry(s.name()) + "/" + NoiseReport.JSON_FILE;
+    if (done(out, state, cleanStage, cleanKey, summaryFile)) {
       did.put(cleanStage, "skipped");
-      if (done(state, reportStage, reportKey, reportFile)) {
+      if (done(out, state, reportStage, reportKey, reportFile)) {
         did.put(reportStage, "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
-        NoiseReport.regenerate(cleanDir, s.report());
+        NoiseReport.regenerate(local(cleanDir), s.report());
         record(out, state, reportStage, reportKey, reportFile);
         did.put(reportStage, "ran");
       }
     } else {
       log.accept("clean: scoring against the dominant sub-centres");
       CleanJob.run(
-          CleanJob.Settings.builder(prepared(out), model(out), cleanDir)
+          CleanJob.Settings.builder(prepared(out), local(model(out)), cleanDir)
               .setPolicy(s.policy())
-              .setEmbeddings(embeddings(out))
+              .setEmbeddings(local(embeddings(out)))
               .setEmitRecordIO(s.emitRecordIO())
               .setRunner(s.runner())
               .setOverwrite(true)
@@ -425,30 +461,33 @@ public final class RunJob {
         did,
         manifest,
         model,
-        CleanSummary.read(cleanDir),
-        ReportJson.read(reportFile),
+        StageJson.parse(out.resolve(summaryFile).readString(), CleanSummary.class),
+        StageJson.parse(out.resolve(reportFile).readString(), ReportJson.class),
         cleanDir.resolve(NoiseReport.HTML_FILE));
   }
 
-  static boolean done(RunState state, String stage, String key, Path marker) throws IOException {
+  /**
+   * Whether {@code stage} is recorded as done with {@code key} and its marker, {@code marker}
+   * inside the run's folder, is still the file it wrote.
+   */
+  static boolean done(Location out, RunState state, String stage, String key, String marker)
+      throws IOException {
     RunState.StageRecord st = state.stage(stage);
-    return st != null
-        && st.state() == RunState.State.DONE
-        && key.equals(st.key())
-        && Files.isRegularFile(marker)
-        && LocalFiles.sha256(marker).equals(st.markerSha256());
+    if (st == null || st.state() != RunState.State.DONE || !key.equals(st.key())) {
+      return false;
+    }
+    Location m = out.resolve(marker);
+    return m.isFile() && m.sha256().equals(st.markerSha256());
   }
 
   /**
-   * Records {@code stage} as done with {@code key} and its marker {@code m}, forgets the stages
-   * after it, writes the state and returns it.
+   * Records {@code stage} as done with {@code key} and its marker {@code marker} (inside the run's
+   * folder), forgets the stages after it, writes the state and returns it.
    */
-  private static RunState record(Path out, RunState state, String stage, String key, Path m)
-      throws IOException {
+  private static RunState record(
+      Location out, RunState state, String stage, String key, String marker) throws IOException {
     RunState next =
-        state.with(
-            stage,
-            RunState.StageRecord.done(key, out.relativize(m).toString(), LocalFiles.sha256(m)));
+        state.with(stage, RunState.StageRecord.done(key, marker, out.resolve(marker).sha256()));
     // prepare or train invalidates what was recorded for the stages after it, every cleaning's
     // included; a cleaning's report is recorded right after it
     int rank = rank(stage);
@@ -475,20 +514,28 @@ public final class RunJob {
 
   /** The recorded state with this FaceSieve's version; empty when absent or unreadable. */
   static RunState readState(Path out) {
-    Path f = out.resolve(STATE);
+    return readState(Location.of(out));
+  }
+
+  static RunState readState(Location out) {
+    Location f = out.resolve(STATE);
     RunState state = RunState.empty(Version.get());
-    if (Files.isRegularFile(f)) {
-      try {
-        state = StageJson.read(f, RunState.class);
-      } catch (IOException e) {
-        // unreadable state: every stage runs again
+    try {
+      if (f.isFile()) {
+        state = StageJson.parse(f.readString(), RunState.class);
       }
+    } catch (IOException e) {
+      // unreadable state: every stage runs again
     }
     return state.withVersion(Version.get());
   }
 
   static void writeState(Path out, RunState state) throws IOException {
-    LocalFiles.writeAtomically(out.resolve(STATE), StageJson.write(state));
+    writeState(Location.of(out), state);
+  }
+
+  static void writeState(Location out, RunState state) throws IOException {
+    out.resolve(STATE).writeAtomically(StageJson.write(state));
   }
 
   static String key(String stage, Object... parts) {
@@ -497,6 +544,41 @@ public final class RunJob {
     all.add(Version.get());
     all.addAll(List.of(parts));
     return LocalFiles.sha256(StageJson.write(all));
+  }
+
+  /** How the input is named in the prepare key: a local path made absolute, or the URI. */
+  private static String absolute(Location input) {
+    return input.isLocal() ? input.local("--input").toAbsolutePath().toString() : input.toString();
+  }
+
+  /**
+   * {@link #signature(Path)} of a local path, or of a URI: there name, size and modification time
+   * as Hadoop's file system reports them.
+   */
+  static String signature(Location p) throws IOException {
+    if (p.isLocal()) {
+      return signature(p.local("--input"));
+    }
+    URI uri = URI.create(p.toString());
+    FileSystem fs = HadoopFiles.fileSystem(uri);
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+    FileStatus st;
+    try {
+      st = fs.getFileStatus(path);
+    } catch (FileNotFoundException e) {
+      throw new InputException(p.toString(), "not found");
+    }
+    org.apache.hadoop.fs.Path root = st.isDirectory() ? path : path.getParent();
+    String prefix = fs.makeQualified(root).toUri().getPath();
+    List<String> lines = new ArrayList<>();
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, st.isDirectory());
+    while (files.hasNext()) {
+      LocatedFileStatus f = files.next();
+      String rel = f.getPath().toUri().getPath().substring(prefix.length() + 1);
+      lines.add(rel + '\t' + f.getLen() + '\t' + f.getModificationTime() + '\n');
+    }
+    Collections.sort(lines);
+    return LocalFiles.sha256(String.join("", lines));
   }
 
   /**

@@ -52,14 +52,19 @@ class RunCommandTest {
   }
 
   static String[] args(Path input, Path out, String... extra) {
+    return args(input.toString(), out.toString(), extra);
+  }
+
+  /** {@link #args(Path, Path, String...)} for paths or URIs. */
+  static String[] args(String input, String out, String... extra) {
     List<String> a =
         new ArrayList<>(
             List.of(
                 "run",
                 "--input",
-                input.toString(),
+                input,
                 "--output",
-                out.toString(),
+                out,
                 "--backbone",
                 "small",
                 "--embedding-size",

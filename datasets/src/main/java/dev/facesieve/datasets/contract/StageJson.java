@@ -42,4 +42,9 @@ public final class StageJson {
   public static <T> T read(Path file, Class<T> type) throws IOException {
     return MAPPER.readValue(file.toFile(), type);
   }
+
+  /** Reads a contract from its text (a file read elsewhere than locally). */
+  public static <T> T parse(String json, Class<T> type) throws IOException {
+    return MAPPER.readValue(json, type);
+  }
 }

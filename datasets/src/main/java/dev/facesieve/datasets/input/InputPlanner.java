@@ -82,8 +82,8 @@ public final class InputPlanner {
   /**
    * Plans the shards of an input on a Hadoop file system ({@code hdfs://host:port/…}), read through
    * Hadoop's {@code FileSystem} with {@link HadoopFiles#configuration()}: RecordIO, Parquet and
-   * image folders, by the rules of {@link #plan}. The side files stay local; with none given, no
-   * {@code truth.csv} is looked for beside the input.
+   * image folders, by the rules of {@link #plan}. The side files given are local; with no truth
+   * file given, a {@code truth.csv} beside the input is read, as locally.
    *
    * @throws InputException for a missing or unreadable input
    */
@@ -96,7 +96,7 @@ public final class InputPlanner {
       @Nullable Path truthFile) {
     InputFormat f = format == InputFormat.AUTO ? detectRemote(input) : format;
     Map<String, SideFiles.Truth> truth =
-        truthFile == null ? Map.of() : SideFiles.readTruth(truthFile);
+        truthFile == null ? truthBeside(input) : SideFiles.readTruth(truthFile);
     Map<String, float[]> landmarks =
         landmarksFile == null ? Map.of() : SideFiles.readLandmarks(landmarksFile);
     return switch (f) {
@@ -105,6 +105,46 @@ public final class InputPlanner {
       case PARQUET -> ParquetPlanner.planRemote(input, shardSize, columns, landmarks, truth);
       case AUTO -> throw new AssertionError();
     };
+  }
+
+  /**
+   * The ground truth in a {@code truth.csv} beside an input named by a URI (in the folder, or
+   * beside the file), as {@link #plan} finds one locally; empty when there is none. The file is
+   * fetched into a local temporary file to be read, and a problem in it is named by its URI.
+   */
+  private static Map<String, SideFiles.Truth> truthBeside(URI input) {
+    org.apache.hadoop.fs.Path candidate = null;
+    java.nio.file.Path copy = null;
+    try {
+      org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(input);
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(input);
+      org.apache.hadoop.fs.Path dir = fs.getFileStatus(p).isDirectory() ? p : p.getParent();
+      candidate = new org.apache.hadoop.fs.Path(dir, "truth.csv");
+      if (!fs.exists(candidate) || !fs.getFileStatus(candidate).isFile()) {
+        return Map.of();
+      }
+      copy = Files.createTempFile("facesieve-truth-", ".csv");
+      try (java.io.InputStream in = fs.open(candidate)) {
+        Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      return SideFiles.readTruth(copy);
+    } catch (InputException e) {
+      String where = String.valueOf(candidate);
+      throw new InputException(where, e.getMessage().substring(copy.toString().length() + 2), e);
+    } catch (java.io.IOException e) {
+      throw new InputException(
+          String.valueOf(candidate == null ? input : candidate),
+          "cannot read: " + e.getMessage(),
+          e);
+    } finally {
+      if (copy != null) {
+        try {
+          Files.deleteIfExists(copy);
+        } catch (java.io.IOException e) {
+          // a temporary file the system cleans up
+        }
+      }
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.facesieve.datasets.input;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -110,6 +111,47 @@ class RecordIOInputTest {
                     null));
     // the folder holds files only: as an image folder it has no identities
     assertTrue(e.getMessage().contains("no identity folders"), e.getMessage());
+  }
+
+  @Test
+  void aTruthFileBesideARemoteInputIsReadAsBesideALocalOne() throws Exception {
+    try (InsightFaceRecWriter w = new InsightFaceRecWriter(dir)) {
+      for (int label = 0; label < 2; label++) {
+        for (int i = 0; i < 3; i++) {
+          w.add(label, "person" + label, TestImages.jpeg(label * 40 + i), 112, 112);
+        }
+      }
+    }
+    InputPlan probe =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
+    String first = Collect.all(probe).faces.get(0).id();
+    Files.writeString(dir.resolve("truth.csv"), "id,truth\n" + first + ",close_set\n");
+    InputPlan local =
+        InputPlanner.plan(InputPlanner.Spec.builder().setInput(dir).setShardSize(5).build());
+    InputPlan hadoop =
+        InputPlanner.planRemote(
+            dir.toUri(), InputFormat.AUTO, 5, InputPlanner.Spec.DEFAULT_COLUMNS, null, null);
+    List<String> a = Collect.all(local).faces.stream().map(f -> f.id() + " " + f.truth()).toList();
+    assertTrue(a.contains(first + " CLOSE_SET"), a.toString());
+    assertEquals(a, Collect.all(hadoop).faces.stream().map(f -> f.id() + " " + f.truth()).toList());
+
+    // a problem in it is named by its URI, not by the temporary copy it is read from
+    Files.writeString(dir.resolve("truth.csv"), "name,kind\n" + first + ",close_set\n");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () ->
+                InputPlanner.planRemote(
+                    dir.toUri(),
+                    InputFormat.AUTO,
+                    5,
+                    InputPlanner.Spec.DEFAULT_COLUMNS,
+                    null,
+                    null));
+    assertTrue(
+        e.getMessage().contains(dir.toUri().getPath() + "truth.csv: header must name"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("facesieve-truth-"), e.getMessage());
   }
 
   @Test

@@ -8,7 +8,6 @@ import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,15 +34,16 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "<path>",
       description =
           "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
-              + " Parquet file(s).")
-  Path input;
+              + " Parquet file(s); a local path or a URI (hdfs://…, see the README's"
+              + " \"Distributed file systems\").")
+  String input;
 
   @Option(
       names = "--output",
       required = true,
       paramLabel = "<dir>",
       description = "Output folder of the whole run: prepared/, model/ and clean/ go there.")
-  Path output;
+  String output;
 
   @Option(
       names = "--name",
@@ -69,12 +69,13 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Location in = Location.parse(input);
+    Location to = Location.parse(output);
     RunJob.Settings s =
         new RunJob.Settings(
-            input,
-            output,
-            preparing.settings(
-                Location.of(input), Location.of(RunJob.prepared(output)), runner, true),
+            in,
+            to,
+            preparing.settings(in, RunJob.prepared(to), runner, true),
             training.config(),
             cleaning.policy(),
             cleaning.emitRecordIO,
@@ -126,7 +127,7 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     print(out, o);
-    Path clean = s.cleanDir().toAbsolutePath();
+    Location clean = absolute(s.cleanDir());
     out.println(
         "kept faces: "
             + clean.resolve("kept")
@@ -170,7 +171,12 @@ public final class RunCommand implements Callable<Integer> {
           q.angleRocAuc());
     }
     CleanCommand.printAcrossClassesTruth(out, s);
-    out.printf("report: %s%n", o.reportHtml().toAbsolutePath());
+    out.printf("report: %s%n", absolute(o.reportHtml()));
     out.flush();
+  }
+
+  /** A local path made absolute, for lines the user copies; a URI as it is. */
+  static Location absolute(Location l) {
+    return l.isLocal() ? Location.of(l.local("a path").toAbsolutePath()) : l;
   }
 }

@@ -1,0 +1,109 @@
+package dev.facesieve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.parquet.ParquetFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16 point 4: {@code facesieve run}, the README's first walkthrough, with its input on a real
+ * HDFS (Hadoop's in-process {@code MiniDFSCluster}): it prepares, trains and cleans as from a local
+ * copy, and its record of what is done notices a changed input there as it does locally.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HdfsRunTest {
+  MiniDFSCluster cluster;
+  String root;
+  Path dir;
+  Path synth;
+  String hdfsSynth; // a copy of synth on HDFS
+
+  @BeforeAll
+  void start(@TempDir Path base) throws Exception {
+    cluster = HdfsOutputTest.startCluster(base);
+    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    dir = base;
+    synth = base.resolve("synth");
+    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
+    hdfsSynth = root + "/inputs/synth";
+    cluster.getFileSystem().mkdirs(new org.apache.hadoop.fs.Path("/inputs"));
+    cluster
+        .getFileSystem()
+        .copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(synth.toUri()),
+            new org.apache.hadoop.fs.Path("/inputs/synth"));
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  @Test
+  void runReadsItsInputFromHdfsAndNoticesWhenItChanges() throws Exception {
+    Path local = dir.resolve("prepared-from-local");
+    Path fromHdfs = dir.resolve("run-from-hdfs");
+    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", local.toString());
+    CommandLineTest.Result r =
+        OwnershipTest.ok(RunCommandTest.args(hdfsSynth, fromHdfs.toString()));
+    assertTrue(r.out().contains("prepare: reading " + hdfsSynth), r.out());
+    assertTrue(r.out().contains("stages: prepare ran; train ran; clean ran; report ran"), r.out());
+
+    JsonNode a = StageJson.MAPPER.readTree(local.resolve("manifest.json").toFile());
+    JsonNode b = StageJson.MAPPER.readTree(fromHdfs.resolve("prepared/manifest.json").toFile());
+    assertEquals(hdfsSynth, b.get("input").get("path").asText(), "the manifest names the URI");
+    for (String field : new String[] {"counts", "labels", "identities"}) {
+      assertEquals(a.get(field), b.get(field), field);
+    }
+    // every prepared face is kept or dropped, and they are the faces of the local copy
+    SortedSet<String> cleaned = ids(fromHdfs.resolve("clean/kept"));
+    cleaned.addAll(ids(fromHdfs.resolve("clean/dropped")));
+    assertEquals(ids(local.resolve("faces")), cleaned);
+    CleanSummary summary = CleanSummary.read(fromHdfs.resolve("clean"));
+    assertEquals(
+        summary.input(),
+        summary.kept() + summary.dropped() + summary.quarantined(),
+        summary.toString());
+
+    r = OwnershipTest.ok(RunCommandTest.args(hdfsSynth, fromHdfs.toString()));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report skipped"),
+        r.out());
+
+    // a file that changes beside the RecordIO on HDFS changes the input's signature, so the next
+    // run prepares again
+    String before = RunJob.signature(Location.parse(hdfsSynth));
+    assertEquals(before, RunJob.signature(Location.parse(hdfsSynth)), "nothing changed");
+    assertEquals(
+        RunJob.signature(Location.parse(hdfsSynth)),
+        RunJob.signature(Location.parse(hdfsSynth + "/train.rec")),
+        "a file's signature covers the files beside it");
+    Location.parse(hdfsSynth).resolve("notes.txt").write("a file the input did not have");
+    assertNotEquals(before, RunJob.signature(Location.parse(hdfsSynth)));
+  }
+
+  private static SortedSet<String> ids(Path folder) throws Exception {
+    SortedSet<String> ids = new TreeSet<>();
+    for (Path f : ParquetFiles.list(folder)) {
+      ParquetFiles.read(f, rec -> ids.add(rec.get("id").toString()));
+    }
+    assertTrue(!ids.isEmpty() || Files.isDirectory(folder), folder.toString());
+    return ids;
+  }
+}
