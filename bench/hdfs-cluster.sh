@@ -67,7 +67,7 @@ if [[ ! -f pipeline/target/facesieve.jar || ! -f "$stamp" || ! -d pipeline/targe
   -n "$(find "$here" -path "$here/.git" -prune -o \( -name '*.java' -o -name pom.xml \
     -o -path '*/src/main/resources/*' \) -newer "$stamp" -print -quit)" ]]; then
   log "building the launcher's jars (mvn package; a few minutes)"
-  mvn -B -o -q -pl pipeline -am package -DskipTests -Dspotless.check.skip=true
+  mvn -B -o -q -pl pipeline -am package -DskipTests -Dspotless.check.skip=true >&2 # stdout: the verdict only
   touch "$stamp"
 fi
 t_start=$(date +%s)
@@ -111,7 +111,8 @@ cat >"$conf/hdfs-site.xml" <<EOF
 EOF
 
 hdfs_java=(java -Xmx512m -Dhadoop.log.dir="$work/log" -cp "$hdfs_cp")
-fs_shell() { "${hdfs_java[@]}" org.apache.hadoop.fs.FsShell "$@"; }
+# an array, not a function: a step then runs (and stops) the JVM itself, not a subshell holding it
+fs_shell=("${hdfs_java[@]}" org.apache.hadoop.fs.FsShell)
 start() { # name, main class, args...
   local name=$1 main=$2
   shift 2
@@ -149,8 +150,8 @@ unset HADOOP_CONF_DIR YARN_CONF_DIR
 step synth ./facesieve synth --output "$work/synth" --identities "$identities" \
   --images-per-identity "$per_identity" --close-set-noise 0.15 --open-set-noise 0.15 --corrupt 0.05 \
   --seed 21
-step mkdir fs_shell -mkdir -p /facesieve
-step put-synth fs_shell -put "$work/synth" /facesieve/synth
+step mkdir "${fs_shell[@]}" -mkdir -p /facesieve
+step put-synth "${fs_shell[@]}" -put "$work/synth" /facesieve/synth
 truth="$work/synth/truth.csv" # a remote input's truth.csv is not looked for: name it, both times
 
 # --- locally: prepare, train (a tiny fast model), clean ------------------------------------------
@@ -182,8 +183,8 @@ step hdfs-clean ./facesieve clean --input hdfs:///facesieve/prepared --model "$w
 hdfs_clean_s=$(($(date +%s) - s))
 unset HADOOP_CONF_DIR
 mkdir -p "$work/hdfs"
-step get-clean fs_shell -get /facesieve/clean /facesieve/prepared/manifest.json "$work/hdfs"
-step ls-hdfs fs_shell -ls -R /facesieve
+step get-clean "${fs_shell[@]}" -get /facesieve/clean /facesieve/prepared/manifest.json "$work/hdfs"
+step ls-hdfs "${fs_shell[@]}" -ls -R /facesieve
 ls_lines=$(grep -c '^[-d]' "$work/log/ls-hdfs.log" || true)
 
 # --- compare the decisions ----------------------------------------------------------------------
