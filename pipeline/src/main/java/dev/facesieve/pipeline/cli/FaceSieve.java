@@ -6,6 +6,8 @@ import dev.facesieve.pipeline.Version;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -141,9 +143,25 @@ public final class FaceSieve implements Callable<Integer> {
     return null;
   }
 
+  /**
+   * A message on one line, without the stack frames that some messages carry in their text: an
+   * error from HDFS's name node (Hadoop's {@code RemoteException}, e.g. "Permission denied: …")
+   * holds the name node's own stack trace, one {@code at …} line per frame.
+   */
   static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    if (s == null) {
+      return "";
+    }
+    return s.lines()
+        .filter(l -> !STACK_FRAME.matcher(l).matches())
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .collect(Collectors.joining(" "));
   }
+
+  /** A line of a stack trace: {@code at pkg.Class.method(File.java:1)} or {@code ... 3 more}. */
+  private static final Pattern STACK_FRAME =
+      Pattern.compile("\\s*(at [\\w$.<>/-]+\\(.*\\)|\\.\\.\\. \\d+ more)\\s*");
 
   public static void main(String[] args) {
     initProcess(args);
