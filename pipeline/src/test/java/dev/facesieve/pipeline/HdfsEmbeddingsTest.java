@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.model.EmbedderKey;
+import dev.facesieve.model.EmbeddingTable;
+import dev.facesieve.transforms.FaceEmbedding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +22,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -260,6 +266,43 @@ class HdfsEmbeddingsTest {
         Files.readString(local.resolve("test-overlap.csv")),
         out.resolve("test-overlap.csv").readString());
     assertFalse(out.resolve("test-prepared").exists(), "the prepared test set is deleted");
+  }
+
+  @Test
+  void aDriverSideFillOfAStoreOnHdfsIsStagedLocallyUploadedAndReadBack() throws Exception {
+    // training's way: rows written into a local staging folder, committed into the remote store
+    Location store = Location.parse(root + "/stores/driver");
+    EmbedderKey key =
+        new EmbedderKey("onnx", "0".repeat(64), dev.facesieve.model.Preprocessing.ARCFACE, 3);
+    Path staged;
+    try (EmbeddingCache cache = EmbeddingCache.open(store)) {
+      assertFalse(cache.matches(key, null, "data"));
+      staged = cache.staging();
+      assertFalse(staged.startsWith(dir), "a local temporary folder");
+      Files.createDirectories(staged);
+      for (int f = 0; f < 2; f++) {
+        try (ParquetWriter<GenericRecord> w =
+            ParquetFiles.writer(staged.resolve("part-" + f + ".parquet"), CleanSchemas.EMBEDDING)) {
+          for (int i = 0; i < 3; i++) {
+            w.write(EmbeddingCache.row(new FaceEmbedding("f" + f + i, f, new float[] {f, i, 1f})));
+          }
+        }
+      }
+      cache.commit(staged, key, "test", "data");
+      assertTrue(cache.matches(key, null, "data"));
+      assertFalse(Files.exists(staged), "the local staging folder is deleted by the commit");
+      assertEquals(List.of("part-0.parquet", "part-1.parquet"), store.list());
+      Path table = dir.resolve("table.f32");
+      long[] read = {0};
+      try (EmbeddingTable t = cache.readTable(table, 3, n -> read[0] = n)) {
+        assertEquals(6, read[0], "every row streamed back from HDFS");
+      }
+    }
+    assertFalse(store.sibling(OutputLock.FILE + ".driver").exists(), "the lock is released");
+    try (EmbeddingCache again = EmbeddingCache.open(store)) {
+      assertTrue(again.matches(key, null, "data"), "a later open finds it valid");
+      assertFalse(again.matches(key, null, "other data"));
+    }
   }
 
   /** Records every entry that appears under {@code root}'s folders until {@code on} turns false. */

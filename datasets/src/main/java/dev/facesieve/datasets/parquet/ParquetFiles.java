@@ -161,7 +161,8 @@ public final class ParquetFiles {
    */
   public static List<String> list(String dir) throws IOException {
     if (!HadoopFiles.isRemote(dir)) {
-      return list(Path.of(dir)).stream().map(Path::toString).toList();
+      Path local = dir.startsWith("file:") ? Path.of(java.net.URI.create(dir)) : Path.of(dir);
+      return list(local).stream().map(Path::toString).toList();
     }
     java.net.URI uri = java.net.URI.create(dir);
     org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(uri);
