@@ -60,10 +60,15 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * ({@link CleanSummaries}). Embeddings may come from, and go to, an {@link EmbeddingCache}.
  *
  * <p>An output elsewhere than locally ({@code hdfs://}) gets the pipeline's files in its staging
- * folder there; the driver copies that folder into a local temporary one, builds its own files
- * (class rows, summary, report, RecordIO) there with the same code as for a local output, and
- * copies those back before the commit. The embedding store's fill and a test set prepared here are
- * written into the local folder, so with a cluster runner they are refused for such an output.
+ * folder there. The driver copies only the small files it reads (the class rows and the inter-class
+ * CSVs) into a local temporary folder, reads the columns of {@code kept/} and {@code dropped/} that
+ * the summary and the report need where they lie (no image bytes but the report's thumbnails),
+ * builds its own files (summary, report, RecordIO) in that local folder with the same code as for a
+ * local output, and writes them into the staging folder before the commit. {@code --emit-recordio}
+ * streams the kept images from there into a local RecordIO (its scratch copy too), which is then
+ * uploaded: the one local copy of image bytes, of the kept set only. The embedding store's fill
+ * goes to the store's own staging folder ({@link EmbeddingCache#stagingLocation}) and a test set
+ * prepared here to the output's staging folder, where workers elsewhere write and read them.
  */
 public final class CleanJob {
   public static final String SUMMARY = CleanSummary.FILE;
@@ -79,7 +84,7 @@ public final class CleanJob {
       Path model,
       Location output,
       CleaningPolicy policy,
-      @Nullable Path embeddings,
+      @Nullable Location embeddings,
       boolean emitRecordIO,
       Runners.Choice runner,
       boolean overwrite,
@@ -147,8 +152,16 @@ public final class CleanJob {
 
       Builder setPolicy(CleaningPolicy p);
 
-      /** A folder of cached embeddings: reused when valid for this model and data, else filled. */
-      Builder setEmbeddings(@Nullable Path p);
+      /**
+       * A folder of cached embeddings, on any file system: reused when valid for this model and
+       * data, else filled.
+       */
+      Builder setEmbeddings(@Nullable Location p);
+
+      /** The embedding store as a local path. */
+      default Builder setEmbeddings(@Nullable Path p) {
+        return setEmbeddings(p == null ? null : Location.of(p));
+      }
 
       Builder setEmitRecordIO(boolean b);
 
@@ -204,27 +217,11 @@ public final class CleanJob {
     ModelMatch.check(prepared, model, s.model(), s.allowForeignModel());
     String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
-      OutputGuard.refuseOverlap(
-          Location.of(s.embeddings()), s.data(), Location.of(s.model()), s.output());
+      OutputGuard.refuseOverlap(s.embeddings(), s.data(), Location.of(s.model()), s.output());
       EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
       throw new InputException(s.excludeIdentitiesOf(), "test set not found");
-    }
-    boolean prepareTest =
-        s.excludeIdentitiesOf() != null
-            && !Files.isRegularFile(s.excludeIdentitiesOf().resolve(PrepareManifest.FILE));
-    if (!s.output().isLocal()
-        && !inProcess(s.runner())
-        && (s.embeddings() != null || prepareTest)) {
-      // their pipelines' files go to the driver's local temporary folder, which workers elsewhere
-      // cannot reach
-      throw new InputException(
-          s.output().toString(),
-          "--output as a URI with a cluster runner does not yet take "
-              + (s.embeddings() != null ? "--embeddings" : "a test set to prepare")
-              + "; use a local --output, or give --exclude-identities-of a 'facesieve prepare'"
-              + " output");
     }
     StageOutput out =
         s.excludeIdentitiesOf() == null
@@ -243,40 +240,49 @@ public final class CleanJob {
                 s.data(),
                 Location.of(s.model()),
                 Location.of(s.excludeIdentitiesOf()));
-    Location stagingAt = out.stagingLocation();
-    boolean remote = !stagingAt.isLocal();
+    Location staging = out.stagingLocation();
+    boolean remote = !staging.isLocal();
     EmbeddingCache cache = null;
+    Location embStaging = null;
     boolean done = false;
-    Path staging = null;
+    Path local = null;
     try {
-      // elsewhere than locally the pipeline writes into the output's staging folder, and the
-      // driver builds its files in a local copy of it (see the class comment)
-      staging = remote ? Files.createTempDirectory("facesieve-clean-") : out.staging();
+      // the driver's own files are built in the staging folder, or, elsewhere than locally, in a
+      // local temporary folder that holds only small files (see the class comment)
+      local = remote ? Files.createTempDirectory(localRoot, "facesieve-clean-") : out.staging();
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
       EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
       boolean cached =
           cache != null && cache.matches(embedder, model.sha256(), prepared.fingerprint());
-      Path embStaging = cache == null || cached ? null : staging.resolve("embeddings");
+      embStaging = cache == null || cached ? null : cache.stagingLocation();
       TestSet test = testSet(s, staging);
       runPipeline(
-          s, model, cached, prepared.counts().prepared(), stagingAt, embStaging, test, progress);
+          s, model, cached, prepared.counts().prepared(), staging, embStaging, test, progress);
       if (test != null && test.preparedHere()) {
-        LocalFiles.deleteRecursively(test.prepared());
+        test.prepared().deleteRecursively();
       }
-      List<String> pipelineWrote = remote ? download(stagingAt, staging) : List.of();
-      if (!Files.exists(staging.resolve("classes-tmp"))) {
-        Files.createDirectories(staging.resolve("classes-tmp"));
+      Location classesDir = staging.resolve("classes-tmp");
+      List<String> cf = ParquetFiles.list(classesDir.spec(false));
+      if (cf.size() != 1) {
+        throw new IllegalStateException(
+            "the pipeline wrote " + cf.size() + " class files, not 1, in " + classesDir);
       }
-      Path classesDir = staging.resolve("classes-tmp");
-      List<Path> cf = ParquetFiles.list(classesDir);
-      Files.move(cf.get(0), staging.resolve("classes.parquet"));
-      LocalFiles.deleteRecursively(classesDir);
-      Path countsFile = staging.resolve(COUNTS + ".json");
-      CleanCounts counts = StageJson.read(countsFile, CleanCounts.class);
-      Files.delete(countsFile);
-      Path calibrationFile = staging.resolve(CALIBRATION + ".json");
-      Calibration calibration = StageJson.read(calibrationFile, Calibration.class);
-      Files.delete(calibrationFile);
+      Location.parse(cf.get(0)).renameTo(staging.resolve("classes.parquet"));
+      classesDir.deleteRecursively();
+      CleanCounts counts = consume(staging.resolve(COUNTS + ".json"), CleanCounts.class);
+      Calibration calibration = consume(staging.resolve(CALIBRATION + ".json"), Calibration.class);
+      List<String> fetched =
+          remote
+              ? fetch(
+                  staging,
+                  local,
+                  "classes.parquet",
+                  InterClassFiles.MERGES,
+                  InterClassFiles.DUPLICATE_IMAGES,
+                  InterClassFiles.TEST_OVERLAP)
+              : List.of();
+      // kept/ and dropped/ are read where the pipeline wrote them, column by column
+      String tables = staging.spec(false);
       List<String> entries =
           new ArrayList<>(
               List.of(
@@ -293,7 +299,7 @@ public final class CleanJob {
         entries.add(RelabelledCsv.FILE);
       }
       if (s.emitRecordIO()) {
-        KeptRecordIO.write(staging.resolve("kept"), staging.resolve("recordio"));
+        KeptRecordIO.write(ParquetFiles.list(tables + "/kept"), local.resolve("recordio"));
         entries.add("recordio");
       }
       CleanSummary summary =
@@ -302,7 +308,8 @@ public final class CleanJob {
               model,
               modelDataFingerprint,
               prepared,
-              staging,
+              local,
+              tables,
               counts,
               calibration,
               cached,
@@ -311,17 +318,18 @@ public final class CleanJob {
               test == null ? null : test.shows());
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
-          CleanRun.read(staging, summary, null).locatedAt(s.output().toString()),
+          CleanRun.read(local, tables, summary, null).locatedAt(s.output().toString()),
           s.report(),
-          staging);
+          local);
       entries.add(NoiseReport.JSON_FILE);
       entries.add(NoiseReport.HTML_FILE);
       entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
         cache.commit(embStaging, embedder, model.directory(), prepared.fingerprint());
+        embStaging = null;
       }
       if (remote) {
-        upload(staging, stagingAt, pipelineWrote);
+        upload(local, staging, fetched);
       }
       out.commit(entries, StageJson.write(summary));
       done = true;
@@ -330,37 +338,63 @@ public final class CleanJob {
       if (!done) {
         out.abandon();
       }
-      if (remote && staging != null) {
-        LocalFiles.deleteRecursively(staging);
+      if (remote && local != null) {
+        LocalFiles.deleteRecursively(local);
       }
       if (cache != null) {
-        cache.close();
+        try {
+          if (embStaging != null) { // a fill that did not finish, while the store is still locked
+            embStaging.deleteRecursively();
+          }
+        } catch (IOException e) {
+          // the next fill deletes it (stagingLocation); the run's own failure is what matters
+        } finally {
+          cache.close();
+        }
       }
     }
   }
 
   /**
-   * The test set's prepared faces: the folder itself when it is a {@code prepare} output, else
-   * prepared here (default options) into the staging folder, and deleted after the pipeline; {@code
-   * shows}: the identities its faces show ({@link CleanSummaries#testIdentities}), which the truth
-   * metrics compare with.
+   * Where a clean to a URI makes its local temporary folder; tests point it at a folder of their
+   * own to see what the driver copies to local disk.
    */
-  record TestSet(Path prepared, boolean preparedHere, int identities, Set<String> shows) {}
+  static Path localRoot = Path.of(System.getProperty("java.io.tmpdir"));
+
+  /** Reads a small file the pipeline staged for the driver, and deletes it. */
+  private static <T> T consume(Location file, Class<T> type) throws IOException {
+    T value = StageJson.MAPPER.readValue(file.readString(), type);
+    file.deleteIfExists();
+    return value;
+  }
+
+  /**
+   * The test set's prepared faces: the folder itself when it is a {@code prepare} output, else
+   * prepared here (default options) into the staging folder, on the output's file system so that
+   * workers elsewhere read it, and deleted after the pipeline; {@code shows}: the identities its
+   * faces show ({@link CleanSummaries#testIdentities}), which the truth metrics compare with.
+   */
+  record TestSet(Location prepared, boolean preparedHere, int identities, Set<String> shows) {}
 
   @Nullable
-  private static TestSet testSet(Settings s, Path staging) throws IOException {
+  private static TestSet testSet(Settings s, Location staging) throws IOException {
     Path in = s.excludeIdentitiesOf();
     if (in == null) {
       return null;
     }
     if (Files.isRegularFile(in.resolve(PrepareManifest.FILE))) {
+      Location prepared = Location.of(in);
       return new TestSet(
-          in, false, PrepareManifest.read(in).identities(), CleanSummaries.testIdentities(in));
+          prepared,
+          false,
+          PrepareManifest.read(in).identities(),
+          CleanSummaries.testIdentities(prepared));
     }
-    Path out = staging.resolve("test-prepared");
+    Location out = staging.resolve("test-prepared");
     PrepareManifest m =
         PrepareJob.run(
-            PrepareJob.Settings.of(in, out).withRunner(s.runner()), ProgressListener.NONE);
+            PrepareJob.Settings.builder().setInput(in).setOutput(out).setRunner(s.runner()).build(),
+            ProgressListener.NONE);
     if (m.counts().prepared() == 0) {
       throw new InputException(in, "the test set holds no face that could be prepared");
     }
@@ -373,7 +407,7 @@ public final class CleanJob {
       boolean cached,
       long prepared,
       Location staging,
-      @Nullable Path embStaging,
+      @Nullable Location embStaging,
       @Nullable TestSet test,
       ProgressListener progress)
       throws IOException {
@@ -403,14 +437,17 @@ public final class CleanJob {
     if (test != null) {
       clean =
           clean.withTestFaces(
-              p.apply("ReadTestFaces", ReadFaceFiles.from(glob(test.prepared().resolve("faces")))));
+              p.apply(
+                  "ReadTestFaces",
+                  ReadFaceFiles.from(test.prepared().resolve("faces").spec(true) + "*.parquet")));
     }
     if (cached) {
       clean =
           clean.withCachedEmbeddings(
               p.apply(
                       "ReadCachedEmbeddings",
-                      ParquetIO.read(CleanSchemas.EMBEDDING).from(glob(s.embeddings())))
+                      ParquetIO.read(CleanSchemas.EMBEDDING)
+                          .from(s.embeddings().spec(true) + "*.parquet"))
                   .apply("ToEmbeddings", ParDo.of(new EmbeddingCache.ToEmbedding()))
                   .setCoder(FaceEmbedding.Coder.of()));
     }
@@ -518,7 +555,7 @@ public final class CleanJob {
           .apply(
               "WriteEmbeddings",
               WriteParquet.<FaceEmbedding>to(
-                  embStaging.toAbsolutePath() + "/", CleanSchemas.EMBEDDING, EmbeddingCache::row));
+                  embStaging.spec(true), CleanSchemas.EMBEDDING, EmbeddingCache::row));
     }
     StageProgress.run(
         p,
@@ -530,44 +567,30 @@ public final class CleanJob {
   }
 
   /**
-   * Copies what the pipeline staged elsewhere ({@code from}) into the local folder {@code to},
-   * where the driver reads it; returns the files copied ({@code /}-separated, relative).
+   * Copies the small files the driver reads ({@code names}, those present) from the staging folder
+   * elsewhere into the local folder {@code to}; returns the names copied. Nothing of {@code kept/}
+   * or {@code dropped/} is copied: the driver reads their columns where they are.
    */
-  private static List<String> download(Location from, Path to) throws IOException {
-    List<String> files = new ArrayList<>();
-    for (String e : from.tree()) {
-      if (e.endsWith("/")) {
-        Files.createDirectories(to.resolve(e));
-      } else {
-        Files.createDirectories(to.resolve(e).getParent());
-        from.resolve(e).copyTo(to.resolve(e));
-        files.add(e);
+  private static List<String> fetch(Location from, Path to, String... names) throws IOException {
+    List<String> copied = new ArrayList<>();
+    for (String n : names) {
+      Location f = from.resolve(n);
+      if (f.isFile()) {
+        f.copyTo(to.resolve(n));
+        copied.add(n);
       }
     }
-    return files;
+    return copied;
   }
 
   /**
-   * Makes the staging folder elsewhere ({@code to}) hold what the local copy {@code from} holds:
-   * the driver's files are written there, the pipeline's files the driver consumed (the counts, the
-   * calibration, {@code classes-tmp/}) deleted; the pipeline's other files are not copied again.
+   * Writes the files the driver built in the local folder {@code from} (the report, the RecordIO;
+   * not the files it {@code fetched} from there) into the staging folder elsewhere.
    */
-  private static void upload(Path from, Location to, List<String> pipelineWrote)
-      throws IOException {
-    List<String> here = Location.of(from).tree().stream().filter(e -> !e.endsWith("/")).toList();
-    for (String e : here) {
-      if (!pipelineWrote.contains(e)) {
+  private static void upload(Path from, Location to, List<String> fetched) throws IOException {
+    for (String e : Location.of(from).tree()) {
+      if (!e.endsWith("/") && !fetched.contains(e)) {
         to.resolve(e).copyFrom(from.resolve(e));
-      }
-    }
-    for (String e : pipelineWrote) {
-      if (!here.contains(e)) {
-        to.resolve(e).deleteIfExists();
-      }
-    }
-    for (String e : to.tree()) {
-      if (e.endsWith("/") && !Files.isDirectory(from.resolve(e))) {
-        to.resolve(e).deleteRecursively();
       }
     }
   }
@@ -672,10 +695,6 @@ public final class CleanJob {
     } catch (IOException e) {
       throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
     }
-  }
-
-  private static String glob(Path dir) {
-    return dir.toAbsolutePath() + "/*.parquet";
   }
 
   private static String dir(Location staging, String name) {

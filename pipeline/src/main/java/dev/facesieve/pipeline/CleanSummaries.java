@@ -38,7 +38,9 @@ import org.apache.avro.generic.GenericRecord;
  * Parquet footers of {@code kept/} and {@code dropped/} (metadata only), with the per-class rows of
  * {@code classes.parquet} and with what prepare read and quarantined. A mismatch fails the run.
  * Only the truth metrics across classes ({@link #truth}) read faces again, when the data has a
- * ground truth.
+ * ground truth. {@code kept/} and {@code dropped/} are read where they lie ({@code tables}: the
+ * staging folder, a local path or a URI); the small files ({@code classes.parquet}, the CSVs) from
+ * a local folder.
  */
 final class CleanSummaries {
   private CleanSummaries() {}
@@ -49,6 +51,7 @@ final class CleanSummaries {
       @Nullable String modelDataFingerprint,
       PrepareManifest manifest,
       Path staging,
+      String tables,
       CleanCounts counts,
       Calibration calibration,
       boolean embeddingsReused,
@@ -59,8 +62,8 @@ final class CleanSummaries {
     PrepareManifest.Counts prepared = manifest.counts();
     // image records read: prepare's read also counts RecordIO metadata records
     long images = prepared.read() - prepared.metadataRecords();
-    long keptRows = rows(staging.resolve("kept"));
-    long droppedRows = rows(staging.resolve("dropped"));
+    long keptRows = rows(tables + "/kept");
+    long droppedRows = rows(tables + "/dropped");
     Map<String, Long> byReason = new TreeMap<>();
     for (DropReason r : DropReason.values()) {
       byReason.put(r.name(), counts.dropped(r));
@@ -132,7 +135,7 @@ final class CleanSummaries {
             used.minSubclassSize(),
             used.relabel(),
             used.minClassSize(),
-            s.embeddings() == null ? null : s.embeddings().toAbsolutePath().toString(),
+            s.embeddings() == null ? null : s.embeddings().spec(false),
             embeddingsReused,
             s.emitRecordIO(),
             s.runner().forFaces(prepared.prepared()).runner());
@@ -165,7 +168,7 @@ final class CleanSummaries {
                 : s.excludeIdentitiesOf().toAbsolutePath().toString(),
             testIdentities,
             testOverlapClasses,
-            hasTruth(prepared) ? truth(staging, rows, copies, testShows) : null);
+            hasTruth(prepared) ? truth(tables, rows, copies, testShows) : null);
     return new CleanSummary(
         CleanSummary.STAGE,
         Version.get(),
@@ -245,16 +248,16 @@ final class CleanSummaries {
    */
   @Nullable
   static CleanSummary.InterClass.Truth truth(
-      Path staging,
+      String tables,
       List<ClassSummary> classes,
       List<InterClassFiles.DuplicateImage> copies,
       @Nullable Set<String> testIdentities)
       throws IOException {
     InterClassTruth.ClassTruth votes = new InterClassTruth.ClassTruth();
     Map<String, String> copyOf = new HashMap<>();
-    List<Path> files = new ArrayList<>(ParquetFiles.list(staging.resolve("kept")));
-    files.addAll(ParquetFiles.list(staging.resolve("dropped")));
-    for (Path f : files) {
+    List<String> files = new ArrayList<>(ParquetFiles.list(tables + "/kept"));
+    files.addAll(ParquetFiles.list(tables + "/dropped"));
+    for (String f : files) {
       ParquetFiles.readColumns(
           f,
           TRUTH_PROJECTION,
@@ -294,7 +297,7 @@ final class CleanSummaries {
     if (!copyOf.isEmpty()) {
       Set<String> originals = new HashSet<>(copyOf.values());
       Set<String> present = new HashSet<>();
-      for (Path f : files) {
+      for (String f : files) {
         ParquetFiles.readColumns(
             f,
             TRUTH_PROJECTION,
@@ -322,10 +325,10 @@ final class CleanSummaries {
    * The identities a test set shows, read from its prepared faces: each test class's majority
    * {@code true_identity} when its faces carry one, else its name.
    */
-  static Set<String> testIdentities(Path preparedTest) throws IOException {
+  static Set<String> testIdentities(Location preparedTest) throws IOException {
     InterClassTruth.ClassTruth votes = new InterClassTruth.ClassTruth();
     Map<Integer, String> names = new HashMap<>();
-    for (Path f : ParquetFiles.list(preparedTest.resolve("faces"))) {
+    for (String f : ParquetFiles.list(preparedTest.resolve("faces").spec(false))) {
       ParquetFiles.readColumns(
           f,
           TEST_PROJECTION,
@@ -356,9 +359,9 @@ final class CleanSummaries {
         : prepared.truth().getOrDefault(NoiseKind.CORRUPT.wireName(), 0L);
   }
 
-  private static long rows(Path dir) throws IOException {
+  private static long rows(String dir) throws IOException {
     long n = 0;
-    for (Path f : ParquetFiles.list(dir)) {
+    for (String f : ParquetFiles.list(dir)) {
       n += ParquetFiles.rowCount(f);
     }
     return n;

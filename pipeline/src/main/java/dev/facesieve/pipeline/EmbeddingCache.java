@@ -14,6 +14,8 @@ import dev.facesieve.model.EmbeddingTable;
 import dev.facesieve.transforms.FaceEmbedding;
 import dev.facesieve.transforms.ProgressCounter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +25,6 @@ import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +35,13 @@ import org.slf4j.LoggerFactory;
  * data once, and every later stage with the same embedder and data reuses them. {@code DIR} holds
  * only {@code *.parquet} files of {@code id, label, vector}, so pandas, pyarrow or DuckDB read it
  * as one table; its record, {@code DIR.json} ({@link Marker}), its lock ({@code
- * .facesieve.lock.DIR}) and, while training fills it, its staging folder ({@code .DIR.tmp}) lie
+ * .facesieve.lock.DIR}) and, while a stage fills it, its staging folder ({@code .DIR.tmp}) lie
  * beside it.
+ *
+ * <p>The store may lie on any file system ({@link Location}: a local path or a URI such as {@code
+ * hdfs://}). Training fills it from the driver, into a local folder ({@link #staging}: beside a
+ * local store, a temporary one for a remote store, uploaded on commit); clean fills it from its
+ * pipeline, into {@link #stagingLocation} on the store's own file system, where the workers write.
  *
  * <p>The store is keyed by the embedder ({@link EmbedderKey}: weights, preprocessing, size; not the
  * head, so a head-only model with another K reuses it, and a trained backbone's key changes with
@@ -76,8 +82,11 @@ final class EmbeddingCache implements AutoCloseable {
       @Nullable String facesieveVersion,
       @Nullable List<String> files) {}
 
-  private final Path dir;
+  private final Location dir;
   private final OutputLock lock;
+
+  /** A remote store's local folder for a driver-side fill ({@link #staging}); made on first use. */
+  @Nullable private Path localStaging;
 
   /** A cache row as a face embedding. */
   static FaceEmbedding embeddingOf(GenericRecord r) {
@@ -108,38 +117,54 @@ final class EmbeddingCache implements AutoCloseable {
     return r;
   }
 
-  private EmbeddingCache(Path dir, OutputLock lock) {
+  private EmbeddingCache(Location dir, OutputLock lock) {
     this.dir = dir;
     this.lock = lock;
   }
 
   /** The record of cache folder {@code dir}: {@code <name>.json} beside it. */
-  static Path markerOf(Path dir) {
-    Path d = folder(dir);
-    return d.resolveSibling(d.getFileName() + ".json");
+  static Location markerOf(Location dir) {
+    Location d = folder(dir);
+    return d.sibling(d.name() + ".json");
   }
 
   /** The lock of cache folder {@code dir}, beside it. */
-  static Path lockOf(Path dir) {
-    Path d = folder(dir);
-    return d.resolveSibling(OutputLock.FILE + "." + d.getFileName());
+  static Location lockOf(Location dir) {
+    Location d = folder(dir);
+    return d.sibling(OutputLock.FILE + "." + d.name());
   }
 
-  private static Path folder(Path dir) {
-    Path d = dir.toAbsolutePath().normalize();
-    if (d.getFileName() == null || d.getParent() == null) {
-      throw new InputException(dir, "the embedding cache must be a folder inside another folder");
+  /** The folder, absolute; it must lie inside another, where its record and lock go. */
+  private static Location folder(Location dir) {
+    if (dir.isLocal()) {
+      Path d = dir.local("the embedding store").toAbsolutePath().normalize();
+      if (d.getFileName() == null || d.getParent() == null) {
+        throw new InputException(dir.toString(), INSIDE_ANOTHER);
+      }
+      return Location.of(d);
     }
-    return d;
+    String path = URI.create(dir.toString()).getPath();
+    if (path == null || path.isEmpty() || path.equals("/")) {
+      throw new InputException(dir.toString(), INSIDE_ANOTHER);
+    }
+    return dir;
+  }
+
+  private static final String INSIDE_ANOTHER =
+      "the embedding cache must be a folder inside another folder";
+
+  /** {@link #inspect(Location)} of a local folder. */
+  static OutputGuard.Ownership inspect(Path dir) throws IOException {
+    return inspect(Location.of(dir));
   }
 
   /**
-   * What FaceSieve wrote in cache folder {@code dir}; writes nothing.
+   * What FaceSieve wrote in cache folder {@code dir} (a local path or a URI); writes nothing.
    *
    * @throws InputException when the folder holds files the cache did not write, or its record's
    *     place holds a file that is not such a record
    */
-  static OutputGuard.Ownership inspect(Path dir) throws IOException {
+  static OutputGuard.Ownership inspect(Location dir) throws IOException {
     Marker m = readMarker(dir);
     if (isLegacy(dir)) {
       return OutputGuard.inspect(dir, OutputKind.EMBEDDINGS);
@@ -148,15 +173,20 @@ final class EmbeddingCache implements AutoCloseable {
         dir, OutputKind.EMBEDDINGS, m == null || m.files() == null ? List.of() : m.files());
   }
 
+  /** {@link #open(Location)} of a local folder. */
+  static EmbeddingCache open(Path dir) throws IOException {
+    return open(Location.of(dir));
+  }
+
   /**
-   * Opens the cache folder, creating it when absent, locks it and moves a cache of the earlier
-   * layout to this one.
+   * Opens the cache folder (a local path or a URI), creating it when absent, locks it and moves a
+   * cache of the earlier layout to this one.
    *
    * @throws InputException when it holds files the cache did not write or another run holds it
    */
-  static EmbeddingCache open(Path dir) throws IOException {
+  static EmbeddingCache open(Location dir) throws IOException {
     inspect(dir);
-    Files.createDirectories(dir);
+    dir.createDirectories();
     OutputLock lock =
         OutputLock.acquire(dir, lockOf(dir), "facesieve " + OutputKind.EMBEDDINGS.command());
     try {
@@ -173,10 +203,18 @@ final class EmbeddingCache implements AutoCloseable {
 
   @Override
   public void close() {
-    lock.close();
+    try {
+      if (localStaging != null) {
+        LocalFiles.deleteRecursively(localStaging);
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: could not delete {}: {}", dir, localStaging, e.getMessage());
+    } finally {
+      lock.close();
+    }
   }
 
-  Path dir() {
+  Location dir() {
     return dir;
   }
 
@@ -193,7 +231,7 @@ final class EmbeddingCache implements AutoCloseable {
       return false;
     }
     for (String f : m.files()) {
-      if (!Files.isRegularFile(dir.resolve(f))) {
+      if (!dir.resolve(f).isFile()) {
         return false;
       }
     }
@@ -204,10 +242,34 @@ final class EmbeddingCache implements AutoCloseable {
     return sameEmbedder && dataFingerprint.equals(m.dataFingerprint());
   }
 
-  /** The folder training stages a store's files in before {@link #commit}: {@code .DIR.tmp}. */
-  Path staging() {
-    Path d = folder(dir);
-    return d.resolveSibling("." + d.getFileName() + ".tmp");
+  /**
+   * The local folder a driver-side fill (training) stages the store's files in before {@link
+   * #commit(Path, EmbedderKey, String, String)}: {@code .DIR.tmp} beside a local store; for a store
+   * named by a URI a local temporary folder, which that commit uploads and deletes (and {@link
+   * #close} deletes in any case).
+   */
+  Path staging() throws IOException {
+    if (dir.isLocal()) {
+      Location d = folder(dir);
+      return d.sibling("." + d.name() + ".tmp").local("the store's staging");
+    }
+    if (localStaging == null) {
+      localStaging = Files.createTempDirectory("facesieve-embeddings-");
+    }
+    return localStaging;
+  }
+
+  /**
+   * The folder a pipeline's fill (clean) writes the store's files into before {@link
+   * #commit(Location, EmbedderKey, String, String)}: {@code .DIR.tmp} beside the store, on the
+   * store's own file system, so that workers elsewhere write it. Whatever an interrupted fill left
+   * there is deleted first (the store's lock is held).
+   */
+  Location stagingLocation() throws IOException {
+    Location d = folder(dir);
+    Location staged = d.sibling("." + d.name() + ".tmp");
+    staged.deleteRecursively();
+    return staged;
   }
 
   /**
@@ -243,53 +305,80 @@ final class EmbeddingCache implements AutoCloseable {
   private static final int BATCH = 32;
 
   /**
-   * Reads the store, its files in name order, into a table file training reads rows from at random.
+   * Reads the store, its files in name order, into a table file training reads rows from at random;
+   * a store named by a URI is streamed from there.
    */
   EmbeddingTable readTable(Path tableFile, int dimension, EmbeddingTable.Progress progress)
       throws IOException {
     try (EmbeddingTable.Writer w = EmbeddingTable.writer(tableFile, dimension)) {
-      long done = 0;
-      for (Path f : ParquetFiles.list(dir)) {
-        try (ParquetReader<GenericRecord> r = ParquetFiles.open(f)) {
-          GenericRecord rec;
-          while ((rec = r.read()) != null) {
-            FaceEmbedding e = embeddingOf(rec);
-            w.add(e.label(), e.vector());
-            if (++done % 1024 == 0) {
-              progress.update(done);
-            }
-          }
+      long[] done = {0};
+      for (String f : ParquetFiles.list(dir.spec(false))) {
+        try {
+          ParquetFiles.read(
+              f,
+              0,
+              0,
+              rec -> {
+                FaceEmbedding e = embeddingOf(rec);
+                try {
+                  w.add(e.label(), e.vector());
+                } catch (IOException ex) {
+                  throw new UncheckedIOException(ex);
+                }
+                if (++done[0] % 1024 == 0) {
+                  progress.update(done[0]);
+                }
+              });
+        } catch (UncheckedIOException ex) {
+          throw ex.getCause();
         }
       }
-      progress.update(done);
+      progress.update(done[0]);
       return w.finish();
     }
   }
 
   /**
-   * Replaces the files the cache wrote with the staged ones and records them with their embedder
-   * and data last; files the cache did not write stop it before anything is deleted.
-   *
-   * @param embedderName what embedded them, for people reading the record
+   * {@link #commit(Location, EmbedderKey, String, String)} of files staged in a local folder
+   * ({@link #staging}); into a store named by a URI they are uploaded.
    */
   void commit(Path staged, EmbedderKey embedder, String embedderName, String dataFingerprint)
       throws IOException {
-    Files.createDirectories(dir);
+    commit(Location.of(staged), embedder, embedderName, dataFingerprint);
+  }
+
+  /**
+   * Replaces the files the cache wrote with the staged ones ({@code staged}: a local folder or one
+   * on the store's file system) and records them with their embedder and data last; files the cache
+   * did not write stop it before anything is deleted.
+   *
+   * @param embedderName what embedded them, for people reading the record
+   */
+  void commit(Location staged, EmbedderKey embedder, String embedderName, String dataFingerprint)
+      throws IOException {
+    dir.createDirectories();
     OutputGuard.Ownership before = inspect(dir);
-    List<Path> files = ParquetFiles.list(staged);
+    List<String> files = ParquetFiles.list(staged.spec(false));
     SortedSet<String> written = new TreeSet<>();
-    for (Path f : files) {
-      written.add(f.getFileName().toString());
+    for (String f : files) {
+      written.add(nameOf(f));
     }
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
     writeMarker(
         dir, new Marker(KIND, null, null, null, null, null, Version.get(), List.copyOf(both)));
     OutputGuard.deleteOwned(before);
-    for (Path f : files) {
-      Files.move(f, dir.resolve(f.getFileName()));
+    for (String f : files) {
+      Location target = dir.resolve(nameOf(f));
+      if (staged.isLocal() && !dir.isLocal()) {
+        Path local = Path.of(f);
+        target.copyFrom(local);
+        Files.delete(local);
+      } else {
+        (staged.isLocal() ? Location.of(Path.of(f)) : Location.parse(f)).moveTo(target);
+      }
     }
-    LocalFiles.deleteRecursively(staged);
+    staged.deleteRecursively();
     writeMarker(
         dir,
         new Marker(
@@ -303,24 +392,28 @@ final class EmbeddingCache implements AutoCloseable {
             List.copyOf(written)));
   }
 
+  private static String nameOf(String file) {
+    return file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  }
+
   private static final String KIND = OutputGuard.name(OutputKind.EMBEDDINGS);
 
   /** A cache of the earlier layout: its record inside the folder. */
-  private static boolean isLegacy(Path dir) {
-    return Files.exists(dir.resolve(LEGACY_MARKER)) || Files.exists(dir.resolve(OutputGuard.OWNED));
+  private static boolean isLegacy(Location dir) throws IOException {
+    return dir.resolve(LEGACY_MARKER).exists() || dir.resolve(OutputGuard.OWNED).exists();
   }
 
   /**
    * Moves the records of an earlier layout's cache beside it: the new record names the files the
    * old ones did, and keeps their model and data when the cache was complete.
    */
-  private static void moveRecordOut(Path dir, OutputGuard.Ownership o) throws IOException {
-    Path old = dir.resolve(LEGACY_MARKER);
+  private static void moveRecordOut(Location dir, OutputGuard.Ownership o) throws IOException {
+    Location old = dir.resolve(LEGACY_MARKER);
     // the old record, or the new one when an earlier move stopped after deleting the old one
     Marker m =
-        Files.isRegularFile(old)
-            ? StageJson.read(old, Marker.class)
-            : Files.isRegularFile(markerOf(dir)) ? readMarker(dir) : null;
+        old.isFile()
+            ? StageJson.MAPPER.readValue(old.readString(), Marker.class)
+            : markerOf(dir).isFile() ? readMarker(dir) : null;
     List<String> files = o.owned().stream().filter(f -> !f.equals(LEGACY_MARKER)).toList();
     writeMarker(
         dir,
@@ -333,15 +426,15 @@ final class EmbeddingCache implements AutoCloseable {
             m == null ? null : m.dataFingerprint(),
             m == null || m.facesieveVersion() == null ? Version.get() : m.facesieveVersion(),
             files));
-    Files.deleteIfExists(old);
-    Files.deleteIfExists(dir.resolve("." + LEGACY_MARKER + ".tmp"));
-    Files.deleteIfExists(dir.resolve(OutputGuard.OWNED));
-    Files.deleteIfExists(dir.resolve("." + OutputGuard.OWNED + ".tmp"));
+    old.deleteIfExists();
+    dir.resolve("." + LEGACY_MARKER + ".tmp").deleteIfExists();
+    dir.resolve(OutputGuard.OWNED).deleteIfExists();
+    dir.resolve("." + OutputGuard.OWNED + ".tmp").deleteIfExists();
     LOG.info("{}: moved the cache's records beside it, to {}", dir, markerOf(dir));
   }
 
-  private static void writeMarker(Path dir, Marker m) throws IOException {
-    LocalFiles.writeAtomically(markerOf(dir), StageJson.write(m));
+  private static void writeMarker(Location dir, Marker m) throws IOException {
+    markerOf(dir).writeAtomically(StageJson.write(m));
   }
 
   /**
@@ -351,18 +444,18 @@ final class EmbeddingCache implements AutoCloseable {
    * @throws InputException when the record's place holds a file that is not such a record
    */
   @Nullable
-  private static Marker readMarker(Path dir) throws IOException {
-    Path f = markerOf(dir);
-    if (Files.exists(f)) {
+  private static Marker readMarker(Location dir) throws IOException {
+    Location f = markerOf(dir);
+    if (f.exists()) {
       Marker m;
       try {
-        m = Files.isRegularFile(f) ? StageJson.read(f, Marker.class) : null;
+        m = f.isFile() ? StageJson.MAPPER.readValue(f.readString(), Marker.class) : null;
       } catch (IOException e) {
         m = null;
       }
       if (m == null || !KIND.equals(m.kind()) || m.files() == null) {
         throw new InputException(
-            f,
+            f.toString(),
             "is not the record of a FaceSieve embedding cache, and the cache "
                 + dir
                 + " keeps its record there; choose another --embeddings folder or move the file"
@@ -370,7 +463,7 @@ final class EmbeddingCache implements AutoCloseable {
       }
       return m;
     }
-    Path legacy = dir.resolve(LEGACY_MARKER);
-    return Files.isRegularFile(legacy) ? StageJson.read(legacy, Marker.class) : null;
+    Location legacy = dir.resolve(LEGACY_MARKER);
+    return legacy.isFile() ? StageJson.MAPPER.readValue(legacy.readString(), Marker.class) : null;
   }
 }

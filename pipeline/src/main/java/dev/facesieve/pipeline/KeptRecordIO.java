@@ -7,6 +7,7 @@ import dev.facesieve.datasets.recordio.RecordIOReader;
 import dev.facesieve.datasets.recordio.RecordIOWriter;
 import dev.facesieve.transforms.WriteFaceFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,22 +28,39 @@ final class KeptRecordIO {
    * its keys, and so a retraining on it, the same on every run.
    */
   static void write(Path keptDir, Path out) throws IOException {
+    write(ParquetFiles.list(keptDir).stream().map(Path::toString).toList(), out);
+  }
+
+  /**
+   * {@link #write(Path, Path)} of the kept set's Parquet files named by local paths or URIs ({@code
+   * hdfs://…}, streamed from there); the RecordIO and its scratch copy are written locally.
+   */
+  static void write(List<String> keptFiles, Path out) throws IOException {
     Path scratchRec = out.resolveSibling("scratch.rec");
     Path scratchIdx = out.resolveSibling("scratch.idx");
     List<long[]> index = new ArrayList<>(); // {label, hash of the id, offset}
     TreeMap<Integer, String> names = new TreeMap<>();
     try (RecordIOWriter w = new RecordIOWriter(scratchRec, scratchIdx)) {
-      long key = 0;
-      for (Path f : ParquetFiles.list(keptDir)) {
-        try (var reader = ParquetFiles.open(f)) {
-          GenericRecord r;
-          while ((r = reader.read()) != null) {
-            int label = (Integer) r.get("label");
-            names.putIfAbsent(label, r.get("identity").toString());
-            long order = WriteFaceFiles.orderOf(r.get("id").toString());
-            index.add(new long[] {label, order, w.position()});
-            w.write(key++, FaceSchemas.bytes(r.get("image")));
-          }
+      long[] key = {0};
+      for (String f : keptFiles) {
+        try {
+          ParquetFiles.read(
+              f,
+              0,
+              0,
+              (GenericRecord r) -> {
+                int label = (Integer) r.get("label");
+                names.putIfAbsent(label, r.get("identity").toString());
+                long order = WriteFaceFiles.orderOf(r.get("id").toString());
+                try {
+                  index.add(new long[] {label, order, w.position()});
+                  w.write(key[0]++, FaceSchemas.bytes(r.get("image")));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+        } catch (UncheckedIOException e) {
+          throw e.getCause();
         }
       }
     }

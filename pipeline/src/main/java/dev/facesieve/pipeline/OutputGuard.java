@@ -149,7 +149,13 @@ public final class OutputGuard {
    * cache's lies beside it): FaceSieve wrote {@code files} there and nothing else.
    */
   static Ownership inspect(Path dir, OutputKind kind, Collection<String> files) throws IOException {
-    return inspect(Location.of(dir), kind, new OwnedFiles(name(kind), null, List.copyOf(files)));
+    return inspect(Location.of(dir), kind, files);
+  }
+
+  /** {@link #inspect(Path, OutputKind, Collection)} on any file system. */
+  static Ownership inspect(Location dir, OutputKind kind, Collection<String> files)
+      throws IOException {
+    return inspect(dir, kind, new OwnedFiles(name(kind), null, List.copyOf(files)));
   }
 
   private static Ownership inspect(Location dir, OutputKind kind, @Nullable OwnedFiles record)

@@ -84,7 +84,12 @@ public final class OutputLock implements AutoCloseable {
    * output whose lock cannot lie inside it.
    */
   static OutputLock acquire(Path what, Path lock, String command) throws IOException {
-    return acquire(what.toString(), Location.of(lock), command);
+    return acquire(Location.of(what), Location.of(lock), command);
+  }
+
+  /** {@link #acquire(Path, Path, String)} on any file system. */
+  static OutputLock acquire(Location what, Location lock, String command) throws IOException {
+    return acquire(what.toString(), lock, command);
   }
 
   private static OutputLock acquire(String dir, Location lock, String command) throws IOException {

@@ -456,28 +456,6 @@ class HdfsOutputTest {
     assertTrue(
         out.resolve("report.html").readString().contains(out.toString()),
         "the report names where it lies");
-    // what the driver cannot yet do for an output elsewhere with a cluster runner is refused
-    Location cluster = Location.parse(root + "/cleaned-on-a-cluster");
-    CommandLineTest.Result refused =
-        CommandLineTest.run(
-            "clean",
-            "--input",
-            remote,
-            "--model",
-            model.toString(),
-            "--output",
-            cluster.toString(),
-            "--embeddings",
-            dir.resolve("store").toString(),
-            "--runner",
-            "flink",
-            "--flink-master",
-            "localhost:1");
-    assertEquals(
-        dev.facesieve.pipeline.cli.FaceSieve.USAGE, refused.code(), refused.err() + refused.out());
-    assertTrue(refused.err().contains("does not yet take --embeddings"), refused.err());
-    assertEquals(1, refused.err().strip().lines().count(), refused.err());
-    assertFalse(cluster.exists(), "nothing written");
   }
 
   /** A file in kept/, dropped/ or the report's pages/, whose names depend on the run. */

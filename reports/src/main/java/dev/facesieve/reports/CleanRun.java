@@ -94,6 +94,10 @@ public final class CleanRun {
   record Move(int fromLabel, int toNewLabel) {}
 
   final Path dir;
+
+  /** The folder holding {@code kept/} and {@code dropped/}: {@link #dir}, or a URI. */
+  final String tables;
+
   String location;
   final CleanSummary summary;
   final List<GenericRecord> classes;
@@ -124,8 +128,9 @@ public final class CleanRun {
   int movedCount;
   boolean hasTruth;
 
-  private CleanRun(Path dir, CleanSummary summary, List<GenericRecord> classes) {
+  private CleanRun(Path dir, String tables, CleanSummary summary, List<GenericRecord> classes) {
     this.dir = dir;
+    this.tables = tables;
     this.location = dir.toAbsolutePath().toString();
     this.summary = summary;
     this.classes = classes;
@@ -150,16 +155,27 @@ public final class CleanRun {
   public static CleanRun read(
       Path dir, CleanSummary summary, @Nullable Map<String, NoiseKind> truthOverride)
       throws IOException {
+    return read(dir, dir.toAbsolutePath().toString(), summary, truthOverride);
+  }
+
+  /**
+   * {@link #read(Path, CleanSummary, Map)} of a run whose {@code kept/} and {@code dropped/} lie in
+   * {@code tables} (a URI, {@code hdfs://…}, read column by column where they are) while its small
+   * files ({@code classes.parquet}, the inter-class CSVs) are in the local {@code dir}.
+   */
+  public static CleanRun read(
+      Path dir, String tables, CleanSummary summary, @Nullable Map<String, NoiseKind> truthOverride)
+      throws IOException {
     Path classesFile = dir.resolve("classes.parquet");
     if (!Files.isRegularFile(classesFile)) {
       throw new InputException(dir, "not a finished 'facesieve clean' output (no classes.parquet)");
     }
-    CleanRun run = new CleanRun(dir, summary, ParquetFiles.readAll(classesFile));
+    CleanRun run = new CleanRun(dir, tables, summary, ParquetFiles.readAll(classesFile));
     run.merges = InterClassFiles.readMerges(dir);
     run.duplicateImages = InterClassFiles.readDuplicateImages(dir);
     run.testOverlap = InterClassFiles.readTestOverlap(dir);
     for (String side : new String[] {"kept", "dropped"}) {
-      for (Path f : ParquetFiles.list(dir.resolve(side))) {
+      for (String f : ParquetFiles.list(tables + "/" + side)) {
         ParquetFiles.readColumns(
             f, run.subclass ? PROJECTION_WITH_COSINES : PROJECTION, r -> run.add(r, truthOverride));
       }
@@ -231,6 +247,11 @@ public final class CleanRun {
 
   public Path dir() {
     return dir;
+  }
+
+  /** The folder holding {@code kept/} and {@code dropped/}: a local path or a URI. */
+  public String tables() {
+    return tables;
   }
 
   /**

@@ -388,7 +388,7 @@ final class HtmlReport {
             o.thumbnailsPerSide() > 0 ? MOVES_SHOWN : 0,
             o.thumbnailsPerSide() > 0 ? ids : Set.of());
     try (Thumbnails.Collected thumbs =
-        Thumbnails.collect(run.dir(), request, building.resolve("thumbnails.spill"))) {
+        Thumbnails.collect(run.tables(), request, building.resolve("thumbnails.spill"))) {
       Headings headings = headings(run);
       for (int i = 0; i < sorted.size(); i++) {
         ReportJson.ClassRow c = sorted.get(i);

@@ -214,10 +214,11 @@ final class Thumbnails {
   }
 
   /**
-   * Collects what {@code request} asks for from a clean output; image data URIs of the borderline
-   * faces go to {@code spill} (created, and deleted when the result is closed).
+   * Collects what {@code request} asks for from a clean output (the folder holding {@code kept/}
+   * and {@code dropped/}: a local path or a URI, read where it is); image data URIs of the
+   * borderline faces go to {@code spill} (created, and deleted when the result is closed).
    */
-  static Collected collect(Path cleanDir, Request request, Path spill) throws IOException {
+  static Collected collect(String cleanDir, Request request, Path spill) throws IOException {
     int perSide = request.perSide();
     double threshold = request.thresholdDeg();
     // heap heads are the candidate to evict; positions break ties so the choice is stable
@@ -237,10 +238,10 @@ final class Thumbnails {
     PriorityQueue<MoveCandidate> moved = new PriorityQueue<>(byAngleToNew);
     Map<String, Candidate> wantedById = new HashMap<>();
     boolean byId = !request.ids().isEmpty();
-    List<Path> files = new ArrayList<>();
-    files.addAll(ParquetFiles.list(cleanDir.resolve("kept")));
+    List<String> files = new ArrayList<>();
+    files.addAll(ParquetFiles.list(cleanDir + "/kept"));
     int keptFiles = files.size();
-    files.addAll(ParquetFiles.list(cleanDir.resolve("dropped")));
+    files.addAll(ParquetFiles.list(cleanDir + "/dropped"));
     if (perSide > 0 || request.moves() > 0 || byId) {
       for (int f = 0; f < files.size(); f++) {
         int file = f;

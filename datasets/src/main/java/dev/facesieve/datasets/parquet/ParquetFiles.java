@@ -155,6 +155,31 @@ public final class ParquetFiles {
     }
   }
 
+  /**
+   * The {@code .parquet} files directly inside a folder named by a local path or a URI ({@code
+   * hdfs://…}, listed through Hadoop's file system), sorted by name: local paths or URIs.
+   */
+  public static List<String> list(String dir) throws IOException {
+    if (!HadoopFiles.isRemote(dir)) {
+      Path local = dir.startsWith("file:") ? Path.of(java.net.URI.create(dir)) : Path.of(dir);
+      return list(local).stream().map(Path::toString).toList();
+    }
+    java.net.URI uri = java.net.URI.create(dir);
+    org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(uri);
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+    if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(p)) {
+      if (st.isFile() && st.getPath().getName().endsWith(".parquet")) {
+        out.add(st.getPath().toString());
+      }
+    }
+    out.sort(java.util.Comparator.comparing(f -> f.substring(f.lastIndexOf('/') + 1)));
+    return out;
+  }
+
   /** Streams every record of a file. */
   public static void read(Path file, Consumer<GenericRecord> sink) throws IOException {
     read(file, 0, 0, sink);
@@ -166,7 +191,16 @@ public final class ParquetFiles {
    */
   public static void readColumns(Path file, Schema projection, Consumer<GenericRecord> sink)
       throws IOException {
-    Configuration c = conf();
+    readColumns(file.toString(), projection, sink);
+  }
+
+  /**
+   * {@link #readColumns(Path, Schema, Consumer)} of a file named by a local path or a URI: only the
+   * projected column chunks are read from the remote file.
+   */
+  public static void readColumns(String file, Schema projection, Consumer<GenericRecord> sink)
+      throws IOException {
+    Configuration c = conf(file);
     // the projection is turned into a Parquet schema with the file's own list layout, or the
     // file's lists would not match the requested ones
     c.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, !threeLevelLists(footer(file, c)));
@@ -213,6 +247,11 @@ public final class ParquetFiles {
 
   /** The number of rows of a file, from its footer only. */
   public static long rowCount(Path file) throws IOException {
+    return rowCount(file.toString());
+  }
+
+  /** {@link #rowCount(Path)} of a file named by a local path or a URI. */
+  public static long rowCount(String file) throws IOException {
     return rowGroups(file).stream().mapToLong(RowGroup::rows).sum();
   }
 
@@ -233,6 +272,10 @@ public final class ParquetFiles {
   }
 
   private static MessageType footer(Path file, Configuration c) throws IOException {
+    return footer(file.toString(), c);
+  }
+
+  private static MessageType footer(String file, Configuration c) throws IOException {
     try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
       return r.getFooter().getFileMetaData().getSchema();
     }

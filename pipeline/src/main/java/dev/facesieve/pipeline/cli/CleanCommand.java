@@ -61,8 +61,9 @@ public final class CleanCommand implements Callable<Integer> {
           "Embedding store: written on the first run, reused (no inference) while the model's"
               + " embedder (an ONNX file, or a trained backbone's weights) and the data are"
               + " unchanged, also when 'facesieve train --embeddings' filled it. It holds only"
-              + " Parquet files; its record is <folder>.json beside it.")
-  Path embeddings;
+              + " Parquet files; its record is <folder>.json beside it. A local path or a URI"
+              + " (hdfs://namenode:port/path).")
+  String embeddings;
 
   @Option(names = "--overwrite", description = "Replace an earlier 'facesieve clean' output.")
   boolean overwrite;
@@ -80,7 +81,7 @@ public final class CleanCommand implements Callable<Integer> {
     CleanJob.Settings s =
         CleanJob.Settings.builder(Location.parse(data), model, Location.parse(output))
             .setPolicy(cleaning.policy())
-            .setEmbeddings(embeddings)
+            .setEmbeddings(embeddings == null ? null : Location.parse(embeddings))
             .setEmitRecordIO(cleaning.emitRecordIO)
             .setRunner(runner.choice())
             .setOverwrite(overwrite)

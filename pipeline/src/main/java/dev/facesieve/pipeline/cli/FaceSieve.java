@@ -93,7 +93,7 @@ public final class FaceSieve implements Callable<Integer> {
                     + s
                     + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
                     + " --input' (RecordIO, Parquet, image folders), 'prepare --output', 'clean"
-                    + " --input' and 'clean --output' only)");
+                    + " --input', 'clean --output', 'clean --embeddings' and 'run --input' only)");
           }
           return Path.of(s);
         });
