@@ -90,8 +90,8 @@ public final class FaceSieve implements Callable<Integer> {
                 "'"
                     + s
                     + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
-                    + " --input' (RecordIO, Parquet), 'prepare --output', 'clean --input' and 'clean"
-                    + " --output' only)");
+                    + " --input' (RecordIO, Parquet), 'prepare --output', 'train --data', 'train"
+                    + " --output', 'clean --input', 'clean --model' and 'clean --output' only)");
           }
           return Path.of(s);
         });
