@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.facesieve.datasets.FaceSchemas;
@@ -203,6 +204,41 @@ class HdfsTrainTest {
     assertEquals(6, resumed.get(0), "resumed after the stop's checkpoint");
     // the model the command line trained, uninterrupted, from the local copy of the data
     sameModel(Location.of(localModel), out, false);
+  }
+
+  @Test
+  void headOnlyTrainingEmbedsFacesOnHdfsAsLocalOnes() throws Exception {
+    Path onnx = SharedData.find("models/mobilefacenet-512.onnx");
+    assumeTrue(onnx != null, "../shared ONNX model is not present");
+    List<String> headOnly =
+        List.of(
+            "--backbone",
+            "onnx:" + onnx,
+            "--embedding-size",
+            "512",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "8");
+    Path local = dir.resolve("head-only-local");
+    List<String> a = new ArrayList<>(List.of("train", "--data", prepared.toString()));
+    a.addAll(List.of("--output", local.toString()));
+    a.addAll(headOnly);
+    OwnershipTest.ok(a.toArray(String[]::new));
+    // from HDFS: once embedded for this training alone (EmbeddingTable), once into a local store
+    for (String store : List.of("", dir.resolve("store").toString())) {
+      Path out = dir.resolve("head-only-hdfs" + (store.isEmpty() ? "" : "-store"));
+      List<String> b = new ArrayList<>(List.of("train", "--data", hdfsPrepared));
+      b.addAll(List.of("--output", out.toString()));
+      b.addAll(headOnly);
+      if (!store.isEmpty()) {
+        b.addAll(List.of("--embeddings", store));
+      }
+      OwnershipTest.ok(b.toArray(String[]::new));
+      sameModel(Location.of(local), Location.of(out), true);
+      JsonNode m = json(Location.of(out));
+      assertEquals(m.get("images").asLong(), m.get("embeddings").get("faces_embedded").asLong());
+    }
   }
 
   @Test
