@@ -72,7 +72,7 @@ public record ModelInfo(
   }
 
   /** True when the model directory is named by a URI ({@code hdfs://…}), not a local path. */
-  public boolean isRemote() {
+  boolean isRemote() {
     return HadoopFiles.isRemote(directory);
   }
 
