@@ -1,8 +1,8 @@
 package dev.facesieve.model;
 
+import dev.facesieve.datasets.parquet.ParquetFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -26,7 +26,7 @@ interface BatchSource extends AutoCloseable {
     private final int batchSize;
     private final Preprocessing preprocessing;
 
-    DecodedImages(List<Path> files, TrainConfig config, int epoch) {
+    DecodedImages(List<ParquetFile> files, TrainConfig config, int epoch) {
       this.stream = new FaceStream(files, config.shuffleBuffer(), config.seed(), epoch);
       this.batchSize = config.batchSize();
       this.preprocessing = config.effectivePreprocessing();

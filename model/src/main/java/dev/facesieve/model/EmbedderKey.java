@@ -2,6 +2,7 @@ package dev.facesieve.model;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,9 @@ public record EmbedderKey(
     String weights =
         m.backboneSha256() != null
             ? m.backboneSha256()
-            : LocalFiles.sha256(Path.of(m.directory()).resolve("backbone.params"));
+            : m.isRemote()
+                ? HadoopFiles.sha256(java.net.URI.create(m.backboneParams()))
+                : LocalFiles.sha256(Path.of(m.backboneParams()));
     return new EmbedderKey(m.backbone(), weights, m.preprocessing(), m.embeddingSize());
   }
 

@@ -3,7 +3,7 @@ package dev.facesieve.model;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.image.ImageDecodeException;
 import dev.facesieve.datasets.image.Images;
-import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.parquet.ParquetFile;
 import java.awt.image.BufferedImage;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -41,11 +41,11 @@ public final class EmbeddingTable implements AutoCloseable {
 
   /** Embeds every face of {@code faceFiles} in file order and writes {@code out}. */
   public static EmbeddingTable build(
-      Embedder embedder, List<Path> faceFiles, Path out, int batch, Progress progress)
+      Embedder embedder, List<ParquetFile> faceFiles, Path out, int batch, Progress progress)
       throws IOException {
     try (Writer w = writer(out, embedder.dimension())) {
       long done = 0;
-      for (Path f : faceFiles) {
+      for (ParquetFile f : faceFiles) {
         done = embedFile(embedder, f, batch, (id, label, v) -> w.add(label, v), done, progress);
       }
       return w.finish();
@@ -65,13 +65,13 @@ public final class EmbeddingTable implements AutoCloseable {
    * @return {@code before} plus the faces of this file
    */
   public static long embedFile(
-      Embedder embedder, Path faceFile, int batch, Sink sink, long before, Progress progress)
+      Embedder embedder, ParquetFile faceFile, int batch, Sink sink, long before, Progress progress)
       throws IOException {
     List<BufferedImage> imgs = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     List<Integer> labs = new ArrayList<>();
     long n = before;
-    try (ParquetReader<GenericRecord> r = ParquetFiles.open(faceFile)) {
+    try (ParquetReader<GenericRecord> r = faceFile.open()) {
       GenericRecord rec;
       while ((rec = r.read()) != null) {
         String id = rec.get("id").toString();

@@ -1,9 +1,8 @@
 package dev.facesieve.model;
 
 import dev.facesieve.datasets.FaceSchemas;
-import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.parquet.ParquetFile;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,8 +10,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.hadoop.ParquetReader;
 
 /**
- * One epoch's stream of (label, image bytes) from prepared Parquet files, shuffled with a seed and
- * never held in memory whole.
+ * One epoch's stream of (label, image bytes) from prepared Parquet files (local or by URI),
+ * shuffled with a seed and never held in memory whole.
  *
  * <p>The file order is shuffled, then records pass through a shuffle buffer of fixed size from
  * which each draw takes a uniformly random element: a pure function of {@code (seed, epoch)}, so a
@@ -22,19 +21,19 @@ final class FaceStream implements AutoCloseable {
   /** One training sample. */
   record Sample(int label, byte[] image) {}
 
-  private final List<Path> files;
+  private final List<ParquetFile> files;
   private final SplittableRandom random;
   private final List<Sample> buffer = new ArrayList<>();
   private final int capacity;
   private int fileIndex;
   private ParquetReader<GenericRecord> reader;
 
-  FaceStream(List<Path> files, int bufferSize, long seed, int epoch) {
+  FaceStream(List<ParquetFile> files, int bufferSize, long seed, int epoch) {
     this.random = new SplittableRandom(mix(seed, epoch));
-    List<Path> order = new ArrayList<>(files);
+    List<ParquetFile> order = new ArrayList<>(files);
     for (int i = order.size() - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
-      Path t = order.get(i);
+      ParquetFile t = order.get(i);
       order.set(i, order.get(j));
       order.set(j, t);
     }
@@ -55,7 +54,7 @@ final class FaceStream implements AutoCloseable {
         if (fileIndex >= files.size()) {
           return null;
         }
-        reader = ParquetFiles.open(files.get(fileIndex++));
+        reader = files.get(fileIndex++).open();
       }
       GenericRecord r = reader.read();
       if (r != null) {

@@ -1,9 +1,12 @@
 package dev.facesieve.model;
 
 import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -41,10 +44,22 @@ public record ModelInfo(
       throw new IllegalArgumentException(
           dir + ": not a finished 'facesieve train' output (no " + "model.json)");
     }
-    ModelJson m = StageJson.read(json, ModelJson.class);
+    return of(
+        dir.toAbsolutePath().toString(),
+        StageJson.read(json, ModelJson.class),
+        LocalFiles.sha256(json));
+  }
+
+  /**
+   * What {@code m}, the {@code model.json} of the model directory {@code directory} (an absolute
+   * local path, or a URI such as {@code hdfs://…}), says.
+   *
+   * @param sha256 the hash of that {@code model.json}'s bytes
+   */
+  public static ModelInfo of(String directory, ModelJson m, String sha256) {
     ModelJson.Architecture a = m.architecture();
     return new ModelInfo(
-        dir.toAbsolutePath().toString(),
+        directory,
         a.backbone(),
         a.onnx(),
         a.embeddingSize(),
@@ -52,8 +67,20 @@ public record ModelInfo(
         a.classes(),
         m.preprocessing(),
         m.identitiesByClass(),
-        LocalFiles.sha256(json),
+        sha256,
         a.backboneSha256());
+  }
+
+  /** True when the model directory is named by a URI ({@code hdfs://…}), not a local path. */
+  boolean isRemote() {
+    return HadoopFiles.isRemote(directory);
+  }
+
+  /** Where a trained backbone's weights lie: a local path's string or a URI. */
+  String backboneParams() {
+    return isRemote()
+        ? directory + "/backbone.params"
+        : Path.of(directory).resolve("backbone.params").toString();
   }
 
   /**
@@ -88,7 +115,20 @@ public record ModelInfo(
     if (onnx != null) {
       return OnnxEmbedder.load(Path.of(onnx), preprocessing, true, threads);
     }
-    return BackboneEmbedder.load(
-        Path.of(directory).resolve("backbone.params"), backbone, embeddingSize, preprocessing);
+    if (!isRemote()) {
+      return BackboneEmbedder.load(
+          Path.of(backboneParams()), backbone, embeddingSize, preprocessing);
+    }
+    // a worker fetches the weights into a local temporary file: DJL loads from a local stream
+    Path local = Files.createTempFile("facesieve-backbone-", ".params");
+    try {
+      URI uri = URI.create(backboneParams());
+      try (InputStream in = HadoopFiles.fileSystem(uri).open(new org.apache.hadoop.fs.Path(uri))) {
+        Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      return BackboneEmbedder.load(local, backbone, embeddingSize, preprocessing);
+    } finally {
+      Files.deleteIfExists(local);
+    }
   }
 }

@@ -108,6 +108,19 @@ public final class Trainer implements AutoCloseable {
    * @param images the number of prepared faces
    */
   public Trainer(TrainConfig config, Path prepared, Path output, int classes, long images) {
+    this(prepared == null ? null : prepared.toString(), config, output, classes, images);
+  }
+
+  /**
+   * {@link #Trainer(TrainConfig, Path, Path, int, long)} of a {@code prepare} output named by a
+   * local path or a URI ({@code hdfs://…}), whose faces are streamed from there.
+   */
+  public static Trainer of(
+      TrainConfig config, String prepared, Path output, int classes, long images) {
+    return new Trainer(prepared, config, output, classes, images);
+  }
+
+  private Trainer(String prepared, TrainConfig config, Path output, int classes, long images) {
     this.config = config;
     this.output = output;
     this.classes = classes;

@@ -12,7 +12,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
-import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.io.HadoopFiles;
+import dev.facesieve.datasets.parquet.ParquetFile;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -27,9 +28,19 @@ import java.util.List;
  */
 sealed interface TrainingMode extends AutoCloseable
     permits TrainingMode.WithBackbone, TrainingMode.HeadOnly {
-  /** The mode a configuration asks for. */
+  /**
+   * The mode a configuration asks for.
+   *
+   * @param prepared the {@code prepare} output: a local path or a URI; null when the caller gives
+   *     the embeddings
+   */
   static TrainingMode of(
-      TrainConfig config, Path prepared, Path output, int classes, long images, NDManager manager) {
+      TrainConfig config,
+      String prepared,
+      Path output,
+      int classes,
+      long images,
+      NDManager manager) {
     if (config.backbone() instanceof BackboneSpec.Trained t) {
       return new WithBackbone(config, t, prepared, manager);
     }
@@ -68,11 +79,12 @@ sealed interface TrainingMode extends AutoCloseable
   /** A backbone trained with the head on prepared faces. */
   final class WithBackbone implements TrainingMode {
     private final TrainConfig config;
-    private final Path prepared;
+    private final String prepared;
     private final Block backbone;
-    private List<Path> files;
+    private List<ParquetFile> files;
 
-    WithBackbone(TrainConfig config, BackboneSpec.Trained spec, Path prepared, NDManager manager) {
+    WithBackbone(
+        TrainConfig config, BackboneSpec.Trained spec, String prepared, NDManager manager) {
       this.config = config;
       this.prepared = prepared;
       this.backbone = Backbones.create(spec.name(), config.embeddingSize());
@@ -139,17 +151,17 @@ sealed interface TrainingMode extends AutoCloseable
   final class HeadOnly implements TrainingMode {
     private final TrainConfig config;
     private final BackboneSpec.FrozenOnnx spec;
-    private final Path prepared;
+    private final String prepared;
     private final Path output;
     private final int classes;
     private final long images;
-    private List<Path> files;
+    private List<ParquetFile> files;
     private EmbeddingTable table;
 
     HeadOnly(
         TrainConfig config,
         BackboneSpec.FrozenOnnx spec,
-        Path prepared,
+        String prepared,
         Path output,
         int classes,
         long images) {
@@ -267,10 +279,18 @@ sealed interface TrainingMode extends AutoCloseable
     }
   }
 
-  private static List<Path> preparedFaces(Path prepared) throws IOException {
-    List<Path> files = ParquetFiles.list(prepared.resolve("faces"));
+  /**
+   * The prepared face files of a {@code prepare} output named by a local path or a URI, streamed
+   * from where they lie (a remote file is read in the driver, never copied whole).
+   */
+  private static List<ParquetFile> preparedFaces(String prepared) throws IOException {
+    String faces =
+        HadoopFiles.isRemote(prepared)
+            ? prepared.replaceAll("/+$", "") + "/faces"
+            : Path.of(prepared).resolve("faces").toString();
+    List<ParquetFile> files = ParquetFile.list(faces);
     if (files.isEmpty()) {
-      throw new IllegalArgumentException(prepared.resolve("faces") + ": no prepared faces");
+      throw new IllegalArgumentException(faces + ": no prepared faces");
     }
     return files;
   }

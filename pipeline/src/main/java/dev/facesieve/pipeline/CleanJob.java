@@ -81,7 +81,7 @@ public final class CleanJob {
   /** What to clean and how. */
   public record Settings(
       Location data,
-      Path model,
+      Location model,
       Location output,
       CleaningPolicy policy,
       @Nullable Location embeddings,
@@ -108,6 +108,13 @@ public final class CleanJob {
 
     /** {@link #builder(Path, Path, Path)} of prepared faces and an output on any file system. */
     public static Builder builder(Location data, Path model, Location output) {
+      return builder(data, Location.of(model), output);
+    }
+
+    /**
+     * {@link #builder(Path, Path, Path)} of prepared faces, model and output on any file system.
+     */
+    public static Builder builder(Location data, Location model, Location output) {
       return new AutoBuilder_CleanJob_Settings_Builder()
           .setData(data)
           .setModel(model)
@@ -141,7 +148,12 @@ public final class CleanJob {
         return setData(Location.of(p));
       }
 
-      Builder setModel(Path p);
+      Builder setModel(Location p);
+
+      /** The model directory as a local path. */
+      default Builder setModel(Path p) {
+        return setModel(Location.of(p));
+      }
 
       Builder setOutput(Location p);
 
@@ -209,15 +221,15 @@ public final class CleanJob {
     PrepareManifest prepared = readPrepared(s.data());
     ModelInfo model;
     try {
-      model = ModelInfo.read(s.model());
+      model = ModelMatch.readModel(s.model());
     } catch (IllegalArgumentException e) {
       throw new InputException(
-          s.model(), "not a finished 'facesieve train' output (no " + "model.json)");
+          s.model().toString(), "not a finished 'facesieve train' output (no " + "model.json)");
     }
     ModelMatch.check(prepared, model, s.model(), s.allowForeignModel());
     String modelDataFingerprint = ModelMatch.dataFingerprint(s.model());
     if (s.embeddings() != null) {
-      OutputGuard.refuseOverlap(s.embeddings(), s.data(), Location.of(s.model()), s.output());
+      OutputGuard.refuseOverlap(s.embeddings(), s.data(), s.model(), s.output());
       EmbeddingCache.inspect(s.embeddings()); // before anything is written
     }
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
@@ -226,19 +238,14 @@ public final class CleanJob {
     StageOutput out =
         s.excludeIdentitiesOf() == null
             ? StageOutput.open(
-                s.output(),
-                OutputKind.CLEAN,
-                SUMMARY,
-                s.overwrite(),
-                s.data(),
-                Location.of(s.model()))
+                s.output(), OutputKind.CLEAN, SUMMARY, s.overwrite(), s.data(), s.model())
             : StageOutput.open(
                 s.output(),
                 OutputKind.CLEAN,
                 SUMMARY,
                 s.overwrite(),
                 s.data(),
-                Location.of(s.model()),
+                s.model(),
                 Location.of(s.excludeIdentitiesOf()));
     Location staging = out.stagingLocation();
     boolean remote = !staging.isLocal();
@@ -423,7 +430,7 @@ public final class CleanJob {
         p.apply(
                 "ReadCentres",
                 ParquetIO.read(ModelDirectory.CENTRES)
-                    .from(s.model().resolve("centres.parquet").toAbsolutePath().toString()))
+                    .from(s.model().resolve("centres.parquet").spec(false)))
             .apply(
                 "ToSubCentres",
                 MapElements.into(TypeDescriptor.of(SubCentre.class)).via(SubCentre::fromAvro))

@@ -186,7 +186,7 @@ final class CleanSummaries {
         calibration,
         s.data().spec(false),
         manifest.fingerprint(),
-        s.model().toAbsolutePath().toString(),
+        s.model().spec(false),
         model.sha256(),
         modelDataFingerprint,
         manifest.fingerprint().equals(modelDataFingerprint),

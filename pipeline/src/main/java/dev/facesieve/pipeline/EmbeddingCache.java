@@ -7,6 +7,7 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
+import dev.facesieve.datasets.parquet.ParquetFile;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.Embedder;
 import dev.facesieve.model.EmbedderKey;
@@ -280,14 +281,14 @@ final class EmbeddingCache implements AutoCloseable {
    * @return the faces embedded
    */
   static long embed(
-      Embedder embedder, List<Path> faceFiles, Path staged, EmbeddingTable.Progress progress)
+      Embedder embedder, List<ParquetFile> faceFiles, Path staged, EmbeddingTable.Progress progress)
       throws IOException {
     LocalFiles.deleteRecursively(staged);
     Files.createDirectories(staged);
     long done = 0;
-    for (Path f : faceFiles) {
+    for (ParquetFile f : faceFiles) {
       try (ParquetWriter<GenericRecord> w =
-          ParquetFiles.writer(staged.resolve(f.getFileName()), CleanSchemas.EMBEDDING)) {
+          ParquetFiles.writer(staged.resolve(f.name()), CleanSchemas.EMBEDDING)) {
         done =
             EmbeddingTable.embedFile(
                 embedder,

@@ -2,11 +2,13 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
 import dev.facesieve.model.ModelJson;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
@@ -26,11 +28,11 @@ public final class ModelMatch {
    * @throws InputException naming the model folder and the first difference
    */
   static void check(
-      PrepareManifest prepared, ModelInfo model, Path modelDir, boolean allowForeign) {
+      PrepareManifest prepared, ModelInfo model, Location modelDir, boolean allowForeign) {
     SortedMap<Integer, String> unknown = prepared.labels().tailMap(model.classes());
     if (!unknown.isEmpty()) {
       throw new InputException(
-          modelDir,
+          modelDir.toString(),
           "the model has "
               + model.classes()
               + " classes but the data has label "
@@ -40,7 +42,7 @@ public final class ModelMatch {
     String foreign = classMapDifference(prepared.labels(), model.identities(), model.classes());
     if (foreign != null && !allowForeign) {
       throw new InputException(
-          modelDir,
+          modelDir.toString(),
           foreign + "; train on this data, or pass --allow-foreign-model to clean with it anyway");
     }
   }
@@ -85,17 +87,54 @@ public final class ModelMatch {
    */
   @Nullable
   public static String classMapDifference(Location data, Path model) throws IOException {
+    return classMapDifference(data, Location.of(model));
+  }
+
+  /** {@link #classMapDifference(Location, Path)} of a model directory on any file system. */
+  @Nullable
+  public static String classMapDifference(Location data, Location model) throws IOException {
     PrepareManifest prepared = CleanJob.readPrepared(data);
-    if (!Files.isRegularFile(model.resolve(ModelDirectory.MODEL_JSON))) {
-      throw new InputException(model, "not a finished 'facesieve train' output (no model.json)");
+    if (!model.resolve(ModelDirectory.MODEL_JSON).isFile()) {
+      throw new InputException(
+          model.toString(), "not a finished 'facesieve train' output (no model.json)");
     }
-    ModelJson m = ModelDirectory.readJson(model);
+    ModelJson m = readJson(model);
     return classMapDifference(prepared.labels(), m.identitiesByClass(), m.architecture().classes());
   }
 
   /** The fingerprint of the data the model in {@code modelDir} was trained on, if recorded. */
   @Nullable
-  static String dataFingerprint(Path modelDir) throws IOException {
-    return ModelDirectory.readJson(modelDir).dataFingerprint();
+  static String dataFingerprint(Location modelDir) throws IOException {
+    return readJson(modelDir).dataFingerprint();
+  }
+
+  /**
+   * What a model directory on any file system says, for the driver and, without its class names,
+   * for workers: a remote one keeps its URI, so workers read its files from there.
+   *
+   * @throws IllegalArgumentException if it is not a finished model directory
+   */
+  static ModelInfo readModel(Location dir) throws IOException {
+    if (dir.isLocal()) {
+      return ModelInfo.read(dir.local("--model"));
+    }
+    Location json = dir.resolve(ModelDirectory.MODEL_JSON);
+    if (!json.isFile()) {
+      throw new IllegalArgumentException(
+          dir + ": not a finished 'facesieve train' output (no model.json)");
+    }
+    return ModelInfo.of(
+        dir.spec(false), readJson(dir), HadoopFiles.sha256(URI.create(json.spec(false))));
+  }
+
+  /**
+   * A model directory's {@code model.json} ({@link ModelDirectory#readJson}) on any file system.
+   */
+  static ModelJson readJson(Location dir) throws IOException {
+    if (dir.isLocal()) {
+      return ModelDirectory.readJson(dir.local("--model"));
+    }
+    return StageJson.MAPPER.readValue(
+        dir.resolve(ModelDirectory.MODEL_JSON).readString(), ModelJson.class);
   }
 }

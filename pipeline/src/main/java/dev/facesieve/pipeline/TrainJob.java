@@ -2,7 +2,8 @@ package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
-import dev.facesieve.datasets.parquet.ParquetFiles;
+import dev.facesieve.datasets.io.LocalFiles;
+import dev.facesieve.datasets.parquet.ParquetFile;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.ModelDirectory;
@@ -21,11 +22,20 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
 
 /**
  * The {@code train} stage: trains sub-center ArcFace on a finished {@code prepare} output and
  * writes a model directory whose {@code model.json} (written last) marks it complete.
+ *
+ * <p>Both may lie elsewhere than locally ({@code hdfs://}). Remote prepared faces are streamed from
+ * their Parquet files in this JVM (every epoch for a trained backbone, once for head-only
+ * training), never copied whole. DJL writes local files, so a model directory elsewhere is trained
+ * in a local temporary folder and copied there afterwards, {@code model.json} last; a stopped
+ * training copies its {@code checkpoint/} (through {@code checkpoint.tmp/} and one rename), and
+ * {@code --resume} fetches it back first. Only a stop or the end copies: a crash loses the steps
+ * since the last copy. Head-only training's scratch table ({@code embeddings.f32}) is not copied.
  */
 public final class TrainJob {
   /**
@@ -97,19 +107,65 @@ public final class TrainJob {
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
+    return run(
+        Location.of(data),
+        Location.of(output),
+        config,
+        resume,
+        overwrite,
+        embeddings,
+        listener,
+        stop);
+  }
+
+  /**
+   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Path, Trainer.Listener,
+   * BooleanSupplier)} of prepared faces and a model directory on any file system (see the class
+   * comment); the embedding store stays local.
+   */
+  public static ModelJson run(
+      Location data,
+      Location output,
+      TrainConfig config,
+      boolean resume,
+      boolean overwrite,
+      @Nullable Path embeddings,
+      Trainer.Listener listener,
+      BooleanSupplier stop)
+      throws IOException, Trainer.Stopped {
     check(config);
-    PrepareManifest manifest = PrepareManifest.read(data);
+    PrepareManifest manifest = CleanJob.readPrepared(data);
     Path onnx = config.backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
-    OutputGuard.refuseOverlap(output, data, onnx);
+    Location onnxAt = onnx == null ? null : Location.of(onnx);
+    OutputGuard.refuseOverlap(output, data, onnxAt);
     OutputGuard.inspect(output, OutputKind.MODEL); // refuse before creating anything
     Path store = onnx == null ? null : embeddings;
     if (store != null) {
-      OutputGuard.refuseOverlap(store, data, output, onnx);
+      OutputGuard.refuseOverlap(Location.of(store), data, output, onnxAt);
       EmbeddingCache.inspect(store);
     }
-    Files.createDirectories(output);
+    output.createDirectories();
     try (OutputLock lock = OutputLock.acquire(output, "facesieve train")) {
-      return train(data, output, manifest, config, resume, overwrite, store, listener, stop);
+      if (output.isLocal()) {
+        return train(
+            data,
+            output,
+            output.local("train"),
+            manifest,
+            config,
+            resume,
+            overwrite,
+            store,
+            listener,
+            stop);
+      }
+      Path work = Files.createTempDirectory("facesieve-train-");
+      try {
+        return train(
+            data, output, work, manifest, config, resume, overwrite, store, listener, stop);
+      } finally {
+        LocalFiles.deleteRecursively(work);
+      }
     }
   }
 
@@ -166,7 +222,7 @@ public final class TrainJob {
   @Nullable
   private static ModelJson.Embeddings embeddings(
       Trainer t,
-      Path data,
+      Location data,
       Path output,
       PrepareManifest manifest,
       TrainConfig config,
@@ -191,7 +247,7 @@ public final class TrainJob {
           embedded =
               EmbeddingCache.embed(
                   e,
-                  ParquetFiles.list(data.resolve("faces")),
+                  ParquetFile.list(data.resolve("faces").spec(false)),
                   cache.staging(),
                   done -> listener.onEmbedded(done, images));
         }
@@ -213,9 +269,14 @@ public final class TrainJob {
     }
   }
 
+  /**
+   * Trains into {@code work}: the model directory {@code output} itself, or the local temporary
+   * folder of one elsewhere, copied to it at the end or when stopped.
+   */
   private static ModelJson train(
-      Path data,
-      Path output,
+      Location data,
+      Location output,
+      Path work,
       PrepareManifest manifest,
       TrainConfig config,
       boolean resume,
@@ -227,7 +288,7 @@ public final class TrainJob {
     OutputGuard.Ownership before = OutputGuard.inspect(output, OutputKind.MODEL);
     if (!before.isEmpty() && !resume && !overwrite) {
       throw new InputException(
-          output,
+          output.toString(),
           (before.has(ModelDirectory.MODEL_JSON)
                   ? "already holds a trained model"
                   : "holds the checkpoint of an unfinished training")
@@ -235,7 +296,7 @@ public final class TrainJob {
     }
     Map<Integer, String> identities = new TreeMap<>(manifest.labels());
     if (identities.isEmpty()) {
-      throw new InputException(data, "the prepared data holds no faces");
+      throw new InputException(data.toString(), "the prepared data holds no faces");
     }
     int classes = identities.keySet().stream().mapToInt(Integer::intValue).max().getAsInt() + 1;
     long images = manifest.images();
@@ -254,30 +315,109 @@ public final class TrainJob {
     SortedSet<String> claimed = new TreeSet<>(before.owned());
     claimed.addAll(WRITES);
     OutputGuard.record(output, OutputKind.MODEL, claimed);
-    Files.deleteIfExists(output.resolve(ModelDirectory.MODEL_JSON));
+    output.resolve(ModelDirectory.MODEL_JSON).deleteIfExists();
+    boolean remote = !output.isLocal();
+    if (remote && resume) {
+      fetchCheckpoint(output, work);
+    }
     ModelJson.Provenance provenance =
         new ModelJson.Provenance(
-            "train",
-            Version.get(),
-            data.toAbsolutePath().toString(),
-            manifest.fingerprint(),
-            images);
-    try (Trainer t = new Trainer(config, data, output, classes, images)) {
-      ModelJson.Embeddings embedded =
-          embeddings(t, data, output, manifest, config, store, listener);
-      List<Trainer.EpochMetrics> metrics = t.train(resume, listener, stop);
-      ModelDirectory.write(output, config, t, identities, provenance, metrics, embedded);
+            "train", Version.get(), data.spec(false), manifest.fingerprint(), images);
+    try (Trainer t = Trainer.of(config, data.spec(false), work, classes, images)) {
+      ModelJson.Embeddings embedded = embeddings(t, data, work, manifest, config, store, listener);
+      List<Trainer.EpochMetrics> metrics;
+      try {
+        metrics = t.train(resume, listener, stop);
+      } catch (Trainer.Stopped e) {
+        if (remote) {
+          copyCheckpoint(work, output);
+        }
+        throw e;
+      }
+      ModelDirectory.write(work, config, t, identities, provenance, metrics, embedded);
     }
     if (store != null) { // the table was a copy of the store's rows
-      Files.deleteIfExists(output.resolve(TABLE));
+      Files.deleteIfExists(work.resolve(TABLE));
+    }
+    if (remote) {
+      listener.onMessage("copying the model to " + output);
+      copyModel(work, output);
     }
     List<String> written = new ArrayList<>();
     for (String e : claimed) {
-      if (Files.exists(output.resolve(e))) {
+      if (output.resolve(e).exists()) {
         written.add(e);
       }
     }
     OutputGuard.record(output, OutputKind.MODEL, written);
-    return ModelDirectory.readJson(output);
+    return ModelDirectory.readJson(work);
+  }
+
+  private static final String CHECKPOINT = "checkpoint";
+
+  /** Fetches a remote model directory's {@code checkpoint/}, if any, into {@code work}. */
+  private static void fetchCheckpoint(Location output, Path work) throws IOException {
+    Location remote = output.resolve(CHECKPOINT);
+    if (!remote.isDirectory()) {
+      return;
+    }
+    Path local = Files.createDirectories(work.resolve(CHECKPOINT));
+    for (String e : remote.tree()) {
+      if (!e.endsWith("/")) {
+        Path target = local.resolve(e);
+        Files.createDirectories(target.getParent());
+        remote.resolve(e).copyTo(target);
+      }
+    }
+  }
+
+  /**
+   * Replaces the remote {@code checkpoint/} by {@code work}'s: copied into {@code checkpoint.tmp/},
+   * then renamed, so that a copy cut short never leaves a checkpoint that mixes two steps.
+   */
+  private static void copyCheckpoint(Path work, Location output) throws IOException {
+    Path local = work.resolve(CHECKPOINT);
+    if (!Files.isDirectory(local)) {
+      return;
+    }
+    Location tmp = output.resolve(CHECKPOINT + ".tmp");
+    tmp.deleteRecursively();
+    copyFiles(local, tmp);
+    Location target = output.resolve(CHECKPOINT);
+    target.deleteRecursively();
+    tmp.moveTo(target);
+  }
+
+  /**
+   * Copies a model trained in {@code work} to the remote {@code output}: the checkpoint, the other
+   * files but head-only training's scratch table, and {@code model.json} last.
+   */
+  private static void copyModel(Path work, Location output) throws IOException {
+    copyCheckpoint(work, output);
+    try (Stream<Path> s = Files.list(work)) {
+      for (Path f : s.sorted().toList()) {
+        String name = f.getFileName().toString();
+        if (Files.isRegularFile(f)
+            && !name.equals(ModelDirectory.MODEL_JSON)
+            && !name.equals(TABLE)) {
+          output.resolve(name).copyFrom(f);
+        }
+      }
+    }
+    output
+        .resolve(ModelDirectory.MODEL_JSON)
+        .writeAtomically(Files.readString(work.resolve(ModelDirectory.MODEL_JSON)));
+  }
+
+  /** Copies every file beneath the local folder {@code from} into {@code to}. */
+  private static void copyFiles(Path from, Location to) throws IOException {
+    to.createDirectories();
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path f : s.sorted().toList()) {
+        if (Files.isRegularFile(f)) {
+          to.resolve(from.relativize(f).toString().replace('\\', '/')).copyFrom(f);
+        }
+      }
+    }
   }
 }

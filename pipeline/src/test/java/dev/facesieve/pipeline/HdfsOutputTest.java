@@ -343,7 +343,9 @@ class HdfsOutputTest {
             "--model",
             root + "/model",
             "--output",
-            dir.resolve("no-clean").toString());
+            dir.resolve("no-clean").toString(),
+            "--exclude-identities-of",
+            root + "/test-set");
     assertEquals(dev.facesieve.pipeline.cli.FaceSieve.USAGE, r.code(), r.err() + r.out());
     assertTrue(r.err().contains("needs a local path"), r.err());
     assertFalse(java.nio.file.Files.exists(cwd.resolve("hdfs:")), "no local folder named hdfs:");

@@ -145,6 +145,18 @@ public final class ParquetFiles {
         .build();
   }
 
+  /**
+   * {@link #open(Path)} of a file named by a local path or a URI ({@code hdfs://…}, read through
+   * {@link HadoopFiles#configuration()}).
+   */
+  public static ParquetReader<GenericRecord> open(String file) throws IOException {
+    Configuration c = conf(file);
+    return AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(hpath(file), c))
+        .withDataModel(GenericData.get())
+        .withConf(c)
+        .build();
+  }
+
   /** The {@code .parquet} files directly inside a folder, sorted by name. */
   public static List<Path> list(Path dir) throws IOException {
     if (!java.nio.file.Files.isDirectory(dir)) {

@@ -42,8 +42,10 @@ public final class CleanCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "<dir>",
-      description = "The model: the folder 'facesieve train' wrote (its --output).")
-  Path model;
+      description =
+          "The model: the folder 'facesieve train' wrote (its --output). A local path or a URI of"
+              + " a file system Beam has (hdfs://namenode:port/path).")
+  String model;
 
   @Option(
       names = "--output",
@@ -79,7 +81,8 @@ public final class CleanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CleanJob.Settings s =
-        CleanJob.Settings.builder(Location.parse(data), model, Location.parse(output))
+        CleanJob.Settings.builder(
+                Location.parse(data), Location.parse(model), Location.parse(output))
             .setPolicy(cleaning.policy())
             .setEmbeddings(embeddings == null ? null : Location.parse(embeddings))
             .setEmitRecordIO(cleaning.emitRecordIO)
@@ -93,7 +96,7 @@ public final class CleanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String foreign =
         cleaning.allowForeignModel
-            ? ModelMatch.classMapDifference(Location.parse(data), model)
+            ? ModelMatch.classMapDifference(Location.parse(data), Location.parse(model))
             : null;
     if (foreign != null) {
       PrintWriter err = spec.commandLine().getErr();

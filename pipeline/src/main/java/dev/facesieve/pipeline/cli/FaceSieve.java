@@ -92,8 +92,9 @@ public final class FaceSieve implements Callable<Integer> {
                 "'"
                     + s
                     + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
-                    + " --input' (RecordIO, Parquet, image folders), 'prepare --output', 'clean"
-                    + " --input', 'clean --output', 'clean --embeddings' and 'run --input' only)");
+                    + " --input' (RecordIO, Parquet, image folders), 'prepare --output', 'train"
+                    + " --data' and '--output', 'clean --input', '--model', '--output' and"
+                    + " '--embeddings', and 'run --input' only)");
           }
           return Path.of(s);
         });

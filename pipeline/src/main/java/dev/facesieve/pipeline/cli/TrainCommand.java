@@ -2,6 +2,7 @@ package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.Trainer;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.TrainJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,15 +30,20 @@ public final class TrainCommand implements Callable<Integer> {
       names = {"--input", "--data"},
       required = true,
       paramLabel = "<dir>",
-      description = "The prepared faces: the folder 'facesieve prepare' wrote (its --output).")
-  Path data;
+      description =
+          "The prepared faces: the folder 'facesieve prepare' wrote (its --output). A local path"
+              + " or a URI of a file system Beam has (hdfs://namenode:port/path); remote faces are"
+              + " streamed from there.")
+  String data;
 
   @Option(
       names = "--output",
       required = true,
       paramLabel = "<dir>",
-      description = "Model directory to write, for clean to read as its --model.")
-  Path output;
+      description =
+          "Model directory to write, for clean to read as its --model. A local path or a URI"
+              + " (trained in a local temporary folder, then copied there).")
+  String output;
 
   @Option(
       names = "--resume",
@@ -71,8 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
       try {
         model =
             TrainJob.run(
-                data,
-                output,
+                Location.parse(data),
+                Location.parse(output),
                 training.config(),
                 resume,
                 overwrite,
@@ -89,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
       Trainer.EpochMetrics last = epochsRun.get(epochsRun.size() - 1);
       out.printf("trained: final epoch loss %.3f, accuracy %.3f%n", last.loss(), last.accuracy());
     }
-    out.printf("model: %s%n", output.resolve("model.json"));
+    out.printf("model: %s%n", Location.parse(output).resolve("model.json"));
     out.flush();
     return 0;
   }
