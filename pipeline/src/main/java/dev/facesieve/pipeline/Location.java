@@ -553,7 +553,7 @@ public final class Location {
   }
 
   private org.apache.hadoop.fs.FileSystem hadoopFs() throws IOException {
-    return hadoopPath().getFileSystem(DistributedFiles.configuration());
+    return HadoopFiles.fileSystem(URI.create(uri));
   }
 
   /**

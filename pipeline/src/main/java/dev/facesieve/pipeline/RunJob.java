@@ -326,19 +326,12 @@ public final class RunJob {
     OutputGuard.inspect(prepared(out), OutputKind.PREPARE);
     OutputGuard.inspect(model(out), OutputKind.MODEL);
     OutputGuard.inspect(s.cleanDir(), OutputKind.CLEAN);
-    EmbeddingCache.inspect(local(embeddings(out)));
+    EmbeddingCache.inspect(embeddings(out));
   }
 
   @Nullable
   private static Location location(@Nullable Path p) {
     return p == null ? null : Location.of(p);
-  }
-
-  /**
-   * The local path of a part of the run's folder that is not yet written elsewhere than locally.
-   */
-  private static Path local(Location l) {
-    return l.local("'facesieve run --output' as a URI: the model and the embedding store");
   }
 
   private static Outcome runLocked(
@@ -396,19 +389,12 @@ public final class RunJob {
       writeState(out, state);
       ModelJson trained =
           TrainJob.run(
-              local(prepared(out)),
-              local(model(out)),
-              s.train(),
-              resume,
-              true,
-              local(embeddings(out)),
-              training,
-              stop);
+              prepared(out), model(out), s.train(), resume, true, embeddings(out), training, stop);
       embeddedByTraining = trained.embeddings() == null ? 0 : trained.embeddings().facesEmbedded();
       state = record(out, state, "train", trainKey, modelFile);
       did.put("train", resume ? "resumed" : "ran");
     }
-    ModelJson model = ModelDirectory.readJson(local(model(out)));
+    ModelJson model = ModelMatch.readJson(model(out));
 
     String cleanKey =
         key(
@@ -426,22 +412,26 @@ public final class RunJob {
     String reportStage = stage("report", s.name());
     String summaryFile = cleanEntry(s.name()) + "/" + CleanJob.SUMMARY;
     String reportFile = cleanEntry(s.name()) + "/" + NoiseReport.JSON_FILE;
-    if (done(out, state, cleanStage, cleanKey, summaryFile)) {
+    boolean cleaned = done(out, state, cleanStage, cleanKey, summaryFile);
+    boolean reported = cleaned && done(out, state, reportStage, reportKey, reportFile);
+    // a report is regenerated in place only locally; elsewhere its cleaning runs again (on the
+    // stored embeddings), which writes the report with it
+    if (cleaned && (reported || cleanDir.isLocal())) {
       did.put(cleanStage, "skipped");
-      if (done(out, state, reportStage, reportKey, reportFile)) {
+      if (reported) {
         did.put(reportStage, "skipped");
       } else {
         log.accept("report: regenerating (report options changed)");
-        NoiseReport.regenerate(local(cleanDir), s.report());
+        NoiseReport.regenerate(cleanDir.local("the report"), s.report());
         record(out, state, reportStage, reportKey, reportFile);
         did.put(reportStage, "ran");
       }
     } else {
       log.accept("clean: scoring against the dominant sub-centres");
       CleanJob.run(
-          CleanJob.Settings.builder(prepared(out), local(model(out)), cleanDir)
+          CleanJob.Settings.builder(prepared(out), model(out), cleanDir)
               .setPolicy(s.policy())
-              .setEmbeddings(local(embeddings(out)))
+              .setEmbeddings(embeddings(out))
               .setEmitRecordIO(s.emitRecordIO())
               .setRunner(s.runner())
               .setOverwrite(true)

@@ -113,15 +113,16 @@ public final class TrainJob {
         config,
         resume,
         overwrite,
-        embeddings,
+        embeddings == null ? null : Location.of(embeddings),
         listener,
         stop);
   }
 
   /**
    * {@link #run(Path, Path, TrainConfig, boolean, boolean, Path, Trainer.Listener,
-   * BooleanSupplier)} of prepared faces and a model directory on any file system (see the class
-   * comment); the embedding store stays local.
+   * BooleanSupplier)} of prepared faces, a model directory and an embedding store on any file
+   * system (see the class comment; a remote store is filled through a local staging folder that
+   * {@link EmbeddingCache#commit} uploads).
    */
   public static ModelJson run(
       Location data,
@@ -129,7 +130,7 @@ public final class TrainJob {
       TrainConfig config,
       boolean resume,
       boolean overwrite,
-      @Nullable Path embeddings,
+      @Nullable Location embeddings,
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
@@ -139,9 +140,9 @@ public final class TrainJob {
     Location onnxAt = onnx == null ? null : Location.of(onnx);
     OutputGuard.refuseOverlap(output, data, onnxAt);
     OutputGuard.inspect(output, OutputKind.MODEL); // refuse before creating anything
-    Path store = onnx == null ? null : embeddings;
+    Location store = onnx == null ? null : embeddings;
     if (store != null) {
-      OutputGuard.refuseOverlap(Location.of(store), data, output, onnxAt);
+      OutputGuard.refuseOverlap(store, data, output, onnxAt);
       EmbeddingCache.inspect(store);
     }
     output.createDirectories();
@@ -226,7 +227,7 @@ public final class TrainJob {
       Path output,
       PrepareManifest manifest,
       TrainConfig config,
-      @Nullable Path store,
+      @Nullable Location store,
       Trainer.Listener listener)
       throws IOException {
     if (!(config.backbone() instanceof BackboneSpec.FrozenOnnx onnx)) {
@@ -265,7 +266,12 @@ public final class TrainJob {
               config.embeddingSize(),
               done -> listener.onEmbeddingsRead(done, images)));
       return new ModelJson.Embeddings(
-          store.toAbsolutePath().toString(), key.sha256(), embedded, reused);
+          store.isLocal()
+              ? store.local("--embeddings").toAbsolutePath().toString()
+              : store.toString(),
+          key.sha256(),
+          embedded,
+          reused);
     }
   }
 
@@ -281,7 +287,7 @@ public final class TrainJob {
       TrainConfig config,
       boolean resume,
       boolean overwrite,
-      @Nullable Path store,
+      @Nullable Location store,
       Trainer.Listener listener,
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {

@@ -1,15 +1,20 @@
 package dev.facesieve.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.facesieve.datasets.contract.CleanSummary;
+import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -96,6 +101,79 @@ class HdfsRunTest {
         "a file's signature covers the files beside it");
     Location.parse(hdfsSynth).resolve("notes.txt").write("a file the input did not have");
     assertNotEquals(before, RunJob.signature(Location.parse(hdfsSynth)));
+  }
+
+  /**
+   * The walkthrough's head-only run with its output on HDFS too: every stage reads and writes
+   * there, training fills the embedding store on HDFS and cleaning reuses it (each face embedded
+   * once), a rerun skips every stage, and new report options re-run the cleaning on the stored
+   * embeddings (a report on HDFS is not rewritten in place).
+   */
+  @Test
+  void aWholeRunOnHdfsEmbedsOnceAndSkipsWhatIsDone() throws Exception {
+    assumeTrue(ONNX != null, "../shared ONNX model is not present");
+    String out = root + "/runs/whole";
+    CommandLineTest.Result r = OwnershipTest.ok(headOnly(out));
+    assertTrue(r.out().contains("stages: prepare ran; train ran; clean ran; report ran"), r.out());
+    assertTrue(r.out().contains("report: " + out + "/clean/report.html"), r.out());
+    Location run = Location.parse(out);
+    for (String f :
+        List.of(
+            "prepared/manifest.json",
+            "model/model.json",
+            "model/centres.parquet",
+            "clean/summary.json",
+            "clean/report.json",
+            "clean/report.html",
+            "embeddings.json",
+            RunJob.STATE)) {
+      assertTrue(run.resolve(f).isFile(), f + " on HDFS");
+    }
+    assertFalse(run.resolve(OutputLock.FILE).isFile(), "the lock is released");
+    CleanSummary s =
+        StageJson.parse(run.resolve("clean/summary.json").readString(), CleanSummary.class);
+    long faces =
+        StageJson.parse(run.resolve("prepared/manifest.json").readString(), PrepareManifest.class)
+            .counts()
+            .prepared();
+    assertEquals(s.input(), s.kept() + s.dropped() + s.quarantined(), s.toString());
+    assertEquals(faces, s.facesEmbedded(), "each face embedded once, by training, into the store");
+    assertTrue(s.options().embeddingsReused(), "cleaning reused what training stored");
+
+    r = OwnershipTest.ok(headOnly(out));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean skipped; report skipped"),
+        r.out());
+
+    r = OwnershipTest.ok(headOnly(out, "--report-classes", "2"));
+    assertTrue(
+        r.out().contains("stages: prepare skipped; train skipped; clean ran; report ran"), r.out());
+    s = StageJson.parse(run.resolve("clean/summary.json").readString(), CleanSummary.class);
+    assertEquals(0, s.facesEmbedded(), "the cleaning ran again on the stored embeddings");
+  }
+
+  private static final Path ONNX = SharedData.find("models/mobilefacenet-512.onnx");
+
+  /** {@code run} from the synthetic RecordIO on HDFS into {@code out} with the shared embedder. */
+  private String[] headOnly(String out, String... extra) {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                hdfsSynth,
+                "--output",
+                out,
+                "--backbone",
+                "onnx:" + ONNX,
+                "--embedding-size",
+                "512",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "8"));
+    a.addAll(List.of(extra));
+    return a.toArray(String[]::new);
   }
 
   private static SortedSet<String> ids(Path folder) throws Exception {

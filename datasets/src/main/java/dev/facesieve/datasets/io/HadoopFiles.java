@@ -94,10 +94,25 @@ public final class HadoopFiles {
     return out;
   }
 
-  /** The Hadoop file system of a URI. */
+  /**
+   * The Hadoop file system of a URI. A URI without a name node ({@code hdfs:///…}) when no
+   * configuration names one gets Hadoop's "Incomplete HDFS URI, no host" with what to do about it.
+   */
   public static FileSystem fileSystem(URI uri) throws IOException {
-    return FileSystem.get(uri, configuration());
+    try {
+      return FileSystem.get(uri, configuration());
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Incomplete HDFS URI")) {
+        throw new IOException(e.getMessage() + "; " + NO_NAME_NODE, e);
+      }
+      throw e;
+    }
   }
+
+  /** What to do when a URI names no name node and no configuration gives one. */
+  static final String NO_NAME_NODE =
+      "name the name node in the URI (hdfs://host:port/...) or set HADOOP_CONF_DIR to the folder"
+          + " holding the cluster's core-site.xml";
 
   /** Lower-case hex SHA-256 of a remote file's bytes, streamed in 1 MiB reads. */
   public static String sha256(URI file) throws IOException {

@@ -6,7 +6,6 @@ import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.ModelMatch;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -91,10 +91,9 @@ public final class FaceSieve implements Callable<Integer> {
             throw new CommandLine.TypeConversionException(
                 "'"
                     + s
-                    + "' is a URI; this option needs a local path (URIs are taken by 'prepare"
-                    + " --input' (RecordIO, Parquet, image folders), 'prepare --output', 'train"
-                    + " --data' and '--output', 'clean --input', '--model', '--output' and"
-                    + " '--embeddings', and 'run --input' only)");
+                    + "' is a URI; this option needs a local path (URIs are taken only by the"
+                    + " --input, --output, --data, --model and --embeddings options of prepare,"
+                    + " train, clean and run)");
           }
           return Path.of(s);
         });

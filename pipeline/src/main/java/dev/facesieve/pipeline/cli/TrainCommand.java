@@ -5,7 +5,6 @@ import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.TrainJob;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -60,8 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
           "Embedding store of a frozen --backbone onnx: embedded into on the first run, reused"
               + " (no inference) while the ONNX file, preprocessing and data are unchanged; pass"
               + " the same folder to 'facesieve clean --embeddings'. It holds only Parquet files;"
-              + " its record is <folder>.json beside it.")
-  Path embeddings;
+              + " its record is <folder>.json beside it. A local folder or a URI (hdfs://…).")
+  String embeddings;
 
   @Mixin TrainOptions training;
 
@@ -82,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
                 training.config(),
                 resume,
                 overwrite,
-                embeddings,
+                embeddings == null ? null : Location.parse(embeddings),
                 progress,
                 signals::received);
       } catch (Trainer.Stopped e) {
