@@ -118,6 +118,9 @@ public final class InputPlanner {
     try {
       org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(input);
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(input);
+      if (!fs.exists(p)) {
+        return Map.of(); // the planner says the input is not found
+      }
       org.apache.hadoop.fs.Path dir = fs.getFileStatus(p).isDirectory() ? p : p.getParent();
       candidate = new org.apache.hadoop.fs.Path(dir, "truth.csv");
       if (!fs.exists(candidate) || !fs.getFileStatus(candidate).isFile()) {
