@@ -58,18 +58,7 @@ class HdfsEmbeddingsTest {
     prepared = base.resolve("prepared");
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", prepared.toString());
     model = base.resolve("model");
-    OwnershipTest.ok(
-        "train",
-        "--data",
-        prepared.toString(),
-        "--output",
-        model.toString(),
-        "--epochs",
-        "1",
-        "--batch-size",
-        "8",
-        "--embedding-size",
-        "32");
+    OwnershipTest.trainTiny(prepared, model);
     reference = base.resolve("reference");
     clean(reference.toString(), "--emit-recordio");
     JsonNode r = summary(Location.of(reference));

@@ -41,12 +41,7 @@ class HdfsOutputTest {
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
     hdfsSynth = root + "/inputs/synth";
-    cluster.getFileSystem().mkdirs(new org.apache.hadoop.fs.Path("/inputs"));
-    cluster
-        .getFileSystem()
-        .copyFromLocalFile(
-            new org.apache.hadoop.fs.Path(synth.toUri()),
-            new org.apache.hadoop.fs.Path("/inputs/synth"));
+    copyToHdfs(cluster, synth, "/inputs/synth");
   }
 
   /**
@@ -59,6 +54,13 @@ class HdfsOutputTest {
     MiniDFSCluster c = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     c.waitActive();
     return c;
+  }
+
+  /** Copies a local file or folder to {@code to} (an absolute path) on the cluster. */
+  static void copyToHdfs(MiniDFSCluster cluster, Path local, String to) throws Exception {
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to);
+    cluster.getFileSystem().mkdirs(target.getParent());
+    cluster.getFileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), target);
   }
 
   @AfterAll
@@ -273,11 +275,7 @@ class HdfsOutputTest {
     // prepared faces are Parquet input with FaceSieve's own columns
     Path source = dir.resolve("parquet-source");
     OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", source.toString());
-    cluster
-        .getFileSystem()
-        .copyFromLocalFile(
-            new org.apache.hadoop.fs.Path(source.resolve("faces").toUri()),
-            new org.apache.hadoop.fs.Path("/inputs/faces"));
+    copyToHdfs(cluster, source.resolve("faces"), "/inputs/faces");
     Path local = dir.resolve("parquet-from-local");
     OwnershipTest.ok(
         "prepare", "--input", source.resolve("faces").toString(), "--output", local.toString());
@@ -359,18 +357,7 @@ class HdfsOutputTest {
     // HDFS to HDFS: prepare reads the copy of the RecordIO on HDFS
     prepareFromHdfs(remote);
     Path model = dir.resolve("to-clean-model");
-    OwnershipTest.ok(
-        "train",
-        "--data",
-        local.toString(),
-        "--output",
-        model.toString(),
-        "--epochs",
-        "1",
-        "--batch-size",
-        "8",
-        "--embedding-size",
-        "32");
+    OwnershipTest.trainTiny(local, model);
     Path fromLocal = dir.resolve("cleaned-from-local");
     Path fromHdfs = dir.resolve("cleaned-from-hdfs");
     OwnershipTest.ok(

@@ -45,12 +45,7 @@ class HdfsRunTest {
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
     hdfsSynth = root + "/inputs/synth";
-    cluster.getFileSystem().mkdirs(new org.apache.hadoop.fs.Path("/inputs"));
-    cluster
-        .getFileSystem()
-        .copyFromLocalFile(
-            new org.apache.hadoop.fs.Path(synth.toUri()),
-            new org.apache.hadoop.fs.Path("/inputs/synth"));
+    HdfsOutputTest.copyToHdfs(cluster, synth, "/inputs/synth");
   }
 
   @AfterAll

@@ -93,9 +93,7 @@ class HdfsTrainTest {
   }
 
   private void copyToHdfs(Path local, String to) throws Exception {
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to);
-    cluster.getFileSystem().mkdirs(target.getParent());
-    cluster.getFileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), target);
+    HdfsOutputTest.copyToHdfs(cluster, local, to);
   }
 
   private static List<String> train(String... args) {

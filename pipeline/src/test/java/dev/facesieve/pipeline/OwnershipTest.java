@@ -35,6 +35,11 @@ class OwnershipTest {
     prepared = dir.resolve("prepared");
     ok("prepare", "--input", synth.toString(), "--output", prepared.toString());
     model = dir.resolve("model");
+    trainTiny(prepared, model);
+  }
+
+  /** Trains the tiny model the clean tests start from: 1 epoch, batches of 8, 32 dimensions. */
+  static void trainTiny(Path prepared, Path model) {
     ok(
         "train",
         "--data",
