@@ -281,7 +281,12 @@ class HdfsTrainTest {
             dir.resolve("not-cleaned").toString(),
             "--exclude-identities-of",
             root + "/data/test-set");
-    OwnershipTest.refused(refused, "needs a local path", "'clean --model'", "'train --data'");
+    OwnershipTest.refused(
+        refused,
+        "'--exclude-identities-of'",
+        "needs a local path",
+        "--input, --output, --data, --model and --embeddings options of prepare, train, clean and"
+            + " run");
     assertFalse(Files.exists(dir.resolve("not-cleaned")));
   }
 
