@@ -67,7 +67,7 @@ class BeamBackedFileSystemTest {
     assertEquals(p("a/x.bin"), file.getPath());
     assertTrue(fs.getFileStatus(p("a")).isDirectory());
     assertTrue(fs.getFileStatus(p("a/b")).isDirectory());
-    assertTrue(fs.getFileStatus(new Path("beamtest:///")).isDirectory());
+    assertTrue(fs.getFileStatus(new Path("beamtest://local/")).isDirectory());
     assertThrows(FileNotFoundException.class, () -> fs.getFileStatus(p("a/nothing")));
     assertTrue(fs.exists(p("z.txt")));
     assertFalse(fs.exists(p("a/x")), "a name's prefix is not a file");

@@ -3,12 +3,14 @@ package dev.facesieve.pipeline;
 import org.apache.hadoop.fs.Path;
 
 /**
- * {@link BeamBackedFileSystem} for tests: {@code beamtest:///abs/path} is Beam's local file {@code
- * /abs/path}, so the adapter's Hadoop side and Beam's matching and channels are exercised against
- * local files (there is no object store here). Registered for Hadoop in the test resources only.
+ * {@link BeamBackedFileSystem} for tests: {@code beamtest://local/abs/path} is Beam's local file
+ * {@code /abs/path}, so the adapter's Hadoop side and Beam's matching and channels are exercised
+ * against local files (there is no object store here). Registered for Hadoop in the test resources
+ * only.
  */
 public final class BeamTestFileSystem extends BeamBackedFileSystem {
   static final String SCHEME = "beamtest";
+  static final String AUTHORITY = "local";
 
   @Override
   public String getScheme() {
@@ -28,11 +30,11 @@ public final class BeamTestFileSystem extends BeamBackedFileSystem {
     while (path.startsWith("//")) {
       path = path.substring(1);
     }
-    return new Path(SCHEME, null, path);
+    return new Path(SCHEME, AUTHORITY, path);
   }
 
   /** The URI of a local absolute path on this file system. */
   static String uri(java.nio.file.Path local) {
-    return SCHEME + "://" + local.toAbsolutePath();
+    return SCHEME + "://" + AUTHORITY + local.toAbsolutePath();
   }
 }
