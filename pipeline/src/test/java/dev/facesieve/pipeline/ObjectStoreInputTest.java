@@ -27,14 +27,18 @@ class ObjectStoreInputTest {
 
   @Test
   void aUriOnlyTheAdapterServesIsRemoteForLocationAndUnknownToBeam() {
+    Path synth = dir.resolve("synth");
+    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
     String uri = BeamTestFileSystem.uri(dir);
     assertTrue(Location.isRemote(uri));
     assertFalse(Location.parse(uri).isLocal());
-    // an output there would go to Beam's FileSystems, which do not know the scheme
+    // an output there goes to Beam's FileSystems, which do not know the scheme
     CommandLineTest.Result r =
         CommandLineTest.run(
-            "prepare", "--input", dir.toString(), "--output", uri + "/prepared-elsewhere");
+            "prepare", "--input", synth.toString(), "--output", uri + "/prepared-elsewhere");
     assertNotEquals(0, r.code(), r.out());
+    assertTrue(r.err().contains("No filesystem found for scheme beamtest"), r.err());
+    assertFalse(Files.exists(dir.resolve("prepared-elsewhere")), "nothing written");
   }
 
   @Test
