@@ -106,6 +106,13 @@ class ObjectStoreInputTest {
     assertNotEquals(0, r.code(), r.out());
     assertTrue(r.err().contains("Beam has none for s3"), r.err() + r.out());
     assertFalse(Files.exists(dir.resolve("p")), "nothing written");
+    // and an input that is not there, on an object store Beam has, is not found
+    String missing = BeamTestFileSystem.uri(dir.resolve("nothing-here"));
+    CommandLineTest.Result none =
+        CommandLineTest.run("prepare", "--input", missing, "--output", dir.resolve("p").toString());
+    assertNotEquals(0, none.code(), none.out());
+    assertTrue(none.err().contains(missing + ": input not found"), none.err());
+    assertFalse(Files.exists(dir.resolve("p")), "nothing written");
   }
 
   /**
