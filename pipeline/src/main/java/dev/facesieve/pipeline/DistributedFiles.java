@@ -20,8 +20,9 @@ import org.apache.hadoop.conf.Configuration;
  * file:///} it would claim {@code file} too and every pipeline would fail ("Scheme: [file] has
  * conflicting filesystems"); {@link HadoopFiles} says why the configuration avoids that. The input
  * planners and readers of {@code datasets} read an {@code hdfs://} input through Hadoop's {@code
- * FileSystem} with the same configuration. Other schemes ({@code gs://} with {@code -Pdataflow},
- * {@code s3://} with Beam's AWS module) register themselves from the pipeline options as usual.
+ * FileSystem} with the same configuration. Other schemes ({@code gs://}, which Beam's Flink runner
+ * brings into every build, {@code s3://} with Beam's AWS module) register themselves from the
+ * pipeline options as usual; {@link BeamBackedFileSystem} makes them readable through Hadoop.
  */
 public final class DistributedFiles {
   private DistributedFiles() {}

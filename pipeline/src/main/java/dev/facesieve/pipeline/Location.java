@@ -294,7 +294,8 @@ public final class Location {
 
   /**
    * The rows of this Parquet file, from its footer. Elsewhere than locally the footer is read
-   * through Hadoop's file systems, so an object store needs its Hadoop connector on the class path.
+   * through Hadoop's file systems ({@link BeamBackedFileSystem} for {@code gs://} and {@code
+   * s3://}).
    */
   public long parquetRows() throws IOException {
     if (local != null) {

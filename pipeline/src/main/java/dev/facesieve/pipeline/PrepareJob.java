@@ -192,8 +192,11 @@ public final class PrepareJob {
         InputFormat.detect(in);
       }
     } else {
+      // asked of Hadoop's FileSystem, which plans and reads a remote input (an object store's
+      // through BeamBackedFileSystem)
+      URI uri = URI.create(s.input().spec(false));
       try {
-        if (!s.input().exists()) {
+        if (!HadoopFiles.fileSystem(uri).exists(new org.apache.hadoop.fs.Path(uri))) {
           throw new InputException(s.input().toString(), "input not found");
         }
       } catch (IOException e) {
@@ -391,7 +394,12 @@ public final class PrepareJob {
           plan.listingSha256() != null
               ? PrepareManifest.InputFile.ofFolder(f.toString(), plan.listingSha256())
               : PrepareManifest.InputFile.ofFile(
-                  f.toString(), Location.parse(f.toString()).size(), HadoopFiles.sha256(f)));
+                  f.toString(),
+                  // sized by the file system that read it, as it is hashed
+                  HadoopFiles.fileSystem(f)
+                      .getFileStatus(new org.apache.hadoop.fs.Path(f))
+                      .getLen(),
+                  HadoopFiles.sha256(f)));
     }
     PrepareManifest.Input input =
         new PrepareManifest.Input(
