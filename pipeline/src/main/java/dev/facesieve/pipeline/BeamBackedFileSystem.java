@@ -32,7 +32,7 @@ import org.apache.hadoop.util.Progressable;
  *
  * <p>Hadoop has no {@code gs} or {@code s3} file system on FaceSieve's class path (Google's
  * gcs-connector is not a dependency; hadoop-aws gives {@code s3a} only), while Beam has {@code gs}
- * with {@code -Pdataflow} and {@code s3} with its AWS module. Hadoop finds the subclasses through
+ * in every build (its Flink runner brings the GCS file system) and {@code s3} with its AWS module. Hadoop finds the subclasses through
  * its own {@code ServiceLoader} ({@code META-INF/services/org.apache.hadoop.fs.FileSystem}, keyed by
  * {@link #getScheme()}), so the driver and every worker get them with no configuration; only
  * schemes no Hadoop implementation claims are registered, so none is shadowed. Beam resolves the
