@@ -51,12 +51,9 @@ class HdfsEmbeddingsTest {
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = HdfsOutputTest.startCluster(base);
-    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    root = HdfsOutputTest.root(cluster);
     dir = base;
-    Path synth = base.resolve("synth");
-    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
-    prepared = base.resolve("prepared");
-    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", prepared.toString());
+    prepared = OwnershipTest.synthPrepared(base);
     model = base.resolve("model");
     OwnershipTest.trainTiny(prepared, model);
     reference = base.resolve("reference");
@@ -178,12 +175,7 @@ class HdfsEmbeddingsTest {
   void aFailedCleanToHdfsLeavesNothingThatLooksComplete() throws Exception {
     Location out = Location.parse(root + "/failed");
     Location store = Location.parse(root + "/stores/failed");
-    ProgressListener failing =
-        (stage, done, total) -> {
-          if (done == total) { // the pipeline has written its files and the store's staged ones
-            throw new IllegalStateException("injected failure");
-          }
-        };
+    ProgressListener failing = HdfsOutputTest.FAIL_ONCE_ALL_IS_STAGED;
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,

@@ -36,7 +36,7 @@ class HdfsOutputTest {
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = startCluster(base);
-    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    root = root(cluster);
     dir = base;
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
@@ -54,6 +54,22 @@ class HdfsOutputTest {
     MiniDFSCluster c = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     c.waitActive();
     return c;
+  }
+
+  /**
+   * A progress listener that throws ("injected failure") once a stage's count is complete: the
+   * pipeline has written its files into the staging folder, the commit has not begun.
+   */
+  static final ProgressListener FAIL_ONCE_ALL_IS_STAGED =
+      (stage, done, total) -> {
+        if (done == total) {
+          throw new IllegalStateException("injected failure");
+        }
+      };
+
+  /** The cluster's root as FaceSieve names it: {@code hdfs://localhost:<port>}. */
+  static String root(MiniDFSCluster cluster) {
+    return "hdfs://localhost:" + cluster.getNameNodePort();
   }
 
   /** Copies a local file or folder to {@code to} (an absolute path) on the cluster. */
@@ -308,12 +324,7 @@ class HdfsOutputTest {
   @Test
   void aPrepareThatFailsAfterItsPipelineLeavesNothingThatLooksComplete() throws Exception {
     Location out = Location.parse(root + "/interrupted");
-    ProgressListener failing =
-        (stage, done, total) -> {
-          if (done == total) { // the pipeline has written its files into the staging folder
-            throw new IllegalStateException("injected failure");
-          }
-        };
+    ProgressListener failing = FAIL_ONCE_ALL_IS_STAGED;
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
@@ -391,12 +402,7 @@ class HdfsOutputTest {
 
     // clean --output hdfs://: first a run that fails after its pipeline has staged its files
     Location out = Location.parse(root + "/cleaned");
-    ProgressListener failing =
-        (stage, done, total) -> {
-          if (done == total) {
-            throw new IllegalStateException("injected failure");
-          }
-        };
+    ProgressListener failing = FAIL_ONCE_ALL_IS_STAGED;
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,

@@ -32,7 +32,7 @@ class HdfsPermissionsTest {
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = HdfsOutputTest.startCluster(base);
-    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    root = HdfsOutputTest.root(cluster);
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));
     FileSystem fs = cluster.getFileSystem();

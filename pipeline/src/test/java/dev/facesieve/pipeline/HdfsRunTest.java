@@ -40,7 +40,7 @@ class HdfsRunTest {
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = HdfsOutputTest.startCluster(base);
-    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    root = HdfsOutputTest.root(cluster);
     dir = base;
     synth = base.resolve("synth");
     OwnershipTest.ok(OwnershipTest.synthArgs(synth));

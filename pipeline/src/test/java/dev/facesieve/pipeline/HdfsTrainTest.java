@@ -13,6 +13,7 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.model.ModelDirectory;
+import dev.facesieve.model.ModelJson;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -69,12 +71,9 @@ class HdfsTrainTest {
   @BeforeAll
   void start(@TempDir Path base) throws Exception {
     cluster = HdfsOutputTest.startCluster(base);
-    root = "hdfs://localhost:" + cluster.getNameNodePort();
+    root = HdfsOutputTest.root(cluster);
     dir = base;
-    Path synth = base.resolve("synth");
-    OwnershipTest.ok(OwnershipTest.synthArgs(synth));
-    prepared = base.resolve("prepared");
-    OwnershipTest.ok("prepare", "--input", synth.toString(), "--output", prepared.toString());
+    prepared = OwnershipTest.synthPrepared(base);
     hdfsPrepared = root + "/data/prepared";
     copyToHdfs(prepared, "/data/prepared");
     localModel = base.resolve("model-local");
@@ -94,6 +93,14 @@ class HdfsTrainTest {
 
   private void copyToHdfs(Path local, String to) throws Exception {
     HdfsOutputTest.copyToHdfs(cluster, local, to);
+  }
+
+  /** {@link #CONFIG}'s training of the prepared faces on HDFS into {@code out}, without a store. */
+  private ModelJson trainFromHdfs(
+      Location out, boolean resume, Trainer.Listener listener, BooleanSupplier stop)
+      throws Exception {
+    return TrainJob.run(
+        Location.parse(hdfsPrepared), out, CONFIG, resume, false, null, listener, stop);
   }
 
   private static List<String> train(String... args) {
@@ -152,16 +159,7 @@ class HdfsTrainTest {
     Trainer.Stopped stopped =
         assertThrows(
             Trainer.Stopped.class,
-            () ->
-                TrainJob.run(
-                    Location.parse(hdfsPrepared),
-                    out,
-                    CONFIG,
-                    false,
-                    false,
-                    null,
-                    step -> steps[0] = step.step(),
-                    () -> steps[0] >= 5));
+            () -> trainFromHdfs(out, false, step -> steps[0] = step.step(), () -> steps[0] >= 5));
     assertEquals(5, stopped.step());
     assertTrue(out.resolve("checkpoint/state.json").isFile(), "the checkpoint is on HDFS");
     assertTrue(out.resolve("checkpoint/backbone.params").isFile());
@@ -175,30 +173,12 @@ class HdfsTrainTest {
     // without --resume or --overwrite the checkpoint is kept
     InputException e =
         assertThrows(
-            InputException.class,
-            () ->
-                TrainJob.run(
-                    Location.parse(hdfsPrepared),
-                    out,
-                    CONFIG,
-                    false,
-                    false,
-                    null,
-                    step -> {},
-                    () -> false));
+            InputException.class, () -> trainFromHdfs(out, false, step -> {}, () -> false));
     assertTrue(
         e.getMessage().contains("holds the checkpoint of an unfinished training"), e.getMessage());
 
     List<Long> resumed = new ArrayList<>();
-    TrainJob.run(
-        Location.parse(hdfsPrepared),
-        out,
-        CONFIG,
-        true,
-        false,
-        null,
-        step -> resumed.add(step.step()),
-        () -> false);
+    trainFromHdfs(out, true, step -> resumed.add(step.step()), () -> false);
     assertEquals(6, resumed.get(0), "resumed after the stop's checkpoint");
     // the model the command line trained, uninterrupted, from the local copy of the data
     sameModel(Location.of(localModel), out, false);

@@ -38,6 +38,18 @@ class OwnershipTest {
     trainTiny(prepared, model);
   }
 
+  /**
+   * Generates the small synthetic RecordIO of {@link #synthArgs} into {@code base/synth}, prepares
+   * it into {@code base/prepared} and returns that folder.
+   */
+  static Path synthPrepared(Path base) {
+    Path synth = base.resolve("synth");
+    ok(synthArgs(synth));
+    Path prepared = base.resolve("prepared");
+    ok("prepare", "--input", synth.toString(), "--output", prepared.toString());
+    return prepared;
+  }
+
   /** Trains the tiny model the clean tests start from: 1 epoch, batches of 8, 32 dimensions. */
   static void trainTiny(Path prepared, Path model) {
     ok(
