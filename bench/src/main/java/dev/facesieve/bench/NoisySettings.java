@@ -163,6 +163,58 @@ final class NoisySettings {
     return items;
   }
 
+  /**
+   * A contamination sweep: a seeded quarter of the classes each hold a share {@code lookalike} of
+   * faces of their nearest kept identity (coherent close-set noise), and every class a share {@code
+   * flips} of random other kept identities (label flips).
+   */
+  List<Item> buildSweep(double lookalike, double flips, long seed) {
+    SplittableRandom r = new SplittableRandom(seed * 131 + 7);
+    int c = keptIdentities.length;
+    int[] order = new int[c];
+    for (int i = 0; i < c; i++) {
+      order[i] = i;
+    }
+    shuffle(order, new SplittableRandom(seed * 17 + 3));
+    boolean[] coherent = new boolean[c];
+    for (int i = 0; i < Math.max(1, c / 4); i++) {
+      coherent[order[i]] = true;
+    }
+    List<Item> items = new ArrayList<>();
+    for (int label = 0; label < c; label++) {
+      int id = keptIdentities[label];
+      for (int img : imagesOf.get(id)) {
+        items.add(new Item(img, label, NoiseKind.CLEAN));
+      }
+      int n = imagesOf.get(id).size();
+      if (coherent[label] && lookalike > 0) {
+        int partner = -1;
+        for (int q : keptIdentities) {
+          if (q != id && (partner < 0 || meanCos[id][q] > meanCos[id][partner])) {
+            partner = q;
+          }
+        }
+        List<Integer> drawn = new ArrayList<>();
+        for (int k = 0; k < (int) Math.round(n * lookalike / (1 - lookalike)); k++) {
+          if (drawn.isEmpty()) {
+            drawn.addAll(imagesOf.get(partner));
+            java.util.Collections.shuffle(drawn, new java.util.Random(r.nextLong()));
+          }
+          items.add(new Item(drawn.remove(drawn.size() - 1), label, NoiseKind.CLOSE_SET));
+        }
+      }
+      for (int k = 0; k < (int) Math.round(n * flips / (1 - flips)); k++) {
+        int src;
+        do {
+          src = keptIdentities[r.nextInt(c)];
+        } while (src == id);
+        List<Integer> imgs = imagesOf.get(src);
+        items.add(new Item(imgs.get(r.nextInt(imgs.size())), label, NoiseKind.CLOSE_SET));
+      }
+    }
+    return items;
+  }
+
   static String settingName(String kind, double p) {
     return String.format(Locale.ROOT, "%s-%02d", kind, Math.round(p * 100));
   }

@@ -196,7 +196,8 @@ final class FakeCleanRun {
                 30.0,
                 new long[180],
                 new long[180],
-                Double.NaN));
+                Double.NaN),
+            null);
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,
@@ -389,7 +390,8 @@ final class FakeCleanRun {
                 14.0,
                 splitHalf,
                 nearestFace,
-                Double.NaN));
+                Double.NaN),
+            null);
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,

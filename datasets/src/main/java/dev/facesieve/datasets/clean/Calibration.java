@@ -17,21 +17,12 @@ import java.util.TreeMap;
  * constants. Two statistics of the run's own embeddings set them:
  *
  * <ul>
- *   <li><b>another person</b> ({@link #otherPersonDeg}): every class's dominant sub-class centroid
- *       is compared with every other class's; the angle to the nearest other class is how far the
- *       closest look-alike lies. The cut is a low percentile ({@link #OTHER_PERSON_PERCENTILE}) of
- *       those angles, and at least {@link #OTHER_PERSON_FLOOR_DEG}: a group of faces whose centroid
- *       lies farther than that from the class's own is as far as another person. The percentile,
- *       not the minimum, so that a few duplicate identities (one person under two labels) do not
- *       drag the cut down; the floor, for when so many classes are captured by one look-alike that
- *       even the percentile is a duplicate.
- *   <li><b>outlier face</b> ({@link #outlierDeg}): where a typical face of the nearest other person
- *       would sit. A face at angle α from its own person's centroid, whose person lies δ from this
- *       class, is at about arccos(cos α · cos δ) from this class's centroid (in high dimensions the
- *       two offsets are orthogonal); the cut takes α as the median angle of a face to its
- *       sub-class's centroid (leave-one-out: with a few faces a sub-class, each face would pull its
- *       centroid towards itself) and δ as the "another person" cut. A face beyond it is farther
- *       from the person than a look-alike's typical face is.
+ *   <li><b>another person</b> ({@link #otherPersonDeg}) and <b>outlier face</b> ({@link
+ *       #outlierDeg}): the group cut and the per-face cut of the sub-class policy, read by {@link
+ *       PersonCuts} from distributions that label noise cannot move (impostor angles, split halves,
+ *       the median nearest other class); {@link #cuts} says how, and how stable they are. Neither
+ *       depends on the nearest-other-class percentile any more: every look-alike filed under a name
+ *       pulls that percentile, and the cuts with it, down.
  *   <li><b>relabel</b> ({@link #relabelFaceDeg}): a dropped face, or a dropped sub-class's
  *       centroid, is moved to another class only if it lies within the median face angle α of that
  *       class's centroid (as close as a typical face of that person, not a borderline one). Looser,
@@ -62,6 +53,8 @@ import java.util.TreeMap;
  * @param relabelFaceDeg the angle within which a single face must lie of another class's centroid
  *     to be moved there
  * @param evidence what the cuts were read from, for the report
+ * @param cuts how the per-face and group cuts were read and how stable they are ({@link
+ *     PersonCuts}); null in a summary written before it
  */
 public record Calibration(
     double otherPersonDeg,
@@ -69,7 +62,8 @@ public record Calibration(
     double relabelFaceDeg,
     double duplicateIdentityDeg,
     double nearDuplicateDeg,
-    Evidence evidence)
+    Evidence evidence,
+    PersonCuts.Evidence cuts)
     implements Serializable {
 
   /** Percentile of split-half angles taken as "the same person" for duplicate identities. */
@@ -178,6 +172,7 @@ public record Calibration(
    * @param splitHalfDeg the angle between the centroids of the person's faces at even and at odd
    *     positions (NaN with fewer than {@link #MIN_SPLIT_FACES})
    * @param nearestFaceAnglesDeg each of the person's faces' angle to its nearest other one
+   * @param personSample a few of the person's faces, for the impostor angles ({@link PersonCuts})
    */
   public record ClassStats(
       int label,
@@ -188,7 +183,8 @@ public record Calibration(
       int faces,
       float[] personCentroid,
       double splitHalfDeg,
-      double[] nearestFaceAnglesDeg)
+      double[] nearestFaceAnglesDeg,
+      float[][] personSample)
       implements Serializable {
 
     /**
@@ -235,7 +231,8 @@ public record Calibration(
           x.length,
           SubClasses.mean(own),
           splitHalfDeg(own),
-          nearestOtherRowDeg(own));
+          nearestOtherRowDeg(own),
+          PersonCuts.pick(own));
     }
 
     /** The angle between the centroids of the rows at even and at odd positions. */
@@ -284,8 +281,11 @@ public record Calibration(
     private final TreeMap<Integer, float[]> persons = new TreeMap<>();
     private final TreeMap<Integer, Integer> faces = new TreeMap<>();
     private final long[] subclass = new long[BINS];
-    private final long[] face = new long[FINE_BINS];
-    private final long[] split = new long[FINE_BINS];
+    // genuine (leave-one-out) face angles and split-half angles, by label parity (PersonCuts reads
+    // each half alone for the cuts' stability)
+    private final long[][] face = new long[2][FINE_BINS];
+    private final long[][] split = new long[2][FINE_BINS];
+    private final PersonCuts.Sample sample = new PersonCuts.Sample();
     private final long[] nearestFace = new long[BINS];
 
     public Stats add(ClassStats c) {
@@ -297,11 +297,15 @@ public record Calibration(
       for (double a : c.subclassAnglesDeg()) {
         subclass[bin(a, BINS)]++;
       }
+      int parity = Math.floorMod(c.label(), 2);
       for (double a : c.faceAnglesDeg()) {
-        face[bin(a, FINE_BINS)]++;
+        face[parity][bin(a, FINE_BINS)]++;
       }
       if (!Double.isNaN(c.splitHalfDeg())) {
-        split[bin(c.splitHalfDeg(), FINE_BINS)]++;
+        split[parity][bin(c.splitHalfDeg(), FINE_BINS)]++;
+      }
+      if (c.personSample() != null) {
+        sample.add(c.label(), c.personSample());
       }
       for (double a : c.nearestFaceAnglesDeg()) {
         nearestFace[bin(a, BINS)]++;
@@ -321,10 +325,13 @@ public record Calibration(
         subclass[i] += o.subclass[i];
         nearestFace[i] += o.nearestFace[i];
       }
-      for (int i = 0; i < FINE_BINS; i++) {
-        face[i] += o.face[i];
-        split[i] += o.split[i];
+      for (int p = 0; p < 2; p++) {
+        for (int i = 0; i < FINE_BINS; i++) {
+          face[p][i] += o.face[p][i];
+          split[p][i] += o.split[p][i];
+        }
       }
+      sample.merge(o.sample);
       return this;
     }
 
@@ -357,7 +364,7 @@ public record Calibration(
     }
 
     /**
-     * The thresholds and their evidence, searching with {@code search}.
+     * The thresholds and their evidence, searching with {@code s}.
      *
      * <p>The duplicate-identity cut takes two passes. Duplicates are the nearest other class of the
      * classes they duplicate, so when many are present (insightface's estimate for MS1MV2: about 7%
@@ -365,7 +372,7 @@ public record Calibration(
      * second pass compares each searched class with its nearest class outside the classes within
      * the first cut of it (its duplicates) and puts the cut halfway to that.
      */
-    public Calibration calibrate(SimilaritySearch search) {
+    public Calibration calibrate(SimilaritySearch s) {
       Centroids all = centroids();
       int c = all.size();
       int q = Math.min(c, MAX_QUERIES);
@@ -390,37 +397,30 @@ public record Calibration(
         nnHist[bin(a, BINS)]++;
       }
       double nnP = nn.length == 0 ? Double.NaN : percentile(nn, OTHER_PERSON_PERCENTILE);
-      double p50 = percentile(face, 50, 180.0 / FINE_BINS);
-      double p25 = percentile(face, 25, 180.0 / FINE_BINS);
-      double person =
+      long[] allFaces = sum(face);
+      long[] allSplit = sum(split);
+      double p50 = percentile(allFaces, 50, 180.0 / FINE_BINS);
+      double p25 = percentile(allFaces, 25, 180.0 / FINE_BINS);
+      PersonCuts.Evidence cuts =
+          PersonCuts.read(
+              sample.impostorAnglesByParity(personCentroids()),
+              face,
+              split,
+              byParity(nearest, exclude));
+      // the nearest-other percentile: no longer a cut of the class's own decisions (noise moves
+      // it), still the start of the duplicate-identity search, whose subject it is
+      double nearestOtherCut =
           Double.isNaN(nnP)
               ? CleaningPolicy.FALLBACK_OTHER_PERSON_DEG
               : Math.max(OTHER_PERSON_FLOOR_DEG, nnP);
-      double outlier =
-          Double.isNaN(p50) || Double.isNaN(nnP)
-              ? CleaningPolicy.DEFAULT_THRESHOLD_DEG
-              : Math.toDegrees(
-                  Math.acos(Math.cos(Math.toRadians(p50)) * Math.cos(Math.toRadians(person))));
-      double relabelFace = Double.isNaN(p50) ? 0 : p50;
-      long[] faceCoarse = coarse(face);
-      double splitP = percentile(split, SPLIT_HALF_PERCENTILE, 180.0 / FINE_BINS);
-      // the midpoint between one person's halves and the nearest other person; without halves,
-      // half the "another person" cut
-      double first = Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
-      double[] outside = nearestOutside(all, queryRow, nearest, first, search);
-      double outsideP =
-          outside.length == 0 ? Double.NaN : percentile(outside, OTHER_PERSON_PERCENTILE);
-      double reference =
-          Double.isNaN(outsideP) ? person : Math.max(OTHER_PERSON_FLOOR_DEG, outsideP);
-      double duplicate =
-          Double.isNaN(splitP) ? reference / 2 : Math.min(reference, (splitP + reference) / 2);
-      double nearDuplicate = Double.isNaN(p50) ? 0 : NEAR_DUPLICATE_FRACTION * p50;
+      double splitP = percentile(allSplit, SPLIT_HALF_PERCENTILE, 180.0 / FINE_BINS);
+      double[] duplicate = duplicateIdentityDeg(all, queryRow, nearest, nearestOtherCut, splitP, s);
       return new Calibration(
-          round(person),
-          round(Math.min(180, outlier)),
-          round(relabelFace),
-          round(duplicate),
-          round(nearDuplicate),
+          round(cuts.groupCutDeg()),
+          round(Math.min(180, cuts.faceCutDeg())),
+          round(Double.isNaN(p50) ? 0 : p50),
+          round(duplicate[0]),
+          round(Double.isNaN(p50) ? 0 : NEAR_DUPLICATE_FRACTION * p50),
           new Evidence(
               c,
               nn.length,
@@ -429,11 +429,51 @@ public record Calibration(
               round(p25),
               subclass.clone(),
               nnHist,
-              faceCoarse,
+              coarse(allFaces),
               round(splitP),
-              coarse(split),
+              coarse(allSplit),
               nearestFace.clone(),
-              round(outsideP)));
+              round(duplicate[1])),
+          rounded(cuts));
+    }
+
+    /**
+     * The duplicate-identity cut (and the nearest-outside percentile it lies halfway to): the
+     * midpoint between one person's halves and the nearest other person, taken twice (see {@link
+     * #calibrate(SimilaritySearch)}).
+     */
+    private double[] duplicateIdentityDeg(
+        Centroids all,
+        int[] queryRow,
+        Centroids.Match[] nearest,
+        double person,
+        double splitP,
+        SimilaritySearch search) {
+      // without halves, half the "another person" cut
+      double first = Double.isNaN(splitP) ? person / 2 : Math.min(person, (splitP + person) / 2);
+      double[] outside = nearestOutside(all, queryRow, nearest, first, search);
+      double outsideP =
+          outside.length == 0 ? Double.NaN : percentile(outside, OTHER_PERSON_PERCENTILE);
+      double reference =
+          Double.isNaN(outsideP) ? person : Math.max(OTHER_PERSON_FLOOR_DEG, outsideP);
+      double duplicate =
+          Double.isNaN(splitP) ? reference / 2 : Math.min(reference, (splitP + reference) / 2);
+      return new double[] {duplicate, outsideP};
+    }
+
+    /** Sorted nearest-other angles of even- and of odd-labelled queries. */
+    private static double[][] byParity(Centroids.Match[] nearest, int[] exclude) {
+      List<Double> even = new ArrayList<>();
+      List<Double> odd = new ArrayList<>();
+      for (int i = 0; i < nearest.length; i++) {
+        if (nearest[i] != null) {
+          (Math.floorMod(exclude[i], 2) == 0 ? even : odd).add(nearest[i].angleDeg());
+        }
+      }
+      return new double[][] {
+        even.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
+        odd.stream().mapToDouble(Double::doubleValue).sorted().toArray()
+      };
     }
 
     /**
@@ -487,6 +527,15 @@ public record Calibration(
   }
 
   /**
+   * The spread a group of one person's faces holds together in ({@link
+   * PersonCuts.Evidence#spreadDeg}); 90° (every group coherent, the rule before it) for a
+   * calibration from before it was recorded.
+   */
+  public double personSpreadDeg() {
+    return cuts == null ? 90 : cuts.spreadDeg();
+  }
+
+  /**
    * The "nearest other person" the duplicate-identity cut lies halfway to: the percentile of angles
    * to the nearest class outside each class's duplicates, at least the floor ({@link
    * #otherPersonDeg} for a calibration from before it was recorded).
@@ -506,6 +555,28 @@ public record Calibration(
   public boolean collapsed() {
     return !Double.isNaN(evidence.nearestOtherPercentileDeg())
         && evidence.nearestOtherPercentileDeg() < OTHER_PERSON_FLOOR_DEG;
+  }
+
+  private static long[] sum(long[][] byParity) {
+    long[] out = byParity[0].clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] += byParity[1][i];
+    }
+    return out;
+  }
+
+  private static PersonCuts.Evidence rounded(PersonCuts.Evidence e) {
+    return new PersonCuts.Evidence(
+        round(e.faceCutDeg()),
+        e.impostorAngles(),
+        e.impostorDeg(),
+        Math.round(e.genuineBeyondCut() * 1e4) / 1e4,
+        round(e.spreadDeg()),
+        round(e.splitHalfDeg()),
+        round(e.nearestOtherMedianDeg()),
+        round(e.groupCutDeg()),
+        new double[] {round(e.faceCutEvenOddDeg()[0]), round(e.faceCutEvenOddDeg()[1])},
+        new double[] {round(e.groupCutEvenOddDeg()[0]), round(e.groupCutEvenOddDeg()[1])});
   }
 
   private static long[] coarse(long[] fine) {

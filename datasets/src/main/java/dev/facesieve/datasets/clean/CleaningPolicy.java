@@ -18,14 +18,15 @@ import javax.annotation.Nullable;
  *       the dominant sub-centre is at most the threshold.
  *   <li>{@code strict} also drops every face whose nearest sub-centre is not the dominant one.
  *   <li>{@code subclass} decides on sub-classes (the faces nearest each sub-centre, {@link
- *       SubClasses}): a non-dominant sub-class of at least {@link #minSubclassSize} faces whose
- *       member centroid lies more than {@link #otherPersonDeg} from the dominant sub-class's
- *       centroid, and whose faces lie (median) beyond the face threshold of that centroid, is
- *       another person and is dropped whole ({@code OTHER_PERSON}). The second test keeps a few
- *       faces of the person in an unusual pose: their mean can sit far from the dominant one while
- *       each face is within the person's spread (ORL, 10 faces a class). The others are the same
- *       person (pose, light, age) and stay. A face is then an outlier when its angle to the nearest
- *       of its person's centroids exceeds the threshold.
+ *       SubClasses}): a non-dominant sub-class is another person, and is dropped whole ({@code
+ *       OTHER_PERSON}), on group evidence alone ({@link #isOtherPerson}): at least {@link
+ *       #minSubclassSize} faces, its member centroid more than {@link #otherPersonDeg} from the
+ *       dominant sub-class's, and its faces holding together like one person's photos (within the
+ *       {@link #personSpreadDeg} a person's group keeps). A scatter of one person's hard pictures
+ *       (profile, greyscale, occlusion) may sit as far out, but its faces are far from each other
+ *       too, and it stays. Classes of fewer than {@link PersonCuts#MIN_GROUP_CLASS_FACES} faces are
+ *       judged face by face. A face is then an outlier when its angle to its person's centroid
+ *       exceeds the per-face threshold.
  * </ul>
  *
  * <p>Thresholds may be {@link #AUTO} ({@code NaN}): {@link #resolve} replaces them with the values
@@ -47,7 +48,8 @@ public record CleaningPolicy(
     int minSubclassSize,
     int minClassSize,
     boolean relabel,
-    double relabelFaceDeg)
+    double relabelFaceDeg,
+    double personSpreadDeg)
     implements Serializable {
 
   /** The policies. */
@@ -127,7 +129,14 @@ public record CleaningPolicy(
   /** A policy at a face threshold (or {@link #AUTO}), other settings at their defaults. */
   public static CleaningPolicy of(Kind kind, double thresholdDeg) {
     return new CleaningPolicy(
-        kind, thresholdDeg, AUTO, DEFAULT_MIN_SUBCLASS_SIZE, DEFAULT_MIN_CLASS_SIZE, false, AUTO);
+        kind,
+        thresholdDeg,
+        AUTO,
+        DEFAULT_MIN_SUBCLASS_SIZE,
+        DEFAULT_MIN_CLASS_SIZE,
+        false,
+        AUTO,
+        AUTO);
   }
 
   /** Parses a policy name ({@code drop-py}, {@code strict} or {@code subclass}). */
@@ -166,7 +175,8 @@ public record CleaningPolicy(
   /** True when some threshold is still {@link #AUTO}. */
   public boolean isAuto() {
     return Double.isNaN(thresholdDeg)
-        || (kind == Kind.SUBCLASS && Double.isNaN(otherPersonDeg))
+        || (kind == Kind.SUBCLASS
+            && (Double.isNaN(otherPersonDeg) || Double.isNaN(personSpreadDeg)))
         || (relabel && Double.isNaN(relabelFaceDeg));
   }
 
@@ -187,34 +197,83 @@ public record CleaningPolicy(
         minSubclassSize,
         minClassSize,
         relabel && !c.collapsed(),
-        Double.isNaN(relabelFaceDeg) ? c.relabelFaceDeg() : relabelFaceDeg);
+        Double.isNaN(relabelFaceDeg) ? c.relabelFaceDeg() : relabelFaceDeg,
+        Double.isNaN(personSpreadDeg) ? c.personSpreadDeg() : personSpreadDeg);
   }
 
   /** This policy at another face threshold. */
   public CleaningPolicy withThresholdDeg(double deg) {
     return new CleaningPolicy(
-        kind, deg, otherPersonDeg, minSubclassSize, minClassSize, relabel, relabelFaceDeg);
+        kind,
+        deg,
+        otherPersonDeg,
+        minSubclassSize,
+        minClassSize,
+        relabel,
+        relabelFaceDeg,
+        personSpreadDeg);
   }
 
   /** This policy with another "another person" threshold. */
   public CleaningPolicy withOtherPersonDeg(double deg) {
     return new CleaningPolicy(
-        kind, thresholdDeg, deg, minSubclassSize, minClassSize, relabel, relabelFaceDeg);
+        kind,
+        thresholdDeg,
+        deg,
+        minSubclassSize,
+        minClassSize,
+        relabel,
+        relabelFaceDeg,
+        personSpreadDeg);
+  }
+
+  /** This policy with another person spread (the coherence a group of one person keeps). */
+  public CleaningPolicy withPersonSpreadDeg(double deg) {
+    return new CleaningPolicy(
+        kind,
+        thresholdDeg,
+        otherPersonDeg,
+        minSubclassSize,
+        minClassSize,
+        relabel,
+        relabelFaceDeg,
+        deg);
   }
 
   public CleaningPolicy withMinSubclassSize(int n) {
     return new CleaningPolicy(
-        kind, thresholdDeg, otherPersonDeg, n, minClassSize, relabel, relabelFaceDeg);
+        kind,
+        thresholdDeg,
+        otherPersonDeg,
+        n,
+        minClassSize,
+        relabel,
+        relabelFaceDeg,
+        personSpreadDeg);
   }
 
   public CleaningPolicy withMinClassSize(int n) {
     return new CleaningPolicy(
-        kind, thresholdDeg, otherPersonDeg, minSubclassSize, n, relabel, relabelFaceDeg);
+        kind,
+        thresholdDeg,
+        otherPersonDeg,
+        minSubclassSize,
+        n,
+        relabel,
+        relabelFaceDeg,
+        personSpreadDeg);
   }
 
   public CleaningPolicy withRelabel(boolean r) {
     return new CleaningPolicy(
-        kind, thresholdDeg, otherPersonDeg, minSubclassSize, minClassSize, r, relabelFaceDeg);
+        kind,
+        thresholdDeg,
+        otherPersonDeg,
+        minSubclassSize,
+        minClassSize,
+        r,
+        relabelFaceDeg,
+        personSpreadDeg);
   }
 
   /**
@@ -286,12 +345,17 @@ public record CleaningPolicy(
         reason[i] = faceReason(angle[i], s.nearest()[i] == s.dominant());
       }
     } else {
+      int elsewhere = 0;
       for (int j = 0; j < k; j++) {
-        otherPerson[j] =
-            j != sc.dominant()
-                && sc.size()[j] >= minSubclassSize
-                && sc.angleToDominantDeg()[j] > otherPersonDeg
-                && medianAngleDeg(x, s.nearest(), j, sc.dominantCentroid()) > thresholdDeg;
+        otherPerson[j] = isOtherPerson(x, s.nearest(), sc, j);
+        // every group beyond the cut counts, coherent or not: the named person split into pose
+        // groups next to an intruder group that took the dominant sub-centre is such a class
+        if (j != sc.dominant() && sc.angleToDominantDeg()[j] > otherPersonDeg) {
+          elsewhere += sc.size()[j];
+        }
+      }
+      if (elsewhere >= PersonCuts.MAX_OTHER_PERSON_SHARE * n) {
+        Arrays.fill(otherPerson, false);
       }
       // the person: the sum of every face not in another person's sub-class; each of those
       // faces is measured against the others (leave-one-out), the rest against all of them
@@ -328,16 +392,34 @@ public record CleaningPolicy(
     return new ClassDecision(label, reason, angle, target, angleToTarget, sc, otherPerson);
   }
 
-  /** The median angle of sub-class {@code j}'s faces to {@code ref}. */
-  static double medianAngleDeg(float[][] x, int[] nearest, int j, float[] ref) {
-    double[] a =
+  /**
+   * Whether sub-class {@code j} is another person, on group evidence alone: the class is large
+   * enough to judge groups ({@link PersonCuts#MIN_GROUP_CLASS_FACES}), the group is not the
+   * dominant one and has at least {@link #minSubclassSize} faces, its centroid lies beyond {@link
+   * #otherPersonDeg} of the dominant one, and its faces hold together like one person's photos
+   * ({@link PersonCuts#coherentWithinDeg} at {@link #personSpreadDeg}). The per-face cut plays no
+   * part: a look-alike's group has its centroid far out while its faces sit between the two cuts.
+   */
+  boolean isOtherPerson(float[][] x, int[] nearest, SubClasses sc, int j) {
+    return j != sc.dominant()
+        && x.length >= PersonCuts.MIN_GROUP_CLASS_FACES
+        && sc.size()[j] >= minSubclassSize
+        && sc.angleToDominantDeg()[j] > otherPersonDeg
+        && groupSpreadDeg(x, nearest, j)
+            <= PersonCuts.coherentWithinDeg(personSpreadDeg, sc.size()[j]);
+  }
+
+  /** The median leave-one-out angle of sub-class {@code j}'s faces within the group. */
+  static double groupSpreadDeg(float[][] x, int[] nearest, int j) {
+    float[][] g =
         java.util.stream.IntStream.range(0, x.length)
             .filter(i -> nearest[i] == j)
-            .mapToDouble(i -> SubClasses.angleDeg(ClassScorer.dot(x[i], ref)))
-            .sorted()
-            .toArray();
+            .mapToObj(i -> x[i])
+            .toArray(float[][]::new);
+    double[] a = SubClasses.leaveOneOutAnglesDeg(g);
+    Arrays.sort(a);
     int m = a.length / 2;
-    return a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2;
+    return a.length == 0 ? 0 : a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2;
   }
 
   private void applyMinClassSize(DropReason[] reason, int[] target, int label) {

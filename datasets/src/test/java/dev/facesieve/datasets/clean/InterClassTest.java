@@ -227,10 +227,12 @@ class InterClassTest {
               10,
               v(c, 7, 0),
               split[c],
-              new double[] {30, 36}));
+              new double[] {30, 36},
+              null));
     }
     Calibration cal = stats.calibrate();
-    assertEquals(90, cal.otherPersonDeg(), 0.2);
+    // the group cut: halfway between one person's halves and the median nearest other person
+    assertEquals((20.1 + 90) / 2, cal.otherPersonDeg(), 0.2);
     // the 95th percentile of {10, 20} is 20 (upper edge of its 0.1° bin)
     assertEquals(20.1, cal.evidence().splitHalfP95Deg(), 1e-9);
     assertEquals((20.1 + 90) / 2, cal.duplicateIdentityDeg(), 0.1);
@@ -256,11 +258,13 @@ class InterClassTest {
               10,
               centroid[c],
               20,
-              new double[] {30}));
+              new double[] {30},
+              null));
     }
     Calibration cal = stats.calibrate();
     // the first pass: the nearest other class is the duplicate (10°) for half the classes, so the
-    // "another person" percentile falls to the 45° floor
+    // "another person" percentile falls to the 45° floor (and the run counts as collapsed)
+    assertTrue(cal.collapsed());
     assertEquals(Calibration.OTHER_PERSON_FLOOR_DEG, cal.otherPersonDeg(), 1e-9);
     // the second: outside their duplicates, every class's nearest other person lies 90° away
     assertEquals(90, cal.evidence().nearestOutsidePercentileDeg(), 0.1);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,44 +43,103 @@ class SubclassPolicyTest {
   }
 
   private static final CleaningPolicy SUBCLASS =
-      CleaningPolicy.of(CleaningPolicy.Kind.SUBCLASS, 40).withOtherPersonDeg(45);
+      CleaningPolicy.of(CleaningPolicy.Kind.SUBCLASS, 40)
+          .withOtherPersonDeg(45)
+          .withPersonSpreadDeg(20);
 
   @Test
   void twoPeopleInOneClassDropTheMinoritySubclassWhole() {
-    List<float[]> faces = person(0, 10); // the class's person, axis 0
+    List<float[]> faces = person(0, 14); // the class's person, axis 0
     faces.addAll(person(1, 4)); // a look-alike filed 4 times: axis 1, 90° away
     float[][] x = rows(faces);
     // sub-centres: the person, the look-alike, and a second pose of the person
     float[][] centres = {face(0, 5, 0), face(1, 5, 0), face(0, 6, 30)};
     ClassScorer.Scores s = ClassScorer.score(x, centres);
     ClassDecision d = SUBCLASS.decideClass(0, x, s, null);
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 14; i++) {
       assertNull(d.reason()[i], "face " + i + " of the person is kept");
     }
-    for (int i = 10; i < 14; i++) {
+    for (int i = 14; i < 18; i++) {
       assertEquals(DropReason.OTHER_PERSON, d.reason()[i], "face " + i + " of the look-alike");
     }
     assertTrue(d.otherPerson()[1]);
     assertEquals(90, d.subClasses().angleToDominantDeg()[1], 1);
-    // a group is another person only if its faces also lie (median) beyond the face threshold of
-    // the dominant centroid: at 95° the look-alike's faces (~90°) are within the person's spread,
-    // and the group stays
-    ClassDecision loose = SUBCLASS.withThresholdDeg(95).decideClass(0, x, s, null);
-    assertNull(loose.reason()[12]);
-    assertFalse(loose.otherPerson()[1]);
+    // the group is decided on group evidence alone: a face threshold beyond the look-alike's
+    // faces (~90° from the person) no longer keeps it, as the coupled rule did
+    assertTrue(SUBCLASS.withThresholdDeg(95).decideClass(0, x, s, null).otherPerson()[1]);
+  }
+
+  @Test
+  void aScatterOfThePersonsHardPicturesIsNotAnotherPerson() {
+    // 14 faces of the person, then 4 hard pictures of them far out (tilted 60° each towards a
+    // different axis: their mean lies ~40° from the person, yet they lie ~70° from each other)
+    List<float[]> faces = person(0, 14);
+    List<float[]> hard = new ArrayList<>();
+    for (int b : new int[] {1, 2, 3, 4}) {
+      hard.add(face(0, b, 60));
+    }
+    faces.addAll(hard);
+    float[][] x = rows(faces);
+    // a sub-centre on the hard pictures' mean gathers them
+    float[][] centres = {face(0, 5, 0), SubClasses.mean(rows(hard)), face(0, 6, 30)};
+    ClassScorer.Scores s = ClassScorer.score(x, centres);
+    assertEquals(4, s.countPerSubCentre()[1]);
+    double spread = CleaningPolicy.groupSpreadDeg(x, s.nearest(), 1);
+    assertTrue(spread > PersonCuts.coherentWithinDeg(20, 4), "the group holds no person together");
+    CleaningPolicy p = SUBCLASS.withOtherPersonDeg(30).withThresholdDeg(80);
+    assertTrue(SubClasses.of(x, s).angleToDominantDeg()[1] > 30, "beyond the group cut");
+    ClassDecision d = p.decideClass(0, x, s, null);
+    assertFalse(d.otherPerson()[1]);
+    for (int i = 0; i < x.length; i++) {
+      assertNull(d.reason()[i], "face " + i + " is the named person and stays");
+    }
+    // the same four faces of one look-alike (all tilted the same way) are another person
+    List<float[]> lookalike = person(0, 14);
+    for (int i = 0; i < 4; i++) {
+      lookalike.add(face(1, 5 + i % 3, 10));
+    }
+    float[][] y = rows(lookalike);
+    ClassScorer.Scores t = ClassScorer.score(y, new float[][] {face(0, 5, 0), face(1, 5, 0)});
+    assertTrue(p.decideClass(0, y, t, null).otherPerson()[1]);
+  }
+
+  @Test
+  void smallClassesAndUnclearMajoritiesAreJudgedFaceByFace() {
+    // 10 faces and 4 of a look-alike: too few faces a class to tell pose groups from people
+    List<float[]> small = person(0, 10);
+    small.addAll(person(1, 4));
+    float[][] x = rows(small);
+    float[][] centres = {face(0, 5, 0), face(1, 5, 0), face(0, 6, 30)};
+    ClassScorer.Scores s = ClassScorer.score(x, centres);
+    ClassDecision d = SUBCLASS.withThresholdDeg(95).decideClass(0, x, s, null);
+    assertFalse(d.otherPerson()[1]);
+    assertNull(d.reason()[12], "below the face threshold, kept");
+    // 10 of the person and 9 of a look-alike: 47% of the class lies beyond the group cut, so
+    // which side is the person cannot be read from the class
+    List<float[]> even = person(0, 10);
+    even.addAll(person(1, 9));
+    float[][] y = rows(even);
+    ClassScorer.Scores t = ClassScorer.score(y, centres);
+    assertFalse(SUBCLASS.withThresholdDeg(95).decideClass(0, y, t, null).otherPerson()[1]);
+    // with 12 of the person the look-alike is a clear minority (43%) and is dropped
+    List<float[]> clear = person(0, 12);
+    clear.addAll(person(1, 9));
+    float[][] z = rows(clear);
+    ClassScorer.Scores u = ClassScorer.score(z, centres);
+    assertTrue(SUBCLASS.withThresholdDeg(95).decideClass(0, z, u, null).otherPerson()[1]);
   }
 
   @Test
   void onePersonInThreePosesKeepsEverything() {
     // three poses 30° apart around axis 0: each its own sub-class, all one person
     List<float[]> faces = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 18; i++) {
       faces.add(face(0, 5 + i % 3, 25));
     }
     float[][] x = rows(faces);
     float[][] centres = {face(0, 5, 25), face(0, 6, 25), face(0, 7, 25)};
     ClassScorer.Scores s = ClassScorer.score(x, centres);
-    assertArrayEquals(new int[] {4, 4, 4}, s.countPerSubCentre());
+    assertArrayEquals(new int[] {6, 6, 6}, s.countPerSubCentre());
     ClassDecision d = SUBCLASS.decideClass(0, x, s, null);
     for (int i = 0; i < x.length; i++) {
       assertNull(d.reason()[i], "face " + i);
@@ -87,13 +147,13 @@ class SubclassPolicyTest {
     // strict drops the two non-dominant poses: that is what the sub-class rule fixes
     DropReason[] strict = CleaningPolicy.of(CleaningPolicy.Kind.STRICT, 75).decide(s);
     long dropped = java.util.Arrays.stream(strict).filter(r -> r != null).count();
-    assertEquals(8, dropped);
+    assertEquals(12, dropped);
   }
 
   @Test
   void aCloseSetBlockIsRelabelledToItsClass() {
     // class 0 = person on axis 0 with 4 faces of person 1; class 1 = person on axis 1
-    List<float[]> c0 = person(0, 10);
+    List<float[]> c0 = person(0, 14);
     c0.addAll(person(1, 4));
     float[][] x0 = rows(c0);
     float[][] x1 = rows(person(1, 10));
@@ -110,8 +170,13 @@ class SubclassPolicyTest {
     stats.add(Calibration.ClassStats.of(2, "carl", x2, s2, SubClasses.of(x2, s2), 3));
     Calibration cal = stats.calibrate();
     // three people on orthogonal axes: every nearest other class is about 90° away, and so is the
-    // block from its class; with a cut at 45° the block is another person
-    assertEquals(90, cal.otherPersonDeg(), 1);
+    // block from its class; the group cut lies halfway between one person's split halves and
+    // that (at least 45°), and with a cut at 45° the block is another person
+    assertEquals(90, cal.cuts().nearestOtherMedianDeg(), 1);
+    assertEquals(
+        Math.max(45, (cal.cuts().splitHalfDeg() + cal.cuts().nearestOtherMedianDeg()) / 2),
+        cal.otherPersonDeg(),
+        0.1);
     assertFalse(cal.collapsed());
     CleaningPolicy p =
         CleaningPolicy.defaults()
@@ -120,11 +185,11 @@ class SubclassPolicyTest {
             .withRelabel(true)
             .resolve(cal);
     ClassDecision d = p.decideClass(0, x0, s0, stats.centroids());
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 14; i++) {
       assertNull(d.reason()[i]);
       assertFalse(d.relabelled(i));
     }
-    for (int i = 10; i < 14; i++) {
+    for (int i = 14; i < 18; i++) {
       assertTrue(d.relabelled(i), "face " + i + " moves");
       assertEquals(1, d.target()[i], "to bob");
       // 10° from bob's axis; bob's centroid leans towards the same tilt axes, so a little less
@@ -137,12 +202,12 @@ class SubclassPolicyTest {
             .withThresholdDeg(60)
             .resolve(cal)
             .decideClass(0, x0, s0, stats.centroids());
-    assertEquals(DropReason.OTHER_PERSON, dropped.reason()[11]);
+    assertEquals(DropReason.OTHER_PERSON, dropped.reason()[15]);
   }
 
   @Test
   void anOpenSetBlockHasNowhereToGo() {
-    List<float[]> c0 = person(0, 10);
+    List<float[]> c0 = person(0, 14);
     c0.addAll(person(3, 4)); // person 3 has no class
     float[][] x0 = rows(c0);
     float[][] x1 = rows(person(1, 10));
@@ -160,7 +225,7 @@ class SubclassPolicyTest {
             .withRelabel(true)
             .resolve(stats.calibrate());
     ClassDecision d = p.decideClass(0, x0, s0, stats.centroids());
-    for (int i = 10; i < 14; i++) {
+    for (int i = 14; i < 18; i++) {
       assertEquals(DropReason.OTHER_PERSON, d.reason()[i]);
       assertFalse(d.relabelled(i));
     }
@@ -168,31 +233,33 @@ class SubclassPolicyTest {
 
   @Test
   void calibrationReadsItsCutsFromTheData() {
-    // classes on axes 0..4; faces tilted 10° (leave-one-out angles ~10°); axes 90° apart
+    // classes on axes 0..4, each of 9 identical faces tilted 30° towards the shared axis 7: every
+    // face lies at arccos(sin²30°) = 75.52° from every other class's centroid (its impostor
+    // angles), and at 0° from its own
     Calibration.Stats stats = new Calibration.Stats();
     for (int c = 0; c < 5; c++) {
-      float[][] x = rows(person(c, 9));
-      ClassScorer.Scores s = ClassScorer.score(x, new float[][] {face(c, 5, 0)});
+      List<float[]> same = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        same.add(face(c, 7, 30));
+      }
+      float[][] x = rows(same);
+      ClassScorer.Scores s = ClassScorer.score(x, new float[][] {face(c, 7, 30)});
       stats.add(Calibration.ClassStats.of(c, "p" + c, x, s, SubClasses.of(x, s), 3));
     }
     Calibration cal = stats.calibrate();
     assertEquals(5, cal.evidence().classesSearched());
-    // the faces lean towards the shared axes 5–7, so the class centroids are a little under 90°
-    double nn = cal.evidence().nearestOtherPercentileDeg();
-    assertEquals(90, nn, 1);
-    assertEquals(nn, cal.otherPersonDeg(), 0.05);
-    // a face tilted 10° towards axis 5 against the mean of the other 8 (2 tilted the same way,
-    // 3 and 3 towards axes 6 and 7): cos = (8 cos²10° + 2 sin²10°) / |8 cos10° e + sin10° (2, 3,
-    // 3)| = 7.819 / 7.920, 9.16°; the histogram reports its 0.1° bin's upper edge
-    double a = cal.evidence().faceMedianDeg();
-    assertEquals(9.2, a, 1e-9);
-    // where a typical face of the nearest other person sits: arccos(cos a · cos nn)
-    double expected =
-        Math.toDegrees(
-            Math.acos(
-                Math.cos(Math.toRadians(a)) * Math.cos(Math.toRadians(cal.otherPersonDeg()))));
-    assertEquals(expected, cal.outlierDeg(), 0.1);
-    assertEquals(a, cal.relabelFaceDeg(), 0.05);
+    double impostor = Math.toDegrees(Math.acos(0.25));
+    assertEquals(impostor, cal.outlierDeg(), 0.05);
+    // 2 faces a class, each against the 4 other classes: 5 · 2 · 4 impostor angles
+    assertEquals(40, cal.cuts().impostorAngles());
+    assertEquals(40, Arrays.stream(cal.cuts().impostorDeg()).sum());
+    assertEquals(0, cal.cuts().genuineBeyondCut());
+    // the nearest other class also lies 75.52° away; halves of one class coincide (0°)
+    assertEquals(impostor, cal.evidence().nearestOtherPercentileDeg(), 0.05);
+    assertEquals(Math.max(45, (0.1 + impostor) / 2), cal.otherPersonDeg(), 0.1);
+    // even (0, 2, 4) and odd (1, 3) classes read the same cuts
+    assertArrayEquals(new double[] {75.5, 75.5}, cal.cuts().faceCutEvenOddDeg());
+    assertEquals(0, cal.cuts().spreadOfCutsDeg(), 0.11);
   }
 
   @Test

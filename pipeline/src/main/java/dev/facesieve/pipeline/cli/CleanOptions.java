@@ -133,6 +133,7 @@ public final class CleanOptions {
         minSubclassSize,
         minClassSize,
         relabel,
+        CleaningPolicy.AUTO,
         CleaningPolicy.AUTO);
   }
 
