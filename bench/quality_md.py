@@ -65,6 +65,10 @@ notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quality-notes.
 if os.path.exists(notes):
     p(open(notes).read().rstrip())
     p("")
+sweep = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "sweep.md")
+if os.path.exists(sweep):
+    p(open(sweep).read().rstrip())
+    p("")
 p("## The default (`subclass`, thresholds read from the data) against insightface's rule")
 p("")
 p("K=3 throughout. **drop-py 75°** is insightface's `drop.py` (the reference row); **subclass**")

@@ -130,7 +130,7 @@ public final class QualityHarness {
         : current;
   }
 
-  private static float[][] trainHead(
+  static float[][] trainHead(
       Map<String, String> a,
       Path onnx,
       Path work,
@@ -169,7 +169,7 @@ public final class QualityHarness {
   }
 
   /** Sub-centres seeded as training seeds them (spherical k-means per class), without training. */
-  private static float[][] kmeansCentres(float[][] x, int[] label, int classes, int k, long seed) {
+  static float[][] kmeansCentres(float[][] x, int[] label, int classes, int k, long seed) {
     List<List<float[]>> byClass = new ArrayList<>();
     for (int c = 0; c < classes; c++) {
       byClass.add(new ArrayList<>());

@@ -783,39 +783,9 @@ final class HtmlReport {
     Calibration cal = c.fromData();
     Calibration.Evidence e = cal.evidence();
     if (c.otherPersonDeg() != null) {
-      said.add(
-          "Another person: a non-dominant sub-class whose centroid lies more than "
-              + Charts.fmt(c.otherPersonDeg())
-              + "° from its class's dominant one is dropped whole ("
-              + (c.otherPersonAuto()
-                  ? "auto: the "
-                      + Charts.fmt(Calibration.OTHER_PERSON_PERCENTILE)
-                      + "th percentile of the angles from "
-                      + e.classesSearched()
-                      + " classes to their nearest other class, "
-                      + deg(e.nearestOtherPercentileDeg())
-                      + ", and at least "
-                      + Charts.fmt(Calibration.OTHER_PERSON_FLOOR_DEG)
-                      + "°"
-                  : "set with --other-person-deg")
-              + ").");
+      said.add(CutSentences.person(c));
     }
-    said.add(
-        "Outlier: a face more than "
-            + Charts.fmt(c.thresholdDeg())
-            + "° from "
-            + (CleaningPolicy.SUBCLASS.equals(policy)
-                ? "its person's centroid"
-                : "its class's dominant sub-centre")
-            + " is dropped ("
-            + (c.thresholdAuto()
-                ? "auto: arccos(cos α · cos δ) with α the median face angle "
-                    + deg(e.faceMedianDeg())
-                    + " and δ the another-person cut "
-                    + Charts.fmt(cal.otherPersonDeg())
-                    + "°, where a typical face of the nearest look-alike would sit"
-                : "set with --threshold-deg")
-            + ").");
+    said.add(CutSentences.outlier(c, policy));
     if (c.relabel()) {
       said.add(
           "Relabelling: a dropped face moves to another class only within "

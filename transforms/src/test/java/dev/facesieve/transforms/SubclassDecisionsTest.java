@@ -36,17 +36,22 @@ public class SubclassDecisionsTest {
     return v;
   }
 
-  /** anna (axis 0, 10 faces + 4 of bob), bob (axis 1, 10), dan (axis 2, 6 + 3 of an unknown). */
+  /**
+   * anna (axis 0, 14 faces + 4 of bob), bob (axis 1, 10), dan (axis 2, 15 + 3 of an unknown):
+   * groups are judged in classes of at least 18 faces.
+   */
   private static List<FaceEmbedding> faces() {
     List<FaceEmbedding> out = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 14; i++) {
       out.add(new FaceEmbedding("anna/" + i, 0, face(0, 5 + i % 3, 10)));
+    }
+    for (int i = 0; i < 10; i++) {
       out.add(new FaceEmbedding("bob/" + i, 1, face(1, 5 + i % 3, 10)));
     }
     for (int i = 0; i < 4; i++) {
       out.add(new FaceEmbedding("anna/bob" + i, 0, face(1, 5 + i % 3, 10)));
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 15; i++) {
       out.add(new FaceEmbedding("dan/" + i, 2, face(2, 5 + i % 3, 10)));
     }
     for (int i = 0; i < 3; i++) {
@@ -70,9 +75,13 @@ public class SubclassDecisionsTest {
 
   @Test
   public void aBlockOfAnotherClassMovesAndAStrangerIsDropped() {
-    // fixed cuts: on orthogonal axes the calibrated ones sit at 90°, on the faces' own angles
+    // fixed cuts: on orthogonal axes the calibrated ones sit far out, on the faces' own angles
     CleaningPolicy policy =
-        CleaningPolicy.defaults().withOtherPersonDeg(45).withThresholdDeg(60).withRelabel(true);
+        CleaningPolicy.defaults()
+            .withOtherPersonDeg(45)
+            .withThresholdDeg(60)
+            .withPersonSpreadDeg(20)
+            .withRelabel(true);
     PCollectionTuple out =
         PCollectionTuple.of(
                 ScoreAgainstSubCenters.EMBEDDINGS,
@@ -108,14 +117,14 @@ public class SubclassDecisionsTest {
             all -> {
               List<String> moves = new ArrayList<>();
               all.forEach(moves::add);
-              assertEquals(33, moves.size());
+              assertEquals(46, moves.size());
               for (int i = 0; i < 4; i++) {
                 assertTrue(moves.toString(), moves.contains("anna/bob" + i + ":->bob/1"));
               }
               for (int i = 0; i < 3; i++) {
                 assertTrue(moves.toString(), moves.contains("dan/stranger" + i + ":OTHER_PERSON"));
               }
-              assertEquals(26, moves.stream().filter(m -> m.endsWith(":kept")).count());
+              assertEquals(39, moves.stream().filter(m -> m.endsWith(":kept")).count());
               return null;
             });
     // every class a kept face ends in, once per source class: anna keeps her own and sends to bob
@@ -124,8 +133,13 @@ public class SubclassDecisionsTest {
         .satisfies(
             (Calibration c) -> {
               assertEquals(3, c.evidence().classes());
-              // the three people lie on orthogonal axes
-              assertEquals(90, c.otherPersonDeg(), 1.5);
+              // the three people lie on orthogonal axes: the median nearest other class is 90°
+              // away, and the group cut halfway between that and one person's split halves
+              assertEquals(90, c.cuts().nearestOtherMedianDeg(), 1.5);
+              assertEquals(
+                  (c.cuts().splitHalfDeg() + c.cuts().nearestOtherMedianDeg()) / 2,
+                  c.otherPersonDeg(),
+                  0.1);
               return null;
             });
     p.run().waitUntilFinish();

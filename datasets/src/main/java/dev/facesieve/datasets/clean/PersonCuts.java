@@ -135,6 +135,24 @@ public final class PersonCuts {
     public int hashCode() {
       return java.util.Objects.hash(faceCutDeg, groupCutDeg, impostorAngles);
     }
+
+    @Override
+    public String toString() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "face cut %.1f° (even/odd %s) from %d impostor angles, %.2f%% of genuine beyond;"
+              + " group cut %.1f° (even/odd %s) from split halves %.1f° and nearest other %.1f°;"
+              + " spread %.1f°",
+          faceCutDeg,
+          Arrays.toString(faceCutEvenOddDeg),
+          impostorAngles,
+          100 * genuineBeyondCut,
+          groupCutDeg,
+          Arrays.toString(groupCutEvenOddDeg),
+          splitHalfDeg,
+          nearestOtherMedianDeg,
+          spreadDeg);
+    }
   }
 
   /**

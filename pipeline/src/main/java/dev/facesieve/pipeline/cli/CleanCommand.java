@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.PersonCuts;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.pipeline.CleanJob;
 import dev.facesieve.pipeline.Location;
@@ -235,6 +236,7 @@ public final class CleanCommand implements Callable<Integer> {
       }
     }
     out.println(sb);
+    printCuts(out, s);
     printAcrossClasses(out, s);
     Calibration c = s.calibration();
     if (c != null && c.collapsed()) {
@@ -248,6 +250,36 @@ public final class CleanCommand implements Callable<Integer> {
           Calibration.OTHER_PERSON_PERCENTILE,
           c.evidence().nearestOtherPercentileDeg(),
           Calibration.OTHER_PERSON_FLOOR_DEG);
+    }
+  }
+
+  /**
+   * How the sub-class policy's auto cuts were read, and how stable they are: two short lines, only
+   * when a cut was read from the data.
+   */
+  static void printCuts(PrintWriter out, CleanSummary s) {
+    CleanSummary.Options o = s.options();
+    Calibration c = s.calibration();
+    if (c == null || c.cuts() == null || o.otherPersonDeg() == null) {
+      return;
+    }
+    PersonCuts.Evidence e = c.cuts();
+    if (o.thresholdAuto()) {
+      out.printf(
+          Locale.ROOT,
+          "  outlier cut: P%.0f of %,d angles to other people; %.1f%% of own faces lie beyond%n",
+          PersonCuts.IMPOSTOR_PERCENTILE,
+          e.impostorAngles(),
+          100 * e.genuineBeyondCut());
+    }
+    if (o.otherPersonAuto()) {
+      out.printf(
+          Locale.ROOT,
+          "  person cut: midway %.1f° (split halves) to %.1f° (median nearest class);"
+              + " even/odd classes agree within %.1f°%n",
+          e.splitHalfDeg(),
+          e.nearestOtherMedianDeg(),
+          e.spreadOfCutsDeg());
     }
   }
 
