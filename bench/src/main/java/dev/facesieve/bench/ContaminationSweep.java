@@ -197,7 +197,9 @@ public final class ContaminationSweep {
           "\"policy\": \"%s\", \"face_cut_deg\": %.1f, \"group_cut_deg\": %s,"
               + " \"cut_gap_deg\": %s, \"noisy\": %d, \"flagged\": %d, \"true_positives\": %d,"
               + " \"precision\": %.4f, \"recall\": %.4f, \"f1\": %.4f, \"clean_dropped\": %.4f,"
-              + " \"hard_dropped\": %.4f, \"moved\": %d, \"moved_right\": %d, \"moved_clean\": %d",
+              + " \"hard_dropped\": %.4f, \"moved\": %d, \"moved_right\": %d, \"moved_clean\": %d,"
+              + " \"split_half_deg\": %.1f, \"nearest_other_median_deg\": %.1f,"
+              + " \"genuine_beyond_cut\": %.4f",
           p.name() + (p.relabel() ? "+relabel" : "") + (sub ? "" : " 75"),
           r.thresholdDeg(),
           sub ? String.format(Locale.ROOT, "%.1f", r.otherPersonDeg()) : "null",
@@ -212,7 +214,10 @@ public final class ContaminationSweep {
           hard == 0 ? 0 : hardDropped / (double) hard,
           moved,
           movedRight,
-          movedClean);
+          movedClean,
+          cal.cuts().splitHalfDeg(),
+          cal.cuts().nearestOtherMedianDeg(),
+          cal.cuts().genuineBeyondCut());
     }
   }
 

@@ -10,6 +10,7 @@ import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.clean.PersonCuts;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
@@ -436,6 +438,30 @@ class CleanJobTest {
     CleanSummary s = CleanSummary.read(out);
     assertFalse(s.modelTrainedOnThisData());
     assertEquals(s.input(), s.kept() + s.dropped() + s.quarantined());
+    // the console says how each auto cut was read, with the numbers summary.json records
+    PersonCuts.Evidence cuts = s.calibration().cuts();
+    assertTrue(
+        r.out()
+            .contains(
+                String.format(
+                    Locale.ROOT,
+                    "  outlier cut: P10 of %,d angles to other people; %.1f%% of own faces",
+                    cuts.impostorAngles(),
+                    100 * cuts.genuineBeyondCut())),
+        r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                String.format(
+                    Locale.ROOT,
+                    "  person cut: midway %.1f° (split halves) to %.1f° (median nearest class);"
+                        + " even/odd classes agree within %.1f°",
+                    cuts.splitHalfDeg(),
+                    cuts.nearestOtherMedianDeg(),
+                    cuts.spreadOfCutsDeg())),
+        r.out());
+    assertEquals(cuts.faceCutDeg(), s.options().thresholdDeg(), 0.05);
+    assertEquals(cuts.groupCutDeg(), s.options().otherPersonDeg(), 0.05);
   }
 
   @Test

@@ -156,7 +156,11 @@ final class HtmlReport {
       Headings headings,
       List<ThumbView> keptThumbs,
       List<ThumbView> droppedThumbs,
-      String tableHref) {}
+      String tableHref,
+      @Nullable GroupsView groups) {}
+
+  /** A class page's sub-classes and the cut their centroids were held against. */
+  record GroupsView(String groupCut, List<ReportJson.GroupRow> rows) {}
 
   /** A table page of its own (all of them together list every class). */
   record TablePage(String title, String version, TableView table) {}
@@ -550,7 +554,10 @@ final class HtmlReport {
         headings,
         views(t.keptFarthest()),
         views(t.droppedNearest()),
-        "../" + tablePage(tablePage));
+        "../" + tablePage(tablePage),
+        c.groups() == null || run.summary.options().otherPersonDeg() == null
+            ? null
+            : new GroupsView(Charts.fmt(run.summary.options().otherPersonDeg()), c.groups()));
   }
 
   private static void addReason(List<Entry> out, String reason, int n) {

@@ -8,6 +8,7 @@ import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.DetectionMetrics;
 import dev.facesieve.datasets.clean.DropReason;
+import dev.facesieve.datasets.clean.PersonCuts;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.reports.ReportJson.AngleHistograms;
@@ -330,9 +331,44 @@ public final class NoiseStatistics {
               s.meanAngleDeg(),
               s.maxAngleDeg(),
               nc == null ? null : nc[0],
-              nc == null ? null : nc[1]));
+              nc == null ? null : nc[1],
+              groupRows(run, s)));
     }
     return rows;
+  }
+
+  /** The evidence of each sub-class of a {@code subclass} run's class; null without it. */
+  @Nullable
+  private static List<ReportJson.GroupRow> groupRows(CleanRun run, ClassSummary s) {
+    ClassSummary.Groups g = s.groups();
+    if (g == null) {
+      return null;
+    }
+    Calibration cal = run.summary.calibration();
+    Double spread = cal == null || cal.cuts() == null ? null : cal.personSpreadDeg();
+    List<ReportJson.GroupRow> out = new ArrayList<>();
+    for (int j = 0; j < g.spreadDeg().length; j++) {
+      int faces = s.samplesPerSubCenter()[j];
+      if (faces == 0) {
+        continue;
+      }
+      out.add(
+          new ReportJson.GroupRow(
+              j,
+              faces,
+              finite(g.angleToDominantDeg()[j]),
+              finite(g.spreadDeg()[j]),
+              spread == null ? null : finite(PersonCuts.coherentWithinDeg(spread, faces)),
+              j == s.dominant()
+                  ? "dominant"
+                  : g.otherPerson()[j] ? "another person" : "same person"));
+    }
+    return out;
+  }
+
+  @Nullable
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? Math.round(v * 10) / 10.0 : null;
   }
 
   /**

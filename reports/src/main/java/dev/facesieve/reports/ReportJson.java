@@ -340,5 +340,24 @@ public record ReportJson(
       double meanAngleDeg,
       double maxAngleDeg,
       @JsonInclude(Include.NON_NULL) @Nullable Long noisyByTruth,
-      @JsonInclude(Include.NON_NULL) @Nullable Long noisyDropped) {}
+      @JsonInclude(Include.NON_NULL) @Nullable Long noisyDropped,
+      @JsonInclude(Include.NON_NULL) @Nullable List<GroupRow> groups) {}
+
+  /**
+   * The evidence one sub-class was judged on ({@code subclass} runs): its faces, its centroid's
+   * angle to the dominant group's against the run's group cut, and how well its faces hold together
+   * against how well a group of one person of that size would.
+   *
+   * @param coherentWithinDeg the largest spread a group of one person of this size keeps ({@link
+   *     dev.facesieve.datasets.clean.PersonCuts#coherentWithinDeg}); null when the run recorded no
+   *     person spread
+   * @param verdict {@code dominant}, {@code another person} (dropped whole) or {@code same person}
+   */
+  public record GroupRow(
+      int subCenter,
+      int faces,
+      @Nullable Double angleToDominantDeg,
+      @Nullable Double spreadDeg,
+      @Nullable Double coherentWithinDeg,
+      String verdict) {}
 }

@@ -5,6 +5,7 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.InterClassPolicy;
+import dev.facesieve.datasets.clean.PersonCuts;
 import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.datasets.contract.InterClassFiles;
 import dev.facesieve.datasets.contract.StageJson;
@@ -162,6 +163,10 @@ final class FakeCleanRun {
       row.put("dropped_outlier_angle", 1);
       row.put("dropped_other_person", moves ? 0 : 1);
       row.put("relabelled_out", moves ? 1 : 0);
+      // the evidence each sub-class was judged on: sub-centre 1 beyond the 50° cut
+      row.put("sub_class_angle_deg", List.of(0.0, 60.0 + c, 30.0));
+      row.put("sub_class_spread_deg", List.of(30.0, 20.0, 70.0));
+      row.put("sub_class_other_person", List.of(false, !moves, false));
       classes.add(row);
     }
     ParquetFiles.write(clean.resolve("kept/part-0.parquet"), CleanSchemas.CLEANED, kept);
@@ -197,7 +202,17 @@ final class FakeCleanRun {
                 new long[180],
                 new long[180],
                 Double.NaN),
-            null);
+            new PersonCuts.Evidence(
+                62.5,
+                1000,
+                new long[180],
+                0.012,
+                34.0,
+                30.0,
+                70.0,
+                50.0,
+                new double[] {62.3, 62.8},
+                new double[] {49.5, 50.4}));
     CleanSummary summary =
         new CleanSummary(
             CleanSummary.STAGE,

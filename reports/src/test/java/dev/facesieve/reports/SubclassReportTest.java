@@ -55,6 +55,37 @@ class SubclassReportTest {
   }
 
   @Test
+  void classPagesShowTheEvidenceEachGroupWasJudgedOn() throws Exception {
+    JsonNode groups = json.get("classes").get(3).get("groups");
+    assertEquals(3, groups.size());
+    assertEquals("dominant", groups.get(0).get("verdict").asText());
+    JsonNode g = groups.get(1);
+    assertEquals(1, g.get("faces").asInt());
+    assertEquals(63.0, g.get("angle_to_dominant_deg").asDouble());
+    assertEquals(20.0, g.get("spread_deg").asDouble());
+    // one face against the spread of 34°: a group of one keeps any spread
+    assertEquals(180.0, g.get("coherent_within_deg").asDouble());
+    assertEquals("another person", g.get("verdict").asText());
+    assertEquals("same person", groups.get(2).get("verdict").asText());
+    // a class that moved its group instead: judged the same person here
+    assertEquals(
+        "same person", json.get("classes").get(0).get("groups").get(1).get("verdict").asText());
+    String page = Files.readString(clean.resolve("report/classes/3.html"));
+    assertTrue(page.contains("<section id=\"groups\">"), page);
+    assertTrue(page.contains("more than 50°"), page);
+    assertTrue(
+        page.contains(
+            "<tr><td>1</td><td>1</td><td>63.0°</td><td>20.0°</td><td>≤ 180.0°</td>"
+                + "<td>another person</td></tr>"),
+        page);
+    // the thresholds say how each cut was read and how stable it is
+    assertTrue(
+        html.contains("the 10th percentile of 1,000 angles from faces to other classes"), html);
+    assertTrue(html.contains("even- and odd-labelled classes alone give 62.3° and 62.8°"), html);
+    assertTrue(html.contains("median angle from a class to its nearest other class (70.0°)"), html);
+  }
+
+  @Test
   void anglesToTheDominantSubCentreComeFromTheCosines() {
     // the paper's view uses the angle to the dominant sub-centre (decision angle + 5.5°)
     long[] dom = longs(json.at("/angle_histograms/nearest_dominant"));
@@ -148,7 +179,10 @@ class SubclassReportTest {
     // angle histogram, two calibration charts, sweep, precision/recall, class drop rates
     assertEquals(6, count(html, "<svg"));
     assertTrue(html.contains("--policy drop-py --threshold-deg 75"));
-    assertTrue(html.contains("arccos(cos α · cos δ)"));
+    // the run recorded how its cuts were read: the rule before it (arccos(cos α · cos δ)) is not
+    // what the report describes
+    assertFalse(html.contains("arccos(cos α · cos δ)"));
+    assertTrue(html.contains("impostor") || html.contains("angles from faces to other classes"));
   }
 
   /** Outputs of a run from before the subclass policy read as a run that moved nothing. */

@@ -542,7 +542,10 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
                   findings.forClass(
                       f.label(),
                       interClass.duplicateIdentities()
-                          == InterClassPolicy.DuplicateIdentities.MERGE)));
+                          == InterClassPolicy.DuplicateIdentities.MERGE),
+                  policy.kind() == CleaningPolicy.Kind.SUBCLASS
+                      ? ClassSummary.Groups.of(f.x(), s, d)
+                      : null));
     }
   }
 }

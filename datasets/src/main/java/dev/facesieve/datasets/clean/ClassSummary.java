@@ -14,6 +14,8 @@ import org.apache.avro.generic.GenericRecord;
  * @param droppedByReason faces dropped per {@link DropReason}, indexed by ordinal
  * @param interClass what the inter-class search found for this class ({@link InterClass#NONE} when
  *     nothing)
+ * @param groups the evidence each sub-class was judged on (null in a file from before it was
+ *     recorded)
  */
 public record ClassSummary(
     int label,
@@ -26,8 +28,49 @@ public record ClassSummary(
     int relabelledOut,
     double meanAngleDeg,
     double maxAngleDeg,
-    InterClass interClass)
+    InterClass interClass,
+    @Nullable Groups groups)
     implements Serializable {
+
+  /**
+   * What each sub-class (group of the faces nearest one sub-centre) was judged on, indexed by
+   * sub-centre.
+   *
+   * @param angleToDominantDeg its centroid's angle to the dominant group's (NaN when empty)
+   * @param spreadDeg the median angle of its faces to the mean of the group's other faces: how well
+   *     it holds together (NaN when empty)
+   * @param otherPerson whether it was judged another person and dropped whole
+   */
+  public record Groups(double[] angleToDominantDeg, double[] spreadDeg, boolean[] otherPerson)
+      implements Serializable {
+
+    /** The evidence of one class's decision, read from its faces {@code x}. */
+    public static Groups of(float[][] x, ClassScorer.Scores s, ClassDecision d) {
+      int k = d.subClasses().size().length;
+      double[] spread = new double[k];
+      for (int j = 0; j < k; j++) {
+        spread[j] =
+            d.subClasses().size()[j] == 0
+                ? Double.NaN
+                : CleaningPolicy.groupSpreadDeg(x, s.nearest(), j);
+      }
+      return new Groups(
+          d.subClasses().angleToDominantDeg().clone(), spread, d.otherPerson().clone());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Groups g
+          && Arrays.equals(angleToDominantDeg, g.angleToDominantDeg)
+          && Arrays.equals(spreadDeg, g.spreadDeg)
+          && Arrays.equals(otherPerson, g.otherPerson);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(angleToDominantDeg);
+    }
+  }
 
   /**
    * A class's findings across classes.
@@ -90,6 +133,15 @@ public record ClassSummary(
     r.put("test_identity", interClass.testIdentity());
     r.put("angle_to_test_deg", orNull(interClass.angleToTestDeg()));
     r.put("merged", interClass.merged());
+    if (groups != null) {
+      r.put("sub_class_angle_deg", Arrays.stream(groups.angleToDominantDeg()).boxed().toList());
+      r.put("sub_class_spread_deg", Arrays.stream(groups.spreadDeg()).boxed().toList());
+      java.util.List<Boolean> other = new java.util.ArrayList<>();
+      for (boolean b : groups.otherPerson()) {
+        other.add(b);
+      }
+      r.put("sub_class_other_person", other);
+    }
     return r;
   }
 
@@ -131,7 +183,30 @@ public record ClassSummary(
         moved == null ? 0 : (Integer) moved,
         (Double) r.get("mean_angle_deg"),
         (Double) r.get("max_angle_deg"),
-        ic.equals(InterClass.NONE) ? InterClass.NONE : ic);
+        ic.equals(InterClass.NONE) ? InterClass.NONE : ic,
+        groupsFromAvro(r));
+  }
+
+  @Nullable
+  private static Groups groupsFromAvro(GenericRecord r) {
+    Object angle = field(r, "sub_class_angle_deg");
+    Object spread = field(r, "sub_class_spread_deg");
+    Object other = field(r, "sub_class_other_person");
+    if (angle == null || spread == null || other == null) {
+      return null;
+    }
+    return new Groups(
+        ((java.util.List<?>) angle).stream().mapToDouble(v -> (Double) v).toArray(),
+        ((java.util.List<?>) spread).stream().mapToDouble(v -> (Double) v).toArray(),
+        booleans((java.util.List<?>) other));
+  }
+
+  private static boolean[] booleans(java.util.List<?> l) {
+    boolean[] out = new boolean[l.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (Boolean) l.get(i);
+    }
+    return out;
   }
 
   private static Double orNull(double v) {
@@ -147,7 +222,11 @@ public record ClassSummary(
    * class (not those moved out), mean and max are of the angles the decisions were made on.
    */
   public static ClassSummary of(
-      String identity, ClassScorer.Scores s, ClassDecision d, InterClass interClass) {
+      String identity,
+      ClassScorer.Scores s,
+      ClassDecision d,
+      InterClass interClass,
+      @Nullable Groups groups) {
     DropReason[] reasons = d.reason();
     int n = reasons.length;
     int kept = 0;
@@ -177,12 +256,13 @@ public record ClassSummary(
         moved,
         sum / n,
         max,
-        interClass);
+        interClass,
+        groups);
   }
 
-  /** {@link #of(String, ClassScorer.Scores, ClassDecision, InterClass)} with no findings. */
+  /** {@link #of(String, ClassScorer.Scores, ClassDecision, InterClass, Groups)}, nothing more. */
   public static ClassSummary of(String identity, ClassScorer.Scores s, ClassDecision d) {
-    return of(identity, s, d, InterClass.NONE);
+    return of(identity, s, d, InterClass.NONE, null);
   }
 
   @Override
@@ -198,7 +278,8 @@ public record ClassSummary(
         && relabelledOut == c.relabelledOut
         && Double.compare(meanAngleDeg, c.meanAngleDeg) == 0
         && Double.compare(maxAngleDeg, c.maxAngleDeg) == 0
-        && interClass.equals(c.interClass);
+        && interClass.equals(c.interClass)
+        && java.util.Objects.equals(groups, c.groups);
   }
 
   @Override

@@ -242,11 +242,10 @@ public final class CleanCommand implements Callable<Integer> {
     if (c != null && c.collapsed()) {
       out.printf(
           Locale.ROOT,
-          "warning: %.0f%% of classes lie within %.1f° of another class's dominant person (below"
-              + " the %.0f° floor): many classes share one person (duplicate identities, or"
-              + " look-alikes that took over classes): the other-person cut falls back to the"
-              + " floor, and --relabel is off for such a run. See the report's duplicate"
-              + " identities.%n",
+          "warning: %.0f%% of classes lie within %.1f° of another class's dominant person"
+              + " (below the %.0f° floor): many classes share one person (duplicate identities,"
+              + " or look-alikes that took over classes), so --relabel is off for such a run."
+              + " See the report's duplicate identities.%n",
           Calibration.OTHER_PERSON_PERCENTILE,
           c.evidence().nearestOtherPercentileDeg(),
           Calibration.OTHER_PERSON_FLOOR_DEG);
