@@ -13,6 +13,8 @@
 # SWEEP_ONLY=1 runs only the contamination sweeps with hard clean faces (issue #26: the default
 # against drop-py at 75° as look-alike noise grows to 50%, ~10 minutes) and rewrites docs/quality.md
 # from the rows already in bench/results.
+# SKIP_SWEEP=1 keeps the sweep rows already in bench/results.
+# SKIP_SYNTH=1 keeps the synthetic rows already in bench/results (50 minutes to rerun).
 # SYNTH_SEED (default 5) is the training seed: other seeds score the same noisy sets as dataset
 # "synthetic-seed<N>" in bench/results/quality-synthetic-seed<N>.jsonl, to show the spread of
 # one training.
@@ -32,8 +34,9 @@ fs=./facesieve
 onnx=../shared/models/mobilefacenet-512.onnx
 
 # --- contamination sweeps with hard clean faces: the default against drop-py at 75°
-for spec in "orl ../shared/data/orl 10 32" "lfw ../shared/data/lfw-min10-112 5 128"; do
+for spec in ${SKIP_SWEEP:+none} "orl ../shared/data/orl 10 32" "lfw ../shared/data/lfw-min10-112 5 128"; do
   set -- $spec
+  [[ $1 == none ]] && break
   if [[ -d $2 && -f $onnx ]]; then
     echo "quality: $1 contamination sweep (ONNX, head only, hard clean faces)" >&2
     java8g dev.facesieve.bench.ContaminationSweep --name "$1" --folder "$2" --onnx "$onnx" \
@@ -64,6 +67,11 @@ for spec in ${SKIP_REAL:+none} "orl ../shared/data/orl 10 32" "lfw ../shared/dat
 done
 
 # --- synthetic faces, small CNN end to end through the command line
+if [[ -n ${SKIP_SYNTH:-} ]]; then
+  python3 bench/quality_md.py "$results"/quality-*.jsonl >docs/quality.md
+  echo "wrote docs/quality.md (synthetic rows kept as they were)" >&2
+  exit 0
+fi
 kinds=${SYNTH_KINDS:-close-random,close-lookalike,open-random,open-lookalike}
 seed=${SYNTH_SEED:-5}
 suffix=""; [[ $seed != 5 ]] && suffix="-seed$seed"
