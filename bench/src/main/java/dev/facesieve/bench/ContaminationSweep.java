@@ -5,11 +5,7 @@ import dev.facesieve.datasets.clean.ClassDecision;
 import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.clean.SubClasses;
-import dev.facesieve.model.OnnxEmbedder;
-import dev.facesieve.model.Preprocessing;
 import java.awt.image.BufferedImage;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -223,45 +219,16 @@ public final class ContaminationSweep {
 
   /** ONNX embeddings of one hard variant of every image ({@link HardFaces}), cached. */
   static float[][] hardOnce(QualityHarness.Collection col, Path onnx, Path cache) throws Exception {
-    int n = col.files().size();
-    if (Files.isRegularFile(cache)) {
-      try (DataInputStream in =
-          new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(cache)))) {
-        if (in.readInt() == n) {
-          float[][] x = new float[n][in.readInt()];
-          for (float[] row : x) {
-            for (int j = 0; j < row.length; j++) {
-              row[j] = in.readFloat();
-            }
+    return QualityHarness.cachedEmbeddings(
+        col,
+        onnx,
+        cache,
+        i -> {
+          BufferedImage img = col.image(i);
+          if (img.getWidth() != 112 || img.getHeight() != 112) {
+            img = dev.facesieve.datasets.image.Images.resize(img, 112, 112);
           }
-          return x;
-        }
-      }
-    }
-    float[][] x = new float[n][];
-    try (OnnxEmbedder e = OnnxEmbedder.load(onnx, Preprocessing.ARCFACE_BGR, true)) {
-      for (int i = 0; i < n; i++) {
-        BufferedImage img = col.image(i);
-        if (img.getWidth() != 112 || img.getHeight() != 112) {
-          img = dev.facesieve.datasets.image.Images.resize(img, 112, 112);
-        }
-        x[i] =
-            e.embed(
-                    new BufferedImage[] {
-                      HardFaces.make(img, (i / HARD_EVERY) % HardFaces.KINDS.length, i)
-                    })[0];
-      }
-    }
-    try (DataOutputStream o =
-        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(cache)))) {
-      o.writeInt(n);
-      o.writeInt(x[0].length);
-      for (float[] row : x) {
-        for (float v : row) {
-          o.writeFloat(v);
-        }
-      }
-    }
-    return x;
+          return HardFaces.make(img, (i / HARD_EVERY) % HardFaces.KINDS.length, i);
+        });
   }
 }

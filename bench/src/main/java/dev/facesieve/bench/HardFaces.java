@@ -113,7 +113,7 @@ final class HardFaces {
     return img;
   }
 
-  /** A crop of 80–90% of the side, off centre by up to 10% of the side, resized back. */
+  /** A crop of 80–90% of the side at a random place (off centre), resized back. */
   private static BufferedImage offCentre(BufferedImage img, SplittableRandom r) {
     int w = img.getWidth();
     int side = (int) Math.round(w * (0.8 + 0.1 * r.nextDouble()));

@@ -189,6 +189,20 @@ public final class QualityHarness {
 
   /** ONNX embeddings of every image, cached as {@code n, d, rows} in {@code cache}. */
   static float[][] embedOnce(Collection col, Path onnx, Path cache) throws Exception {
+    return cachedEmbeddings(col, onnx, cache, i -> col.image(i));
+  }
+
+  /** The image {@link #cachedEmbeddings} embeds for face {@code i}. */
+  interface ImageOf {
+    BufferedImage image(int i) throws IOException;
+  }
+
+  /**
+   * ONNX embeddings of {@code image(i)} for every face of {@code col}, cached as {@code n, d, rows}
+   * in {@code cache} (read back when it holds as many rows).
+   */
+  static float[][] cachedEmbeddings(Collection col, Path onnx, Path cache, ImageOf image)
+      throws Exception {
     int n = col.files.size();
     if (Files.isRegularFile(cache)) {
       try (DataInputStream in =
@@ -207,7 +221,7 @@ public final class QualityHarness {
     float[][] x = new float[n][];
     try (OnnxEmbedder e = OnnxEmbedder.load(onnx, Preprocessing.ARCFACE_BGR, true)) {
       for (int i = 0; i < n; i++) {
-        x[i] = e.embed(new BufferedImage[] {col.image(i)})[0];
+        x[i] = e.embed(new BufferedImage[] {image.image(i)})[0];
       }
     }
     try (DataOutputStream o =

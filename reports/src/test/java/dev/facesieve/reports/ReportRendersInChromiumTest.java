@@ -78,7 +78,11 @@ class ReportRendersInChromiumTest {
     assertEquals(2, charts(thresholds), "calibration charts");
     assertTrue(thresholds.contains("another person &gt; 50°"), "other-person cut not marked");
     assertTrue(thresholds.contains("outlier &gt; 62.5°"), "outlier cut not marked");
-    assertTrue(thresholds.contains("5th percentile of the angles from 5 classes"), thresholds);
+    // the run recorded how its cuts were read (issue #26): the words say so as rendered
+    assertTrue(
+        thresholds.contains("median angle from a class to its nearest other class (70.0°)"),
+        thresholds);
+    assertTrue(thresholds.contains("10th percentile of 1,000 angles from faces"), thresholds);
     assertTrue(thresholds.contains("--policy drop-py --threshold-deg 75"));
     assertEquals(6, charts(dom), "charts on the page");
 
