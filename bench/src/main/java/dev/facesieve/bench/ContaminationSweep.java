@@ -4,12 +4,10 @@ import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassDecision;
 import dev.facesieve.datasets.clean.ClassScorer;
 import dev.facesieve.datasets.clean.CleaningPolicy;
-import dev.facesieve.datasets.clean.SubClasses;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,25 +109,11 @@ public final class ContaminationSweep {
      * relabelling.
      */
     List<String> rows(float[][] centres, int classes) {
-      int[][] members = CleaningScores.members(label, classes);
-      float[][][] cx = new float[classes][][];
-      ClassScorer.Scores[] scores = new ClassScorer.Scores[classes];
-      Calibration.Stats stats = new Calibration.Stats();
-      for (int c = 0; c < classes; c++) {
-        cx[c] = new float[members[c].length][];
-        for (int i = 0; i < cx[c].length; i++) {
-          cx[c][i] = x[members[c][i]];
-        }
-        scores[c] = ClassScorer.score(cx[c], Arrays.copyOfRange(centres, c * 3, c * 3 + 3));
-        stats.add(
-            Calibration.ClassStats.of(
-                c,
-                Integer.toString(c),
-                cx[c],
-                scores[c],
-                SubClasses.of(cx[c], scores[c]),
-                CleaningPolicy.DEFAULT_MIN_SUBCLASS_SIZE));
-      }
+      DecisionScores.Scored sc = DecisionScores.Scored.of(x, label, centres, 3, classes);
+      int[][] members = sc.members();
+      float[][][] cx = sc.faces();
+      ClassScorer.Scores[] scores = sc.scores();
+      Calibration.Stats stats = sc.stats();
       Calibration cal = stats.calibrate();
       List<String> out = new ArrayList<>();
       for (CleaningPolicy p :

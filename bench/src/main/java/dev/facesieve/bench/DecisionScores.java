@@ -23,6 +23,36 @@ import java.util.Locale;
 final class DecisionScores {
   private DecisionScores() {}
 
+  /**
+   * A labelled set split into classes and scored as {@code clean} scores it: each class's faces,
+   * their scores against the class's K sub-centres, and the calibration's accumulator.
+   */
+  record Scored(
+      int[][] members, float[][][] faces, ClassScorer.Scores[] scores, Calibration.Stats stats) {
+    static Scored of(float[][] x, int[] label, float[][] centres, int k, int classes) {
+      int[][] members = CleaningScores.members(label, classes);
+      float[][][] cx = new float[classes][][];
+      ClassScorer.Scores[] scores = new ClassScorer.Scores[classes];
+      Calibration.Stats stats = new Calibration.Stats();
+      for (int c = 0; c < classes; c++) {
+        cx[c] = new float[members[c].length][];
+        for (int i = 0; i < cx[c].length; i++) {
+          cx[c][i] = x[members[c][i]];
+        }
+        scores[c] = ClassScorer.score(cx[c], Arrays.copyOfRange(centres, c * k, c * k + k));
+        stats.add(
+            Calibration.ClassStats.of(
+                c,
+                Integer.toString(c),
+                cx[c],
+                scores[c],
+                dev.facesieve.datasets.clean.SubClasses.of(cx[c], scores[c]),
+                CleaningPolicy.DEFAULT_MIN_SUBCLASS_SIZE));
+      }
+      return new Scored(members, cx, scores, stats);
+    }
+  }
+
   /** One policy on one setting. */
   record Row(
       String policy,
@@ -87,25 +117,11 @@ final class DecisionScores {
       int k,
       int classes,
       boolean explore) {
-    int[][] members = CleaningScores.members(label, classes);
-    float[][][] cx = new float[classes][][];
-    ClassScorer.Scores[] scores = new ClassScorer.Scores[classes];
-    Calibration.Stats stats = new Calibration.Stats();
-    for (int c = 0; c < classes; c++) {
-      cx[c] = new float[members[c].length][];
-      for (int i = 0; i < cx[c].length; i++) {
-        cx[c][i] = x[members[c][i]];
-      }
-      scores[c] = ClassScorer.score(cx[c], Arrays.copyOfRange(centres, c * k, c * k + k));
-      stats.add(
-          Calibration.ClassStats.of(
-              c,
-              Integer.toString(c),
-              cx[c],
-              scores[c],
-              dev.facesieve.datasets.clean.SubClasses.of(cx[c], scores[c]),
-              CleaningPolicy.DEFAULT_MIN_SUBCLASS_SIZE));
-    }
+    Scored sc = Scored.of(x, label, centres, k, classes);
+    int[][] members = sc.members();
+    float[][][] cx = sc.faces();
+    ClassScorer.Scores[] scores = sc.scores();
+    Calibration.Stats stats = sc.stats();
     Calibration cal = stats.calibrate();
     Centroids centroids = stats.centroids();
     System.err.printf(
