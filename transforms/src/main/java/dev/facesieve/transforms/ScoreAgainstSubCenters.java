@@ -84,6 +84,9 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
   public static final TupleTag<TestIdentity> TEST_IDENTITIES = new TupleTag<>() {};
   public static final TupleTag<InterClassFindings> FINDINGS = new TupleTag<>() {};
 
+  /** Each kept face's digest under the class it ends in (for {@link DropMovedCopies}). */
+  static final TupleTag<KV<Integer, DropMovedCopies.Kept>> KEPT = new TupleTag<>() {};
+
   private final CleaningPolicy policy;
   private final InterClassPolicy interClass;
   private final SimilaritySearch search;
@@ -225,10 +228,30 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
             "ScoreClasses",
             ParDo.of(new ScoreClassesFn(policy, interClass, tags, view))
                 .withSideInputs(view)
-                .withOutputTags(DECISIONS, TupleTagList.of(CLASSES).and(TARGETS)));
-    out.get(DECISIONS).setCoder(Decision.Coder.of());
-    out.get(CLASSES).setCoder(SerializableCoder.of(ClassSummary.class));
+                .withOutputTags(DECISIONS, TupleTagList.of(CLASSES).and(TARGETS).and(KEPT)));
+    PCollection<Decision> decisions = out.get(DECISIONS).setCoder(Decision.Coder.of());
+    PCollection<ClassSummary> classes =
+        out.get(CLASSES).setCoder(SerializableCoder.of(ClassSummary.class));
     out.get(TARGETS).setCoder(VarIntCoder.of());
+    out.get(KEPT).setCoder(KvCoder.of(VarIntCoder.of(), DropMovedCopies.keptCoder()));
+    if (policy.relabel() && in.has(HASHES)) {
+      DropMovedCopies.Views copies =
+          DropMovedCopies.Views.of(out.get(KEPT).apply("DropMovedCopies", new DropMovedCopies()));
+      decisions =
+          decisions
+              .apply(
+                  "DropMovedCopiesFromDecisions",
+                  ParDo.of(new DropMovedCopies.ApplyToDecisionsFn(copies.dropped()))
+                      .withSideInputs(copies.dropped()))
+              .setCoder(Decision.Coder.of());
+      classes =
+          classes
+              .apply(
+                  "DropMovedCopiesFromClasses",
+                  ParDo.of(new DropMovedCopies.ApplyToClassesFn(copies.perClass()))
+                      .withSideInputs(copies.perClass()))
+              .setCoder(SerializableCoder.of(ClassSummary.class));
+    }
     PCollection<Calibration> calibration =
         calibrated
             .apply(
@@ -242,7 +265,11 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
                 MapElements.into(TypeDescriptor.of(InterClassFindings.class))
                     .via(Calibrated::findings))
             .setCoder(SerializableCoder.of(InterClassFindings.class));
-    return out.and(CALIBRATION, calibration).and(FINDINGS, findings);
+    return PCollectionTuple.of(DECISIONS, decisions)
+        .and(CLASSES, classes)
+        .and(TARGETS, out.get(TARGETS))
+        .and(CALIBRATION, calibration)
+        .and(FINDINGS, findings);
   }
 
   /**
@@ -508,6 +535,14 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
         boolean merged = d.merged()[i];
         if (d.reason()[i] == null) {
           targets.add(d.target()[i]);
+          if (policy.relabel() && f.sha256()[i] != null) {
+            out.get(KEPT)
+                .output(
+                    KV.of(
+                        d.target()[i],
+                        new DropMovedCopies.Kept(
+                            f.sha256()[i], f.faces().get(i).id(), f.label(), moved)));
+          }
         }
         String targetIdentity =
             moved

@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.facesieve.datasets.clean.Calibration;
+import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.DropReason;
 import dev.facesieve.datasets.clean.InterClassPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +142,95 @@ public class SubclassDecisionsTest {
                   (c.cuts().splitHalfDeg() + c.cuts().nearestOtherMedianDeg()) / 2,
                   c.otherPersonDeg(),
                   0.1);
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  public void aMovedFaceWhosePictureItsNewClassKeepsIsDroppedAsACopy() {
+    CleaningPolicy policy =
+        CleaningPolicy.defaults()
+            .withOtherPersonDeg(45)
+            .withThresholdDeg(60)
+            .withPersonSpreadDeg(20)
+            .withRelabel(true);
+    // every face its own digest, but anna/bob0 and anna/bob1 are byte copies of bob/0 and bob/1
+    List<KV<Integer, KV<String, String>>> hashes = new ArrayList<>();
+    for (FaceEmbedding f : faces()) {
+      String sha =
+          f.id().startsWith("anna/bob") && f.id().compareTo("anna/bob2") < 0
+              ? "sha-bob/" + f.id().substring("anna/bob".length())
+              : "sha-" + f.id();
+      hashes.add(KV.of(f.label(), KV.of(f.id(), sha)));
+    }
+    PCollectionTuple out =
+        PCollectionTuple.of(
+                ScoreAgainstSubCenters.EMBEDDINGS,
+                p.apply("Embeddings", Create.of(faces()).withCoder(FaceEmbedding.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.CENTRES,
+                p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.NAMES,
+                p.apply(
+                    "Names",
+                    Create.of(List.of(KV.of(0, "anna"), KV.of(1, "bob"), KV.of(2, "dan")))
+                        .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))))
+            .and(
+                ScoreAgainstSubCenters.HASHES,
+                p.apply(
+                    "Hashes",
+                    Create.of(hashes)
+                        .withCoder(
+                            KvCoder.of(
+                                VarIntCoder.of(),
+                                KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))))
+            .apply(
+                "Score",
+                ScoreAgainstSubCenters.with(policy)
+                    .withInterClass(InterClassPolicy.defaults().withNearDuplicateDeg(0))
+                    .withClassBuckets(2));
+    PAssert.that(
+            out.get(ScoreAgainstSubCenters.DECISIONS)
+                .apply(
+                    "Moves",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            (Decision d) ->
+                                d.id()
+                                    + ":"
+                                    + (d.relabelled()
+                                        ? "->" + d.targetIdentity()
+                                        : d.reason() == null ? "kept" : d.reason().name()))))
+        .satisfies(
+            all -> {
+              List<String> moves = new ArrayList<>();
+              all.forEach(moves::add);
+              assertEquals(46, moves.size());
+              assertTrue(moves.toString(), moves.contains("anna/bob0:DUPLICATE_IMAGE"));
+              assertTrue(moves.toString(), moves.contains("anna/bob1:DUPLICATE_IMAGE"));
+              assertTrue(moves.toString(), moves.contains("anna/bob2:->bob"));
+              assertTrue(moves.toString(), moves.contains("anna/bob3:->bob"));
+              assertTrue(moves.toString(), moves.contains("bob/0:kept"));
+              return null;
+            });
+    // anna's row counts the two copies as dropped, not moved: every face is counted once
+    PAssert.that(out.get(ScoreAgainstSubCenters.CLASSES))
+        .satisfies(
+            rows -> {
+              for (ClassSummary c : rows) {
+                if (c.label() == 0) {
+                  assertEquals(2, c.relabelledOut());
+                  assertEquals(2, c.dropped(DropReason.DUPLICATE_IMAGE));
+                  assertEquals(14, c.kept());
+                  assertEquals(
+                      c.samples(),
+                      c.kept()
+                          + c.relabelledOut()
+                          + java.util.Arrays.stream(c.droppedByReason()).sum());
+                }
+              }
               return null;
             });
     p.run().waitUntilFinish();

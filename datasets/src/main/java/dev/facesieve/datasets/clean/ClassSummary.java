@@ -101,6 +101,30 @@ public record ClassSummary(
     return "dropped_" + r.name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * This summary with {@code n} faces it relabelled out dropped instead, as copies of a picture
+   * their new class already kept ({@link DropReason#DUPLICATE_IMAGE}).
+   */
+  public ClassSummary withMovedCopiesDropped(int n) {
+    com.google.common.base.Preconditions.checkArgument(
+        n >= 0 && n <= relabelledOut, "%s moved copies of %s moved faces", n, relabelledOut);
+    int[] dropped = droppedByReason.clone();
+    dropped[DropReason.DUPLICATE_IMAGE.ordinal()] += n;
+    return new ClassSummary(
+        label,
+        identity,
+        samples,
+        samplesPerSubCenter,
+        dominant,
+        kept,
+        dropped,
+        relabelledOut - n,
+        meanAngleDeg,
+        maxAngleDeg,
+        interClass,
+        groups);
+  }
+
   /** Faces dropped for {@code r}. */
   public int dropped(DropReason r) {
     return droppedByReason[r.ordinal()];
