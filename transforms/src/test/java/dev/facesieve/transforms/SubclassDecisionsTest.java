@@ -84,25 +84,7 @@ public class SubclassDecisionsTest {
             .withThresholdDeg(60)
             .withPersonSpreadDeg(20)
             .withRelabel(true);
-    PCollectionTuple out =
-        PCollectionTuple.of(
-                ScoreAgainstSubCenters.EMBEDDINGS,
-                p.apply("Embeddings", Create.of(faces()).withCoder(FaceEmbedding.Coder.of())))
-            .and(
-                ScoreAgainstSubCenters.CENTRES,
-                p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
-            .and(
-                ScoreAgainstSubCenters.NAMES,
-                p.apply(
-                    "Names",
-                    Create.of(List.of(KV.of(0, "anna"), KV.of(1, "bob"), KV.of(2, "dan")))
-                        .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))))
-            .apply(
-                "Score",
-                ScoreAgainstSubCenters.with(policy)
-                    // the hand-built faces repeat a few vectors: not copies of a picture here
-                    .withInterClass(InterClassPolicy.defaults().withNearDuplicateDeg(0))
-                    .withClassBuckets(2));
+    PCollectionTuple out = score(policy, null);
     PAssert.that(
             out.get(ScoreAgainstSubCenters.DECISIONS)
                 .apply(
@@ -164,33 +146,7 @@ public class SubclassDecisionsTest {
               : "sha-" + f.id();
       hashes.add(KV.of(f.label(), KV.of(f.id(), sha)));
     }
-    PCollectionTuple out =
-        PCollectionTuple.of(
-                ScoreAgainstSubCenters.EMBEDDINGS,
-                p.apply("Embeddings", Create.of(faces()).withCoder(FaceEmbedding.Coder.of())))
-            .and(
-                ScoreAgainstSubCenters.CENTRES,
-                p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
-            .and(
-                ScoreAgainstSubCenters.NAMES,
-                p.apply(
-                    "Names",
-                    Create.of(List.of(KV.of(0, "anna"), KV.of(1, "bob"), KV.of(2, "dan")))
-                        .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))))
-            .and(
-                ScoreAgainstSubCenters.HASHES,
-                p.apply(
-                    "Hashes",
-                    Create.of(hashes)
-                        .withCoder(
-                            KvCoder.of(
-                                VarIntCoder.of(),
-                                KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))))
-            .apply(
-                "Score",
-                ScoreAgainstSubCenters.with(policy)
-                    .withInterClass(InterClassPolicy.defaults().withNearDuplicateDeg(0))
-                    .withClassBuckets(2));
+    PCollectionTuple out = score(policy, hashes);
     PAssert.that(
             out.get(ScoreAgainstSubCenters.DECISIONS)
                 .apply(
@@ -234,5 +190,42 @@ public class SubclassDecisionsTest {
               return null;
             });
     p.run().waitUntilFinish();
+  }
+
+  /** The fixture's faces scored by the Beam stage under {@code policy}, with digests if given. */
+  private PCollectionTuple score(
+      CleaningPolicy policy,
+      @javax.annotation.Nullable List<KV<Integer, KV<String, String>>> hashes) {
+    PCollectionTuple in =
+        PCollectionTuple.of(
+                ScoreAgainstSubCenters.EMBEDDINGS,
+                p.apply("Embeddings", Create.of(faces()).withCoder(FaceEmbedding.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.CENTRES,
+                p.apply("Centres", Create.of(centres()).withCoder(SubCentre.Coder.of())))
+            .and(
+                ScoreAgainstSubCenters.NAMES,
+                p.apply(
+                    "Names",
+                    Create.of(List.of(KV.of(0, "anna"), KV.of(1, "bob"), KV.of(2, "dan")))
+                        .withCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))));
+    if (hashes != null) {
+      in =
+          in.and(
+              ScoreAgainstSubCenters.HASHES,
+              p.apply(
+                  "Hashes",
+                  Create.of(hashes)
+                      .withCoder(
+                          KvCoder.of(
+                              VarIntCoder.of(),
+                              KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))));
+    }
+    return in.apply(
+        "Score",
+        ScoreAgainstSubCenters.with(policy)
+            // the hand-built faces repeat a few vectors: not copies of a picture here
+            .withInterClass(InterClassPolicy.defaults().withNearDuplicateDeg(0))
+            .withClassBuckets(2));
   }
 }
