@@ -555,7 +555,9 @@ final class HtmlReport {
         views(t.keptFarthest()),
         views(t.droppedNearest()),
         "../" + tablePage(tablePage),
-        c.groups() == null || run.summary.options().otherPersonDeg() == null
+        c.groups() == null
+                || run.summary.options() == null
+                || run.summary.options().otherPersonDeg() == null
             ? null
             : new GroupsView(Charts.fmt(run.summary.options().otherPersonDeg()), c.groups()));
   }

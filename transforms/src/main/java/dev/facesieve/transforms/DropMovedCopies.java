@@ -62,6 +62,24 @@ final class DropMovedCopies
               .apply("PerClassView", View.asMap());
       return new Views(copies.apply("DroppedView", View.asMap()), perClass);
     }
+
+    /** The decisions with every moved copy dropped in its own class instead. */
+    PCollection<Decision> applyToDecisions(PCollection<Decision> decisions) {
+      return decisions
+          .apply(
+              "DropMovedCopiesFromDecisions",
+              ParDo.of(new ApplyToDecisionsFn(dropped)).withSideInputs(dropped))
+          .setCoder(Decision.Coder.of());
+    }
+
+    /** The class summaries with their moved copies counted as dropped. */
+    PCollection<ClassSummary> applyToClasses(PCollection<ClassSummary> classes) {
+      return classes
+          .apply(
+              "DropMovedCopiesFromClasses",
+              ParDo.of(new ApplyToClassesFn(perClass)).withSideInputs(perClass))
+          .setCoder(SerializableCoder.of(ClassSummary.class));
+    }
   }
 
   /** The moved faces, by id with their source class, that copy a picture their new class keeps. */

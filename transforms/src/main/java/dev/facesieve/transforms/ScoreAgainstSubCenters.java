@@ -237,20 +237,8 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
     if (policy.relabel() && in.has(HASHES)) {
       DropMovedCopies.Views copies =
           DropMovedCopies.Views.of(out.get(KEPT).apply("DropMovedCopies", new DropMovedCopies()));
-      decisions =
-          decisions
-              .apply(
-                  "DropMovedCopiesFromDecisions",
-                  ParDo.of(new DropMovedCopies.ApplyToDecisionsFn(copies.dropped()))
-                      .withSideInputs(copies.dropped()))
-              .setCoder(Decision.Coder.of());
-      classes =
-          classes
-              .apply(
-                  "DropMovedCopiesFromClasses",
-                  ParDo.of(new DropMovedCopies.ApplyToClassesFn(copies.perClass()))
-                      .withSideInputs(copies.perClass()))
-              .setCoder(SerializableCoder.of(ClassSummary.class));
+      decisions = copies.applyToDecisions(decisions);
+      classes = copies.applyToClasses(classes);
     }
     PCollection<Calibration> calibration =
         calibrated
