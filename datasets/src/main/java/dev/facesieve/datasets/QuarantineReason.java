@@ -1,6 +1,9 @@
 package dev.facesieve.datasets;
 
-/** Why a record was set aside by {@code prepare} instead of entering the dataset. */
+/**
+ * Why a record was set aside instead of entering the dataset: by {@code prepare}, or, for {@link
+ * #EMBEDDING_INVALID}, by {@code clean}.
+ */
 public enum QuarantineReason {
   /** The image bytes could not be decoded. */
   UNDECODABLE_IMAGE,
@@ -21,5 +24,10 @@ public enum QuarantineReason {
   /** Landmarks were given but are not 10 finite numbers, or the alignment failed. */
   BAD_LANDMARKS,
   /** A file or row could not be read. */
-  UNREADABLE
+  UNREADABLE,
+  /**
+   * The face's embedding has a value that is not finite, is all zeros or has another dimension than
+   * the model's: {@code clean} neither keeps it nor judges it noise.
+   */
+  EMBEDDING_INVALID
 }

@@ -102,7 +102,8 @@ public final class ModelDirectory {
             k,
             Files.isRegularFile(dir.resolve("backbone.params"))
                 ? LocalFiles.sha256(dir.resolve("backbone.params"))
-                : null);
+                : null,
+            LocalFiles.sha256(dir.resolve("centres.parquet")));
     Map<String, String> names = new TreeMap<>();
     identities.forEach((c, n) -> names.put(Integer.toString(c), n));
     ModelJson json =

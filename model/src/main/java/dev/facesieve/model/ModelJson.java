@@ -79,6 +79,8 @@ public record ModelJson(
    * @param backboneSha256 a trained backbone's {@code backbone.params} SHA-256, recorded when it
    *     was written, so that matching stored embeddings ({@link EmbedderKey}) needs no pass over
    *     the weights (and no weights at all)
+   * @param centresSha256 {@code centres.parquet}'s SHA-256 as training wrote it ({@link
+   *     ModelCheck})
    */
   @JsonPropertyOrder(alphabetic = true)
   public record Architecture(
@@ -92,7 +94,8 @@ public record ModelJson(
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String onnxSha256,
       double scale,
       int subCenters,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String backboneSha256) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String backboneSha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String centresSha256) {}
 
   /** The optimisation settings of the run. */
   @JsonPropertyOrder(alphabetic = true)

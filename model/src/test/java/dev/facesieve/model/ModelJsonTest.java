@@ -157,11 +157,17 @@ class ModelJsonTest {
               new Trainer.EpochMetrics(1, Double.NaN, 0.5, 1e-3)));
     }
     // a trained backbone's weights are recorded by hash (the embedding store's key)
+    // and the sub-centres too, so that cleaning refuses centres that changed (ModelCheck)
     String weights = LocalFiles.sha256(tmp.resolve("a/backbone.params"));
+    String centres = LocalFiles.sha256(tmp.resolve("a/centres.parquet"));
     assertEquals(
-        TRAINED.replace(
-            "\"backbone\" : \"small\",\n",
-            "\"backbone\" : \"small\",\n    \"backbone_sha256\" : \"" + weights + "\",\n"),
+        TRAINED
+            .replace(
+                "\"backbone\" : \"small\",\n",
+                "\"backbone\" : \"small\",\n    \"backbone_sha256\" : \"" + weights + "\",\n")
+            .replace(
+                "\"classes\" : 12,\n",
+                "\"centres_sha256\" : \"" + centres + "\",\n    \"classes\" : 12,\n"),
         Files.readString(tmp.resolve("a/model.json")));
     assertEquals(weights, ModelInfo.read(tmp.resolve("a")).backboneSha256());
     ModelInfo info = ModelInfo.read(tmp.resolve("a"));
@@ -187,7 +193,13 @@ class ModelJsonTest {
           tmp.resolve("b"), b, t, Map.of(0, "x", 2, "z"), ModelJson.Provenance.NONE, List.of());
     }
     assertEquals(
-        HEAD_ONLY.replace("ONNX_PATH", onnx.toAbsolutePath().toString()),
+        HEAD_ONLY
+            .replace("ONNX_PATH", onnx.toAbsolutePath().toString())
+            .replace(
+                "\"classes\" : 3,\n",
+                "\"centres_sha256\" : \""
+                    + LocalFiles.sha256(tmp.resolve("b/centres.parquet"))
+                    + "\",\n    \"classes\" : 3,\n"),
         Files.readString(tmp.resolve("b/model.json")));
     assertEquals(onnx.toAbsolutePath().toString(), ModelInfo.read(tmp.resolve("b")).onnx());
   }

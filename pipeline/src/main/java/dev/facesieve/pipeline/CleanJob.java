@@ -3,7 +3,9 @@ package dev.facesieve.pipeline;
 import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
+import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
@@ -77,6 +79,9 @@ public final class CleanJob {
   private static final String COUNTS = "counts";
 
   private static final String CALIBRATION = "calibration";
+
+  /** The folder of faces clean sets aside undecided ({@code EMBEDDING_INVALID}). */
+  static final String QUARANTINE = "quarantine";
 
   /** What to clean and how. */
   public record Settings(
@@ -235,6 +240,9 @@ public final class CleanJob {
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
       throw new InputException(s.excludeIdentitiesOf(), "test set not found");
     }
+    if (s.excludeIdentitiesOf() != null) {
+      ExclusionCheck.refuseSelf(s.excludeIdentitiesOf(), s.data(), prepared);
+    }
     StageOutput out =
         s.excludeIdentitiesOf() == null
             ? StageOutput.open(
@@ -259,8 +267,16 @@ public final class CleanJob {
       local = remote ? Files.createTempDirectory(localRoot, "facesieve-clean-") : out.staging();
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
       EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
-      boolean cached =
-          cache != null && cache.matches(embedder, model.sha256(), prepared.fingerprint());
+      EmbeddingCache.Reuse reuse =
+          cache == null
+              ? EmbeddingCache.Reuse.EMPTY
+              : cache.check(
+                  embedder, model.sha256(), prepared.fingerprint(), model.embeddingSize());
+      if (reuse.why() != null) {
+        progress.onNote(
+            "clean", "the embedding store " + s.embeddings() + " is rebuilt: " + reuse.why());
+      }
+      boolean cached = reuse.reusable();
       embStaging = cache == null || cached ? null : cache.stagingLocation();
       TestSet test = testSet(s, staging);
       runPipeline(
@@ -305,6 +321,13 @@ public final class CleanJob {
       if (s.policy().relabel()) {
         entries.add(RelabelledCsv.FILE);
       }
+      // faces set aside undecided (EMBEDDING_INVALID): a folder only when there are some
+      Location quarantine = staging.resolve(QUARANTINE);
+      if (CleanSummaries.rows(tables + "/" + QUARANTINE) > 0) {
+        entries.add(QUARANTINE);
+      } else {
+        quarantine.deleteRecursively();
+      }
       if (s.emitRecordIO()) {
         KeptRecordIO.write(ParquetFiles.list(tables + "/kept"), local.resolve("recordio"));
         entries.add("recordio");
@@ -323,6 +346,9 @@ public final class CleanJob {
               s.facesEmbeddedBefore() + (cached ? 0 : prepared.counts().prepared()),
               test == null ? 0 : test.identities(),
               test == null ? null : test.shows());
+      if (summary.interClass().testOverlapWarning() != null) {
+        progress.onNote("clean", "warning: " + summary.interClass().testOverlapWarning());
+      }
       // the report is part of the run: staged with the outputs, in place before summary.json
       NoiseReport.write(
           CleanRun.read(local, tables, summary, null).locatedAt(s.output().toString()),
@@ -332,7 +358,8 @@ public final class CleanJob {
       entries.add(NoiseReport.HTML_FILE);
       entries.add(NoiseReport.PAGES_DIR);
       if (embStaging != null) {
-        cache.commit(embStaging, embedder, model.directory(), prepared.fingerprint());
+        cache.commit(
+            embStaging, embedder, model.directory(), prepared.fingerprint(), model.embeddingSize());
         embStaging = null;
       }
       if (remote) {
@@ -467,6 +494,11 @@ public final class CleanJob {
         .apply(
             "WriteDropped",
             WriteParquet.<GenericRecord>to(dir(staging, "dropped"), CleanSchemas.CLEANED, r -> r));
+    out.quarantined()
+        .apply(
+            "WriteQuarantine",
+            WriteParquet.<QuarantineRecord>to(
+                dir(staging, QUARANTINE), FaceSchemas.QUARANTINE, FaceSchemas::toAvro));
     out.classRows()
         .apply(
             "WriteClasses",

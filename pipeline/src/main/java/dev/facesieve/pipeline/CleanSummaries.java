@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.NoiseKind;
+import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
@@ -64,6 +65,11 @@ final class CleanSummaries {
     long images = prepared.read() - prepared.metadataRecords();
     long keptRows = rows(tables + "/kept");
     long droppedRows = rows(tables + "/dropped");
+    long undecided = rows(tables + "/" + CleanJob.QUARANTINE);
+    Map<String, Long> quarantinedByReason = new TreeMap<>(prepared.quarantinedByReason());
+    if (undecided > 0) {
+      quarantinedByReason.merge(QuarantineReason.EMBEDDING_INVALID.name(), undecided, Long::sum);
+    }
     Map<String, Long> byReason = new TreeMap<>();
     for (DropReason r : DropReason.values()) {
       byReason.put(r.name(), counts.dropped(r));
@@ -107,13 +113,14 @@ final class CleanSummaries {
     if (keptRows != counts.kept()
         || droppedRows != counts.dropped()
         || !classesAgree
-        || keptRows + droppedRows != prepared.prepared()
-        || images != keptRows + droppedRows + prepared.quarantined()) {
+        || keptRows + droppedRows + undecided != prepared.prepared()
+        || images != keptRows + droppedRows + undecided + prepared.quarantined()) {
       throw new IllegalStateException(
           String.format(
               Locale.ROOT,
               "counts do not reconcile: input %d, kept %d (tallied %d, classes say %d), dropped %d"
-                  + " (tallied by reason %s), quarantined %d, prepared %d",
+                  + " (tallied by reason %s), quarantined %d by prepare and %d by clean, prepared"
+                  + " %d",
               images,
               keptRows,
               counts.kept(),
@@ -121,6 +128,7 @@ final class CleanSummaries {
               droppedRows,
               byReason,
               prepared.quarantined(),
+              undecided,
               prepared.prepared()));
     }
     CleaningPolicy used = s.policy().resolve(calibration);
@@ -168,13 +176,17 @@ final class CleanSummaries {
                 : s.excludeIdentitiesOf().toAbsolutePath().toString(),
             testIdentities,
             testOverlapClasses,
-            hasTruth(prepared) ? truth(tables, rows, copies, testShows) : null);
+            hasTruth(prepared) ? truth(tables, rows, copies, testShows) : null,
+            s.excludeIdentitiesOf() == null
+                ? null
+                : ExclusionCheck.verdict(
+                    s.excludeIdentitiesOf(), testOverlapClasses, classesBefore));
     return new CleanSummary(
         CleanSummary.STAGE,
         Version.get(),
         images,
-        prepared.quarantined(),
-        prepared.quarantinedByReason(),
+        prepared.quarantined() + undecided,
+        quarantinedByReason,
         keptRows,
         counts.relabelled(),
         droppedRows,
@@ -359,7 +371,8 @@ final class CleanSummaries {
         : prepared.truth().getOrDefault(NoiseKind.CORRUPT.wireName(), 0L);
   }
 
-  private static long rows(String dir) throws IOException {
+  /** The rows of the Parquet files in folder {@code dir} (a local path or a URI), by footers. */
+  static long rows(String dir) throws IOException {
     long n = 0;
     for (String f : ParquetFiles.list(dir)) {
       n += ParquetFiles.rowCount(f);

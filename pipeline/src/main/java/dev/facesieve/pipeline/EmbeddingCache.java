@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.clean.EmbeddingCheck;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFile;
@@ -20,7 +21,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericData;
@@ -71,6 +74,10 @@ final class EmbeddingCache implements AutoCloseable {
    * @param model the model folder, in records from before the store was keyed by its embedder
    * @param modelSha256 that model's {@code model.json} hash (such records' key)
    * @param files the files FaceSieve wrote in the folder (null in records from before the move)
+   * @param contents each file's size, rows and SHA-256 as written: a store whose files differ is
+   *     rebuilt, never decided on (null while the files are being replaced)
+   * @param rows the embeddings in the store
+   * @param dimension the values of each embedding
    */
   @JsonPropertyOrder(alphabetic = true)
   record Marker(
@@ -81,7 +88,27 @@ final class EmbeddingCache implements AutoCloseable {
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String modelSha256,
       @Nullable String dataFingerprint,
       @Nullable String facesieveVersion,
-      @Nullable List<String> files) {}
+      @Nullable List<String> files,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Map<String, StoredFile> contents,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long rows,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer dimension) {}
+
+  /** One store file as it was written. */
+  @JsonPropertyOrder(alphabetic = true)
+  record StoredFile(long bytes, long rows, String sha256) {}
+
+  /**
+   * Whether the store can be reused: {@code why} is null when it can, or when there is nothing to
+   * reuse ({@code empty}); otherwise it says, for the console, why it is rebuilt.
+   */
+  record Reuse(boolean reusable, boolean empty, @Nullable String why) {
+    static final Reuse YES = new Reuse(true, false, null);
+    static final Reuse EMPTY = new Reuse(false, true, null);
+
+    static Reuse no(String why) {
+      return new Reuse(false, false, why);
+    }
+  }
 
   private final Location dir;
   private final OutputLock lock;
@@ -220,27 +247,63 @@ final class EmbeddingCache implements AutoCloseable {
   }
 
   /**
-   * True when the folder holds embeddings of this embedder for the data with this fingerprint.
+   * Whether the folder holds embeddings of this embedder for the data with this fingerprint, with
+   * every file as it was written (size and SHA-256, so a store whose rows were shuffled or cut is
+   * rebuilt) and vectors of {@code dimension} values.
    *
    * @param modelSha256 the model's {@code model.json} hash, which a record from before the store
    *     was keyed by its embedder matches instead; null where there is no model yet (training)
    */
-  boolean matches(EmbedderKey embedder, @Nullable String modelSha256, String dataFingerprint)
+  Reuse check(
+      EmbedderKey embedder, @Nullable String modelSha256, String dataFingerprint, int dimension)
       throws IOException {
     Marker m = readMarker(dir);
     if (m == null || m.files() == null || m.files().isEmpty()) {
-      return false;
-    }
-    for (String f : m.files()) {
-      if (!dir.resolve(f).isFile()) {
-        return false;
-      }
+      return Reuse.EMPTY;
     }
     boolean sameEmbedder =
         m.embedderSha256() != null
             ? embedder.sha256().equals(m.embedderSha256())
             : m.model() != null && modelSha256 != null && modelSha256.equals(m.modelSha256());
-    return sameEmbedder && dataFingerprint.equals(m.dataFingerprint());
+    if (!sameEmbedder) {
+      return Reuse.no("it holds another model's embeddings");
+    }
+    if (!dataFingerprint.equals(m.dataFingerprint())) {
+      return Reuse.no("it holds embeddings of other data");
+    }
+    if (m.contents() == null || m.dimension() == null) {
+      return Reuse.no("its record has no hashes of its files (written by an earlier FaceSieve)");
+    }
+    if (m.dimension() != dimension) {
+      return Reuse.no(
+          "its vectors have " + m.dimension() + " values and the model's have " + dimension);
+    }
+    for (String f : m.files()) {
+      String why = changed(dir.resolve(f), m.contents().get(f));
+      if (why != null) {
+        return Reuse.no(f + " " + why);
+      }
+    }
+    return Reuse.YES;
+  }
+
+  /** What differs between a store file and its record, or null when nothing does. */
+  @Nullable
+  private static String changed(Location file, @Nullable StoredFile recorded) throws IOException {
+    if (recorded == null) {
+      return "is not in the record's hashes";
+    }
+    if (!file.isFile()) {
+      return "is missing";
+    }
+    long bytes = file.size();
+    if (bytes != recorded.bytes()) {
+      return "has " + bytes + " bytes where " + recorded.bytes() + " were written";
+    }
+    if (!file.sha256().equals(recorded.sha256())) {
+      return "changed since it was written (its SHA-256 differs)";
+    }
+    return null;
   }
 
   /**
@@ -305,12 +368,21 @@ final class EmbeddingCache implements AutoCloseable {
   /** Faces per inference when training embeds, as clean's {@code EmbedFaces}. */
   private static final int BATCH = 32;
 
+  /** The embeddings the last {@link #readTable} left out as failing {@link EmbeddingCheck}. */
+  private long invalidRead;
+
+  long invalidRead() {
+    return invalidRead;
+  }
+
   /**
-   * Reads the store, its files in name order, into a table file training reads rows from at random;
-   * a store named by a URI is streamed from there.
+   * Reads the store, its files in name order, into a table file training reads rows from at random,
+   * leaving out embeddings that fail {@link EmbeddingCheck} ({@link #invalidRead}); a store named
+   * by a URI is streamed from there.
    */
   EmbeddingTable readTable(Path tableFile, int dimension, EmbeddingTable.Progress progress)
       throws IOException {
+    invalidRead = 0;
     try (EmbeddingTable.Writer w = EmbeddingTable.writer(tableFile, dimension)) {
       long[] done = {0};
       for (String f : ParquetFiles.list(dir.spec(false))) {
@@ -321,6 +393,10 @@ final class EmbeddingCache implements AutoCloseable {
               0,
               rec -> {
                 FaceEmbedding e = embeddingOf(rec);
+                if (EmbeddingCheck.problem(e.vector(), dimension) != null) {
+                  invalidRead++; // never trained on; clean quarantines the face
+                  return;
+                }
                 try {
                   w.add(e.label(), e.vector());
                 } catch (IOException ex) {
@@ -340,12 +416,13 @@ final class EmbeddingCache implements AutoCloseable {
   }
 
   /**
-   * {@link #commit(Location, EmbedderKey, String, String)} of files staged in a local folder
+   * {@link #commit(Location, EmbedderKey, String, String, int)} of files staged in a local folder
    * ({@link #staging}); into a store named by a URI they are uploaded.
    */
-  void commit(Path staged, EmbedderKey embedder, String embedderName, String dataFingerprint)
+  void commit(
+      Path staged, EmbedderKey embedder, String embedderName, String dataFingerprint, int dimension)
       throws IOException {
-    commit(Location.of(staged), embedder, embedderName, dataFingerprint);
+    commit(Location.of(staged), embedder, embedderName, dataFingerprint, dimension);
   }
 
   /**
@@ -355,7 +432,12 @@ final class EmbeddingCache implements AutoCloseable {
    *
    * @param embedderName what embedded them, for people reading the record
    */
-  void commit(Location staged, EmbedderKey embedder, String embedderName, String dataFingerprint)
+  void commit(
+      Location staged,
+      EmbedderKey embedder,
+      String embedderName,
+      String dataFingerprint,
+      int dimension)
       throws IOException {
     dir.createDirectories();
     OutputGuard.Ownership before = inspect(dir);
@@ -367,7 +449,19 @@ final class EmbeddingCache implements AutoCloseable {
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
     writeMarker(
-        dir, new Marker(KIND, null, null, null, null, null, Version.get(), List.copyOf(both)));
+        dir,
+        new Marker(
+            KIND,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Version.get(),
+            List.copyOf(both),
+            null,
+            null,
+            null));
     OutputGuard.deleteOwned(before);
     for (String f : files) {
       Location target = dir.resolve(nameOf(f));
@@ -380,6 +474,14 @@ final class EmbeddingCache implements AutoCloseable {
       }
     }
     staged.deleteRecursively();
+    Map<String, StoredFile> contents = new TreeMap<>();
+    long rows = 0;
+    for (String f : written) {
+      Location file = dir.resolve(f);
+      StoredFile sf = new StoredFile(file.size(), file.parquetRows(), file.sha256());
+      contents.put(f, sf);
+      rows += sf.rows();
+    }
     writeMarker(
         dir,
         new Marker(
@@ -390,7 +492,10 @@ final class EmbeddingCache implements AutoCloseable {
             null,
             dataFingerprint,
             Version.get(),
-            List.copyOf(written)));
+            List.copyOf(written),
+            contents,
+            rows,
+            dimension));
   }
 
   private static String nameOf(String file) {
@@ -426,7 +531,10 @@ final class EmbeddingCache implements AutoCloseable {
             m == null ? null : m.modelSha256(),
             m == null ? null : m.dataFingerprint(),
             m == null || m.facesieveVersion() == null ? Version.get() : m.facesieveVersion(),
-            files));
+            files,
+            null,
+            null,
+            null));
     old.deleteIfExists();
     dir.resolve("." + LEGACY_MARKER + ".tmp").deleteIfExists();
     dir.resolve(OutputGuard.OWNED).deleteIfExists();

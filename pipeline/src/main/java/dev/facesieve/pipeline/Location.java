@@ -76,6 +76,7 @@ public final class Location {
    * path ({@code file:} URIs included).
    */
   public static Location parse(String s) {
+    HadoopFiles.checkNotMalformedUri(s);
     if (isRemote(s)) {
       String u = s;
       while (u.endsWith("/") && !u.endsWith("://")) {

@@ -4,6 +4,7 @@ import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.HadoopFiles;
+import dev.facesieve.model.ModelCheck;
 import dev.facesieve.model.ModelDirectory;
 import dev.facesieve.model.ModelInfo;
 import dev.facesieve.model.ModelJson;
@@ -112,19 +113,27 @@ public final class ModelMatch {
    * What a model directory on any file system says, for the driver and, without its class names,
    * for workers: a remote one keeps its URI, so workers read its files from there.
    *
+   * <p>Its files are checked against {@code model.json} first ({@link ModelCheck}).
+   *
    * @throws IllegalArgumentException if it is not a finished model directory
+   * @throws dev.facesieve.datasets.InputException if its files are not what {@code model.json} says
    */
   static ModelInfo readModel(Location dir) throws IOException {
+    ModelInfo info;
     if (dir.isLocal()) {
-      return ModelInfo.read(dir.local("--model"));
+      info = ModelInfo.read(dir.local("--model"));
+    } else {
+      Location json = dir.resolve(ModelDirectory.MODEL_JSON);
+      if (!json.isFile()) {
+        throw new IllegalArgumentException(
+            dir + ": not a finished 'facesieve train' output (no model.json)");
+      }
+      info =
+          ModelInfo.of(
+              dir.spec(false), readJson(dir), HadoopFiles.sha256(URI.create(json.spec(false))));
     }
-    Location json = dir.resolve(ModelDirectory.MODEL_JSON);
-    if (!json.isFile()) {
-      throw new IllegalArgumentException(
-          dir + ": not a finished 'facesieve train' output (no model.json)");
-    }
-    return ModelInfo.of(
-        dir.spec(false), readJson(dir), HadoopFiles.sha256(URI.create(json.spec(false))));
+    ModelCheck.check(dir.spec(false), readJson(dir));
+    return info;
   }
 
   /**

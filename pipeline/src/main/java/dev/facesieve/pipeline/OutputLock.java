@@ -103,6 +103,13 @@ public final class OutputLock implements AutoCloseable {
                 self.info().startInstant().map(Instant::toString).orElse(null),
                 Instant.now().toString()));
     for (int attempt = 0; attempt < 3; attempt++) {
+      if (lock.isDirectory()) {
+        throw new InputException(
+            lock.toString(),
+            "is a folder where FaceSieve keeps the lock of "
+                + dir
+                + "; FaceSieve did not make it: move it away and run again");
+      }
       try {
         lock.createNew(content);
         return new OutputLock(lock, content);

@@ -16,4 +16,7 @@ public interface ProgressListener {
 
   /** The runner {@code --runner auto} chose for {@code stage}, as one line for people. */
   default void onRunner(String stage, String line) {}
+
+  /** Something about {@code stage} a person should know (a store rebuilt, and why), one line. */
+  default void onNote(String stage, String line) {}
 }

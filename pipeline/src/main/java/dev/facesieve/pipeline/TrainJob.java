@@ -240,8 +240,13 @@ public final class TrainJob {
       return new ModelJson.Embeddings(null, key.sha256(), images, false);
     }
     try (EmbeddingCache cache = EmbeddingCache.open(store)) {
-      boolean reused = cache.matches(key, null, manifest.fingerprint());
+      EmbeddingCache.Reuse reuse =
+          cache.check(key, null, manifest.fingerprint(), config.embeddingSize());
+      boolean reused = reuse.reusable();
       long embedded = 0;
+      if (reuse.why() != null) {
+        listener.onMessage("the embedding store " + store + " is rebuilt: " + reuse.why());
+      }
       if (!reused) {
         listener.onMessage("embedding " + images + " faces with " + onnx.file() + " into " + store);
         try (OnnxEmbedder e = OnnxEmbedder.load(onnx.file(), pre, true)) {
@@ -256,7 +261,8 @@ public final class TrainJob {
             cache.staging(),
             key,
             onnx.file().toAbsolutePath().normalize().toString(),
-            manifest.fingerprint());
+            manifest.fingerprint(),
+            config.embeddingSize());
       } else {
         listener.onMessage("reusing the embeddings of " + images + " faces in " + store);
       }
@@ -265,6 +271,12 @@ public final class TrainJob {
               output.resolve(TABLE),
               config.embeddingSize(),
               done -> listener.onEmbeddingsRead(done, images)));
+      if (cache.invalidRead() > 0) {
+        listener.onMessage(
+            cache.invalidRead()
+                + " faces have an embedding that is not finite, all zeros or of another"
+                + " dimension: left out of training (clean quarantines them as EMBEDDING_INVALID)");
+      }
       return new ModelJson.Embeddings(
           store.isLocal()
               ? store.local("--embeddings").toAbsolutePath().toString()

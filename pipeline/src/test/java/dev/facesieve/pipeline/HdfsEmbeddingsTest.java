@@ -257,7 +257,7 @@ class HdfsEmbeddingsTest {
         new EmbedderKey("onnx", "0".repeat(64), dev.facesieve.model.Preprocessing.ARCFACE, 3);
     Path staged;
     try (EmbeddingCache cache = EmbeddingCache.open(store)) {
-      assertFalse(cache.matches(key, null, "data"));
+      assertFalse(cache.check(key, null, "data", 3).reusable());
       staged = cache.staging();
       assertFalse(staged.startsWith(dir), "a local temporary folder");
       Files.createDirectories(staged);
@@ -269,8 +269,8 @@ class HdfsEmbeddingsTest {
           }
         }
       }
-      cache.commit(staged, key, "test", "data");
-      assertTrue(cache.matches(key, null, "data"));
+      cache.commit(staged, key, "test", "data", 3);
+      assertTrue(cache.check(key, null, "data", 3).reusable());
       assertFalse(Files.exists(staged), "the local staging folder is deleted by the commit");
       assertEquals(List.of("part-0.parquet", "part-1.parquet"), store.list());
       Path table = dir.resolve("table.f32");
@@ -281,8 +281,9 @@ class HdfsEmbeddingsTest {
     }
     assertFalse(store.sibling(OutputLock.FILE + ".driver").exists(), "the lock is released");
     try (EmbeddingCache again = EmbeddingCache.open(store)) {
-      assertTrue(again.matches(key, null, "data"), "a later open finds it valid");
-      assertFalse(again.matches(key, null, "other data"));
+      assertTrue(again.check(key, null, "data", 3).reusable(), "a later open finds it valid");
+      assertFalse(again.check(key, null, "other data", 3).reusable());
+      assertFalse(again.check(key, null, "data", 4).reusable(), "vectors of another dimension");
     }
   }
 

@@ -433,7 +433,7 @@ final class FakeCleanRun {
             null,
             CLASSES * PER_CLASS,
             new CleanSummary.InterClass(
-                "drop", 32.0, true, 1, 2, 0, "drop", 8.0, true, 2, 1, TEST_SET, 3, 1, truth));
+                "drop", 32.0, true, 1, 2, 0, "drop", 8.0, true, 2, 1, TEST_SET, 3, 1, truth, null));
     Files.writeString(clean.resolve(CleanSummary.FILE), StageJson.write(summary));
     return clean;
   }

@@ -6,10 +6,13 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
 import dev.facesieve.datasets.FaceSchemas;
+import dev.facesieve.datasets.QuarantineReason;
+import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
 import dev.facesieve.datasets.clean.CleanCounts;
 import dev.facesieve.datasets.clean.CleaningPolicy;
+import dev.facesieve.datasets.clean.EmbeddingCheck;
 import dev.facesieve.datasets.clean.InterClassFindings;
 import dev.facesieve.datasets.clean.InterClassPolicy;
 import dev.facesieve.model.ModelInfo;
@@ -63,6 +66,9 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
   static final TupleTag<GenericRecord> KEPT = new TupleTag<>() {};
   static final TupleTag<GenericRecord> DROPPED = new TupleTag<>() {};
   static final TupleTag<CleanCounts> COUNTS = new TupleTag<>() {};
+  static final TupleTag<QuarantineRecord> QUARANTINED = new TupleTag<>() {};
+  static final TupleTag<FaceEmbedding> VALID = new TupleTag<>() {};
+  static final TupleTag<KV<String, String>> INVALID = new TupleTag<>() {};
 
   /** Default number of id buckets of the join of decisions back to faces. */
   public static final int DEFAULT_JOIN_BUCKETS = 64;
@@ -230,6 +236,12 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
             ? cached
             : faces.apply(
                 "EmbedFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(embedThreads));
+    PCollectionTuple checked =
+        embeddings.apply(
+            "CheckEmbeddings",
+            ParDo.of(new CheckEmbeddingFn(model.embeddingSize()))
+                .withOutputTags(VALID, TupleTagList.of(INVALID)));
+    PCollection<FaceEmbedding> valid = checked.get(VALID).setCoder(FaceEmbedding.Coder.of());
     List<KV<Integer, String>> names = new ArrayList<>();
     model.identities().forEach((c, name) -> names.add(KV.of(c, name)));
     PCollection<KV<Integer, String>> namesIn =
@@ -252,7 +264,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
                 KvCoder.of(
                     VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
     PCollectionTuple toScore =
-        PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, embeddings)
+        PCollectionTuple.of(ScoreAgainstSubCenters.EMBEDDINGS, valid)
             .and(ScoreAgainstSubCenters.CENTRES, centres)
             .and(ScoreAgainstSubCenters.NAMES, namesIn)
             .and(ScoreAgainstSubCenters.HASHES, hashes);
@@ -279,7 +291,23 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
 
     TupleTag<FaceRecord> faceTag = new TupleTag<>() {};
     TupleTag<KV<Decision, Integer>> decisionTag = new TupleTag<>() {};
+    TupleTag<KV<String, String>> invalidTag = new TupleTag<>() {};
     int buckets = joinBuckets;
+    PCollection<KV<Integer, KV<String, String>>> invalidById =
+        checked
+            .get(INVALID)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .apply(
+                "KeyInvalidByIdBucket",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.integers(),
+                            TypeDescriptors.kvs(
+                                TypeDescriptors.strings(), TypeDescriptors.strings())))
+                    .via(e -> KV.of(bucket(e.getKey(), buckets), e)))
+            .setCoder(
+                KvCoder.of(
+                    VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
     PCollection<KV<Integer, FaceRecord>> facesById =
         faces
             .apply(
@@ -301,11 +329,12 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     PCollectionTuple split =
         KeyedPCollectionTuple.of(faceTag, facesById)
             .and(decisionTag, decisionsById)
+            .and(invalidTag, invalidById)
             .apply("JoinDecisionsToFaces", CoGroupByKey.create())
             .apply(
                 "AttachDecisions",
-                ParDo.of(new AttachFn(faceTag, decisionTag))
-                    .withOutputTags(KEPT, TupleTagList.of(DROPPED).and(COUNTS)));
+                ParDo.of(new AttachFn(faceTag, decisionTag, invalidTag))
+                    .withOutputTags(KEPT, TupleTagList.of(DROPPED).and(COUNTS).and(QUARANTINED)));
     PCollection<CleanCounts> counts =
         split
             .get(COUNTS)
@@ -320,6 +349,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         faces.getPipeline(),
         split.get(KEPT).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)),
         split.get(DROPPED).setCoder(FaceCoders.avro(CleanSchemas.CLEANED)),
+        split.get(QUARANTINED).setCoder(FaceCoders.quarantined()),
         scored.get(ScoreAgainstSubCenters.DECISIONS),
         classRows,
         embeddings,
@@ -355,8 +385,13 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
               .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
               .apply("OneNamePerLabel", org.apache.beam.sdk.transforms.Distinct.create())
               .apply("TestNamesView", View.asMap());
+      int dimension = model.embeddingSize();
       return in.apply(
               "EmbedTestFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(threads))
+          .apply(
+              "ValidTestEmbeddings",
+              org.apache.beam.sdk.transforms.Filter.by(
+                  (FaceEmbedding e) -> EmbeddingCheck.problem(e.vector(), dimension) == null))
           .apply(
               "ByTestLabel",
               MapElements.into(
@@ -418,6 +453,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     private final Pipeline pipeline;
     private final PCollection<GenericRecord> kept;
     private final PCollection<GenericRecord> dropped;
+    private final PCollection<QuarantineRecord> quarantined;
     private final PCollection<Decision> decisions;
     private final PCollection<GenericRecord> classRows;
     private final PCollection<FaceEmbedding> embeddings;
@@ -429,6 +465,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         Pipeline pipeline,
         PCollection<GenericRecord> kept,
         PCollection<GenericRecord> dropped,
+        PCollection<QuarantineRecord> quarantined,
         PCollection<Decision> decisions,
         PCollection<GenericRecord> classRows,
         PCollection<FaceEmbedding> embeddings,
@@ -438,6 +475,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       this.pipeline = pipeline;
       this.kept = kept;
       this.dropped = dropped;
+      this.quarantined = quarantined;
       this.decisions = decisions;
       this.classRows = classRows;
       this.embeddings = embeddings;
@@ -466,7 +504,15 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       return dropped;
     }
 
-    /** Every face's decision. */
+    /**
+     * Faces set aside undecided ({@code EMBEDDING_INVALID}): their embedding fails {@link
+     * EmbeddingCheck}; they are in no other output.
+     */
+    public PCollection<QuarantineRecord> quarantined() {
+      return quarantined;
+    }
+
+    /** Every decided face's decision. */
     public PCollection<Decision> decisions() {
       return decisions;
     }
@@ -496,6 +542,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
       m.put(KEPT, kept);
       m.put(DROPPED, dropped);
+      m.put(QUARANTINED, quarantined);
       m.put(ScoreAgainstSubCenters.DECISIONS, decisions);
       m.put(ScoreAgainstSubCenters.CLASSES, classRows);
       m.put(ScoreAgainstSubCenters.EMBEDDINGS, embeddings);
@@ -580,14 +627,20 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     }
   }
 
-  /** Builds the cleaned record of each face and routes it to kept or dropped. */
+  /**
+   * Builds the cleaned record of each face and routes it to kept or dropped, or, when its embedding
+   * failed {@link EmbeddingCheck}, to the quarantine.
+   */
   static final class AttachFn extends DoFn<KV<Integer, CoGbkResult>, GenericRecord> {
     private final TupleTag<FaceRecord> faceTag;
     private final TupleTag<KV<Decision, Integer>> decisionTag;
+    private final TupleTag<KV<String, String>> invalidTag;
 
-    AttachFn(TupleTag<FaceRecord> f, TupleTag<KV<Decision, Integer>> d) {
+    AttachFn(
+        TupleTag<FaceRecord> f, TupleTag<KV<Decision, Integer>> d, TupleTag<KV<String, String>> i) {
       this.faceTag = f;
       this.decisionTag = d;
+      this.invalidTag = i;
     }
 
     @ProcessElement
@@ -596,14 +649,23 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       for (KV<Decision, Integer> d : kv.getValue().getAll(decisionTag)) {
         decisions.put(d.getKey().id(), d);
       }
+      Map<String, String> invalid = new java.util.HashMap<>();
+      for (KV<String, String> i : kv.getValue().getAll(invalidTag)) {
+        invalid.put(i.getKey(), i.getValue());
+      }
       int faces = 0;
       CleanCounts counts = CleanCounts.ZERO;
       for (FaceRecord f : kv.getValue().getAll(faceTag)) {
+        faces++;
+        String problem = invalid.get(f.id());
+        if (problem != null) {
+          out.get(QUARANTINED).output(invalidEmbedding(f, problem));
+          continue;
+        }
         KV<Decision, Integer> d = decisions.get(f.id());
         if (d == null) {
           throw new IllegalStateException("face " + f.id() + " has no decision");
         }
-        faces++;
         Decision decision = d.getKey();
         out.get(decision.kept() ? KEPT : DROPPED).output(cleaned(f, decision, d.getValue()));
         counts =
@@ -613,15 +675,50 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
                     : CleanCounts.ofFace(decision.reason(), f.truth(), decision.merged()));
       }
       out.get(COUNTS).output(counts);
-      if (faces != decisions.size()) {
+      if (faces != decisions.size() + invalid.size()) {
         throw new IllegalStateException(
-            "bucket "
-                + kv.getKey()
-                + ": "
-                + decisions.size()
-                + " decisions for "
-                + faces
-                + " faces");
+            String.format(
+                java.util.Locale.ROOT,
+                "bucket %d: %d decisions and %d invalid embeddings for %d faces",
+                kv.getKey(),
+                decisions.size(),
+                invalid.size(),
+                faces));
+      }
+    }
+  }
+
+  /** A face whose embedding cannot be decided on, as a quarantine record. */
+  static QuarantineRecord invalidEmbedding(FaceRecord f, String problem) {
+    return QuarantineRecord.of(
+        f.id(),
+        f.source(),
+        QuarantineReason.EMBEDDING_INVALID,
+        problem,
+        f.label(),
+        f.identity(),
+        null,
+        f.truth());
+  }
+
+  /**
+   * Sends each embedding that passes {@link EmbeddingCheck} on ({@link #VALID}) and the id and
+   * problem of each that fails ({@link #INVALID}).
+   */
+  static final class CheckEmbeddingFn extends DoFn<FaceEmbedding, FaceEmbedding> {
+    private final int dimension;
+
+    CheckEmbeddingFn(int dimension) {
+      this.dimension = dimension;
+    }
+
+    @ProcessElement
+    public void process(@Element FaceEmbedding e, MultiOutputReceiver out) {
+      String problem = EmbeddingCheck.problem(e.vector(), dimension);
+      if (problem == null) {
+        out.get(VALID).output(e);
+      } else {
+        out.get(INVALID).output(KV.of(e.id(), problem));
       }
     }
   }

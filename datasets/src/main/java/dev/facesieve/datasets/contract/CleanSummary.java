@@ -72,6 +72,8 @@ public record CleanSummary(
    * @param testOverlapClasses training classes dropped as test identities ({@code
    *     test-overlap.csv})
    * @param truth how the findings match the ground truth, null when the data carries none
+   * @param testOverlapWarning set when the test set removed more than half of the classes (a sign
+   *     that it is not a test set); null otherwise
    */
   @JsonPropertyOrder(alphabetic = true)
   public record InterClass(
@@ -89,7 +91,8 @@ public record CleanSummary(
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String excludeIdentitiesOf,
       int testIdentities,
       int testOverlapClasses,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Truth truth) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Truth truth,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String testOverlapWarning) {
 
     /**
      * Precision and recall of the findings across classes against the ground truth ({@link

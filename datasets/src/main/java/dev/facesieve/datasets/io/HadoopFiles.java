@@ -42,6 +42,32 @@ public final class HadoopFiles {
     return SCHEME.matcher(s).matches() && !s.startsWith("file:");
   }
 
+  /** A name that starts like a URI's scheme: two or more letters, digits, {@code +.-}, a colon. */
+  private static final Pattern SCHEME_LIKE = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
+
+  /**
+   * Refuses a name that starts with a scheme but is not a URI with an authority part ({@code
+   * hdfs:/data/x}, {@code ftp:x}): taken as a local path it would become a folder named {@code
+   * hdfs:}. One letter and a colon ({@code C:}) is a drive, not a scheme; {@code file:} names are
+   * local paths and are left to their own parsing.
+   *
+   * @throws dev.facesieve.datasets.InputException naming {@code s} and how to write it
+   */
+  public static void checkNotMalformedUri(String s) {
+    if (!isRemote(s) && !s.startsWith("file:") && SCHEME_LIKE.matcher(s).matches()) {
+      String scheme = s.substring(0, s.indexOf(':'));
+      throw new dev.facesieve.datasets.InputException(
+          s,
+          "starts like a URI but is not one: write "
+              + scheme
+              + ":///path or "
+              + scheme
+              + "://host:port/path, or ./"
+              + s
+              + " for a local path");
+    }
+  }
+
   /** The Hadoop configuration for remote paths (see the class comment). */
   public static synchronized Configuration configuration() {
     if (configuration == null) {

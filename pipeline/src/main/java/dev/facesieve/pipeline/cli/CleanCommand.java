@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
+import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.PersonCuts;
 import dev.facesieve.datasets.contract.CleanSummary;
@@ -282,6 +283,16 @@ public final class CleanCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The quarantined count, with its reasons when clean set faces aside itself ({@code
+   * EMBEDDING_INVALID}): those are not prepare's, and a user must see them.
+   */
+  static String quarantined(CleanSummary s) {
+    return s.quarantinedByReason().containsKey(QuarantineReason.EMBEDDING_INVALID.name())
+        ? s.quarantined() + " " + s.quarantinedByReason()
+        : Long.toString(s.quarantined());
+  }
+
   static void print(PrintWriter out, CleanSummary s, Location output) {
     out.printf(
         Locale.ROOT,
@@ -290,7 +301,7 @@ public final class CleanCommand implements Callable<Integer> {
         s.kept(),
         s.dropped(),
         s.droppedByReason(),
-        s.quarantined(),
+        quarantined(s),
         s.classesBefore(),
         s.classesAfter());
     printDecisions(out, s);

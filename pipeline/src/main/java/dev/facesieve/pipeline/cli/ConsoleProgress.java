@@ -170,6 +170,11 @@ final class ConsoleProgress implements ProgressListener, Trainer.Listener, AutoC
   }
 
   @Override
+  public void onNote(String stage, String line) {
+    print(stage + ": " + line);
+  }
+
+  @Override
   public void onMessage(String message) {
     print("train: " + message);
   }

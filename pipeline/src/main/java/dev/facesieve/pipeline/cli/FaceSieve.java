@@ -1,6 +1,7 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.datasets.InputException;
+import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.Version;
 import java.io.PrintWriter;
@@ -94,6 +95,11 @@ public final class FaceSieve implements Callable<Integer> {
                     + "' is a URI; this option needs a local path (URIs are taken only by the"
                     + " --input, --output, --data, --model and --embeddings options of prepare,"
                     + " train, clean and run)");
+          }
+          try {
+            HadoopFiles.checkNotMalformedUri(s);
+          } catch (InputException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
           }
           return Path.of(s);
         });

@@ -151,7 +151,7 @@ public final class RunCommand implements Callable<Integer> {
         s.kept(),
         s.dropped(),
         s.droppedByReason(),
-        s.quarantined(),
+        CleanCommand.quarantined(s),
         s.classesBefore(),
         s.classesAfter());
     CleanCommand.printDecisions(out, s);
