@@ -293,6 +293,21 @@ public final class Location {
     return m.get(0).sizeBytes();
   }
 
+  /** The file's modification time in milliseconds since the epoch. */
+  public long modifiedMillis() throws IOException {
+    if (local != null) {
+      return Files.getLastModifiedTime(local).toMillis();
+    }
+    if (hadoop()) {
+      return hadoopFs().getFileStatus(hadoopPath()).getModificationTime();
+    }
+    List<MatchResult.Metadata> m = match(uri);
+    if (m.isEmpty()) {
+      throw new NoSuchFileException(uri);
+    }
+    return m.get(0).lastModifiedMillis();
+  }
+
   /**
    * The rows of this Parquet file, from its footer. Elsewhere than locally the footer is read
    * through Hadoop's file systems ({@link BeamBackedFileSystem} for {@code gs://} and {@code

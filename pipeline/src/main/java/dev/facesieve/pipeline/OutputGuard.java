@@ -11,7 +11,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -183,7 +185,8 @@ public final class OutputGuard {
       String written = tmpOf(e);
       boolean ours =
           record != null
-              ? record.files().contains(e) || (written != null && record.files().contains(written))
+              ? record.owns(e, stampOf(dir, e, record))
+                  || (written != null && record.files().contains(written))
               : legacy && (kind.inLayout(e) || (written != null && kind.inLayout(written)));
       (ours ? owned : foreign).add(e);
     }
@@ -247,13 +250,56 @@ public final class OutputGuard {
     record(Location.of(dir), kind, files);
   }
 
-  /** {@link #record(Path, OutputKind, Collection)} on any file system. */
+  /**
+   * {@link #record(Path, OutputKind, Collection)} on any file system: each file that exists is
+   * stamped with its size and modification time (see {@link OwnedFiles}); a name not written yet is
+   * pending.
+   */
   public static void record(Location dir, OutputKind kind, Collection<String> files)
       throws IOException {
-    dir.resolve(OWNED)
-        .writeAtomically(
-            StageJson.write(
-                new OwnedFiles(name(kind), Version.get(), List.copyOf(new TreeSet<>(files)))));
+    SortedMap<String, OwnedFiles.Stamp> stamps = new TreeMap<>();
+    List<String> pending = new ArrayList<>();
+    for (String f : new TreeSet<>(files)) {
+      if (f.endsWith("/")) {
+        continue;
+      }
+      Location file = dir.resolve(f);
+      if (file.isFile()) {
+        stamps.put(f, new OwnedFiles.Stamp(file.size(), file.modifiedMillis()));
+      } else {
+        pending.add(f);
+      }
+    }
+    write(dir, new OwnedFiles(name(kind), Version.get(), sorted(files), stamps, pending));
+  }
+
+  /**
+   * Records that FaceSieve is about to write (or rewrite) {@code files} in {@code dir}: every name
+   * is pending, trusted by name until {@link #record} stamps the finished files.
+   */
+  static void claim(Location dir, OutputKind kind, Collection<String> files) throws IOException {
+    List<String> names = sorted(files);
+    List<String> pending = names.stream().filter(f -> !f.endsWith("/")).toList();
+    write(dir, new OwnedFiles(name(kind), Version.get(), names, new TreeMap<>(), pending));
+  }
+
+  private static List<String> sorted(Collection<String> files) {
+    return List.copyOf(new TreeSet<>(files));
+  }
+
+  private static void write(Location dir, OwnedFiles record) throws IOException {
+    dir.resolve(OWNED).writeAtomically(StageJson.write(record));
+  }
+
+  /** The stamp of entry {@code e} when the record has stamps and it is a file; else null. */
+  @Nullable
+  private static OwnedFiles.Stamp stampOf(Location dir, String e, OwnedFiles record)
+      throws IOException {
+    if (record.stamps() == null || e.endsWith("/")) {
+      return null;
+    }
+    Location f = dir.resolve(e);
+    return f.isFile() ? new OwnedFiles.Stamp(f.size(), f.modifiedMillis()) : null;
   }
 
   /**
@@ -317,23 +363,48 @@ public final class OutputGuard {
   }
 
   /**
-   * Adds what a later command wrote into an output folder (the report's pages, written by {@code
+   * Adds what a later command wrote into an output folder (the report, written again by {@code
    * facesieve report} into a clean output) to the folder's record, so that a later {@code
-   * --overwrite} recognises it; a folder without a record is left as it is (its layout already
-   * names those files).
+   * --overwrite} recognises it: {@code tops} (files, or folders with everything beneath them) are
+   * stamped afresh, every other entry keeps its stamp. A folder without a record is left as it is
+   * (its layout already names those files).
    */
-  public static void addToRecord(Path dir, OutputKind kind, String top) throws IOException {
-    addToRecord(Location.of(dir), kind, top);
+  /** {@link #addToRecord} of the report written again into the clean output {@code cleanDir}. */
+  public static void recordReport(Path cleanDir) throws IOException {
+    addToRecord(
+        cleanDir,
+        OutputKind.CLEAN,
+        dev.facesieve.reports.NoiseReport.JSON_FILE,
+        dev.facesieve.reports.NoiseReport.HTML_FILE,
+        dev.facesieve.reports.NoiseReport.PAGES_DIR);
   }
 
-  private static void addToRecord(Location dir, OutputKind kind, String top) throws IOException {
-    OwnedFiles r = readRecord(dir);
+  public static void addToRecord(Path dir, OutputKind kind, String... tops) throws IOException {
+    Location d = Location.of(dir);
+    OwnedFiles r = readRecord(d);
     if (r == null) {
       return;
     }
     TreeSet<String> files = new TreeSet<>(r.files());
-    files.addAll(tree(dir, top));
-    record(dir, kind, files);
+    List<String> rewritten = new ArrayList<>();
+    for (String top : tops) {
+      rewritten.addAll(tree(d, top));
+    }
+    files.addAll(rewritten);
+    if (r.stamps() == null) {
+      record(d, kind, files);
+      return;
+    }
+    SortedMap<String, OwnedFiles.Stamp> stamps = new TreeMap<>(r.stamps());
+    List<String> pending = new ArrayList<>(r.pending());
+    for (String f : rewritten) {
+      Location file = d.resolve(f);
+      if (!f.endsWith("/") && file.isFile()) {
+        stamps.put(f, new OwnedFiles.Stamp(file.size(), file.modifiedMillis()));
+        pending.remove(f);
+      }
+    }
+    write(d, new OwnedFiles(name(kind), Version.get(), sorted(files), stamps, pending));
   }
 
   @Nullable

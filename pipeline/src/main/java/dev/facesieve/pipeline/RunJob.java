@@ -423,6 +423,7 @@ public final class RunJob {
       } else {
         log.accept("report: regenerating (report options changed)");
         NoiseReport.regenerate(cleanDir.local("the report"), s.report());
+        OutputGuard.recordReport(cleanDir.local("the report"));
         record(out, state, reportStage, reportKey, reportFile);
         did.put(reportStage, "ran");
       }

@@ -174,7 +174,7 @@ public final class StageOutput {
     }
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
-    OutputGuard.record(dir, kind, both);
+    OutputGuard.claim(dir, kind, both);
     if (marker != null) {
       dir.resolve(marker).deleteIfExists();
     }

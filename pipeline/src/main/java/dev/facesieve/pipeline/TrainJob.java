@@ -332,7 +332,7 @@ public final class TrainJob {
     // claim every name training may write before it writes any, so a crash leaves nothing unnamed
     SortedSet<String> claimed = new TreeSet<>(before.owned());
     claimed.addAll(WRITES);
-    OutputGuard.record(output, OutputKind.MODEL, claimed);
+    OutputGuard.claim(output, OutputKind.MODEL, claimed);
     output.resolve(ModelDirectory.MODEL_JSON).deleteIfExists();
     boolean remote = !output.isLocal();
     if (remote && resume) {

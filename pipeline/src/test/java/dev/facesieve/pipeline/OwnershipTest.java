@@ -161,6 +161,46 @@ class OwnershipTest {
     assertEquals(List.of(docs.resolve("letter.txt")), Files.list(docs).toList());
   }
 
+  /**
+   * Issue 29: a name added by hand to {@code .facesieve-owned.json}, or a file FaceSieve wrote that
+   * was changed since, is the user's: {@code --overwrite} refuses and deletes nothing; a report
+   * written again by {@code facesieve report} stays FaceSieve's.
+   */
+  @Test
+  void overwriteKeepsFilesAddedToTheRecordByHandOrChangedSince() throws Exception {
+    Path out = dir.resolve("clean-stamped");
+    String[] clean = {
+      "clean",
+      "--data",
+      prepared.toString(),
+      "--model",
+      model.toString(),
+      "--output",
+      out.toString(),
+      "--overwrite"
+    };
+    ok(clean);
+    ok("report", "--clean", out.toString());
+    ok(clean); // the report's own files, written again, are still FaceSieve's
+
+    Path record = out.resolve(OutputGuard.OWNED);
+    Path notes = userFile(out.resolve("notes.txt"), "the user's");
+    java.util.Map<String, Object> owned = Json.read(record);
+    @SuppressWarnings("unchecked")
+    List<String> names = new java.util.ArrayList<>((List<String>) owned.get("files"));
+    names.add("notes.txt");
+    owned.put("files", names);
+    Files.writeString(record, Json.write(owned));
+    refused(CommandLineTest.run(clean), "notes.txt");
+    assertEquals("the user's", Files.readString(notes));
+    Files.delete(notes);
+
+    Path csv = out.resolve("dropped.csv");
+    Files.writeString(csv, Files.readString(csv) + "my review line\n");
+    refused(CommandLineTest.run(clean), "dropped.csv");
+    assertTrue(Files.readString(csv).endsWith("my review line\n"), "the changed file is kept");
+  }
+
   /** Item 3: {@code clean --embeddings DIR} deletes only the embeddings it wrote. */
   @Test
   void cleanEmbeddingsFolderKeepsFilesItDidNotWrite() throws Exception {

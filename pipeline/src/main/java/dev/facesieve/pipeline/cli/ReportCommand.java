@@ -1,7 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
 import dev.facesieve.pipeline.OutputGuard;
-import dev.facesieve.pipeline.OutputKind;
 import dev.facesieve.reports.NoiseReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,8 +43,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NoiseReport.regenerate(clean, report.options().toBuilder().setTruthCsv(truth).build());
-    // the pages may be new to a folder written before they existed: record them as FaceSieve's
-    OutputGuard.addToRecord(clean, OutputKind.CLEAN, NoiseReport.PAGES_DIR);
+    // the report's files were written again (and the pages may be new to the folder): record them
+    OutputGuard.recordReport(clean);
     print(spec.commandLine().getOut(), clean);
     return 0;
   }
