@@ -223,7 +223,7 @@ public final class CleanJob {
 
   /** {@link #run(Settings)}, reporting the faces embedded to {@code progress}. */
   public static CleanSummary run(Settings s, ProgressListener progress) throws IOException {
-    PrepareManifest prepared = readPrepared(s.data());
+    PrepareManifest prepared = PreparedData.readChecked(s.data());
     ModelInfo model;
     try {
       model = ModelMatch.readModel(s.model());
@@ -711,28 +711,6 @@ public final class CleanJob {
                   c.id(), c.label(), c.identity(), first.id(), first.label(), first.identity()));
         }
       }
-    }
-  }
-
-  /**
-   * Reads {@code manifest.json} of a prepare output folder on any file system.
-   *
-   * @throws InputException when the folder has no manifest (an unfinished or foreign folder) or it
-   *     cannot be read
-   */
-  static PrepareManifest readPrepared(Location dir) {
-    if (dir.isLocal()) {
-      return PrepareManifest.read(dir.local("--input"));
-    }
-    Location file = dir.resolve(PrepareManifest.FILE);
-    try {
-      if (!file.isFile()) {
-        throw new InputException(
-            dir.toString(), "not a finished 'facesieve prepare' output (no manifest.json)");
-      }
-      return StageJson.MAPPER.readValue(file.readString(), PrepareManifest.class);
-    } catch (IOException e) {
-      throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
     }
   }
 

@@ -94,7 +94,7 @@ public final class ModelMatch {
   /** {@link #classMapDifference(Location, Path)} of a model directory on any file system. */
   @Nullable
   public static String classMapDifference(Location data, Location model) throws IOException {
-    PrepareManifest prepared = CleanJob.readPrepared(data);
+    PrepareManifest prepared = PreparedData.read(data);
     if (!model.resolve(ModelDirectory.MODEL_JSON).isFile()) {
       throw new InputException(
           model.toString(), "not a finished 'facesieve train' output (no model.json)");

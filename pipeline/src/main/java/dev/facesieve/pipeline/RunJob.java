@@ -363,7 +363,7 @@ public final class RunJob {
       state = record(out, state, "prepare", prepareKey, manifestFile);
       did.put("prepare", "ran");
     }
-    PrepareManifest manifest = CleanJob.readPrepared(prepared(out));
+    PrepareManifest manifest = PreparedData.read(prepared(out));
 
     String trainKey =
         key(

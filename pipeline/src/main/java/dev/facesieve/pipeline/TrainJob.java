@@ -135,7 +135,7 @@ public final class TrainJob {
       BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
     check(config);
-    PrepareManifest manifest = CleanJob.readPrepared(data);
+    PrepareManifest manifest = PreparedData.readChecked(data);
     Path onnx = config.backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
     Location onnxAt = onnx == null ? null : Location.of(onnx);
     OutputGuard.refuseOverlap(output, data, onnxAt);

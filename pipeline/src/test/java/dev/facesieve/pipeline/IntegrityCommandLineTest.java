@@ -362,6 +362,30 @@ class IntegrityCommandLineTest {
     assertFalse(Files.exists(out.resolve("summary.json")), "nothing that looks finished");
   }
 
+  /**
+   * Prepared data changed since prepare failed deep in the pipeline, exit 1 ("not a Parquet file",
+   * "5 decisions for 4 faces"); now one line naming the file.
+   */
+  @Test
+  void preparedFilesChangedSincePrepareAreOneLineExit2() throws Exception {
+    Path run = copy("prepared-changed");
+    Path faces = ParquetFiles.list(run.resolve("prepared/faces")).get(0);
+    byte[] original = Files.readAllBytes(faces);
+    Files.writeString(faces, "not parquet");
+    assertRefused(run, faces.toString(), "not a Parquet file prepare wrote");
+
+    Files.write(faces, original);
+    List<GenericRecord> rows = ParquetFiles.readAll(faces);
+    Files.delete(faces);
+    ParquetFiles.write(faces, FaceSchemas.FACE, rows.subList(1, rows.size()));
+    assertRefused(run, faces.toString(), "changed since prepare wrote it");
+
+    Files.write(faces, original);
+    Path extra = faces.resolveSibling("extra.parquet");
+    Files.write(extra, original);
+    assertRefused(run, extra.toString(), "was not written by 'facesieve prepare'");
+  }
+
   @Test
   void aLockThatIsAFolderIsOneLineExit2() throws Exception {
     Path run = copy("lock-folder");
