@@ -34,7 +34,7 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "<path>",
       description =
           "The dataset: an InsightFace .rec file or its folder, a folder of identity folders, or"
-              + " Parquet file(s); a local path or a URI (hdfs://…, see the README's"
+              + " Parquet file(s); a local path or a URI (hdfs://…, see docs/runners.md,"
               + " \"Distributed file systems\").")
   String input;
 
