@@ -31,7 +31,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *
  * <p>JPEG, WebP and TIFF are decoded by TwelveMonkeys ImageIO, which the JDK's own reader lacks for
  * CMYK/YCCK JPEGs and embedded colour profiles. A JPEG cut short decodes without an exception (the
- * missing rows grey); the reader's warning about the premature end makes it undecodable here.
+ * missing rows grey); the reader's warning about the premature end makes it undecodable here. The
+ * WebP reader warns of nothing and decodes a header without image data as a black image, so a
+ * WebP's container is checked before it is decoded ({@link WebpContainer}).
  */
 public final class Images {
   private Images() {}
@@ -78,6 +80,9 @@ public final class Images {
                         "not a JPEG, PNG, BMP, PGM, WebP or TIFF image", false));
     if (format == ImageFormat.PGM) {
       return new Decoded(format, Pgm.decode(bytes, maxPixels));
+    }
+    if (format == ImageFormat.WEBP) {
+      WebpContainer.check(bytes);
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

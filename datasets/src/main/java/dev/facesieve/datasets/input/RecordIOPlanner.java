@@ -5,6 +5,7 @@ import dev.facesieve.datasets.io.HadoopFiles;
 import dev.facesieve.datasets.io.Tsv;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
+import dev.facesieve.datasets.recordio.RecordIOException;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
@@ -214,8 +215,9 @@ final class RecordIOPlanner {
     long off0 = idx.offsetOf(0);
     if (off0 >= 0) {
       try (RecordIOReader r = RecordIOReader.open(recFile)) {
-        IRHeader.Unpacked u = IRHeader.unpack(r.read(off0));
-        if (isHeader(u)) {
+        // a header record has no image: a longer record 0 is an image record, left unread here
+        IRHeader.Unpacked u = headerOrNull(r, off0);
+        if (u != null && isHeader(u)) {
           float a = u.header().labels()[0];
           identityStart = (long) a;
           // float32 holds integers exactly only below 2^24: past that the bound is approximate
@@ -284,6 +286,19 @@ final class RecordIOPlanner {
     }
     return new InputPlan(
         InputFormat.RECORDIO, input, shards, files, numClasses, names, Map.of(), remoteFiles);
+  }
+
+  /** Record 0, or null when its chunk headers declare more than any header record takes. */
+  @Nullable
+  private static IRHeader.Unpacked headerOrNull(RecordIOReader r, long offset) throws IOException {
+    try {
+      return IRHeader.unpack(r.read(offset, IRHeader.MAX_SIZE));
+    } catch (RecordIOException e) {
+      if (e.kind() == RecordIOException.Kind.TOO_LARGE) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -25,8 +25,9 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class ShardReader {
   /**
-   * Image files and Parquet images larger than this many bytes (20 MB) are quarantined as {@code
-   * IMAGE_TOO_LARGE} unless told otherwise; files are not read at all.
+   * Image files, Parquet images and RecordIO images larger than this many bytes (20 MB) are
+   * quarantined as {@code IMAGE_TOO_LARGE} unless told otherwise. Files are not read at all, nor
+   * RecordIO records whose chunk headers declare more than this plus the largest image header.
    */
   public static final long DEFAULT_MAX_BYTES = 20_000_000L;
 
@@ -44,7 +45,8 @@ public final class ShardReader {
   /**
    * @param identityNames label → identity name for inputs whose records carry no names (RecordIO);
    *     other labels are named by their decimal label
-   * @param maxBytes image files and Parquet images larger than this are quarantined
+   * @param maxBytes image files, Parquet images and RecordIO images larger than this are
+   *     quarantined
    */
   public ShardReader(Map<Integer, String> identityNames, long maxBytes) {
     checkArgument(
@@ -118,16 +120,10 @@ public final class ShardReader {
         NoiseKind truth = s.side().truthOf(id);
         byte[] payload;
         try {
-          payload = reader.read(s.offsets()[i]);
+          // the limit applies from the chunk headers: a larger record is never read
+          payload = reader.read(s.offsets()[i], maxBytes + IRHeader.MAX_SIZE);
         } catch (RecordIOException e) {
-          QuarantineReason reason =
-              switch (e.kind()) {
-                case OFFSET_PAST_EOF -> QuarantineReason.OFFSET_PAST_EOF;
-                case BAD_MAGIC -> QuarantineReason.BAD_MAGIC;
-                case TRUNCATED -> QuarantineReason.TRUNCATED_RECORD;
-              };
-          sink.quarantine(
-              QuarantineRecord.of(id, src, reason, e.getMessage(), null, null, null, truth));
+          sink.quarantine(unreadRecord(id, src, e, truth));
           continue;
         } catch (IOException e) {
           sink.quarantine(
@@ -198,6 +194,25 @@ public final class ShardReader {
                 s.side().trueDuplicateOf(id)));
       }
     }
+  }
+
+  /** The quarantine entry of a record that the RecordIO reader refused. */
+  private QuarantineRecord unreadRecord(
+      String id, SourceRef src, RecordIOException e, @Nullable NoiseKind truth) {
+    QuarantineReason reason =
+        switch (e.kind()) {
+          case OFFSET_PAST_EOF -> QuarantineReason.OFFSET_PAST_EOF;
+          case BAD_MAGIC -> QuarantineReason.BAD_MAGIC;
+          case TRUNCATED -> QuarantineReason.TRUNCATED_RECORD;
+          case TOO_LARGE -> QuarantineReason.IMAGE_TOO_LARGE;
+        };
+    if (reason == QuarantineReason.IMAGE_TOO_LARGE) {
+      String message =
+          "record of " + tooLarge(e.declaredLength()) + " (from its chunk headers); not read";
+      return new QuarantineRecord(
+          id, src, reason, message, null, null, null, e.declaredLength(), truth);
+    }
+    return QuarantineRecord.of(id, src, reason, e.getMessage(), null, null, null, truth);
   }
 
   /**

@@ -21,6 +21,14 @@ public record IRHeader(int flag, float[] labels, long id, long id2) {
   /** Size of the fixed part of the header. */
   public static final int SIZE = 24;
 
+  /** The most labels a header may announce; {@link #unpack} refuses more. */
+  public static final int MAX_LABELS = (1 << 20) - 1;
+
+  /**
+   * The most bytes a header and its labels take: a record is at most this longer than its image.
+   */
+  public static final long MAX_SIZE = SIZE + 4L * MAX_LABELS;
+
   /** A header with a single scalar label stored in the header ({@code flag = 0}). */
   public static IRHeader scalar(float label, long id) {
     return new IRHeader(0, new float[] {label}, id, 0);
@@ -76,7 +84,7 @@ public record IRHeader(int flag, float[] labels, long id, long id2) {
     if (flag > 0) {
       long need = SIZE + 4L * Integer.toUnsignedLong(flag);
       checkArgument(
-          flag < (1 << 20) && payload.length >= need,
+          flag <= MAX_LABELS && payload.length >= need,
           "header announces %s labels but the record is %s bytes",
           Integer.toUnsignedLong(flag),
           payload.length);

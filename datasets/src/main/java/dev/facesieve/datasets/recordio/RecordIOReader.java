@@ -1,7 +1,6 @@
 package dev.facesieve.datasets.recordio;
 
 import dev.facesieve.datasets.io.HadoopFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -17,18 +17,31 @@ import org.apache.hadoop.fs.FileSystem;
  * Random-access reader of a dmlc-core RecordIO file: reads the record that starts at an offset and
  * rejoins split records (see {@link RecordIO}).
  *
+ * <p>A record's chunk headers are all read before its payload, so a length limit applies before
+ * anything is allocated: each header may declare up to 512 MB, and a record may have any number of
+ * chunks.
+ *
  * <p>Failures are reported as {@link RecordIOException} with a {@link RecordIOException.Kind} so
  * that callers can quarantine the record with a precise reason instead of failing the run.
  */
 public final class RecordIOReader implements Closeable {
+  /** The longest record a reader returns: the largest array Java allocates. */
+  public static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - 8;
+
   private final Source source;
   private final long size;
   private final ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
 
   /** Where the bytes come from: positioned reads that do not move a shared position. */
-  private interface Source extends Closeable {
+  interface Source extends Closeable {
     /** Reads into {@code buf} from {@code pos}; -1 at the end. */
     int read(ByteBuffer buf, long pos) throws IOException;
+  }
+
+  /** Reads {@code size} bytes through {@code source}: for tests that watch what is read. */
+  RecordIOReader(Source source, long size) {
+    this.source = source;
+    this.size = size;
   }
 
   /** Opens the {@code .rec} file for reading. */
@@ -96,17 +109,86 @@ public final class RecordIOReader implements Closeable {
    * Reads the whole record whose first chunk starts at {@code offset}.
    *
    * @throws RecordIOException if the offset is past the end, a chunk lacks the magic word, a
-   *     continuation chunk is out of order, or the file ends inside the record
+   *     continuation chunk is out of order, the file ends inside the record, or the record is
+   *     longer than the largest array ({@link RecordIOException.Kind#TOO_LARGE})
    */
   public byte[] read(long offset) throws IOException {
+    return read(offset, MAX_RECORD_BYTES);
+  }
+
+  /**
+   * Reads the whole record whose first chunk starts at {@code offset}, unless its chunk headers
+   * declare more than {@code maxLength} bytes.
+   *
+   * <p>The chunk headers are read first, skipping the payloads between them; only a record whose
+   * declared length is within the limit is allocated and read, so a record of gigabytes costs a few
+   * header reads.
+   *
+   * @throws RecordIOException if the offset is past the end, a chunk lacks the magic word, a
+   *     continuation chunk is out of order or the file ends inside the record; of kind {@link
+   *     RecordIOException.Kind#TOO_LARGE}, with the declared length, if the record is longer than
+   *     {@code maxLength} or than the largest array
+   */
+  public byte[] read(long offset, long maxLength) throws IOException {
+    long limit = Math.min(maxLength, MAX_RECORD_BYTES);
+    Chunks chunks = chunks(offset, limit);
+    if (chunks.length() > limit) {
+      throw new RecordIOException(
+          RecordIOException.Kind.TOO_LARGE,
+          "record at offset "
+              + offset
+              + " declares "
+              + chunks.length()
+              + " bytes in "
+              + chunks.count()
+              + " chunk(s), more than "
+              + limit,
+          chunks.length());
+    }
+    byte[] out = new byte[(int) chunks.length()];
+    long pos = offset;
+    int at = 0;
+    for (int i = 0; i < chunks.count(); i++) {
+      if (i > 0) {
+        // the writer dropped the magic word where it split the record: put it back
+        ByteBuffer.wrap(out, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(RecordIO.MAGIC);
+        at += 4;
+      }
+      int len = chunks.lengths()[i];
+      if (readFully(ByteBuffer.wrap(out, at, len), pos + 8) < len) {
+        throw new RecordIOException(
+            RecordIOException.Kind.TRUNCATED,
+            "file ends inside the record at offset " + offset + " while it was read");
+      }
+      at += len;
+      pos += 8 + RecordIO.pad4(len);
+    }
+    return out;
+  }
+
+  /**
+   * The chunks of a record, found from their headers alone.
+   *
+   * @param lengths the payload length of each chunk, in order; filled only while the record is
+   *     within the limit it was walked with
+   * @param length the length of the rejoined record: the payloads and a magic word between each two
+   */
+  private record Chunks(int[] lengths, int count, long length) {}
+
+  /**
+   * Walks the chunk headers of the record at {@code offset}, seeking past the payloads, and checks
+   * the framing. Lengths stop being kept once the record is longer than {@code limit}.
+   */
+  private Chunks chunks(long offset, long limit) throws IOException {
     if (offset < 0 || offset >= size) {
       throw new RecordIOException(
           RecordIOException.Kind.OFFSET_PAST_EOF,
           "offset " + offset + " is past the end of the file (" + size + " bytes)");
     }
-    ByteArrayOutputStream out = null;
+    int[] lengths = new int[1];
+    int count = 0;
+    long length = -4;
     long pos = offset;
-    boolean first = true;
     while (true) {
       head.clear();
       if (readFully(head, pos) < 8) {
@@ -123,7 +205,7 @@ public final class RecordIOReader implements Closeable {
       }
       int cflag = RecordIO.cflag(lrec);
       int len = RecordIO.length(lrec);
-      if (first ? (cflag != 0 && cflag != 1) : (cflag != 2 && cflag != 3)) {
+      if (pos == offset ? (cflag != 0 && cflag != 1) : (cflag != 2 && cflag != 3)) {
         throw new RecordIOException(
             RecordIOException.Kind.BAD_MAGIC,
             "unexpected chunk flag " + cflag + " at offset " + pos);
@@ -133,24 +215,17 @@ public final class RecordIOReader implements Closeable {
             RecordIOException.Kind.TRUNCATED,
             "record at offset " + offset + " declares " + len + " bytes but the file ends first");
       }
-      ByteBuffer body = ByteBuffer.allocate(len);
-      readFully(body, pos + 8);
+      length += 4 + len;
+      if (length <= limit) {
+        if (count == lengths.length) {
+          lengths = Arrays.copyOf(lengths, count * 2);
+        }
+        lengths[count] = len;
+      }
+      count++;
       pos += 8 + RecordIO.pad4(len);
-      if (first && cflag == 0) {
-        return body.array();
-      }
-      if (out == null) {
-        out = new ByteArrayOutputStream(len * 2 + 8);
-      } else {
-        out.write(RecordIO.MAGIC & 0xff);
-        out.write((RecordIO.MAGIC >>> 8) & 0xff);
-        out.write((RecordIO.MAGIC >>> 16) & 0xff);
-        out.write((RecordIO.MAGIC >>> 24) & 0xff);
-      }
-      out.write(body.array(), 0, len);
-      first = false;
-      if (cflag == 3) {
-        return out.toByteArray();
+      if (cflag == 0 || cflag == 3) {
+        return new Chunks(lengths, count, length);
       }
     }
   }

@@ -116,4 +116,23 @@ class FacePreparerTest {
       assertNull(ok.quarantined(), "within the margin: " + ok);
     }
   }
+
+  /** Issue 29: a WebP with a VP8X header and no image chunk is not prepared as a black face. */
+  @Test
+  void aHeaderOnlyWebpIsQuarantinedUndecodable() {
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(30).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(22);
+    b.put("WEBPVP8X".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(10);
+    b.putInt(0).put(new byte[] {99, 0, 0, 99, 0, 0}); // no flags, a 100x100 canvas
+    for (boolean align : new boolean[] {true, false}) {
+      FacePreparer.Outcome o =
+          new FacePreparer(1 << 24, align)
+              .prepare(
+                  new RawFace(
+                      "w", 0, "x", b.array(), new SourceRef("w.webp", -1), null, null, null, null));
+      assertNull(o.face(), "prepared: " + o.face());
+      assertEquals("UNDECODABLE_IMAGE", o.quarantined().reason().name());
+    }
+  }
 }

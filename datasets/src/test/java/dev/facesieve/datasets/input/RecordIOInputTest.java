@@ -13,11 +13,14 @@ import dev.facesieve.datasets.TestImages;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.IdxFile;
 import dev.facesieve.datasets.recordio.InsightFaceRecWriter;
+import dev.facesieve.datasets.recordio.RecordIO;
 import dev.facesieve.datasets.recordio.RecordIOException;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import dev.facesieve.datasets.recordio.RecordIOWriter;
+import dev.facesieve.datasets.recordio.SparseRec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -322,5 +325,79 @@ class RecordIOInputTest {
     assertTrue(ShardReader.labelProblem(4.0, 4) != null);
     assertTrue(ShardReader.labelProblem(-1.0, null) != null);
     assertTrue(ShardReader.labelProblem(Double.NaN, null) != null);
+  }
+
+  /**
+   * Issue 29: a record whose chunk header declares more than {@code --max-bytes} (512 MB in one
+   * chunk, here at key 0, which the planner reads first) is quarantined from its header alone:
+   * neither the planner nor the reader allocates it, and the records around it are read.
+   */
+  @Test
+  void aRecordDeclaringMoreThanMaxBytesIsQuarantinedUnread() throws Exception {
+    byte[][] images = {TestImages.jpeg(1), TestImages.jpeg(2)};
+    try (SparseRec w = new SparseRec(dir.resolve("train.rec"), dir.resolve("train.idx"))) {
+      w.add(1, IRHeader.scalar(0, 1).pack(images[0]));
+      w.addHollow(0, RecordIO.MAX_LENGTH);
+      w.add(2, IRHeader.scalar(1, 2).pack(images[1]));
+    }
+    Files.writeString(dir.resolve("property"), "2,112,112");
+    long before = allocatedBytes();
+    Collect c = readAll(ShardReader.DEFAULT_MAX_BYTES);
+    long allocated = allocatedBytes() - before;
+    assertEquals(List.of("1", "2"), c.raw.stream().map(RawFace::id).toList());
+    assertArrayEquals(images[0], c.raw.get(0).image());
+    assertArrayEquals(images[1], c.raw.get(1).image());
+    assertEquals(List.of("0"), c.quarantined.stream().map(q -> q.id()).toList());
+    assertEquals("IMAGE_TOO_LARGE", c.quarantined.get(0).reason().name());
+    assertTrue(allocated < 64 << 20, "allocated " + allocated + " bytes");
+    assertEquals(RecordIO.MAX_LENGTH, c.quarantined.get(0).imageBytes());
+  }
+
+  /**
+   * Issue 29: a record of four chunks of 512 MB (2 GB rejoined) is quarantined from its chunk
+   * headers, at the default limit and at the largest, which each chunk is under but their sum is
+   * not; the record after it is still read. It used to exhaust the heap and lose the whole run.
+   */
+  @Test
+  void aMultiChunkRecordOverMaxBytesIsQuarantinedFromItsHeaders() throws Exception {
+    int part = RecordIO.MAX_LENGTH;
+    byte[][] images = {TestImages.jpeg(3), TestImages.jpeg(4)};
+    try (SparseRec w = new SparseRec(dir.resolve("train.rec"), dir.resolve("train.idx"))) {
+      w.add(1, IRHeader.scalar(0, 1).pack(images[0]));
+      w.addHollow(2, part, part, part, part);
+      w.add(3, IRHeader.scalar(1, 3).pack(images[1]));
+    }
+    Files.writeString(dir.resolve("property"), "2,112,112");
+    for (long limit : new long[] {ShardReader.DEFAULT_MAX_BYTES, ShardReader.LARGEST_MAX_BYTES}) {
+      long before = allocatedBytes();
+      Collect c = readAll(limit);
+      long allocated = allocatedBytes() - before;
+      assertEquals(List.of("1", "3"), c.raw.stream().map(RawFace::id).toList());
+      assertArrayEquals(images[1], c.raw.get(1).image());
+      assertEquals(1, c.quarantined.size());
+      assertEquals("IMAGE_TOO_LARGE", c.quarantined.get(0).reason().name());
+      assertTrue(allocated < 64 << 20, "allocated " + allocated + " bytes at limit " + limit);
+      assertEquals(
+          SparseRec.assembledLength(part, part, part, part), c.quarantined.get(0).imageBytes());
+    }
+  }
+
+  private Collect readAll(long maxBytes) throws Exception {
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(dir));
+    Collect c = new Collect();
+    ShardReader reader = new ShardReader(plan.identityNames(), maxBytes);
+    for (InputShard sh : plan.shards()) {
+      reader.read(sh, c);
+    }
+    assertEquals(plan.plannedRecords(), c.raw.size() + c.quarantined.size() + c.metadata);
+    return c;
+  }
+
+  /** Bytes this thread has allocated so far (HotSpot counts them). */
+  private static long allocatedBytes() {
+    com.sun.management.ThreadMXBean bean =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    assumeTrue(bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled());
+    return bean.getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 }

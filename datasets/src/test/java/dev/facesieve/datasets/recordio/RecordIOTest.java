@@ -3,12 +3,15 @@ package dev.facesieve.datasets.recordio;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +133,91 @@ class RecordIOTest {
       assertEquals(
           RecordIOException.Kind.OFFSET_PAST_EOF,
           assertThrows(RecordIOException.class, () -> r.read(file.length + 5)).kind());
+    }
+  }
+
+  /** A reader of {@code rec} that adds every byte it reads to {@code read}. */
+  private static RecordIOReader counting(Path rec, AtomicLong read) throws Exception {
+    FileChannel channel = FileChannel.open(rec);
+    return new RecordIOReader(
+        new RecordIOReader.Source() {
+          @Override
+          public int read(ByteBuffer buf, long pos) throws java.io.IOException {
+            int n = channel.read(buf, pos);
+            read.addAndGet(Math.max(n, 0));
+            return n;
+          }
+
+          @Override
+          public void close() throws java.io.IOException {
+            channel.close();
+          }
+        },
+        channel.size());
+  }
+
+  /**
+   * Issue 29: a record whose chunk headers declare more than the limit, in one chunk or summed over
+   * four, is refused from the headers: its payload is never read, and the next record is.
+   */
+  @Test
+  void aLimitAppliesFromTheChunkHeadersBeforeAnyPayloadIsRead() throws Exception {
+    int part = RecordIO.MAX_LENGTH;
+    byte[] small = IRHeader.scalar(1, 1).pack(new byte[] {1, 2, 3, 4, 5, 6, 7});
+    Path rec = dir.resolve("sparse.rec");
+    long[] at = new long[5];
+    try (SparseRec w = new SparseRec(rec, dir.resolve("sparse.idx"))) {
+      at[0] = w.add(1, small);
+      at[1] = w.addHollow(2, part, part, part, part);
+      at[2] = w.add(3, small);
+      at[3] = w.addHollow(4, part);
+      at[4] = w.add(5, small);
+    }
+    AtomicLong read = new AtomicLong();
+    try (RecordIOReader r = counting(rec, read)) {
+      for (long limit : new long[] {1000, part, 3L * part, RecordIOReader.MAX_RECORD_BYTES}) {
+        RecordIOException e =
+            assertThrows(RecordIOException.class, () -> r.read(at[1], limit), "" + limit);
+        assertEquals(RecordIOException.Kind.TOO_LARGE, e.kind());
+        assertEquals(SparseRec.assembledLength(part, part, part, part), e.declaredLength());
+      }
+      assertEquals(4 * 4 * 8, read.get(), "only the four chunk headers are read, each time");
+      assertEquals(
+          RecordIOException.Kind.TOO_LARGE,
+          assertThrows(RecordIOException.class, () -> r.read(at[1])).kind(),
+          "no limit: still no larger than the largest array");
+      RecordIOException single =
+          assertThrows(RecordIOException.class, () -> r.read(at[3], 1 << 20));
+      assertEquals(part, single.declaredLength());
+      assertTrue(read.get() < 1024, read.get() + " bytes read");
+      for (int i : new int[] {0, 2, 4}) {
+        assertArrayEquals(small, r.read(at[i], small.length));
+      }
+    }
+  }
+
+  /** A split record is read to the byte at its exact length and refused one byte under it. */
+  @Test
+  void aSplitRecordWithinTheLimitReadsAsBefore() throws Exception {
+    byte[] magic = le(RecordIO.MAGIC);
+    byte[] payload = new byte[4 + 4 + 8 + 4 + 3];
+    System.arraycopy(magic, 0, payload, 4, 4);
+    System.arraycopy(magic, 0, payload, 16, 4);
+    payload[0] = 9;
+    payload[payload.length - 1] = 7;
+    Path rec = dir.resolve("split.rec");
+    try (RecordIOWriter w = new RecordIOWriter(rec, dir.resolve("split.idx"))) {
+      w.write(0, payload);
+      w.write(1, payload);
+    }
+    long second = IdxFile.read(dir.resolve("split.idx")).offset(1);
+    try (RecordIOReader r = new RecordIOReader(rec)) {
+      assertArrayEquals(payload, r.read(0, payload.length));
+      assertArrayEquals(payload, r.read(second));
+      RecordIOException e =
+          assertThrows(RecordIOException.class, () -> r.read(0, payload.length - 1));
+      assertEquals(RecordIOException.Kind.TOO_LARGE, e.kind());
+      assertEquals(payload.length, e.declaredLength());
     }
   }
 }
