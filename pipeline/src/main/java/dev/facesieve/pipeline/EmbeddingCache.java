@@ -532,9 +532,9 @@ final class EmbeddingCache implements AutoCloseable {
             m == null ? null : m.dataFingerprint(),
             m == null || m.facesieveVersion() == null ? Version.get() : m.facesieveVersion(),
             files,
-            null,
-            null,
-            null));
+            m == null ? null : m.contents(),
+            m == null ? null : m.rows(),
+            m == null ? null : m.dimension()));
     old.deleteIfExists();
     dir.resolve("." + LEGACY_MARKER + ".tmp").deleteIfExists();
     dir.resolve(OutputGuard.OWNED).deleteIfExists();

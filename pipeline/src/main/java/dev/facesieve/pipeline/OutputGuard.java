@@ -181,6 +181,7 @@ public final class OutputGuard {
     List<String> entries = entries(dir);
     boolean legacy = record == null && anyFile(dir, kind.evidence());
     List<String> foreign = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
     for (String e : entries) {
       String written = tmpOf(e);
       boolean ours =
@@ -189,6 +190,20 @@ public final class OutputGuard {
                   || (written != null && record.files().contains(written))
               : legacy && (kind.inLayout(e) || (written != null && kind.inLayout(written)));
       (ours ? owned : foreign).add(e);
+      if (!ours && record != null && record.files().contains(e)) {
+        changed.add(e);
+      }
+    }
+    if (!changed.isEmpty()) {
+      throw new InputException(
+          dir.toString(),
+          "holds "
+              + changed.get(0)
+              + (changed.size() > 1 ? " (and " + (changed.size() - 1) + " more)" : "")
+              + ", which changed since 'facesieve "
+              + kind.command()
+              + "' wrote it, so it is yours now (FaceSieve deletes only what it wrote, even with"
+              + " --overwrite); move it away or delete it, then run again");
     }
     // a folder with no file beneath it holds nothing of anyone's: it may go
     for (String e : List.copyOf(foreign)) {

@@ -12,7 +12,6 @@ import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.TrainConfig;
 import dev.facesieve.model.Trainer;
-import dev.facesieve.reports.NoiseReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,8 +122,14 @@ class RunCommandTest {
         r.out().contains("stages: prepare skipped; train skipped; clean skipped; report ran"),
         r.out());
 
-    // a marker replaced behind the run's back is not trusted: that stage and the ones after run
+    // a marker replaced behind the run's back is not trusted, and not deleted either: it is the
+    // user's now (its size and time differ from what the model's record stamped); once it is
+    // moved away, that stage and the ones after run
     Files.writeString(out.resolve("model/model.json"), "{}");
+    r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
+    OwnershipTest.refused(r, "model.json, which changed since 'facesieve train' wrote it");
+    assertEquals("{}", Files.readString(out.resolve("model/model.json")));
+    Files.delete(out.resolve("model/model.json"));
     r = CommandLineTest.run(args(synth, out, "--threshold-deg", "70", "--report-classes", "2"));
     assertEquals(0, r.code(), r.err());
     assertTrue(
@@ -298,21 +303,19 @@ class RunCommandTest {
   void interruptedTrainingResumes() throws Exception {
     Path out = dir.resolve("run-resume");
     RunJob.Settings s =
-        new RunJob.Settings(
-            synth,
-            out,
-            PrepareJob.Settings.of(synth, RunJob.prepared(out)),
-            TrainConfig.builder()
-                .setBackbone("small")
-                .setEmbeddingSize(32)
-                .setEpochs(2)
-                .setBatchSize(16)
-                .setCheckpointEvery(2)
-                .build(),
-            CleaningPolicy.dropPy(),
-            false,
-            NoiseReport.Options.defaults(),
-            Runners.Choice.direct());
+        RunJob.Settings.builder(
+                Location.of(synth),
+                Location.of(out),
+                PrepareJob.Settings.of(synth, RunFolder.prepared(out)),
+                TrainConfig.builder()
+                    .setBackbone("small")
+                    .setEmbeddingSize(32)
+                    .setEpochs(2)
+                    .setBatchSize(16)
+                    .setCheckpointEvery(2)
+                    .build())
+            .setPolicy(CleaningPolicy.dropPy())
+            .build();
     Trainer.Listener crash =
         new Trainer.Listener() {
           @Override
