@@ -65,7 +65,7 @@ final class CleanSummaries {
     long images = prepared.read() - prepared.metadataRecords();
     long keptRows = rows(tables + "/kept");
     long droppedRows = rows(tables + "/dropped");
-    long undecided = rows(tables + "/" + CleanJob.QUARANTINE);
+    long undecided = rows(tables + "/" + WriteCleanOutputs.QUARANTINE);
     Map<String, Long> quarantinedByReason = new TreeMap<>(prepared.quarantinedByReason());
     if (undecided > 0) {
       quarantinedByReason.merge(QuarantineReason.EMBEDDING_INVALID.name(), undecided, Long::sum);

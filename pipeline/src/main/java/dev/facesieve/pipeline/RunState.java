@@ -3,7 +3,12 @@ package dev.facesieve.pipeline;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.facesieve.datasets.contract.StageJson;
+import dev.facesieve.datasets.io.LocalFiles;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -89,5 +94,76 @@ public record RunState(@Nullable String facesieveVersion, SortedMap<String, Stag
     public static StageRecord done(String key, String marker, String markerSha256) {
       return new StageRecord(key, State.DONE, marker, markerSha256);
     }
+  }
+
+  /**
+   * Whether {@code stage} is recorded as done with {@code key} and its marker, {@code marker}
+   * inside the run's folder {@code out}, is still the file it wrote.
+   */
+  boolean done(Location out, String stage, String key, String marker) throws IOException {
+    StageRecord st = stage(stage);
+    if (st == null || st.state() != State.DONE || !key.equals(st.key())) {
+      return false;
+    }
+    Location m = out.resolve(marker);
+    return m.isFile() && m.sha256().equals(st.markerSha256());
+  }
+
+  /**
+   * Records {@code stage} as done with {@code key} and its marker {@code marker} (inside the run's
+   * folder {@code out}), forgets the stages after it, writes the state and returns it.
+   */
+  RunState record(Location out, String stage, String key, String marker) throws IOException {
+    RunState next = with(stage, StageRecord.done(key, marker, out.resolve(marker).sha256()));
+    // prepare or train invalidates what was recorded for the stages after it, every cleaning's
+    // included; a cleaning's report is recorded right after it
+    int rank = rank(stage);
+    if (rank < rank("clean")) {
+      for (String s : stages.keySet()) {
+        if (rank(s) > rank) {
+          next = next.without(s);
+        }
+      }
+    }
+    next.write(out);
+    return next;
+  }
+
+  /** The place of {@code stage} in {@link RunJob#STAGES}; a named cleaning's share their rank. */
+  private static int rank(String stage) {
+    for (int i = RunJob.STAGES.length - 1; i >= 0; i--) {
+      if (stage.equals(RunJob.STAGES[i]) || stage.startsWith(RunJob.STAGES[i] + "-")) {
+        return i;
+      }
+    }
+    return RunJob.STAGES.length;
+  }
+
+  /** The state recorded in {@code out} with this FaceSieve's version; empty when absent or bad. */
+  static RunState read(Location out) {
+    Location f = out.resolve(RunJob.STATE);
+    RunState state = RunState.empty(Version.get());
+    try {
+      if (f.isFile()) {
+        state = StageJson.parse(f.readString(), RunState.class);
+      }
+    } catch (IOException e) {
+      // unreadable state: every stage runs again
+    }
+    return state.withVersion(Version.get());
+  }
+
+  /** Writes this state into the run's folder {@code out}. */
+  void write(Location out) throws IOException {
+    out.resolve(RunJob.STATE).writeAtomically(StageJson.write(this));
+  }
+
+  /** A stage's key: the SHA-256 of its name, the FaceSieve version and {@code parts}. */
+  static String key(String stage, Object... parts) {
+    List<Object> all = new ArrayList<>();
+    all.add(stage);
+    all.add(Version.get());
+    all.addAll(List.of(parts));
+    return LocalFiles.sha256(StageJson.write(all));
   }
 }

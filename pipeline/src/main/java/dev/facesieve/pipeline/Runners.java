@@ -188,4 +188,21 @@ public final class Runners {
     DistributedFiles.configure(o);
     return o;
   }
+
+  /**
+   * Threads per worker's ONNX session: in this JVM (DirectRunner, embedded Flink) the cores shared
+   * by {@code --parallelism} workers; on a cluster 1, because runners give each worker (Flink slot,
+   * Dataflow harness thread) about a core of its own.
+   */
+  static int embedThreads(Choice c) {
+    return inProcess(c)
+        ? Math.max(1, Runtime.getRuntime().availableProcessors() / c.parallelism())
+        : 1;
+  }
+
+  /** True for a runner whose workers run in this JVM (DirectRunner, embedded Flink). */
+  static boolean inProcess(Choice c) {
+    return c.runner().equals("direct")
+        || (c.runner().equals("flink") && c.flinkMaster().startsWith("[local"));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.facesieve.pipeline;
 
+import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.InputException;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.io.LocalFiles;
@@ -63,77 +64,89 @@ public final class TrainJob {
   private TrainJob() {}
 
   /**
-   * Trains.
+   * What to train and where.
    *
    * @param resume continue from {@code <output>/checkpoint} when present
    * @param overwrite replace a finished model directory or an unfinished training's checkpoint
+   * @param embeddings the embedding store ({@link EmbeddingCache}) head-only training reuses when
+   *     it holds this embedder's embeddings of this data, and otherwise fills; null to embed for
+   *     this training alone. A trained backbone embeds nothing before training and ignores it.
+   */
+  public record Settings(
+      Location data,
+      Location output,
+      TrainConfig config,
+      boolean resume,
+      boolean overwrite,
+      @Nullable Location embeddings) {
+
+    /** Training {@code config} on {@code data} into {@code output}: no resume, no overwrite. */
+    public static Builder builder(Location data, Location output, TrainConfig config) {
+      return new AutoBuilder_TrainJob_Settings_Builder()
+          .setData(data)
+          .setOutput(output)
+          .setConfig(config)
+          .setResume(false)
+          .setOverwrite(false);
+    }
+
+    /** {@link #builder(Location, Location, TrainConfig)} of local paths. */
+    public static Builder builder(Path data, Path output, TrainConfig config) {
+      return builder(Location.of(data), Location.of(output), config);
+    }
+
+    /** Builds {@link Settings}. */
+    @AutoBuilder
+    public interface Builder {
+      Builder setData(Location l);
+
+      Builder setOutput(Location l);
+
+      Builder setConfig(TrainConfig c);
+
+      Builder setResume(boolean b);
+
+      Builder setOverwrite(boolean b);
+
+      Builder setEmbeddings(@Nullable Location l);
+
+      Settings build();
+    }
+  }
+
+  /**
+   * Trains.
+   *
    * @throws InputException when the output overlaps the data, holds files training did not write,
    *     holds a model or checkpoint and neither {@code resume} nor {@code overwrite} is set, or
    *     another run holds it
    * @return the model directory's {@code model.json}
    */
-  public static ModelJson run(
-      Path data,
-      Path output,
-      TrainConfig config,
-      boolean resume,
-      boolean overwrite,
-      Trainer.Listener listener)
-      throws IOException {
+  public static ModelJson run(Settings s, Trainer.Listener listener) throws IOException {
     try {
-      return run(data, output, config, resume, overwrite, null, listener, () -> false);
+      return run(s, listener, () -> false);
     } catch (Trainer.Stopped e) {
       throw new IllegalStateException("a run without a stop condition stopped", e);
     }
   }
 
   /**
-   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Trainer.Listener)} that shares an
-   * embedding store and stops at the first step boundary where {@code stop} holds.
+   * {@link #run(Settings, Trainer.Listener)} that stops at the first step boundary where {@code
+   * stop} holds. Data, model directory and store may lie on any file system (see the class comment;
+   * a remote store is filled through a local staging folder that {@link EmbeddingCache#commit}
+   * uploads).
    *
-   * @param embeddings the embedding store ({@link EmbeddingCache}) head-only training reuses when
-   *     it holds this embedder's embeddings of this data, and otherwise fills; null to embed for
-   *     this training alone. A trained backbone embeds nothing before training and ignores it.
    * @throws Trainer.Stopped when it stopped: the checkpoint is written, the trainer's native memory
    *     released and no {@code model.json} written
    */
-  public static ModelJson run(
-      Path data,
-      Path output,
-      TrainConfig config,
-      boolean resume,
-      boolean overwrite,
-      @Nullable Path embeddings,
-      Trainer.Listener listener,
-      BooleanSupplier stop)
+  public static ModelJson run(Settings s, Trainer.Listener listener, BooleanSupplier stop)
       throws IOException, Trainer.Stopped {
-    return run(
-        Location.of(data),
-        Location.of(output),
-        config,
-        resume,
-        overwrite,
-        embeddings == null ? null : Location.of(embeddings),
-        listener,
-        stop);
-  }
-
-  /**
-   * {@link #run(Path, Path, TrainConfig, boolean, boolean, Path, Trainer.Listener,
-   * BooleanSupplier)} of prepared faces, a model directory and an embedding store on any file
-   * system (see the class comment; a remote store is filled through a local staging folder that
-   * {@link EmbeddingCache#commit} uploads).
-   */
-  public static ModelJson run(
-      Location data,
-      Location output,
-      TrainConfig config,
-      boolean resume,
-      boolean overwrite,
-      @Nullable Location embeddings,
-      Trainer.Listener listener,
-      BooleanSupplier stop)
-      throws IOException, Trainer.Stopped {
+    Location data = s.data();
+    Location output = s.output();
+    TrainConfig config = s.config();
+    boolean resume = s.resume();
+    boolean overwrite = s.overwrite();
+    Location embeddings = s.embeddings();
     check(config);
     PrepareManifest manifest = PreparedData.readChecked(data);
     Path onnx = config.backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;

@@ -64,16 +64,16 @@ class CleanJobTest {
     PrepareJob.run(PrepareJob.Settings.of(synth, prepared));
     model = dir.resolve("model");
     TrainJob.run(
-        prepared,
-        model,
-        TrainConfig.builder()
-            .setBackbone("small")
-            .setEmbeddingSize(64)
-            .setEpochs(3)
-            .setBatchSize(16)
+        TrainJob.Settings.builder(
+                prepared,
+                model,
+                TrainConfig.builder()
+                    .setBackbone("small")
+                    .setEmbeddingSize(64)
+                    .setEpochs(3)
+                    .setBatchSize(16)
+                    .build())
             .build(),
-        false,
-        false,
         i -> {});
   }
 
@@ -100,12 +100,12 @@ class CleanJobTest {
   @Test
   void embeddingSessionsShareTheCoresOfThisMachineAndTakeOneEachOnACluster() {
     int cores = Runtime.getRuntime().availableProcessors();
-    assertEquals(cores, CleanJob.embedThreads(new Runners.Choice("direct", "[local]", 1)));
-    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("direct", "[local]", cores)));
-    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("flink", "[local]", 4 * cores)));
+    assertEquals(cores, Runners.embedThreads(new Runners.Choice("direct", "[local]", 1)));
+    assertEquals(1, Runners.embedThreads(new Runners.Choice("direct", "[local]", cores)));
+    assertEquals(1, Runners.embedThreads(new Runners.Choice("flink", "[local]", 4 * cores)));
     assertEquals(
-        Math.max(1, cores / 2), CleanJob.embedThreads(new Runners.Choice("flink", "[local]", 2)));
-    assertEquals(1, CleanJob.embedThreads(new Runners.Choice("flink", "jm:8081", 1)));
+        Math.max(1, cores / 2), Runners.embedThreads(new Runners.Choice("flink", "[local]", 2)));
+    assertEquals(1, Runners.embedThreads(new Runners.Choice("flink", "jm:8081", 1)));
   }
 
   @Test

@@ -88,14 +88,14 @@ class HdfsRunTest {
 
     // a file that changes beside the RecordIO on HDFS changes the input's signature, so the next
     // run prepares again
-    String before = RunJob.signature(Location.parse(hdfsSynth));
-    assertEquals(before, RunJob.signature(Location.parse(hdfsSynth)), "nothing changed");
+    String before = InputSignature.of(Location.parse(hdfsSynth));
+    assertEquals(before, InputSignature.of(Location.parse(hdfsSynth)), "nothing changed");
     assertEquals(
-        RunJob.signature(Location.parse(hdfsSynth)),
-        RunJob.signature(Location.parse(hdfsSynth + "/train.rec")),
+        InputSignature.of(Location.parse(hdfsSynth)),
+        InputSignature.of(Location.parse(hdfsSynth + "/train.rec")),
         "a file's signature covers the files beside it");
     Location.parse(hdfsSynth).resolve("notes.txt").write("a file the input did not have");
-    assertNotEquals(before, RunJob.signature(Location.parse(hdfsSynth)));
+    assertNotEquals(before, InputSignature.of(Location.parse(hdfsSynth)));
   }
 
   /**

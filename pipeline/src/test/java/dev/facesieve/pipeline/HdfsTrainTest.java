@@ -100,7 +100,11 @@ class HdfsTrainTest {
       Location out, boolean resume, Trainer.Listener listener, BooleanSupplier stop)
       throws Exception {
     return TrainJob.run(
-        Location.parse(hdfsPrepared), out, CONFIG, resume, false, null, listener, stop);
+        TrainJob.Settings.builder(Location.parse(hdfsPrepared), out, CONFIG)
+            .setResume(resume)
+            .build(),
+        listener,
+        stop);
   }
 
   private static List<String> train(String... args) {

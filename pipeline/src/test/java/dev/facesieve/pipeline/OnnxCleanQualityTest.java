@@ -35,11 +35,15 @@ class OnnxCleanQualityTest {
     PrepareJob.run(PrepareJob.Settings.of(noisy, prepared));
     Path model = dir.resolve("model");
     TrainJob.run(
-        prepared,
-        model,
-        TrainConfig.builder().setBackbone("onnx:" + onnx).setEpochs(10).setBatchSize(32).build(),
-        false,
-        false,
+        TrainJob.Settings.builder(
+                prepared,
+                model,
+                TrainConfig.builder()
+                    .setBackbone("onnx:" + onnx)
+                    .setEpochs(10)
+                    .setBatchSize(32)
+                    .build())
+            .build(),
         i -> {});
     Path cache = dir.resolve("embeddings");
     CleanSummary s =

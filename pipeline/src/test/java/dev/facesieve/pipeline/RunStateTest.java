@@ -83,7 +83,7 @@ class RunStateTest {
   @Test
   void readsTheFieldsTheRunDecidesBy(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve(RunJob.STATE), TRAINING);
-    RunState s = RunJob.readState(dir);
+    RunState s = RunState.read(Location.of(dir));
     assertEquals(Version.get(), s.facesieveVersion());
     assertEquals(List.of("prepare", "train"), List.copyOf(s.stages().keySet()));
     RunState.StageRecord prepare = s.stage("prepare");
@@ -112,7 +112,7 @@ class RunStateTest {
                     "0d842be0b92cb2f1b45d7f28d8a18e6b8b5f0443863b7832f63067ef85c69beb",
                     "prepared/manifest.json",
                     "eaf226fa6e8436413f76af8f1cd8c9d7871cf0ba4b6b8595b99d3249e7649d79"));
-    RunJob.writeState(dir, s);
+    s.write(Location.of(dir));
     assertEquals(TRAINING, Files.readString(dir.resolve(RunJob.STATE)));
     assertEquals(TRAINING, StageJson.write(s.with("clean", s.stage("prepare")).without("clean")));
   }
@@ -120,10 +120,10 @@ class RunStateTest {
   @Test
   void anUnreadableStateMeansNothingIsDone(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve(RunJob.STATE), "{ \"stages\" : [ 1, 2 ] ");
-    RunState s = RunJob.readState(dir);
+    RunState s = RunState.read(Location.of(dir));
     assertTrue(s.stages().isEmpty());
     assertEquals(Version.get(), s.facesieveVersion());
-    assertTrue(RunJob.readState(dir.resolve("absent")).stages().isEmpty());
+    assertTrue(RunState.read(Location.of(dir.resolve("absent"))).stages().isEmpty());
   }
 
   /**
@@ -150,6 +150,6 @@ class RunStateTest {
         }, "" ]"""
             .stripIndent()
             .formatted(Version.get());
-    assertEquals(LocalFiles.sha256(text), RunJob.key("prepare", "/data/in", options, ""));
+    assertEquals(LocalFiles.sha256(text), RunState.key("prepare", "/data/in", options, ""));
   }
 }

@@ -3,10 +3,9 @@ package dev.facesieve.transforms;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.auto.value.AutoBuilder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceRecord;
-import dev.facesieve.datasets.FaceSchemas;
-import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.clean.Calibration;
 import dev.facesieve.datasets.clean.ClassSummary;
@@ -20,10 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import javax.annotation.Nullable;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -37,7 +33,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
@@ -67,6 +63,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
   static final TupleTag<GenericRecord> DROPPED = new TupleTag<>() {};
   static final TupleTag<CleanCounts> COUNTS = new TupleTag<>() {};
   static final TupleTag<QuarantineRecord> QUARANTINED = new TupleTag<>() {};
+  static final TupleTag<String> COPIES_ACROSS_CLASSES = new TupleTag<>() {};
   static final TupleTag<FaceEmbedding> VALID = new TupleTag<>() {};
   static final TupleTag<KV<String, String>> INVALID = new TupleTag<>() {};
 
@@ -76,65 +73,94 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
   /** Default number of class buckets scored together. */
   public static final int DEFAULT_CLASS_BUCKETS = 256;
 
-  private final ModelInfo model;
-  private final CleaningPolicy policy;
-  private final InterClassPolicy interClass;
-  private final int joinBuckets;
-  private final int classBuckets;
-  private final int embedThreads;
+  /**
+   * The transform's settings: everything but its input collections.
+   *
+   * @param joinBuckets hash buckets of face ids the join of decisions back to faces uses. Each
+   *     bucket's decisions (small) are held in memory while its faces stream past; size it so that
+   *     a bucket holds a few hundred faces (one key per face would make some runners set up a
+   *     bundle per face)
+   * @param classBuckets buckets of classes scored together; see {@link ScoreAgainstSubCenters}
+   * @param embedThreads threads per worker's ONNX session when faces are embedded; see {@link
+   *     EmbedFaces#withThreads}
+   */
+  public record Options(
+      ModelInfo model,
+      CleaningPolicy policy,
+      InterClassPolicy interClass,
+      int joinBuckets,
+      int classBuckets,
+      int embedThreads)
+      implements java.io.Serializable {
+    public Options {
+      checkArgument(joinBuckets > 0, "join buckets must be > 0, got %s", joinBuckets);
+      checkArgument(classBuckets > 0, "class buckets must be > 0, got %s", classBuckets);
+      checkArgument(embedThreads >= 0, "embed threads must be >= 0, got %s", embedThreads);
+    }
+
+    public Builder toBuilder() {
+      return new AutoBuilder_CleanFaces_Options_Builder(this);
+    }
+
+    /** Builds {@link Options}. */
+    @AutoBuilder
+    public interface Builder {
+      Builder setModel(ModelInfo m);
+
+      Builder setPolicy(CleaningPolicy p);
+
+      Builder setInterClass(InterClassPolicy p);
+
+      Builder setJoinBuckets(int n);
+
+      Builder setClassBuckets(int n);
+
+      Builder setEmbedThreads(int n);
+
+      Options build();
+    }
+  }
+
+  private final Options options;
   // Transient: tags made in expand() are anonymous classes holding this transform, and travel.
   private final transient @Nullable PCollection<SubCentre> centres;
   private final transient @Nullable PCollection<FaceEmbedding> cached;
   private final transient @Nullable PCollection<FaceRecord> testFaces;
 
   private CleanFaces(
-      ModelInfo model,
-      CleaningPolicy policy,
-      InterClassPolicy interClass,
-      int joinBuckets,
-      int classBuckets,
-      int embedThreads,
+      Options options,
       @Nullable PCollection<SubCentre> centres,
       @Nullable PCollection<FaceEmbedding> cached,
       @Nullable PCollection<FaceRecord> testFaces) {
-    this.model = model;
-    this.policy = policy;
-    this.interClass = interClass;
-    this.joinBuckets = joinBuckets;
-    this.classBuckets = classBuckets;
-    this.embedThreads = embedThreads;
+    this.options = options;
     this.centres = centres;
     this.cached = cached;
     this.testFaces = testFaces;
   }
 
+  /** Cleaning with {@code model} by {@code policy}; every other option default. */
   public static CleanFaces with(ModelInfo model, CleaningPolicy policy) {
     return new CleanFaces(
-        model,
-        policy,
-        InterClassPolicy.defaults(),
-        DEFAULT_JOIN_BUCKETS,
-        DEFAULT_CLASS_BUCKETS,
-        0,
+        new Options(
+            model,
+            policy,
+            InterClassPolicy.defaults(),
+            DEFAULT_JOIN_BUCKETS,
+            DEFAULT_CLASS_BUCKETS,
+            0),
         null,
         null,
         null);
   }
 
-  private CleanFaces copy(
-      InterClassPolicy ic,
-      int join,
-      int classes,
-      int threads,
-      @Nullable PCollection<SubCentre> c,
-      @Nullable PCollection<FaceEmbedding> e,
-      @Nullable PCollection<FaceRecord> t) {
-    return new CleanFaces(model, policy, ic, join, classes, threads, c, e, t);
+  /** This transform with other options. */
+  public CleanFaces withOptions(Options o) {
+    return new CleanFaces(o, centres, cached, testFaces);
   }
 
   /** The model's sub-centres, every class's K rows (required). */
   public CleanFaces withCentres(PCollection<SubCentre> c) {
-    return copy(interClass, joinBuckets, classBuckets, embedThreads, c, cached, testFaces);
+    return new CleanFaces(options, c, cached, testFaces);
   }
 
   /**
@@ -142,12 +168,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    * {@link Result#embeddings()} is this collection.
    */
   public CleanFaces withCachedEmbeddings(PCollection<FaceEmbedding> e) {
-    return copy(interClass, joinBuckets, classBuckets, embedThreads, centres, e, testFaces);
-  }
-
-  /** What to do across classes (default {@link InterClassPolicy#defaults}). */
-  public CleanFaces withInterClass(InterClassPolicy p) {
-    return copy(p, joinBuckets, classBuckets, embedThreads, centres, cached, testFaces);
+    return new CleanFaces(options, centres, e, testFaces);
   }
 
   /**
@@ -155,31 +176,27 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
    * and every class whose person is one of their identities is dropped ({@code TEST_OVERLAP}).
    */
   public CleanFaces withTestFaces(PCollection<FaceRecord> t) {
-    return copy(interClass, joinBuckets, classBuckets, embedThreads, centres, cached, t);
+    return new CleanFaces(options, centres, cached, t);
   }
 
-  /**
-   * How many hash buckets of face ids the join of decisions back to faces uses. Each bucket's
-   * decisions (small) are held in memory while its faces stream past; size it so that a bucket
-   * holds a few hundred faces (one key per face would make some runners set up a bundle per face).
-   */
+  /** What to do across classes (default {@link InterClassPolicy#defaults}). */
+  public CleanFaces withInterClass(InterClassPolicy p) {
+    return withOptions(options.toBuilder().setInterClass(p).build());
+  }
+
+  /** {@link Options#joinBuckets}. */
   public CleanFaces withJoinBuckets(int n) {
-    checkArgument(n > 0, "join buckets must be > 0, got %s", n);
-    return copy(interClass, n, classBuckets, embedThreads, centres, cached, testFaces);
+    return withOptions(options.toBuilder().setJoinBuckets(n).build());
   }
 
-  /** How many buckets of classes are scored together; see {@link ScoreAgainstSubCenters}. */
+  /** {@link Options#classBuckets}. */
   public CleanFaces withClassBuckets(int n) {
-    checkArgument(n > 0, "class buckets must be > 0, got %s", n);
-    return copy(interClass, joinBuckets, n, embedThreads, centres, cached, testFaces);
+    return withOptions(options.toBuilder().setClassBuckets(n).build());
   }
 
-  /**
-   * Threads per worker's ONNX session when faces are embedded; see {@link EmbedFaces#withThreads}.
-   */
+  /** {@link Options#embedThreads}. */
   public CleanFaces withEmbedThreads(int n) {
-    checkArgument(n >= 0, "embed threads must be >= 0, got %s", n);
-    return copy(interClass, joinBuckets, classBuckets, n, centres, cached, testFaces);
+    return withOptions(options.toBuilder().setEmbedThreads(n).build());
   }
 
   /**
@@ -214,6 +231,19 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
   }
 
   @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("model", options.model().directory()).withLabel("Model"))
+        .add(DisplayData.item("policy", options.policy().toString()).withLabel("Policy"))
+        .add(DisplayData.item("interClass", options.interClass().toString()).withLabel("Across"))
+        .add(DisplayData.item("joinBuckets", options.joinBuckets()).withLabel("Join buckets"))
+        .add(DisplayData.item("classBuckets", options.classBuckets()).withLabel("Class buckets"))
+        .add(DisplayData.item("cachedEmbeddings", cached != null).withLabel("Stored embeddings"))
+        .add(DisplayData.item("testSet", testFaces != null).withLabel("Test set"));
+  }
+
+  @Override
   public Map<TupleTag<?>, PValue> getAdditionalInputs() {
     Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
     if (centres != null) {
@@ -230,6 +260,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
 
   @Override
   public Result expand(PCollection<FaceRecord> faces) {
+    ModelInfo model = options.model();
+    int embedThreads = options.embedThreads();
     checkState(centres != null, "CleanFaces needs the model's sub-centres: call withCentres");
     PCollection<FaceEmbedding> embeddings =
         cached != null
@@ -239,7 +271,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     PCollectionTuple checked =
         embeddings.apply(
             "CheckEmbeddings",
-            ParDo.of(new CheckEmbeddingFn(model.embeddingSize()))
+            ParDo.of(new AttachDecisionsFn.CheckEmbeddingFn(model.embeddingSize()))
                 .withOutputTags(VALID, TupleTagList.of(INVALID)));
     PCollection<FaceEmbedding> valid = checked.get(VALID).setCoder(FaceEmbedding.Coder.of());
     List<KV<Integer, String>> names = new ArrayList<>();
@@ -272,27 +304,27 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       toScore =
           toScore.and(
               ScoreAgainstSubCenters.TEST_IDENTITIES,
-              testFaces.apply("TestIdentities", new TestIdentities(model, embedThreads)));
+              testFaces.apply("TestIdentities", new EmbedTestIdentities(model, embedThreads)));
     }
     PCollectionTuple scored =
         toScore.apply(
             "ScoreAgainstSubCenters",
-            ScoreAgainstSubCenters.with(policy)
-                .withInterClass(interClass)
-                .withClassBuckets(classBuckets));
+            ScoreAgainstSubCenters.with(options.policy())
+                .withInterClass(options.interClass())
+                .withClassBuckets(options.classBuckets()));
     PCollection<ClassSummary> classes = scored.get(ScoreAgainstSubCenters.CLASSES);
     // every class some kept face ends in: its own, moved in by relabelling, or merged in
     PCollection<Integer> keeping = scored.get(ScoreAgainstSubCenters.TARGETS);
     PCollectionView<NewLabels> newLabels =
         keeping
-            .apply("AssignNewLabels", Combine.globally(new NewLabelsFn()))
+            .apply("AssignNewLabels", Combine.globally(new NewLabels.CollectFn()))
             .setCoder(SerializableCoder.of(NewLabels.class))
             .apply("AsView", View.asSingleton());
 
     TupleTag<FaceRecord> faceTag = new TupleTag<>() {};
     TupleTag<KV<Decision, Integer>> decisionTag = new TupleTag<>() {};
     TupleTag<KV<String, String>> invalidTag = new TupleTag<>() {};
-    int buckets = joinBuckets;
+    int buckets = options.joinBuckets();
     PCollection<KV<Integer, KV<String, String>>> invalidById =
         checked
             .get(INVALID)
@@ -323,7 +355,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
             .get(ScoreAgainstSubCenters.DECISIONS)
             .apply(
                 "AddNewLabels",
-                ParDo.of(new NewLabelFn(newLabels, buckets)).withSideInputs(newLabels))
+                ParDo.of(new NewLabels.KeyDecisionFn(newLabels, buckets)).withSideInputs(newLabels))
             .setCoder(
                 KvCoder.of(VarIntCoder.of(), KvCoder.of(Decision.Coder.of(), VarIntCoder.of())));
     PCollectionTuple split =
@@ -333,7 +365,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
             .apply("JoinDecisionsToFaces", CoGroupByKey.create())
             .apply(
                 "AttachDecisions",
-                ParDo.of(new AttachFn(faceTag, decisionTag, invalidTag))
+                ParDo.of(new AttachDecisionsFn(faceTag, decisionTag, invalidTag))
                     .withOutputTags(KEPT, TupleTagList.of(DROPPED).and(COUNTS).and(QUARANTINED)));
     PCollection<CleanCounts> counts =
         split
@@ -355,89 +387,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         embeddings,
         counts,
         scored.get(ScoreAgainstSubCenters.CALIBRATION),
-        scored.get(ScoreAgainstSubCenters.FINDINGS));
-  }
-
-  /**
-   * A test set's faces to one {@link ScoreAgainstSubCenters.TestIdentity} per identity: embedded by
-   * the model, averaged per label and normalised.
-   */
-  static final class TestIdentities
-      extends PTransform<
-          PCollection<FaceRecord>, PCollection<ScoreAgainstSubCenters.TestIdentity>> {
-    private final ModelInfo model;
-    private final int threads;
-
-    TestIdentities(ModelInfo model, int threads) {
-      this.model = model;
-      this.threads = threads;
-    }
-
-    @Override
-    public PCollection<ScoreAgainstSubCenters.TestIdentity> expand(PCollection<FaceRecord> in) {
-      PCollectionView<java.util.Map<Integer, String>> names =
-          in.apply(
-                  "TestNames",
-                  MapElements.into(
-                          TypeDescriptors.kvs(
-                              TypeDescriptors.integers(), TypeDescriptors.strings()))
-                      .via(f -> KV.of(f.label(), f.identity())))
-              .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
-              .apply("OneNamePerLabel", org.apache.beam.sdk.transforms.Distinct.create())
-              .apply("TestNamesView", View.asMap());
-      int dimension = model.embeddingSize();
-      return in.apply(
-              "EmbedTestFaces", EmbedFaces.with(model.withoutIdentities()).withThreads(threads))
-          .apply(
-              "ValidTestEmbeddings",
-              org.apache.beam.sdk.transforms.Filter.by(
-                  (FaceEmbedding e) -> EmbeddingCheck.problem(e.vector(), dimension) == null))
-          .apply(
-              "ByTestLabel",
-              MapElements.into(
-                      TypeDescriptors.kvs(
-                          TypeDescriptors.integers(), TypeDescriptor.of(float[].class)))
-                  .via(e -> KV.of(e.label(), e.vector())))
-          .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(float[].class)))
-          .apply("SumPerTestIdentity", Combine.perKey(new SumFn()))
-          .apply("ToTestIdentities", ParDo.of(new ToTestIdentityFn(names)).withSideInputs(names))
-          .setCoder(SerializableCoder.of(ScoreAgainstSubCenters.TestIdentity.class));
-    }
-  }
-
-  /** A test identity's summed embeddings to its named unit centroid. */
-  static final class ToTestIdentityFn
-      extends DoFn<KV<Integer, float[]>, ScoreAgainstSubCenters.TestIdentity> {
-    private final PCollectionView<java.util.Map<Integer, String>> names;
-
-    ToTestIdentityFn(PCollectionView<java.util.Map<Integer, String>> names) {
-      this.names = names;
-    }
-
-    @ProcessElement
-    public void process(ProcessContext c) {
-      float[] sum = c.element().getValue();
-      double[] d = new double[sum.length];
-      for (int i = 0; i < d.length; i++) {
-        d[i] = sum[i];
-      }
-      c.output(
-          new ScoreAgainstSubCenters.TestIdentity(
-              c.sideInput(names).get(c.element().getKey()),
-              dev.facesieve.datasets.clean.SubClasses.unit(d)));
-    }
-  }
-
-  /** Sums float vectors. */
-  static final class SumFn extends Combine.BinaryCombineFn<float[]> {
-    @Override
-    public float[] apply(float[] a, float[] b) {
-      float[] out = a.clone();
-      for (int i = 0; i < out.length; i++) {
-        out[i] += b[i];
-      }
-      return out;
-    }
+        scored.get(ScoreAgainstSubCenters.FINDINGS),
+        faces.apply("ExactCopiesAcrossClasses", new FindCopiesAcrossClasses()));
   }
 
   private static CleanCounts sum(Iterable<CleanCounts> all) {
@@ -448,8 +399,11 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     return total;
   }
 
-  /** What {@link CleanFaces} produces. */
-  public static final class Result implements POutput {
+  /**
+   * What {@link CleanFaces} produces; also the input of a transform that writes it ({@link
+   * #apply}).
+   */
+  public static final class Result implements POutput, PInput {
     private final Pipeline pipeline;
     private final PCollection<GenericRecord> kept;
     private final PCollection<GenericRecord> dropped;
@@ -460,6 +414,7 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
     private final PCollection<CleanCounts> counts;
     private final PCollection<Calibration> calibration;
     private final PCollection<InterClassFindings> findings;
+    private final PCollection<String> copiesAcrossClasses;
 
     Result(
         Pipeline pipeline,
@@ -471,7 +426,8 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
         PCollection<FaceEmbedding> embeddings,
         PCollection<CleanCounts> counts,
         PCollection<Calibration> calibration,
-        PCollection<InterClassFindings> findings) {
+        PCollection<InterClassFindings> findings,
+        PCollection<String> copiesAcrossClasses) {
       this.pipeline = pipeline;
       this.kept = kept;
       this.dropped = dropped;
@@ -482,6 +438,20 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       this.counts = counts;
       this.calibration = calibration;
       this.findings = findings;
+      this.copiesAcrossClasses = copiesAcrossClasses;
+    }
+
+    /** Applies {@code t} (a writer of these outputs) to this result. */
+    public <T extends POutput> T apply(String name, PTransform<? super Result, T> t) {
+      return Pipeline.applyTransform(name, this, t);
+    }
+
+    /**
+     * The {@code duplicate-images.csv} lines of byte copies filed under another label ({@link
+     * FindCopiesAcrossClasses}).
+     */
+    public PCollection<String> copiesAcrossClasses() {
+      return copiesAcrossClasses;
     }
 
     /** One element: duplicate-identity groups and test-set matches. */
@@ -549,218 +519,13 @@ public final class CleanFaces extends PTransform<PCollection<FaceRecord>, CleanF
       m.put(COUNTS, counts);
       m.put(ScoreAgainstSubCenters.CALIBRATION, calibration);
       m.put(ScoreAgainstSubCenters.FINDINGS, findings);
+      m.put(COPIES_ACROSS_CLASSES, copiesAcrossClasses);
       return m;
     }
 
     @Override
     public void finishSpecifyingOutput(
         String transformName, PInput input, PTransform<?, ?> transform) {}
-  }
-
-  /**
-   * Old label → new contiguous label for the classes that keep at least one face: the rank of the
-   * old label among them. Held as a sorted {@code int[]} (4 bytes a class) because every bundle
-   * that reads it as a side input may decode it again; a boxed map of 100K classes cost more to
-   * decode than the bundle's work.
-   */
-  static final class NewLabels implements java.io.Serializable {
-    private final int[] kept;
-
-    NewLabels(int[] keptSorted) {
-      this.kept = keptSorted;
-    }
-
-    /** The new label of {@code old}, or −1 when the class keeps nothing. */
-    int of(int old) {
-      int i = java.util.Arrays.binarySearch(kept, old);
-      return i < 0 ? -1 : i;
-    }
-  }
-
-  /** Collects the labels of classes that keep at least one face. */
-  static final class NewLabelsFn extends Combine.CombineFn<Integer, TreeSet<Integer>, NewLabels> {
-    @Override
-    public TreeSet<Integer> createAccumulator() {
-      return new TreeSet<>();
-    }
-
-    @Override
-    public TreeSet<Integer> addInput(TreeSet<Integer> acc, Integer label) {
-      acc.add(label);
-      return acc;
-    }
-
-    @Override
-    public TreeSet<Integer> mergeAccumulators(Iterable<TreeSet<Integer>> accs) {
-      TreeSet<Integer> m = new TreeSet<>();
-      accs.forEach(m::addAll);
-      return m;
-    }
-
-    @Override
-    public NewLabels extractOutput(TreeSet<Integer> acc) {
-      return new NewLabels(acc.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<TreeSet<Integer>> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> in) {
-      return SerializableCoder.of(new TypeDescriptor<TreeSet<Integer>>() {});
-    }
-  }
-
-  /** Keys a decision by face id, with the new label of its class (−1 when it is dropped). */
-  static final class NewLabelFn extends DoFn<Decision, KV<Integer, KV<Decision, Integer>>> {
-    private final PCollectionView<NewLabels> newLabels;
-    private final int buckets;
-
-    NewLabelFn(PCollectionView<NewLabels> newLabels, int buckets) {
-      this.newLabels = newLabels;
-      this.buckets = buckets;
-    }
-
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Decision d = c.element();
-      int label = d.kept() ? c.sideInput(newLabels).of(d.target()) : -1;
-      c.output(KV.of(bucket(d.id(), buckets), KV.of(d, label)));
-    }
-  }
-
-  /**
-   * Builds the cleaned record of each face and routes it to kept or dropped, or, when its embedding
-   * failed {@link EmbeddingCheck}, to the quarantine.
-   */
-  static final class AttachFn extends DoFn<KV<Integer, CoGbkResult>, GenericRecord> {
-    private final TupleTag<FaceRecord> faceTag;
-    private final TupleTag<KV<Decision, Integer>> decisionTag;
-    private final TupleTag<KV<String, String>> invalidTag;
-
-    AttachFn(
-        TupleTag<FaceRecord> f, TupleTag<KV<Decision, Integer>> d, TupleTag<KV<String, String>> i) {
-      this.faceTag = f;
-      this.decisionTag = d;
-      this.invalidTag = i;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<Integer, CoGbkResult> kv, MultiOutputReceiver out) {
-      Map<String, KV<Decision, Integer>> decisions = new java.util.HashMap<>();
-      for (KV<Decision, Integer> d : kv.getValue().getAll(decisionTag)) {
-        decisions.put(d.getKey().id(), d);
-      }
-      Map<String, String> invalid = new java.util.HashMap<>();
-      for (KV<String, String> i : kv.getValue().getAll(invalidTag)) {
-        invalid.put(i.getKey(), i.getValue());
-      }
-      int faces = 0;
-      CleanCounts counts = CleanCounts.ZERO;
-      for (FaceRecord f : kv.getValue().getAll(faceTag)) {
-        faces++;
-        String problem = invalid.get(f.id());
-        if (problem != null) {
-          out.get(QUARANTINED).output(invalidEmbedding(f, problem));
-          continue;
-        }
-        KV<Decision, Integer> d = decisions.get(f.id());
-        if (d == null) {
-          throw new IllegalStateException("face " + f.id() + " has no decision");
-        }
-        Decision decision = d.getKey();
-        out.get(decision.kept() ? KEPT : DROPPED).output(cleaned(f, decision, d.getValue()));
-        counts =
-            counts.plus(
-                decision.relabelled()
-                    ? CleanCounts.ofMove(f.truth(), movedToTrueIdentity(f, decision))
-                    : CleanCounts.ofFace(decision.reason(), f.truth(), decision.merged()));
-      }
-      out.get(COUNTS).output(counts);
-      if (faces != decisions.size() + invalid.size()) {
-        throw new IllegalStateException(
-            String.format(
-                java.util.Locale.ROOT,
-                "bucket %d: %d decisions and %d invalid embeddings for %d faces",
-                kv.getKey(),
-                decisions.size(),
-                invalid.size(),
-                faces));
-      }
-    }
-  }
-
-  /** A face whose embedding cannot be decided on, as a quarantine record. */
-  static QuarantineRecord invalidEmbedding(FaceRecord f, String problem) {
-    return QuarantineRecord.of(
-        f.id(),
-        f.source(),
-        QuarantineReason.EMBEDDING_INVALID,
-        problem,
-        f.label(),
-        f.identity(),
-        null,
-        f.truth());
-  }
-
-  /**
-   * Sends each embedding that passes {@link EmbeddingCheck} on ({@link #VALID}) and the id and
-   * problem of each that fails ({@link #INVALID}).
-   */
-  static final class CheckEmbeddingFn extends DoFn<FaceEmbedding, FaceEmbedding> {
-    private final int dimension;
-
-    CheckEmbeddingFn(int dimension) {
-      this.dimension = dimension;
-    }
-
-    @ProcessElement
-    public void process(@Element FaceEmbedding e, MultiOutputReceiver out) {
-      String problem = EmbeddingCheck.problem(e.vector(), dimension);
-      if (problem == null) {
-        out.get(VALID).output(e);
-      } else {
-        out.get(INVALID).output(KV.of(e.id(), problem));
-      }
-    }
-  }
-
-  /**
-   * Whether a moved face went to its true identity; null when the truth does not name it. (The true
-   * identity arrives with the truth file's {@code true_identity} column.)
-   */
-  @Nullable
-  static Boolean movedToTrueIdentity(FaceRecord f, Decision d) {
-    return f.trueIdentity() == null ? null : f.trueIdentity().equals(d.targetIdentity());
-  }
-
-  /** A face and its decision as one {@link CleanSchemas#CLEANED} record. */
-  public static GenericRecord cleaned(FaceRecord f, Decision d, int newLabel) {
-    GenericRecord face = FaceSchemas.toAvro(f);
-    Schema s = CleanSchemas.CLEANED;
-    GenericRecord r = new GenericData.Record(s);
-    for (Schema.Field field : FaceSchemas.FACE.getFields()) {
-      r.put(field.name(), face.get(field.name()));
-    }
-    r.put("label", newLabel);
-    r.put("original_label", f.label());
-    r.put("angle_deg", d.angleDeg());
-    r.put("nearest_sub_center", d.nearest());
-    r.put("dominant_sub_center", d.dominant());
-    r.put("cosines", FaceSchemas.floatList(d.cosines()));
-    r.put("reason", d.reason() == null ? null : d.reason().name());
-    if (d.relabelled()) {
-      r.put("identity", d.targetIdentity());
-      r.put("original_identity", f.identity());
-      r.put("angle_to_target_deg", d.angleToTargetDeg());
-    } else if (d.merged() && d.kept()) {
-      r.put("identity", d.targetIdentity());
-      r.put("original_identity", f.identity());
-    }
-    if (d.duplicateOf() != null) {
-      r.put("duplicate_of", d.duplicateOf());
-      r.put("angle_to_duplicate_deg", d.angleToDuplicateDeg());
-      r.put("duplicate_exact", d.exactDuplicate());
-    }
-    return r;
   }
 
   /** Adds the new label to each class summary. */

@@ -118,12 +118,6 @@ public final class ScoreAgainstSubCenters extends PTransform<PCollectionTuple, P
     return new ScoreAgainstSubCenters(policy, p, search, buckets);
   }
 
-  /** The cosine search across classes (default {@link SimilaritySearches#bestWhereRun}). */
-  public ScoreAgainstSubCenters withSearch(SimilaritySearch s) {
-    checkNotNull(s, "search");
-    return new ScoreAgainstSubCenters(policy, interClass, s, buckets);
-  }
-
   static int bucketOf(int label, int buckets) {
     return Math.floorMod(label, buckets);
   }

@@ -100,6 +100,17 @@ public record InterClassPolicy(
     return new InterClassPolicy(duplicateIdentities, duplicateIdentityDeg, drop, nearDuplicateDeg);
   }
 
+  /**
+   * This policy for an embedder that is {@code pretrained} (a frozen ONNX model) or was trained
+   * here from scratch: near copies are found by embedding (an {@code auto} near-duplicate angle)
+   * only with a pretrained one. A backbone trained here from scratch crowds distinct pictures of a
+   * person together (on the demo's synthetic faces the small CNN put 8% of them within the auto
+   * angle of another), so its runs find byte copies only (angle 0) unless an angle is given.
+   */
+  public InterClassPolicy forEmbedder(boolean pretrained) {
+    return Double.isNaN(nearDuplicateDeg) && !pretrained ? withNearDuplicateDeg(0) : this;
+  }
+
   public InterClassPolicy withNearDuplicateDeg(double deg) {
     return new InterClassPolicy(
         duplicateIdentities, duplicateIdentityDeg, dropDuplicateImages, deg);

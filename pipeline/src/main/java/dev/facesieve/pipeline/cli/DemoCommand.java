@@ -1,12 +1,12 @@
 package dev.facesieve.pipeline.cli;
 
-import dev.facesieve.datasets.clean.CleaningPolicy;
 import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.Margin;
 import dev.facesieve.model.TrainConfig;
+import dev.facesieve.pipeline.Location;
 import dev.facesieve.pipeline.PrepareJob;
+import dev.facesieve.pipeline.RunFolder;
 import dev.facesieve.pipeline.RunJob;
-import dev.facesieve.reports.NoiseReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -103,15 +103,13 @@ public final class DemoCommand implements Callable<Integer> {
             .setCheckpointEvery(100)
             .build();
     RunJob.Settings rs =
-        new RunJob.Settings(
-            synth,
-            output,
-            PrepareJob.Settings.of(synth, RunJob.prepared(output)),
-            cfg,
-            CleaningPolicy.defaults(),
-            false,
-            NoiseReport.Options.defaults(),
-            runner.choice());
+        RunJob.Settings.builder(
+                Location.of(synth),
+                Location.of(output),
+                PrepareJob.Settings.of(synth, RunFolder.prepared(output)),
+                cfg)
+            .setRunner(runner.choice())
+            .build();
     return RunCommand.execute(
         out,
         rs,

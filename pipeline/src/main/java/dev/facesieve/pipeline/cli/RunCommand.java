@@ -4,6 +4,7 @@ import dev.facesieve.datasets.contract.CleanSummary;
 import dev.facesieve.model.BackboneSpec;
 import dev.facesieve.model.Trainer;
 import dev.facesieve.pipeline.Location;
+import dev.facesieve.pipeline.RunFolder;
 import dev.facesieve.pipeline.RunJob;
 import dev.facesieve.reports.ReportJson;
 import java.io.IOException;
@@ -72,19 +73,20 @@ public final class RunCommand implements Callable<Integer> {
     Location in = Location.parse(input);
     Location to = Location.parse(output);
     RunJob.Settings s =
-        new RunJob.Settings(
-            in,
-            to,
-            preparing.settings(in, RunJob.prepared(to), runner, true),
-            training.config(),
-            cleaning.policy(),
-            cleaning.emitRecordIO,
-            report.options(),
-            runner.choice(),
-            cleaning.allowForeignModel,
-            name,
-            cleaning.interClass(),
-            cleaning.excludeIdentitiesOf);
+        RunJob.Settings.builder(
+                in,
+                to,
+                preparing.settings(in, RunFolder.prepared(to), runner, true),
+                training.config())
+            .setPolicy(cleaning.policy())
+            .setEmitRecordIO(cleaning.emitRecordIO)
+            .setReport(report.options())
+            .setRunner(runner.choice())
+            .setAllowForeignModel(cleaning.allowForeignModel)
+            .setName(name)
+            .setInterClass(cleaning.interClass())
+            .setExcludeIdentitiesOf(cleaning.excludeIdentitiesOf)
+            .build();
     boolean chosen = spec.commandLine().getParseResult().hasMatchedOption("--backbone");
     return execute(out, s, "run", backboneLine(s.train().backbone(), chosen));
   }

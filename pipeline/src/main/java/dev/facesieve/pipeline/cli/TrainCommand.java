@@ -76,12 +76,12 @@ public final class TrainCommand implements Callable<Integer> {
       try {
         model =
             TrainJob.run(
-                Location.parse(data),
-                Location.parse(output),
-                training.config(),
-                resume,
-                overwrite,
-                embeddings == null ? null : Location.parse(embeddings),
+                TrainJob.Settings.builder(
+                        Location.parse(data), Location.parse(output), training.config())
+                    .setResume(resume)
+                    .setOverwrite(overwrite)
+                    .setEmbeddings(embeddings == null ? null : Location.parse(embeddings))
+                    .build(),
                 progress,
                 signals::received);
       } catch (Trainer.Stopped e) {
