@@ -36,6 +36,7 @@ public final class ShardReader {
 
   private final Map<Integer, String> identityNames;
   private final long maxBytes;
+  private long rowGroupLimit;
 
   /** A reader with the {@link #DEFAULT_MAX_BYTES} limit. */
   public ShardReader(Map<Integer, String> identityNames) {
@@ -56,6 +57,14 @@ public final class ShardReader {
         maxBytes);
     this.identityNames = identityNames;
     this.maxBytes = maxBytes;
+    this.rowGroupLimit = ParquetRowGroups.defaultLimit();
+  }
+
+  /** A reader whose Parquet row groups of more image bytes than {@code rowGroupLimit} go unread. */
+  ShardReader(Map<Integer, String> identityNames, long maxBytes, long rowGroupLimit) {
+    this(identityNames, maxBytes);
+    checkArgument(rowGroupLimit > 0, "row group limit must be > 0, got %s", rowGroupLimit);
+    this.rowGroupLimit = rowGroupLimit;
   }
 
   /**
@@ -375,13 +384,39 @@ public final class ShardReader {
     return name != null && r.getSchema().getField(name) != null ? r.get(name) : null;
   }
 
+  /**
+   * Reads a Parquet shard, except its row groups whose image column holds more bytes than a worker
+   * may hold ({@link ParquetRowGroups}): their rows are quarantined unread.
+   */
   private void readParquet(InputShard.Parquet s, ShardSink sink) throws IOException {
+    List<ParquetFiles.ColumnInGroup> groups =
+        ParquetRowGroups.inShard(s.file(), s.columns().image(), s.start(), s.end());
+    if (groups.stream().allMatch(g -> g.columnBytes() <= rowGroupLimit)) {
+      readParquetRows(s, s.start(), s.end(), s.firstRow(), sink);
+      return;
+    }
+    long row = s.firstRow();
+    for (ParquetFiles.ColumnInGroup g : groups) {
+      ParquetFiles.RowGroup rg = g.group();
+      if (g.columnBytes() > rowGroupLimit) {
+        ParquetRowGroups.quarantineUnread(s, g, row, rowGroupLimit, sink);
+      } else {
+        readParquetRows(s, rg.start(), rg.start() + rg.length(), row, sink);
+      }
+      row += rg.rows();
+    }
+  }
+
+  /** Reads the rows of the row groups whose middle lies in {@code [start, end)}. */
+  private void readParquetRows(
+      InputShard.Parquet s, long start, long end, long firstRow, ShardSink sink)
+      throws IOException {
     ColumnMapping c = s.columns();
-    long[] row = {s.firstRow()};
+    long[] row = {firstRow};
     ParquetFiles.read(
         s.file(),
-        s.start(),
-        s.end(),
+        start,
+        end,
         (GenericRecord r) -> {
           long rowIndex = row[0]++;
           Object idValue = column(r, c.id());

@@ -257,6 +257,32 @@ public final class ParquetFiles {
     }
   }
 
+  /**
+   * The row groups of a file with the uncompressed bytes of one column in each: the top-level
+   * column {@code column} and, for a struct, every field beneath it; from the footer only.
+   */
+  public static List<ColumnInGroup> columnBytes(String file, String column) throws IOException {
+    Configuration c = conf(file);
+    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(hpath(file), c))) {
+      List<ColumnInGroup> out = new ArrayList<>();
+      for (BlockMetaData b : r.getFooter().getBlocks()) {
+        long bytes = 0;
+        for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData col : b.getColumns()) {
+          if (col.getPath().toArray()[0].equals(column)) {
+            bytes += col.getTotalUncompressedSize();
+          }
+        }
+        out.add(
+            new ColumnInGroup(
+                new RowGroup(b.getStartingPos(), b.getCompressedSize(), b.getRowCount()), bytes));
+      }
+      return out;
+    }
+  }
+
+  /** A row group and the uncompressed bytes one column takes in it. */
+  public record ColumnInGroup(RowGroup group, long columnBytes) {}
+
   /** The number of rows of a file, from its footer only. */
   public static long rowCount(Path file) throws IOException {
     return rowCount(file.toString());

@@ -269,6 +269,60 @@ class FolderAndParquetInputTest {
     assertEquals("LABEL_OUT_OF_RANGE", c.quarantined.get(0).reason().name());
   }
 
+  /**
+   * Issue 29 point 3: a row group whose image column holds more than a worker may hold is
+   * quarantined from the footer, unread, while the file's other row groups are read; its rows keep
+   * their place in the file.
+   */
+  @Test
+  void aRowGroupOfTooManyImageBytesIsQuarantinedUnread() throws Exception {
+    Schema s =
+        SchemaBuilder.record("Row")
+            .fields()
+            .requiredBytes("image")
+            .requiredInt("label")
+            .endRecord();
+    byte[] small = TestImages.jpeg(1);
+    byte[] big = new byte[small.length * 8];
+    java.util.Arrays.fill(big, (byte) 7);
+    Path f = dir.resolve("groups.parquet");
+    // one row per row group: rows 0 and 2 small, row 1 big
+    try (org.apache.parquet.hadoop.ParquetWriter<GenericRecord> w =
+        org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(
+                org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(f.toUri()),
+                    new org.apache.hadoop.conf.Configuration(false)))
+            .withSchema(s)
+            .withRowGroupSize(1L)
+            .withMinRowCountForPageSizeCheck(1)
+            .withMaxRowCountForPageSizeCheck(1)
+            .build()) {
+      for (byte[] b : List.of(small, big, small)) {
+        GenericRecord r = new GenericData.Record(s);
+        r.put("image", ByteBuffer.wrap(b));
+        r.put("label", 0);
+        w.write(r);
+      }
+    }
+    List<ParquetFiles.ColumnInGroup> groups = ParquetFiles.columnBytes(f.toString(), "image");
+    assertEquals(3, groups.size(), "one row group a row");
+    long limit = (groups.get(0).columnBytes() + groups.get(1).columnBytes()) / 2;
+    assertTrue(groups.get(1).columnBytes() > limit && groups.get(0).columnBytes() < limit);
+    InputPlan plan = InputPlanner.plan(InputPlanner.Spec.of(f));
+    Collect c = new Collect();
+    ShardReader reader = new ShardReader(plan.identityNames(), big.length * 2L, limit);
+    for (InputShard sh : plan.shards()) {
+      reader.read(sh, c);
+    }
+    assertEquals(
+        List.of("groups.parquet#0", "groups.parquet#2"), c.raw.stream().map(RawFace::id).toList());
+    assertEquals(1, c.quarantined.size());
+    assertEquals("IMAGE_TOO_LARGE", c.quarantined.get(0).reason().name());
+    assertEquals("groups.parquet#1", c.quarantined.get(0).id());
+    assertEquals(1, c.quarantined.get(0).source().offset());
+    assertTrue(c.quarantined.get(0).message().contains("smaller row groups"));
+  }
+
   @Test
   void parquetImagesOverMaxBytesAreQuarantinedAndAnOptionalColumnMayBeMissing() throws Exception {
     Schema s =
