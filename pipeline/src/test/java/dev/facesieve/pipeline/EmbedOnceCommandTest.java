@@ -30,7 +30,14 @@ class EmbedOnceCommandTest {
   @BeforeAll
   void collection(@TempDir Path tmp) throws Exception {
     dir = tmp;
-    synth = dir.resolve("synth");
+    synth = synthetic(dir.resolve("synth"));
+  }
+
+  /**
+   * The small synthetic RecordIO the command-line tests of a head-only run share: 5 identities of
+   * 10 faces with coherent close-set and open-set noise; returns {@code out}.
+   */
+  static Path synthetic(Path out) throws Exception {
     SyntheticCollection.generate(
         new SyntheticCollection.Config(
             5,
@@ -41,7 +48,8 @@ class EmbedOnceCommandTest {
             16,
             SyntheticCollection.NoiseMode.COHERENT,
             SyntheticCollection.Layout.RECORDIO),
-        synth);
+        out);
+    return out;
   }
 
   static String[] args(Path input, Path out, String backbone, String dim, String... extra) {

@@ -10,7 +10,6 @@ import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.contract.PrepareManifest;
 import dev.facesieve.datasets.io.LocalFiles;
 import dev.facesieve.datasets.parquet.ParquetFiles;
-import dev.facesieve.datasets.synth.SyntheticCollection;
 import dev.facesieve.model.EmbedderKey;
 import dev.facesieve.model.ModelInfo;
 import java.io.IOException;
@@ -46,18 +45,7 @@ class IntegrityCommandLineTest {
   @BeforeAll
   void finishedRun(@TempDir Path tmp) throws Exception {
     dir = tmp;
-    synth = dir.resolve("synth");
-    SyntheticCollection.generate(
-        new SyntheticCollection.Config(
-            5,
-            10,
-            0.15,
-            0.15,
-            0.0,
-            16,
-            SyntheticCollection.NoiseMode.COHERENT,
-            SyntheticCollection.Layout.RECORDIO),
-        synth);
+    synth = EmbedOnceCommandTest.synthetic(dir.resolve("synth"));
     Path onnx = SharedData.find("models/mobilefacenet-512.onnx");
     if (onnx == null) {
       return;
@@ -71,10 +59,14 @@ class IntegrityCommandLineTest {
   /** A fresh copy of the finished run, to damage. */
   private Path copy(String name) throws IOException {
     assumeTrue(base != null, "../shared ONNX model is not present");
-    Path to = dir.resolve(name);
-    try (Stream<Path> s = Files.walk(base)) {
+    return copyTree(base, dir.resolve(name));
+  }
+
+  /** Copies the folder {@code from} to {@code to}, which must not exist; returns {@code to}. */
+  private static Path copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
       for (Path p : s.toList()) {
-        Path t = to.resolve(base.relativize(p).toString());
+        Path t = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(t);
         } else {
@@ -343,17 +335,7 @@ class IntegrityCommandLineTest {
       assertFalse(Files.exists(out), "refused before any work");
     }
     // a copy of the input elsewhere is found by what it removes: every class
-    Path copyOfInput = run.resolve("copy-of-input");
-    try (Stream<Path> s = Files.walk(synth)) {
-      for (Path p : s.toList()) {
-        Path t = copyOfInput.resolve(synth.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
+    Path copyOfInput = copyTree(synth, run.resolve("copy-of-input"));
     Path out = run.resolve("clean-copy");
     CommandLineTest.Result r =
         clean(run, out.toString(), "--exclude-identities-of", copyOfInput.toString());

@@ -83,6 +83,22 @@ class OwnershipTest {
     return a.toArray(String[]::new);
   }
 
+  /** {@code clean} of the shared prepared data with the shared model into {@code output}. */
+  String[] cleanArgs(Path output, String... extra) {
+    List<String> a =
+        new java.util.ArrayList<>(
+            List.of(
+                "clean",
+                "--data",
+                prepared.toString(),
+                "--model",
+                model.toString(),
+                "--output",
+                output.toString()));
+    a.addAll(List.of(extra));
+    return a.toArray(String[]::new);
+  }
+
   static CommandLineTest.Result ok(String... args) {
     CommandLineTest.Result r = CommandLineTest.run(args);
     assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.err() + r.out());
@@ -169,16 +185,7 @@ class OwnershipTest {
   @Test
   void overwriteKeepsFilesAddedToTheRecordByHandOrChangedSince() throws Exception {
     Path out = dir.resolve("clean-stamped");
-    String[] clean = {
-      "clean",
-      "--data",
-      prepared.toString(),
-      "--model",
-      model.toString(),
-      "--output",
-      out.toString(),
-      "--overwrite"
-    };
+    String[] clean = cleanArgs(out, "--overwrite");
     ok(clean);
     ok("report", "--clean", out.toString());
     ok(clean); // the report's own files, written again, are still FaceSieve's
@@ -207,16 +214,7 @@ class OwnershipTest {
     Path emb = dir.resolve("emb");
     Path theirs = userFile(emb.resolve("theirs.parquet"), "not an embedding");
     CommandLineTest.Result r =
-        CommandLineTest.run(
-            "clean",
-            "--data",
-            prepared.toString(),
-            "--model",
-            model.toString(),
-            "--output",
-            dir.resolve("clean-e1").toString(),
-            "--embeddings",
-            emb.toString());
+        CommandLineTest.run(cleanArgs(dir.resolve("clean-e1"), "--embeddings", emb.toString()));
     refused(r, "theirs.parquet");
     assertEquals("not an embedding", Files.readString(theirs));
     assertFalse(Files.exists(dir.resolve("clean-e1/summary.json")));
@@ -225,47 +223,27 @@ class OwnershipTest {
     Path emb2 = dir.resolve("emb2");
     for (String t : new String[] {"60", "70"}) {
       ok(
-          "clean",
-          "--data",
-          prepared.toString(),
-          "--model",
-          model.toString(),
-          "--output",
-          dir.resolve("clean-e2").toString(),
-          "--embeddings",
-          emb2.toString(),
-          "--overwrite",
-          "--threshold-deg",
-          t);
+          cleanArgs(
+              dir.resolve("clean-e2"),
+              "--embeddings",
+              emb2.toString(),
+              "--overwrite",
+              "--threshold-deg",
+              t));
     }
     assertTrue(Files.isRegularFile(dir.resolve("emb2.json")));
     // the cache's record lies beside it: a user's file in that place is not overwritten
     Path theirsJson = userFile(dir.resolve("emb3.json"), "{\"mine\": true}");
     r =
         CommandLineTest.run(
-            "clean",
-            "--data",
-            prepared.toString(),
-            "--model",
-            model.toString(),
-            "--output",
-            dir.resolve("clean-e4").toString(),
-            "--embeddings",
-            dir.resolve("emb3").toString());
+            cleanArgs(dir.resolve("clean-e4"), "--embeddings", dir.resolve("emb3").toString()));
     refused(r, "emb3.json", "not the record of a FaceSieve embedding cache");
     assertEquals("{\"mine\": true}", Files.readString(theirsJson));
     // the cache must not overlap what clean reads or writes
     r =
         CommandLineTest.run(
-            "clean",
-            "--data",
-            prepared.toString(),
-            "--model",
-            model.toString(),
-            "--output",
-            dir.resolve("clean-e3").toString(),
-            "--embeddings",
-            prepared.resolve("faces").toString());
+            cleanArgs(
+                dir.resolve("clean-e3"), "--embeddings", prepared.resolve("faces").toString()));
     refused(r, "overlaps");
   }
 
