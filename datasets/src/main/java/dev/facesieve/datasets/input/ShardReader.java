@@ -2,22 +2,17 @@ package dev.facesieve.datasets.input;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.NoiseKind;
 import dev.facesieve.datasets.QuarantineReason;
 import dev.facesieve.datasets.QuarantineRecord;
 import dev.facesieve.datasets.SourceRef;
-import dev.facesieve.datasets.parquet.ParquetFiles;
 import dev.facesieve.datasets.recordio.IRHeader;
 import dev.facesieve.datasets.recordio.RecordIOException;
 import dev.facesieve.datasets.recordio.RecordIOReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
-import org.apache.avro.generic.GenericFixed;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Reads one {@link InputShard} and hands every record it holds to a {@link ShardSink}: as a {@link
@@ -57,7 +52,7 @@ public final class ShardReader {
         maxBytes);
     this.identityNames = identityNames;
     this.maxBytes = maxBytes;
-    this.rowGroupLimit = ParquetRowGroups.defaultLimit();
+    this.rowGroupLimit = ParquetShardReader.defaultRowGroupLimit();
   }
 
   /** A reader whose Parquet row groups of more image bytes than {@code rowGroupLimit} go unread. */
@@ -77,7 +72,7 @@ public final class ShardReader {
     } else if (shard instanceof InputShard.Folder f) {
       readFolder(f, sink);
     } else if (shard instanceof InputShard.Parquet p) {
-      readParquet(p, sink);
+      new ParquetShardReader(maxBytes, rowGroupLimit, this::nameOf).read(p, sink);
     }
   }
 
@@ -376,122 +371,5 @@ public final class ShardReader {
 
   private String tooLarge(long size) {
     return size + " bytes, over --max-bytes " + maxBytes;
-  }
-
-  /** A column's value, or null when the column is not named or not in the file. */
-  @Nullable
-  private static Object column(GenericRecord r, @Nullable String name) {
-    return name != null && r.getSchema().getField(name) != null ? r.get(name) : null;
-  }
-
-  /**
-   * Reads a Parquet shard, except its row groups whose image column holds more bytes than a worker
-   * may hold ({@link ParquetRowGroups}): their rows are quarantined unread.
-   */
-  private void readParquet(InputShard.Parquet s, ShardSink sink) throws IOException {
-    List<ParquetFiles.ColumnInGroup> groups =
-        ParquetRowGroups.inShard(s.file(), s.columns().image(), s.start(), s.end());
-    if (groups.stream().allMatch(g -> g.columnBytes() <= rowGroupLimit)) {
-      readParquetRows(s, s.start(), s.end(), s.firstRow(), sink);
-      return;
-    }
-    long row = s.firstRow();
-    for (ParquetFiles.ColumnInGroup g : groups) {
-      ParquetFiles.RowGroup rg = g.group();
-      if (g.columnBytes() > rowGroupLimit) {
-        ParquetRowGroups.quarantineUnread(s, g, row, rowGroupLimit, sink);
-      } else {
-        readParquetRows(s, rg.start(), rg.start() + rg.length(), row, sink);
-      }
-      row += rg.rows();
-    }
-  }
-
-  /** Reads the rows of the row groups whose middle lies in {@code [start, end)}. */
-  private void readParquetRows(
-      InputShard.Parquet s, long start, long end, long firstRow, ShardSink sink)
-      throws IOException {
-    ColumnMapping c = s.columns();
-    long[] row = {firstRow};
-    ParquetFiles.read(
-        s.file(),
-        start,
-        end,
-        (GenericRecord r) -> {
-          long rowIndex = row[0]++;
-          Object idValue = column(r, c.id());
-          String id = idValue != null ? idValue.toString() : s.fileName() + "#" + rowIndex;
-          SourceRef src = new SourceRef(s.fileName(), rowIndex);
-          // a truth file naming the record wins over the file's own truth columns
-          NoiseKind truth = s.side().truthOf(id);
-          String trueIdentity = s.side().trueIdentityOf(id);
-          String trueDuplicateOf = s.side().trueDuplicateOf(id);
-          if (truth == null) {
-            if (column(r, c.truth()) != null) {
-              try {
-                truth = NoiseKind.parse(column(r, c.truth()).toString());
-              } catch (IllegalArgumentException e) {
-                truth = null;
-              }
-            }
-            Object trueIdentityValue = column(r, c.trueIdentity());
-            trueIdentity = trueIdentityValue == null ? null : trueIdentityValue.toString();
-            Object copyOfValue = column(r, c.trueDuplicateOf());
-            trueDuplicateOf = copyOfValue == null ? null : copyOfValue.toString();
-          }
-          Object img = r.get(c.image());
-          if (img instanceof GenericRecord struct && struct.getSchema().getField("bytes") != null) {
-            img = struct.get("bytes");
-          }
-          byte[] bytes =
-              img == null
-                  ? new byte[0]
-                  : img instanceof GenericFixed fixed ? fixed.bytes() : FaceSchemas.bytes(img);
-          if (bytes.length > maxBytes) {
-            sink.quarantine(
-                new QuarantineRecord(
-                    id,
-                    src,
-                    QuarantineReason.IMAGE_TOO_LARGE,
-                    "image of " + tooLarge(bytes.length),
-                    null,
-                    null,
-                    null,
-                    bytes.length,
-                    truth));
-            return;
-          }
-          Object lv = r.get(c.label());
-          Integer label = null;
-          String bad;
-          if (lv instanceof Number n) {
-            bad = labelProblem(n.doubleValue(), s.numClasses());
-            label = bad == null ? n.intValue() : null;
-          } else {
-            bad =
-                "label column '" + c.label() + "' holds " + (lv == null ? "null" : "a non-number");
-          }
-          if (bad != null) {
-            sink.quarantine(
-                QuarantineRecord.of(
-                    id, src, QuarantineReason.LABEL_OUT_OF_RANGE, bad, null, null, bytes, truth));
-            return;
-          }
-          Object identityValue = column(r, c.identity());
-          String identity = identityValue != null ? identityValue.toString() : nameOf(label);
-          float[] lm = s.side().landmarksOf(id);
-          if (lm == null
-              && column(r, c.landmarks()) instanceof List<?> l
-              && l.size() == 10
-              && l.stream().allMatch(Number.class::isInstance)) {
-            lm = new float[10];
-            for (int i = 0; i < 10; i++) {
-              lm[i] = ((Number) l.get(i)).floatValue();
-            }
-          }
-          sink.face(
-              new RawFace(
-                  id, label, identity, bytes, src, lm, truth, trueIdentity, trueDuplicateOf));
-        });
   }
 }
