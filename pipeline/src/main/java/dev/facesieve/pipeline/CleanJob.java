@@ -192,8 +192,7 @@ public final class CleanJob {
       EmbeddingCache.Reuse reuse =
           cache == null
               ? EmbeddingCache.Reuse.EMPTY
-              : cache.check(
-                  embedder, model.sha256(), prepared.fingerprint(), model.embeddingSize());
+              : cache.check(embedder, prepared.fingerprint(), model.embeddingSize());
       if (reuse.why() != null) {
         progress.onNote(
             "clean", "the embedding store " + s.embeddings() + " is rebuilt: " + reuse.why());

@@ -54,16 +54,9 @@ import org.slf4j.LoggerFactory;
  * is refused, as {@link OutputGuard} does for other outputs. Before the files are replaced the
  * record is rewritten without a key (naming the old and new files), and after them with it, so an
  * interrupted replacement is never taken for a valid store.
- *
- * <p>Caches written before this layout (record {@code embeddings.json} and {@code
- * .facesieve-owned.json} inside the folder) are moved to it when opened: their embeddings are
- * reused, since re-embedding a large dataset takes hours.
  */
 final class EmbeddingCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
-
-  /** The record's name inside caches written before it moved beside the folder. */
-  static final String LEGACY_MARKER = "embeddings.json";
 
   /**
    * {@code DIR.json}; keys alphabetical as the record has always been written.
@@ -71,9 +64,7 @@ final class EmbeddingCache implements AutoCloseable {
    * @param kind always {@code embeddings}: tells this record from a user's JSON file
    * @param embedder what embedded them (the ONNX file or the model folder), for people
    * @param embedderSha256 {@link EmbedderKey#sha256()}; null while the files are being replaced
-   * @param model the model folder, in records from before the store was keyed by its embedder
-   * @param modelSha256 that model's {@code model.json} hash (such records' key)
-   * @param files the files FaceSieve wrote in the folder (null in records from before the move)
+   * @param files the files FaceSieve wrote in the folder
    * @param contents each file's size, rows and SHA-256 as written: a store whose files differ is
    *     rebuilt, never decided on (null while the files are being replaced)
    * @param rows the embeddings in the store
@@ -84,8 +75,6 @@ final class EmbeddingCache implements AutoCloseable {
       @Nullable String kind,
       @Nullable String embedder,
       @Nullable String embedderSha256,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String model,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String modelSha256,
       @Nullable String dataFingerprint,
       @Nullable String facesieveVersion,
       @Nullable List<String> files,
@@ -194,9 +183,6 @@ final class EmbeddingCache implements AutoCloseable {
    */
   static OutputGuard.Ownership inspect(Location dir) throws IOException {
     Marker m = readMarker(dir);
-    if (isLegacy(dir)) {
-      return OutputGuard.inspect(dir, OutputKind.EMBEDDINGS);
-    }
     return OutputGuard.inspect(
         dir, OutputKind.EMBEDDINGS, m == null || m.files() == null ? List.of() : m.files());
   }
@@ -207,8 +193,7 @@ final class EmbeddingCache implements AutoCloseable {
   }
 
   /**
-   * Opens the cache folder (a local path or a URI), creating it when absent, locks it and moves a
-   * cache of the earlier layout to this one.
+   * Opens the cache folder (a local path or a URI), creating it when absent, and locks it.
    *
    * @throws InputException when it holds files the cache did not write or another run holds it
    */
@@ -218,10 +203,7 @@ final class EmbeddingCache implements AutoCloseable {
     OutputLock lock =
         OutputLock.acquire(dir, lockOf(dir), "facesieve " + OutputKind.EMBEDDINGS.command());
     try {
-      OutputGuard.Ownership o = inspect(dir);
-      if (isLegacy(dir)) {
-        moveRecordOut(dir, o);
-      }
+      inspect(dir); // again, now that no other run can change the folder
     } catch (RuntimeException | IOException e) {
       lock.close();
       throw e;
@@ -250,22 +232,13 @@ final class EmbeddingCache implements AutoCloseable {
    * Whether the folder holds embeddings of this embedder for the data with this fingerprint, with
    * every file as it was written (size and SHA-256, so a store whose rows were shuffled or cut is
    * rebuilt) and vectors of {@code dimension} values.
-   *
-   * @param modelSha256 the model's {@code model.json} hash, which a record from before the store
-   *     was keyed by its embedder matches instead; null where there is no model yet (training)
    */
-  Reuse check(
-      EmbedderKey embedder, @Nullable String modelSha256, String dataFingerprint, int dimension)
-      throws IOException {
+  Reuse check(EmbedderKey embedder, String dataFingerprint, int dimension) throws IOException {
     Marker m = readMarker(dir);
     if (m == null || m.files() == null || m.files().isEmpty()) {
       return Reuse.EMPTY;
     }
-    boolean sameEmbedder =
-        m.embedderSha256() != null
-            ? embedder.sha256().equals(m.embedderSha256())
-            : m.model() != null && modelSha256 != null && modelSha256.equals(m.modelSha256());
-    if (!sameEmbedder) {
+    if (!embedder.sha256().equals(m.embedderSha256())) {
       return Reuse.no("it holds another model's embeddings");
     }
     if (!dataFingerprint.equals(m.dataFingerprint())) {
@@ -450,18 +423,7 @@ final class EmbeddingCache implements AutoCloseable {
     both.addAll(written);
     writeMarker(
         dir,
-        new Marker(
-            KIND,
-            null,
-            null,
-            null,
-            null,
-            null,
-            Version.get(),
-            List.copyOf(both),
-            null,
-            null,
-            null));
+        new Marker(KIND, null, null, null, Version.get(), List.copyOf(both), null, null, null));
     OutputGuard.deleteOwned(before);
     for (String f : files) {
       Location target = dir.resolve(nameOf(f));
@@ -488,8 +450,6 @@ final class EmbeddingCache implements AutoCloseable {
             KIND,
             embedderName,
             embedder.sha256(),
-            null,
-            null,
             dataFingerprint,
             Version.get(),
             List.copyOf(written),
@@ -504,51 +464,12 @@ final class EmbeddingCache implements AutoCloseable {
 
   private static final String KIND = OutputGuard.name(OutputKind.EMBEDDINGS);
 
-  /** A cache of the earlier layout: its record inside the folder. */
-  private static boolean isLegacy(Location dir) throws IOException {
-    return dir.resolve(LEGACY_MARKER).exists() || dir.resolve(OutputGuard.OWNED).exists();
-  }
-
-  /**
-   * Moves the records of an earlier layout's cache beside it: the new record names the files the
-   * old ones did, and keeps their model and data when the cache was complete.
-   */
-  private static void moveRecordOut(Location dir, OutputGuard.Ownership o) throws IOException {
-    Location old = dir.resolve(LEGACY_MARKER);
-    // the old record, or the new one when an earlier move stopped after deleting the old one
-    Marker m =
-        old.isFile()
-            ? StageJson.MAPPER.readValue(old.readString(), Marker.class)
-            : markerOf(dir).isFile() ? readMarker(dir) : null;
-    List<String> files = o.owned().stream().filter(f -> !f.equals(LEGACY_MARKER)).toList();
-    writeMarker(
-        dir,
-        new Marker(
-            KIND,
-            m == null ? null : m.embedder(),
-            m == null ? null : m.embedderSha256(),
-            m == null ? null : m.model(),
-            m == null ? null : m.modelSha256(),
-            m == null ? null : m.dataFingerprint(),
-            m == null || m.facesieveVersion() == null ? Version.get() : m.facesieveVersion(),
-            files,
-            m == null ? null : m.contents(),
-            m == null ? null : m.rows(),
-            m == null ? null : m.dimension()));
-    old.deleteIfExists();
-    dir.resolve("." + LEGACY_MARKER + ".tmp").deleteIfExists();
-    dir.resolve(OutputGuard.OWNED).deleteIfExists();
-    dir.resolve("." + OutputGuard.OWNED + ".tmp").deleteIfExists();
-    LOG.info("{}: moved the cache's records beside it, to {}", dir, markerOf(dir));
-  }
-
   private static void writeMarker(Location dir, Marker m) throws IOException {
     markerOf(dir).writeAtomically(StageJson.write(m));
   }
 
   /**
-   * The cache's record, or null when there is none; an earlier layout's record inside the folder
-   * when there is no record beside it.
+   * The cache's record, or null when there is none.
    *
    * @throws InputException when the record's place holds a file that is not such a record
    */
@@ -572,7 +493,6 @@ final class EmbeddingCache implements AutoCloseable {
       }
       return m;
     }
-    Location legacy = dir.resolve(LEGACY_MARKER);
-    return legacy.isFile() ? StageJson.MAPPER.readValue(legacy.readString(), Marker.class) : null;
+    return null;
   }
 }

@@ -179,16 +179,14 @@ public final class OutputGuard {
               + "'; choose another output folder");
     }
     List<String> entries = entries(dir);
-    boolean legacy = record == null && anyFile(dir, kind.evidence());
     List<String> foreign = new ArrayList<>();
     List<String> changed = new ArrayList<>();
     for (String e : entries) {
       String written = tmpOf(e);
       boolean ours =
           record != null
-              ? record.owns(e, stampOf(dir, e, record))
-                  || (written != null && record.files().contains(written))
-              : legacy && (kind.inLayout(e) || (written != null && kind.inLayout(written)));
+              && (record.owns(e, stampOf(dir, e, record))
+                  || (written != null && record.files().contains(written)));
       (ours ? owned : foreign).add(e);
       if (!ours && record != null && record.files().contains(e)) {
         changed.add(e);
@@ -226,15 +224,6 @@ public final class OutputGuard {
               + " choose another output folder or move those files away");
     }
     return new Ownership(dir, kind, owned);
-  }
-
-  private static boolean anyFile(Location dir, List<String> names) throws IOException {
-    for (String e : names) {
-      if (dir.resolve(e).isFile()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -377,13 +366,6 @@ public final class OutputGuard {
     return null;
   }
 
-  /**
-   * Adds what a later command wrote into an output folder (the report, written again by {@code
-   * facesieve report} into a clean output) to the folder's record, so that a later {@code
-   * --overwrite} recognises it: {@code tops} (files, or folders with everything beneath them) are
-   * stamped afresh, every other entry keeps its stamp. A folder without a record is left as it is
-   * (its layout already names those files).
-   */
   /** {@link #addToRecord} of the report written again into the clean output {@code cleanDir}. */
   public static void recordReport(Path cleanDir) throws IOException {
     addToRecord(
@@ -394,6 +376,12 @@ public final class OutputGuard {
         dev.facesieve.reports.NoiseReport.PAGES_DIR);
   }
 
+  /**
+   * Adds what a later command wrote into an output folder (the report, written again by {@code
+   * facesieve report} into a clean output) to the folder's record, so that a later {@code
+   * --overwrite} recognises it: {@code tops} (files, or folders with everything beneath them) are
+   * stamped afresh, every other entry keeps its stamp. A folder without a record is left as it is.
+   */
   public static void addToRecord(Path dir, OutputKind kind, String... tops) throws IOException {
     Location d = Location.of(dir);
     OwnedFiles r = readRecord(d);

@@ -253,8 +253,7 @@ public final class TrainJob {
       return new ModelJson.Embeddings(null, key.sha256(), images, false);
     }
     try (EmbeddingCache cache = EmbeddingCache.open(store)) {
-      EmbeddingCache.Reuse reuse =
-          cache.check(key, null, manifest.fingerprint(), config.embeddingSize());
+      EmbeddingCache.Reuse reuse = cache.check(key, manifest.fingerprint(), config.embeddingSize());
       boolean reused = reuse.reusable();
       long embedded = 0;
       if (reuse.why() != null) {

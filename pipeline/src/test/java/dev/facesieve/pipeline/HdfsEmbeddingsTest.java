@@ -263,7 +263,7 @@ class HdfsEmbeddingsTest {
         new EmbedderKey("onnx", "0".repeat(64), dev.facesieve.model.Preprocessing.ARCFACE, 3);
     Path staged;
     try (EmbeddingCache cache = EmbeddingCache.open(store)) {
-      assertFalse(cache.check(key, null, "data", 3).reusable());
+      assertFalse(cache.check(key, "data", 3).reusable());
       staged = cache.staging();
       assertFalse(staged.startsWith(dir), "a local temporary folder");
       Files.createDirectories(staged);
@@ -276,7 +276,7 @@ class HdfsEmbeddingsTest {
         }
       }
       cache.commit(staged, key, "test", "data", 3);
-      assertTrue(cache.check(key, null, "data", 3).reusable());
+      assertTrue(cache.check(key, "data", 3).reusable());
       assertFalse(Files.exists(staged), "the local staging folder is deleted by the commit");
       assertEquals(List.of("part-0.parquet", "part-1.parquet"), store.list());
       Path table = dir.resolve("table.f32");
@@ -287,9 +287,9 @@ class HdfsEmbeddingsTest {
     }
     assertFalse(store.sibling(OutputLock.FILE + ".driver").exists(), "the lock is released");
     try (EmbeddingCache again = EmbeddingCache.open(store)) {
-      assertTrue(again.check(key, null, "data", 3).reusable(), "a later open finds it valid");
-      assertFalse(again.check(key, null, "other data", 3).reusable());
-      assertFalse(again.check(key, null, "data", 4).reusable(), "vectors of another dimension");
+      assertTrue(again.check(key, "data", 3).reusable(), "a later open finds it valid");
+      assertFalse(again.check(key, "other data", 3).reusable());
+      assertFalse(again.check(key, "data", 4).reusable(), "vectors of another dimension");
     }
   }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code facesieve report} writes {@code report/} pages into a clean output; in a folder written
  * before the pages existed they must become FaceSieve's, or a later {@code clean --overwrite} there
- * would refuse them as the user's.
+ * would refuse them as the user's. A folder without a record is nobody's output.
  */
 class ReportPagesOwnershipTest {
   @Test
@@ -33,15 +33,15 @@ class ReportPagesOwnershipTest {
   }
 
   @Test
-  void aFolderWithoutARecordRecognisesThePagesByLayout(@TempDir Path dir) throws Exception {
+  void aFolderWithoutARecordIsNobodysOutput(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("summary.json"), "{}");
     Files.createDirectories(dir.resolve("report/classes"));
     Files.writeString(dir.resolve("report/classes/3.html"), "<html></html>");
-    Files.writeString(dir.resolve("relabelled.csv"), "id\n");
     OutputGuard.addToRecord(dir, OutputKind.CLEAN, "report"); // no record: left as it is
     assertTrue(Files.notExists(dir.resolve(OutputGuard.OWNED)));
-    OutputGuard.Ownership o = OutputGuard.inspect(dir, OutputKind.CLEAN);
-    assertTrue(o.owned().contains("report/classes/3.html"), o.owned().toString());
-    assertTrue(o.owned().contains("relabelled.csv"));
+    // without a record nothing in it is FaceSieve's: a clean there is refused, naming a file
+    InputException e =
+        assertThrows(InputException.class, () -> OutputGuard.inspect(dir, OutputKind.CLEAN));
+    assertTrue(e.getMessage().contains("report/classes/3.html"), e.getMessage());
   }
 }

@@ -225,30 +225,6 @@ class RunCommandTest {
     assertThreeLevel(ParquetFiles.list(out.resolve("clean/kept")).get(0), "landmarks");
     assertThreeLevel(out.resolve("clean/classes.parquet"), "samples_per_sub_center");
     assertThreeLevel(out.resolve("model/centres.parquet"), "vector");
-
-    // a cache of the earlier layout (records inside) is moved to this one and reused
-    Path emb = out.resolve("embeddings");
-    Map<String, Object> record = Json.read(out.resolve("embeddings.json"));
-    List<?> files = (List<?>) record.remove("files");
-    record.remove("kind");
-    Files.writeString(emb.resolve("embeddings.json"), Json.write(record));
-    List<Object> owned = new ArrayList<>(files);
-    owned.add("embeddings.json");
-    Files.writeString(
-        emb.resolve(OutputGuard.OWNED),
-        Json.write(Map.of("kind", "embeddings", "files", owned, "facesieve_version", "old")));
-    Files.delete(out.resolve("embeddings.json"));
-    r = CommandLineTest.run(args(synth, out, "--name", "t65", "--threshold-deg", "65"));
-    assertEquals(0, r.code(), r.err());
-    Map<String, Object> s65 = Json.read(out.resolve("clean-t65/summary.json"));
-    assertEquals(true, ((Map<?, ?>) s65.get("options")).get("embeddings_reused"));
-    try (Stream<Path> left = Files.list(emb)) {
-      assertEquals(files.size(), left.filter(f -> f.toString().endsWith(".parquet")).count());
-    }
-    try (Stream<Path> left = Files.list(emb)) {
-      assertTrue(left.allMatch(f -> f.toString().endsWith(".parquet")));
-    }
-    assertEquals(files, Json.read(out.resolve("embeddings.json")).get("files"));
   }
 
   /** The footer's list: {@code <column> (LIST) { repeated group list { element } }}. */
