@@ -269,6 +269,10 @@ class FolderAndParquetInputTest {
     assertEquals("LABEL_OUT_OF_RANGE", c.quarantined.get(0).reason().name());
   }
 
+  /** Rows of an image (bytes) and a label: the smallest Parquet input. */
+  static final Schema IMAGE_AND_LABEL =
+      SchemaBuilder.record("Row").fields().requiredBytes("image").requiredInt("label").endRecord();
+
   /**
    * Issue 29 point 3: a row group whose image column holds more than a worker may hold is
    * quarantined from the footer, unread, while the file's other row groups are read; its rows keep
@@ -276,12 +280,7 @@ class FolderAndParquetInputTest {
    */
   @Test
   void aRowGroupOfTooManyImageBytesIsQuarantinedUnread() throws Exception {
-    Schema s =
-        SchemaBuilder.record("Row")
-            .fields()
-            .requiredBytes("image")
-            .requiredInt("label")
-            .endRecord();
+    Schema s = IMAGE_AND_LABEL;
     byte[] small = TestImages.jpeg(1);
     byte[] big = new byte[small.length * 8];
     java.util.Arrays.fill(big, (byte) 7);
@@ -325,12 +324,7 @@ class FolderAndParquetInputTest {
 
   @Test
   void parquetImagesOverMaxBytesAreQuarantinedAndAnOptionalColumnMayBeMissing() throws Exception {
-    Schema s =
-        SchemaBuilder.record("Row")
-            .fields()
-            .requiredBytes("image")
-            .requiredInt("label")
-            .endRecord();
+    Schema s = IMAGE_AND_LABEL;
     byte[] small = TestImages.jpeg(1);
     byte[] big = new byte[small.length * 4];
     List<GenericRecord> rows = new ArrayList<>();
