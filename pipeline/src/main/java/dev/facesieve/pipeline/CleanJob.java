@@ -189,9 +189,9 @@ public final class CleanJob {
       Location staging = out.stagingLocation();
       cache = s.embeddings() == null ? null : EmbeddingCache.open(s.embeddings());
       EmbedderKey embedder = cache == null ? null : EmbedderKey.of(model);
-      EmbeddingCache.Reuse reuse =
+      StoreRecord.Reuse reuse =
           cache == null
-              ? EmbeddingCache.Reuse.EMPTY
+              ? StoreRecord.Reuse.EMPTY
               : cache.check(embedder, prepared.fingerprint(), model.embeddingSize());
       if (reuse.why() != null) {
         progress.onNote(

@@ -1,7 +1,5 @@
 package dev.facesieve.pipeline;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.facesieve.datasets.CleanSchemas;
 import dev.facesieve.datasets.FaceSchemas;
 import dev.facesieve.datasets.InputException;
@@ -38,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * DIR}; {@code run} uses {@code <out>/embeddings}): whichever stage needs them first embeds the
  * data once, and every later stage with the same embedder and data reuses them. {@code DIR} holds
  * only {@code *.parquet} files of {@code id, label, vector}, so pandas, pyarrow or DuckDB read it
- * as one table; its record, {@code DIR.json} ({@link Marker}), its lock ({@code
+ * as one table; its record, {@code DIR.json} ({@link StoreRecord}), its lock ({@code
  * .facesieve.lock.DIR}) and, while a stage fills it, its staging folder ({@code .DIR.tmp}) lie
  * beside it.
  *
@@ -57,47 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddingCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
-
-  /**
-   * {@code DIR.json}; keys alphabetical as the record has always been written.
-   *
-   * @param kind always {@code embeddings}: tells this record from a user's JSON file
-   * @param embedder what embedded them (the ONNX file or the model folder), for people
-   * @param embedderSha256 {@link EmbedderKey#sha256()}; null while the files are being replaced
-   * @param files the files FaceSieve wrote in the folder
-   * @param contents each file's size, rows and SHA-256 as written: a store whose files differ is
-   *     rebuilt, never decided on (null while the files are being replaced)
-   * @param rows the embeddings in the store
-   * @param dimension the values of each embedding
-   */
-  @JsonPropertyOrder(alphabetic = true)
-  record Marker(
-      @Nullable String kind,
-      @Nullable String embedder,
-      @Nullable String embedderSha256,
-      @Nullable String dataFingerprint,
-      @Nullable String facesieveVersion,
-      @Nullable List<String> files,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Map<String, StoredFile> contents,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long rows,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer dimension) {}
-
-  /** One store file as it was written. */
-  @JsonPropertyOrder(alphabetic = true)
-  record StoredFile(long bytes, long rows, String sha256) {}
-
-  /**
-   * Whether the store can be reused: {@code why} is null when it can, or when there is nothing to
-   * reuse ({@code empty}); otherwise it says, for the console, why it is rebuilt.
-   */
-  record Reuse(boolean reusable, boolean empty, @Nullable String why) {
-    static final Reuse YES = new Reuse(true, false, null);
-    static final Reuse EMPTY = new Reuse(false, true, null);
-
-    static Reuse no(String why) {
-      return new Reuse(false, false, why);
-    }
-  }
 
   private final Location dir;
   private final OutputLock lock;
@@ -182,7 +139,7 @@ final class EmbeddingCache implements AutoCloseable {
    *     place holds a file that is not such a record
    */
   static OutputGuard.Ownership inspect(Location dir) throws IOException {
-    Marker m = readMarker(dir);
+    StoreRecord m = readStoreRecord(dir);
     return OutputGuard.inspect(
         dir, OutputKind.EMBEDDINGS, m == null || m.files() == null ? List.of() : m.files());
   }
@@ -229,54 +186,13 @@ final class EmbeddingCache implements AutoCloseable {
   }
 
   /**
-   * Whether the folder holds embeddings of this embedder for the data with this fingerprint, with
-   * every file as it was written (size and SHA-256, so a store whose rows were shuffled or cut is
-   * rebuilt) and vectors of {@code dimension} values.
+   * Whether the folder holds embeddings of this embedder for the data with this fingerprint, every
+   * file as it was written and vectors of {@code dimension} values ({@link StoreRecord#check}).
    */
-  Reuse check(EmbedderKey embedder, String dataFingerprint, int dimension) throws IOException {
-    Marker m = readMarker(dir);
-    if (m == null || m.files() == null || m.files().isEmpty()) {
-      return Reuse.EMPTY;
-    }
-    if (!embedder.sha256().equals(m.embedderSha256())) {
-      return Reuse.no("it holds another model's embeddings");
-    }
-    if (!dataFingerprint.equals(m.dataFingerprint())) {
-      return Reuse.no("it holds embeddings of other data");
-    }
-    if (m.contents() == null || m.dimension() == null) {
-      return Reuse.no("its record has no hashes of its files (written by an earlier FaceSieve)");
-    }
-    if (m.dimension() != dimension) {
-      return Reuse.no(
-          "its vectors have " + m.dimension() + " values and the model's have " + dimension);
-    }
-    for (String f : m.files()) {
-      String why = changed(dir.resolve(f), m.contents().get(f));
-      if (why != null) {
-        return Reuse.no(f + " " + why);
-      }
-    }
-    return Reuse.YES;
-  }
-
-  /** What differs between a store file and its record, or null when nothing does. */
-  @Nullable
-  private static String changed(Location file, @Nullable StoredFile recorded) throws IOException {
-    if (recorded == null) {
-      return "is not in the record's hashes";
-    }
-    if (!file.isFile()) {
-      return "is missing";
-    }
-    long bytes = file.size();
-    if (bytes != recorded.bytes()) {
-      return "has " + bytes + " bytes where " + recorded.bytes() + " were written";
-    }
-    if (!file.sha256().equals(recorded.sha256())) {
-      return "changed since it was written (its SHA-256 differs)";
-    }
-    return null;
+  StoreRecord.Reuse check(EmbedderKey embedder, String dataFingerprint, int dimension)
+      throws IOException {
+    StoreRecord m = readStoreRecord(dir);
+    return m == null ? StoreRecord.Reuse.EMPTY : m.check(dir, embedder, dataFingerprint, dimension);
   }
 
   /**
@@ -421,9 +337,10 @@ final class EmbeddingCache implements AutoCloseable {
     }
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
-    writeMarker(
+    writeStoreRecord(
         dir,
-        new Marker(KIND, null, null, null, Version.get(), List.copyOf(both), null, null, null));
+        new StoreRecord(
+            KIND, null, null, null, Version.get(), List.copyOf(both), null, null, null));
     OutputGuard.deleteOwned(before);
     for (String f : files) {
       Location target = dir.resolve(nameOf(f));
@@ -436,17 +353,18 @@ final class EmbeddingCache implements AutoCloseable {
       }
     }
     staged.deleteRecursively();
-    Map<String, StoredFile> contents = new TreeMap<>();
+    Map<String, StoreRecord.StoredFile> contents = new TreeMap<>();
     long rows = 0;
     for (String f : written) {
       Location file = dir.resolve(f);
-      StoredFile sf = new StoredFile(file.size(), file.parquetRows(), file.sha256());
+      StoreRecord.StoredFile sf =
+          new StoreRecord.StoredFile(file.size(), file.parquetRows(), file.sha256());
       contents.put(f, sf);
       rows += sf.rows();
     }
-    writeMarker(
+    writeStoreRecord(
         dir,
-        new Marker(
+        new StoreRecord(
             KIND,
             embedderName,
             embedder.sha256(),
@@ -464,7 +382,7 @@ final class EmbeddingCache implements AutoCloseable {
 
   private static final String KIND = OutputGuard.name(OutputKind.EMBEDDINGS);
 
-  private static void writeMarker(Location dir, Marker m) throws IOException {
+  private static void writeStoreRecord(Location dir, StoreRecord m) throws IOException {
     markerOf(dir).writeAtomically(StageJson.write(m));
   }
 
@@ -474,12 +392,12 @@ final class EmbeddingCache implements AutoCloseable {
    * @throws InputException when the record's place holds a file that is not such a record
    */
   @Nullable
-  private static Marker readMarker(Location dir) throws IOException {
+  private static StoreRecord readStoreRecord(Location dir) throws IOException {
     Location f = markerOf(dir);
     if (f.exists()) {
-      Marker m;
+      StoreRecord m;
       try {
-        m = f.isFile() ? StageJson.MAPPER.readValue(f.readString(), Marker.class) : null;
+        m = f.isFile() ? StageJson.MAPPER.readValue(f.readString(), StoreRecord.class) : null;
       } catch (IOException e) {
         m = null;
       }

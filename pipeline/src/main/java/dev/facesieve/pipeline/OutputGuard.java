@@ -1,7 +1,6 @@
 package dev.facesieve.pipeline;
 
 import dev.facesieve.datasets.InputException;
-import dev.facesieve.datasets.contract.StageJson;
 import dev.facesieve.datasets.io.LocalFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,9 +10,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -143,7 +140,7 @@ public final class OutputGuard {
 
   /** {@link #inspect(Path, OutputKind)} on any file system. */
   public static Ownership inspect(Location dir, OutputKind kind) throws IOException {
-    return inspect(dir, kind, dir.isDirectory() ? readRecord(dir) : null);
+    return inspect(dir, kind, dir.isDirectory() ? OwnedFiles.read(dir) : null);
   }
 
   /**
@@ -185,7 +182,7 @@ public final class OutputGuard {
       String written = tmpOf(e);
       boolean ours =
           record != null
-              && (record.owns(e, stampOf(dir, e, record))
+              && (record.owns(e, OwnedFiles.stampOf(dir, e, record))
                   || (written != null && record.files().contains(written)));
       (ours ? owned : foreign).add(e);
       if (!ours && record != null && record.files().contains(e)) {
@@ -246,67 +243,6 @@ public final class OutputGuard {
   }
 
   /**
-   * Writes the record of {@code dir}: it is an output of {@code kind} and FaceSieve wrote {@code
-   * files}.
-   */
-  public static void record(Path dir, OutputKind kind, Collection<String> files)
-      throws IOException {
-    record(Location.of(dir), kind, files);
-  }
-
-  /**
-   * {@link #record(Path, OutputKind, Collection)} on any file system: each file that exists is
-   * stamped with its size and modification time (see {@link OwnedFiles}); a name not written yet is
-   * pending.
-   */
-  public static void record(Location dir, OutputKind kind, Collection<String> files)
-      throws IOException {
-    SortedMap<String, OwnedFiles.Stamp> stamps = new TreeMap<>();
-    List<String> pending = new ArrayList<>();
-    for (String f : new TreeSet<>(files)) {
-      if (f.endsWith("/")) {
-        continue;
-      }
-      Location file = dir.resolve(f);
-      if (file.isFile()) {
-        stamps.put(f, new OwnedFiles.Stamp(file.size(), file.modifiedMillis()));
-      } else {
-        pending.add(f);
-      }
-    }
-    write(dir, new OwnedFiles(name(kind), Version.get(), sorted(files), stamps, pending));
-  }
-
-  /**
-   * Records that FaceSieve is about to write (or rewrite) {@code files} in {@code dir}: every name
-   * is pending, trusted by name until {@link #record} stamps the finished files.
-   */
-  static void claim(Location dir, OutputKind kind, Collection<String> files) throws IOException {
-    List<String> names = sorted(files);
-    List<String> pending = names.stream().filter(f -> !f.endsWith("/")).toList();
-    write(dir, new OwnedFiles(name(kind), Version.get(), names, new TreeMap<>(), pending));
-  }
-
-  private static List<String> sorted(Collection<String> files) {
-    return List.copyOf(new TreeSet<>(files));
-  }
-
-  private static void write(Location dir, OwnedFiles record) throws IOException {
-    dir.resolve(OWNED).writeAtomically(StageJson.write(record));
-  }
-
-  /** The stamp of entry {@code e} when the record has stamps and it is a file; else null. */
-  @Nullable
-  private static OwnedFiles.Stamp stampOf(Location dir, String e, OwnedFiles record)
-      throws IOException {
-    if (record.stamps() == null || e.endsWith("/")) {
-      return null;
-    }
-    Location f = dir.resolve(e);
-    return f.isFile() ? new OwnedFiles.Stamp(f.size(), f.modifiedMillis()) : null;
-  }
-
-  /**
    * {@code name} and everything beneath it in {@code root}, relative to {@code root} ({@code
    * /}-separated, folders ending in {@code /}); empty when absent.
    */
@@ -364,70 +300,6 @@ public final class OutputGuard {
       return e.substring(0, slash + 1) + name.substring(1, name.length() - 4);
     }
     return null;
-  }
-
-  /** {@link #addToRecord} of the report written again into the clean output {@code cleanDir}. */
-  public static void recordReport(Path cleanDir) throws IOException {
-    addToRecord(
-        cleanDir,
-        OutputKind.CLEAN,
-        dev.facesieve.reports.NoiseReport.JSON_FILE,
-        dev.facesieve.reports.NoiseReport.HTML_FILE,
-        dev.facesieve.reports.NoiseReport.PAGES_DIR);
-  }
-
-  /**
-   * Adds what a later command wrote into an output folder (the report, written again by {@code
-   * facesieve report} into a clean output) to the folder's record, so that a later {@code
-   * --overwrite} recognises it: {@code tops} (files, or folders with everything beneath them) are
-   * stamped afresh, every other entry keeps its stamp. A folder without a record is left as it is.
-   */
-  public static void addToRecord(Path dir, OutputKind kind, String... tops) throws IOException {
-    Location d = Location.of(dir);
-    OwnedFiles r = readRecord(d);
-    if (r == null) {
-      return;
-    }
-    TreeSet<String> files = new TreeSet<>(r.files());
-    List<String> rewritten = new ArrayList<>();
-    for (String top : tops) {
-      rewritten.addAll(tree(d, top));
-    }
-    files.addAll(rewritten);
-    if (r.stamps() == null) {
-      record(d, kind, files);
-      return;
-    }
-    SortedMap<String, OwnedFiles.Stamp> stamps = new TreeMap<>(r.stamps());
-    List<String> pending = new ArrayList<>(r.pending());
-    for (String f : rewritten) {
-      Location file = d.resolve(f);
-      if (!f.endsWith("/") && file.isFile()) {
-        stamps.put(f, new OwnedFiles.Stamp(file.size(), file.modifiedMillis()));
-        pending.remove(f);
-      }
-    }
-    write(d, new OwnedFiles(name(kind), Version.get(), sorted(files), stamps, pending));
-  }
-
-  @Nullable
-  private static OwnedFiles readRecord(Location dir) throws IOException {
-    Location f = dir.resolve(OWNED);
-    if (!f.isFile()) {
-      return null;
-    }
-    try {
-      OwnedFiles r = StageJson.MAPPER.readValue(f.readString(), OwnedFiles.class);
-      if (r.kind() == null) {
-        throw new IOException("no kind");
-      }
-      return r;
-    } catch (IOException e) {
-      throw new InputException(
-          f.toString(),
-          "unreadable record of what FaceSieve wrote here (" + e.getMessage() + ")",
-          e);
-    }
   }
 
   static String name(OutputKind kind) {

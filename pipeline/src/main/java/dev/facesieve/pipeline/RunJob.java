@@ -197,7 +197,7 @@ public final class RunJob {
   /**
    * Checks every path and option of every stage before the first one starts, so that a typo costs
    * seconds, not a prepare of hours: the input and side files ({@link PrepareJob#check}), the
-   * output folder and what it holds, the backbone ({@link TrainJob#check}: an ONNX file is loaded
+   * output folder and what it holds, the backbone ({@link BackboneCheck}: an ONNX file is loaded
    * and its embedding size compared) and the runner ({@link Runners#check}). Options with no file
    * behind them were checked when the settings were built. Writes nothing.
    *
@@ -213,7 +213,7 @@ public final class RunJob {
     if (s.excludeIdentitiesOf() != null && !Files.exists(s.excludeIdentitiesOf())) {
       throw new InputException(s.excludeIdentitiesOf(), "test set not found");
     }
-    TrainJob.check(s.train());
+    BackboneCheck.check(s.train());
     Runners.check(s.runner());
   }
 }

@@ -158,7 +158,7 @@ final class RunStages {
       } else {
         log.accept("report: regenerating (report options changed)");
         NoiseReport.regenerate(cleanDir.local("the report"), s.report());
-        OutputGuard.recordReport(cleanDir.local("the report"));
+        OwnedFiles.recordReport(cleanDir.local("the report"));
         state = state.record(out, reportStage, reportKey, reportFile);
         did.put(reportStage, "ran");
       }

@@ -174,7 +174,7 @@ public final class StageOutput {
     }
     SortedSet<String> both = new TreeSet<>(before.owned());
     both.addAll(written);
-    OutputGuard.claim(dir, kind, both);
+    OwnedFiles.claim(dir, kind, both);
     if (marker != null) {
       dir.resolve(marker).deleteIfExists();
     }
@@ -197,7 +197,7 @@ public final class StageOutput {
     if (marker != null) {
       dir.resolve(marker).writeAtomically(markerJson);
     }
-    OutputGuard.record(dir, kind, written);
+    OwnedFiles.record(dir, kind, written);
     staging.deleteRecursively();
     lock.close();
   }

@@ -147,7 +147,7 @@ public final class TrainJob {
     boolean resume = s.resume();
     boolean overwrite = s.overwrite();
     Location embeddings = s.embeddings();
-    check(config);
+    BackboneCheck.check(config);
     PrepareManifest manifest = PreparedData.readChecked(data);
     Path onnx = config.backbone() instanceof BackboneSpec.FrozenOnnx o ? o.file() : null;
     Location onnxAt = onnx == null ? null : Location.of(onnx);
@@ -183,48 +183,6 @@ public final class TrainJob {
     }
   }
 
-  /**
-   * Checks the backbone before any data is read: an {@code onnx:} file must be a readable file that
-   * ONNX Runtime loads, that embeds a face of the preprocessing's size, and whose embedding size is
-   * {@code --embedding-size}. A trained backbone's name was checked when the config was built.
-   *
-   * @throws InputException naming the file and the problem
-   */
-  public static void check(TrainConfig config) {
-    if (!(config.backbone() instanceof BackboneSpec.FrozenOnnx onnx)) {
-      return;
-    }
-    Path file = onnx.file();
-    String what = "ONNX model (--backbone " + onnx + ")";
-    InputFiles.requireReadable(file, what);
-    Preprocessing pre = config.effectivePreprocessing();
-    OnnxEmbedder e;
-    try {
-      e = OnnxEmbedder.load(file, pre, true);
-    } catch (IllegalArgumentException ex) {
-      Throwable why = ex.getCause() == null ? ex : ex.getCause();
-      throw new InputException(file, what + " cannot be loaded: " + why.getMessage(), ex);
-    } catch (RuntimeException ex) { // the probe: an input size or layout the model does not take
-      throw new InputException(
-          file,
-          what + " cannot embed a " + pre.size() + "x" + pre.size() + " face: " + ex.getMessage(),
-          ex);
-    }
-    try (e) {
-      if (e.dimension() != config.embeddingSize()) {
-        throw new InputException(
-            file,
-            what
-                + " embeds to "
-                + e.dimension()
-                + " dimensions, not --embedding-size "
-                + config.embeddingSize()
-                + "; pass --embedding-size "
-                + e.dimension());
-      }
-    }
-  }
-
   /** Head-only training's table of embeddings in the model folder ({@code TrainingMode}). */
   private static final String TABLE = "embeddings.f32";
 
@@ -253,7 +211,7 @@ public final class TrainJob {
       return new ModelJson.Embeddings(null, key.sha256(), images, false);
     }
     try (EmbeddingCache cache = EmbeddingCache.open(store)) {
-      EmbeddingCache.Reuse reuse = cache.check(key, manifest.fingerprint(), config.embeddingSize());
+      StoreRecord.Reuse reuse = cache.check(key, manifest.fingerprint(), config.embeddingSize());
       boolean reused = reuse.reusable();
       long embedded = 0;
       if (reuse.why() != null) {
@@ -344,7 +302,7 @@ public final class TrainJob {
     // claim every name training may write before it writes any, so a crash leaves nothing unnamed
     SortedSet<String> claimed = new TreeSet<>(before.owned());
     claimed.addAll(WRITES);
-    OutputGuard.claim(output, OutputKind.MODEL, claimed);
+    OwnedFiles.claim(output, OutputKind.MODEL, claimed);
     output.resolve(ModelDirectory.MODEL_JSON).deleteIfExists();
     boolean remote = !output.isLocal();
     if (remote && resume) {
@@ -379,7 +337,7 @@ public final class TrainJob {
         written.add(e);
       }
     }
-    OutputGuard.record(output, OutputKind.MODEL, written);
+    OwnedFiles.record(output, OutputKind.MODEL, written);
     return ModelDirectory.readJson(work);
   }
 

@@ -332,7 +332,7 @@ class OwnershipTest {
     Path m = dir.resolve("model-ckpt");
     Path state = userFile(m.resolve("checkpoint/state.json"), "{\"step\":5}");
     // as an interrupted training leaves it: its record claims what training writes
-    OutputGuard.claim(
+    OwnedFiles.claim(
         Location.of(m), OutputKind.MODEL, List.of("checkpoint/", "checkpoint/state.json"));
     CommandLineTest.Result r =
         CommandLineTest.run(

@@ -20,13 +20,13 @@ class ReportPagesOwnershipTest {
   void pagesWrittenIntoAnOlderCleanFolderAreRecorded(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("summary.json"), "{}");
     Files.writeString(dir.resolve("report.html"), "<html></html>");
-    OutputGuard.record(dir, OutputKind.CLEAN, List.of("summary.json", "report.html"));
+    OwnedFiles.record(dir, OutputKind.CLEAN, List.of("summary.json", "report.html"));
     Files.createDirectories(dir.resolve("report/classes"));
     Files.writeString(dir.resolve("report/classes/3.html"), "<html></html>");
     Files.writeString(dir.resolve("report/table-1.html"), "<html></html>");
     // before: the pages are not in the record, so the folder reads as holding foreign files
     assertThrows(InputException.class, () -> OutputGuard.inspect(dir, OutputKind.CLEAN));
-    OutputGuard.addToRecord(dir, OutputKind.CLEAN, "report");
+    OwnedFiles.addToRecord(dir, OutputKind.CLEAN, "report");
     OutputGuard.Ownership o = OutputGuard.inspect(dir, OutputKind.CLEAN);
     assertTrue(o.owned().contains("report/classes/3.html"), o.owned().toString());
     assertTrue(o.owned().contains("report/table-1.html"));
@@ -37,7 +37,7 @@ class ReportPagesOwnershipTest {
     Files.writeString(dir.resolve("summary.json"), "{}");
     Files.createDirectories(dir.resolve("report/classes"));
     Files.writeString(dir.resolve("report/classes/3.html"), "<html></html>");
-    OutputGuard.addToRecord(dir, OutputKind.CLEAN, "report"); // no record: left as it is
+    OwnedFiles.addToRecord(dir, OutputKind.CLEAN, "report"); // no record: left as it is
     assertTrue(Files.notExists(dir.resolve(OutputGuard.OWNED)));
     // without a record nothing in it is FaceSieve's: a clean there is refused, naming a file
     InputException e =

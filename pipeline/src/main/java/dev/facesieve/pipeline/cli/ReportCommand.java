@@ -1,6 +1,6 @@
 package dev.facesieve.pipeline.cli;
 
-import dev.facesieve.pipeline.OutputGuard;
+import dev.facesieve.pipeline.OwnedFiles;
 import dev.facesieve.reports.NoiseReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     NoiseReport.regenerate(clean, report.options().toBuilder().setTruthCsv(truth).build());
     // the report's files were written again (and the pages may be new to the folder): record them
-    OutputGuard.recordReport(clean);
+    OwnedFiles.recordReport(clean);
     print(spec.commandLine().getOut(), clean);
     return 0;
   }
