@@ -116,7 +116,7 @@ final class ParquetShardReader {
                     id,
                     src,
                     QuarantineReason.IMAGE_TOO_LARGE,
-                    "image of " + tooLarge(bytes.length),
+                    "image of " + ShardReader.tooLarge(bytes.length, maxBytes),
                     null,
                     null,
                     null,
@@ -156,10 +156,6 @@ final class ParquetShardReader {
               new RawFace(
                   id, label, identity, bytes, src, lm, truth, trueIdentity, trueDuplicateOf));
         });
-  }
-
-  private String tooLarge(long size) {
-    return size + " bytes, over --max-bytes " + maxBytes;
   }
 
   /** A quarter of the heap, and at most the largest array Java allocates. */

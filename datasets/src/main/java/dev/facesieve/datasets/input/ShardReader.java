@@ -370,6 +370,11 @@ public final class ShardReader {
   }
 
   private String tooLarge(long size) {
+    return tooLarge(size, maxBytes);
+  }
+
+  /** How a size over the limit is worded in a quarantine record's message. */
+  static String tooLarge(long size, long maxBytes) {
     return size + " bytes, over --max-bytes " + maxBytes;
   }
 }
